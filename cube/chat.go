@@ -1,0 +1,290 @@
+package cube
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/xmppo/go-xmpp"
+)
+
+var (
+	// ErrAuth is wrapped by Connect when the server rejects the user's credentials.
+	ErrAuth = errors.New("cube: chat authentication failed")
+	// ErrNotConnected is returned by calls that need a live chat connection.
+	ErrNotConnected = errors.New("cube: chat is not connected")
+	// errDisconnected ends a connect attempt that Disconnect overtook.
+	errDisconnected = errors.New("cube: chat was disconnected")
+)
+
+// ChatOptions are the user's chat credentials and the connection's timing.
+type ChatOptions struct {
+	UserID            int64
+	Password          string        // the user's password or the session token
+	Resource          string        // "" = server-assigned
+	ReconnectAttempts int           // default 5; -1 disables reconnecting; 0 means default
+	ReconnectInterval time.Duration // default 5s
+	PingInterval      time.Duration // default 40s
+	PingTimeout       time.Duration // default 10s; also bounds every IQ
+	HandshakeTimeout  time.Duration // default 15s
+}
+
+func (o ChatOptions) withDefaults() ChatOptions {
+	if o.ReconnectAttempts == 0 {
+		o.ReconnectAttempts = 5
+	}
+	if o.ReconnectInterval <= 0 {
+		o.ReconnectInterval = 5 * time.Second
+	}
+	if o.PingInterval <= 0 {
+		o.PingInterval = 40 * time.Second
+	}
+	if o.PingTimeout <= 0 {
+		o.PingTimeout = 10 * time.Second
+	}
+	if o.HandshakeTimeout <= 0 {
+		o.HandshakeTimeout = 15 * time.Second
+	}
+	return o
+}
+
+// Chat is the user's XMPP connection: one live go-xmpp client at a time, replaced by
+// the reconnection manager when it fails. Every state change and incoming message is
+// reported, in order, on Events().
+type Chat struct {
+	cfg    Config
+	opts   ChatOptions
+	log    *slog.Logger
+	events *eventQueue
+
+	mu    sync.Mutex
+	state ConnState
+	sess  *chatSession // from Connect until Disconnect or a final failure
+	conn  *chatConn    // the live connection, nil while (re)connecting
+}
+
+// chatSession is one Connect…Disconnect span; its context stops reconnect attempts.
+type chatSession struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+// NewChat prepares a chat connection; nothing happens until Connect.
+func NewChat(cfg Config, opts ChatOptions) *Chat {
+	return &Chat{
+		cfg:    cfg,
+		opts:   opts.withDefaults(),
+		log:    cfg.logger().With("component", "cube.chat", "user", opts.UserID),
+		events: newEventQueue(),
+	}
+}
+
+// Events is the single ordered stream of state changes and messages. It has one
+// consumer, never drops an event and never blocks the connection. Every message of a
+// connection comes after that connection's Ready (messages that arrive while carbons
+// are being enabled, such as offline ones, are held back until then), so a consumer
+// can take its catch-up cursor when it sees Ready.
+func (c *Chat) Events() <-chan Event { return c.events.out }
+
+// State is the current connection state.
+func (c *Chat) State() ConnState {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.state
+}
+
+func (c *Chat) current() *chatConn {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.conn
+}
+
+func (c *Chat) setStateLocked(s ConnState, err error) {
+	c.state = s
+	c.log.Info("chat state", "state", s.String(), "err", err)
+	c.events.push(StateEvent{State: s, Err: err})
+}
+
+// endSessionLocked stops reconnecting and reports the final state.
+func (c *Chat) endSessionLocked(s ConnState, err error) {
+	if c.sess != nil {
+		c.sess.cancel()
+		c.sess = nil
+	}
+	c.setStateLocked(s, err)
+}
+
+// Connect logs in and returns once the connection is Ready, or with the first error
+// (wrapping ErrAuth when the credentials are refused; auth failures are not retried).
+// After a later drop the reconnection manager takes over until Disconnect.
+func (c *Chat) Connect(ctx context.Context) error {
+	o, err := xmppOptions(c.cfg, c.opts)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	if c.sess != nil {
+		ready := c.state == Ready
+		c.mu.Unlock()
+		if ready {
+			return nil
+		}
+		return errors.New("cube: chat is already connecting")
+	}
+	sctx, cancel := context.WithCancel(context.Background())
+	s := &chatSession{ctx: sctx, cancel: cancel}
+	c.sess = s
+	c.mu.Unlock()
+
+	dctx, stop := context.WithCancel(ctx)
+	defer stop()
+	defer context.AfterFunc(sctx, stop)()
+	cl, err := dialXMPP(dctx, o, c.opts.HandshakeTimeout, c.log)
+	if err != nil {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.sess != s {
+			return errDisconnected
+		}
+		if errors.Is(err, ErrAuth) {
+			c.endSessionLocked(AuthenticationFailure, err)
+		} else {
+			c.endSessionLocked(Closed, err)
+		}
+		return err
+	}
+	return c.activate(s, cl, Authenticated)
+}
+
+// activate makes cl the live connection: it reports first (Authenticated or
+// Resumed), starts the reader, enables carbons, reports Ready and starts pinging.
+func (c *Chat) activate(s *chatSession, cl *xmpp.Client, first ConnState) error {
+	cc := newChatConn(cl, c.log)
+	c.mu.Lock()
+	if c.sess != s {
+		c.mu.Unlock()
+		go closeClient(cl, c.log)
+		return errDisconnected
+	}
+	c.conn = cc
+	c.setStateLocked(first, nil)
+	c.mu.Unlock()
+
+	go c.readLoop(cc)
+	if _, err := cc.request(s.ctx, "set", "", carbonsEnableElem{}, c.opts.PingTimeout); err != nil {
+		if cc.isDead() {
+			return err
+		}
+		// A server without carbons still chats; only copies of our own messages sent
+		// from other devices will be missing.
+		c.log.Warn("chat carbons not enabled", "err", err)
+	}
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.conn != cc {
+		if cc.deadErr != nil {
+			return cc.deadErr
+		}
+		return errDisconnected
+	}
+	c.setStateLocked(Ready, nil)
+	cc.release(c.events)
+	go c.pingLoop(cc)
+	return nil
+}
+
+// connLost handles the end of a connection (reader error or missed ping): the dead
+// client is closed in the background and, unless the server threw us out or
+// reconnecting is off, the reconnection manager starts.
+func (c *Chat) connLost(cc *chatConn, err error) {
+	if !cc.markDead(err) {
+		return
+	}
+	go closeClient(cc.client, c.log)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.conn != cc {
+		return
+	}
+	c.conn = nil
+	switch {
+	case isStreamError(err):
+		c.endSessionLocked(ForceClosed, err)
+	case c.opts.ReconnectAttempts < 0:
+		c.endSessionLocked(Closed, err)
+	default:
+		c.setStateLocked(Reconnecting, err)
+		go c.reconnect(c.sess)
+	}
+}
+
+// isStreamError tells a server's <stream:error/> (conflict, policy, shutdown…) from a
+// dropped socket; go-xmpp reports both only as text.
+func isStreamError(err error) bool {
+	return strings.HasPrefix(err.Error(), "stream error")
+}
+
+// reconnect tries ReconnectAttempts times, ReconnectInterval apart. Success reports
+// Resumed then Ready; refused credentials AuthenticationFailure; giving up Closed.
+func (c *Chat) reconnect(s *chatSession) {
+	o, err := xmppOptions(c.cfg, c.opts) // validated by Connect already
+	if err != nil {
+		c.giveUp(s, err)
+		return
+	}
+	var lastErr error
+	for attempt := 1; attempt <= c.opts.ReconnectAttempts; attempt++ {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-time.After(c.opts.ReconnectInterval):
+		}
+		cl, err := dialXMPP(s.ctx, o, c.opts.HandshakeTimeout, c.log)
+		if err == nil {
+			// A drop during activation is handled by connLost, which starts afresh.
+			_ = c.activate(s, cl, Resumed)
+			return
+		}
+		lastErr = err
+		c.log.Info("chat reconnect failed", "attempt", attempt, "err", err)
+		if errors.Is(err, ErrAuth) {
+			break
+		}
+	}
+	c.giveUp(s, lastErr)
+}
+
+// giveUp ends session s after failed reconnects, unless Disconnect already did.
+func (c *Chat) giveUp(s *chatSession, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.sess != s {
+		return
+	}
+	if errors.Is(err, ErrAuth) {
+		c.endSessionLocked(AuthenticationFailure, err)
+		return
+	}
+	c.endSessionLocked(Closed, err)
+}
+
+// Disconnect closes the connection for good (no reconnect) and reports Closed.
+func (c *Chat) Disconnect() error {
+	c.mu.Lock()
+	cc := c.conn
+	if c.sess == nil && cc == nil {
+		c.mu.Unlock()
+		return nil
+	}
+	c.conn = nil
+	c.endSessionLocked(Closed, nil)
+	c.mu.Unlock()
+	if cc != nil && cc.markDead(ErrNotConnected) {
+		closeClient(cc.client, c.log)
+	}
+	return nil
+}

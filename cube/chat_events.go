@@ -1,0 +1,92 @@
+package cube
+
+import (
+	"strconv"
+	"sync"
+)
+
+// ConnState is the state of the chat connection, named as in the ConnectyCube SDKs.
+type ConnState int
+
+const (
+	Idle ConnState = iota
+	Authenticated
+	AuthenticationFailure
+	Reconnecting
+	Resumed
+	Ready
+	ForceClosed
+	Closed
+)
+
+var connStateNames = [...]string{"Idle", "Authenticated", "AuthenticationFailure", "Reconnecting", "Resumed", "Ready", "ForceClosed", "Closed"}
+
+func (s ConnState) String() string {
+	if s >= 0 && int(s) < len(connStateNames) {
+		return connStateNames[s]
+	}
+	return "ConnState(" + strconv.Itoa(int(s)) + ")"
+}
+
+// Event is anything the chat connection reports on Events().
+type Event interface{ isChatEvent() }
+
+// StateEvent reports a change of the connection state; Err says why, when there is a
+// reason (the drop that caused Reconnecting, the failure behind Closed, …).
+type StateEvent struct {
+	State ConnState
+	Err   error
+}
+
+// MessageEvent is a new chat message: the stanza mapped to the stored-message shape.
+// Delayed is set when the server marked it as delivered late (offline storage);
+// Carbon when it is a copy of a message this user sent from another resource.
+type MessageEvent struct {
+	Message Message
+	Delayed bool
+	Carbon  bool
+	Stanza  *MessageStanza
+}
+
+func (StateEvent) isChatEvent()   {}
+func (MessageEvent) isChatEvent() {}
+
+// eventQueue delivers events in order to one consumer without ever blocking the
+// producer: events wait in an unbounded slice, and a pump goroutine (alive only while
+// events are waiting) hands them to the channel.
+type eventQueue struct {
+	out chan Event
+
+	mu      sync.Mutex
+	items   []Event
+	pumping bool
+}
+
+func newEventQueue() *eventQueue { return &eventQueue{out: make(chan Event)} }
+
+func (q *eventQueue) push(e Event) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.items = append(q.items, e)
+	if !q.pumping {
+		q.pumping = true
+		go q.pump()
+	}
+}
+
+func (q *eventQueue) pump() {
+	for {
+		q.mu.Lock()
+		if len(q.items) == 0 {
+			q.pumping = false
+			q.items = nil // let a burst's backing array go
+			q.mu.Unlock()
+			return
+		}
+		e := q.items[0]
+		q.items[0] = nil
+		q.items = q.items[1:]
+		q.mu.Unlock()
+		q.out <- e
+	}
+}

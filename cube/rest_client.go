@@ -1,0 +1,124 @@
+package cube
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+)
+
+// restTimeout bounds every REST call, including reading the body.
+const restTimeout = 30 * time.Second
+
+// sdkHeader identifies this SDK the way the official ones do (CB-SDK: JS 6.1.2 - Client).
+const sdkHeader = "Go cubechat"
+
+// Client is the ConnectyCube REST API over resty. It is safe for concurrent use: the
+// session token is kept here, not in resty's shared header map, and added per request.
+type Client struct {
+	cfg  Config
+	http *resty.Client
+	log  *slog.Logger
+
+	mu    sync.RWMutex
+	token string
+}
+
+// NewClient builds a REST client for cfg. It makes no network calls.
+func NewClient(cfg Config) *Client {
+	log := cfg.logger().With("component", "cube.rest")
+	hc := resty.New().
+		SetBaseURL(strings.TrimRight(cfg.APIURL, "/")).
+		SetTimeout(restTimeout).
+		SetLogger(slogResty{log}).
+		SetHeader("Accept", "application/json").
+		SetHeader("CB-SDK", sdkHeader)
+	if cfg.RootCAs != nil {
+		hc.SetTLSClientConfig(&tls.Config{RootCAs: cfg.RootCAs, MinVersion: tls.VersionTLS12})
+	}
+	return &Client{cfg: cfg, http: hc, log: log}
+}
+
+// Config returns the configuration the client was built with.
+func (c *Client) Config() Config { return c.cfg }
+
+// SetToken sets the session token sent as CB-Token ("" = none).
+func (c *Client) SetToken(token string) {
+	c.mu.Lock()
+	c.token = token
+	c.mu.Unlock()
+}
+
+// Token returns the current session token, or "".
+func (c *Client) Token() string {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.token
+}
+
+// request starts a request bound to ctx that carries the session token, if any.
+func (c *Client) request(ctx context.Context) *resty.Request {
+	r := c.http.R().SetContext(ctx)
+	if t := c.Token(); t != "" {
+		r.SetHeader("CB-Token", t)
+	}
+	return r
+}
+
+// do executes r and turns every non-2xx answer into *Error. A transport failure is
+// returned wrapped, with the method and path for context.
+func (c *Client) do(r *resty.Request, method, path string) ([]byte, error) {
+	resp, err := r.Execute(method, path)
+	if err != nil {
+		return nil, fmt.Errorf("cube: %s %s: %w", method, path, err)
+	}
+	body := resp.Body()
+	if !resp.IsSuccess() {
+		e := parseError(resp.StatusCode(), body)
+		c.log.Debug("REST error", "method", method, "path", path, "status", e.Status, "messages", e.Messages)
+		return nil, e
+	}
+	return body, nil
+}
+
+// doJSON executes r and decodes a JSON answer into out (nil = ignore the body).
+func (c *Client) doJSON(r *resty.Request, method, path string, out any) error {
+	body, err := c.do(r, method, path)
+	if err != nil || out == nil {
+		return err
+	}
+	if err := json.Unmarshal(body, out); err != nil {
+		return fmt.Errorf("cube: %s %s: unreadable answer: %w", method, path, err)
+	}
+	return nil
+}
+
+// unwrap reads an object that the API may send wrapped ({"user":{…}}) or bare ({…}).
+func unwrap[T any](body []byte, key string) (*T, error) {
+	var wrapped map[string]json.RawMessage
+	if err := json.Unmarshal(body, &wrapped); err != nil {
+		return nil, fmt.Errorf("cube: unreadable %s: %w", key, err)
+	}
+	raw, ok := wrapped[key]
+	if !ok {
+		raw = body
+	}
+	v := new(T)
+	if err := json.Unmarshal(raw, v); err != nil {
+		return nil, fmt.Errorf("cube: unreadable %s: %w", key, err)
+	}
+	return v, nil
+}
+
+// slogResty routes resty's own messages to slog, so resty never writes to stderr.
+type slogResty struct{ l *slog.Logger }
+
+func (s slogResty) Errorf(format string, v ...any) { s.l.Error(fmt.Sprintf(format, v...)) }
+func (s slogResty) Warnf(format string, v ...any)  { s.l.Warn(fmt.Sprintf(format, v...)) }
+func (s slogResty) Debugf(format string, v ...any) { s.l.Debug(fmt.Sprintf(format, v...)) }
