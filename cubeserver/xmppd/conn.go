@@ -1,0 +1,213 @@
+package xmppd
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/xml"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cubechat/cubechat/cube"
+)
+
+// conn is one client connection: the handshake (negotiate.go) and then the stanza
+// loop of its bound session.
+type conn struct {
+	srv *Server
+	id  int64
+	f   framing
+	log *slog.Logger
+
+	opened   bool  // our stream header for the current stream is on the wire
+	authed   bool  // SASL succeeded
+	userID   int64 // set by SASL
+	failures int   // failed SASL attempts
+
+	stopping atomic.Bool
+	mu       sync.Mutex
+	sess     *session
+}
+
+func newConn(s *Server, nc net.Conn, id int64) *conn {
+	return &conn{srv: s, id: id, f: newTCPFraming(nc, s.cfg.MaxStanzaBytes),
+		log: s.log.With("conn", id)}
+}
+
+// streamErr ends the stream with a <stream:error/> condition.
+type streamErr struct{ cond, text string }
+
+func (e *streamErr) Error() string { return "stream error " + e.cond + ": " + e.text }
+
+// run drives the connection from accept to close.
+func (c *conn) run() {
+	started := time.Now()
+	c.log.Info("xmpp connection opened", "remote", c.f.RemoteAddr())
+	_ = c.f.SetReadDeadline(started.Add(c.srv.cfg.HandshakeTimeout))
+	_ = c.f.SetWriteDeadline(started.Add(c.srv.cfg.HandshakeTimeout))
+
+	sess, err := c.negotiate()
+	if err != nil {
+		if final := c.finalBytes(err); final != nil {
+			// The handshake deadline may be what ended us; the goodbye gets its own.
+			_ = c.f.SetWriteDeadline(time.Now().Add(time.Second))
+			_ = c.f.Write(final)
+		}
+		_ = c.f.Close()
+		c.log.Info("xmpp connection closed before bind", "reason", reason(err), "user", c.userID, "after", time.Since(started).Round(time.Millisecond))
+		return
+	}
+	_ = c.f.SetWriteDeadline(time.Time{})
+	go sess.writeLoop()
+	flushTimer := time.AfterFunc(c.srv.cfg.OfflineFlushDelay, func() { c.flushOffline(sess) })
+
+	err = c.serve(sess)
+
+	flushTimer.Stop()
+	c.srv.reg.remove(sess)
+	sess.finish(c.finalBytes(err))
+	select {
+	case <-sess.done:
+	case <-time.After(writeTimeout):
+	}
+	_ = c.f.Close()
+	c.log.Info("xmpp connection closed", "jid", sess.jid, "reason", reason(err), "after", time.Since(started).Round(time.Millisecond))
+}
+
+// finalBytes is what the server writes before closing, given why the stream ended:
+// a stream error for protocol faults, a plain close otherwise, nothing if the
+// socket itself is gone.
+func (c *conn) finalBytes(err error) []byte {
+	var se *streamErr
+	var ne net.Error
+	switch {
+	case c.stopping.Load():
+		return nil // shutdown already queued its own goodbye
+	case errors.Is(err, errStreamClosed):
+		return c.withHeader([]byte(`</stream:stream>`))
+	case errors.As(err, &se):
+		return c.withHeader(append(streamError(se.cond, se.text), `</stream:stream>`...))
+	case errors.Is(err, errStanzaTooBig):
+		return c.withHeader(append(streamError(condPolicyViolation, "stanza too big"), `</stream:stream>`...))
+	case errors.Is(err, errNotWellFormed):
+		return c.withHeader(append(streamError(condNotWellFormed, ""), `</stream:stream>`...))
+	case errors.Is(err, errBadNamespace):
+		return c.withHeader(append(streamError(condInvalidNS, ""), `</stream:stream>`...))
+	case errors.As(err, &ne) && ne.Timeout():
+		return c.withHeader(append(streamError(condConnTimeout, ""), `</stream:stream>`...))
+	}
+	return nil
+}
+
+// withHeader prefixes our stream header when the error comes before we sent it, as
+// RFC 6120 §4.9.1.1 requires.
+func (c *conn) withHeader(b []byte) []byte {
+	if c.opened {
+		return b
+	}
+	c.opened = true
+	return append([]byte(`<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='`+nsStream+`' version='1.0'>`), b...)
+}
+
+func reason(err error) string {
+	switch {
+	case err == nil:
+		return "done"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed):
+		return "connection lost"
+	}
+	return err.Error()
+}
+
+// shutdown is called by Server.Close: a bound session says goodbye through its
+// writer; anything earlier is simply dropped.
+func (c *conn) shutdown() {
+	c.stopping.Store(true)
+	c.mu.Lock()
+	s := c.sess
+	c.mu.Unlock()
+	if s == nil {
+		_ = c.f.Abort()
+		return
+	}
+	s.finish(append(streamError(condSystemShutdown, ""), `</stream:stream>`...))
+	select {
+	case <-s.done:
+	case <-time.After(2 * time.Second):
+	}
+	_ = c.f.Abort()
+}
+
+// serve reads stanzas of a bound session until the stream ends.
+func (c *conn) serve(s *session) error {
+	for {
+		if c.stopping.Load() {
+			return nil
+		}
+		_ = c.f.SetReadDeadline(time.Now().Add(c.srv.cfg.IdleTimeout))
+		start, err := c.f.Next()
+		if err != nil {
+			return err
+		}
+		if start.Name.Space == nsSM {
+			c.handleSM(s, start)
+			if err := c.f.Skip(); err != nil {
+				return err
+			}
+			continue
+		}
+		if start.Name.Space == "" {
+			start.Name.Space = cube.NSClient // tolerate clients that omit the default namespace
+		}
+		if start.Name.Space != cube.NSClient {
+			return &streamErr{condInvalidNS, "unexpected namespace " + start.Name.Space}
+		}
+		switch start.Name.Local {
+		case "message":
+			var m cube.MessageStanza
+			if err := c.f.Decode(&m, &start); err != nil {
+				return err
+			}
+			c.routeMessage(s, &m)
+		case "presence":
+			var p presenceStanza
+			if err := c.f.Decode(&p, &start); err != nil {
+				return err
+			}
+			c.handlePresence(s, &p)
+		case "iq":
+			var iq iqStanza
+			if err := c.f.Decode(&iq, &start); err != nil {
+				return err
+			}
+			c.handleIQ(s, &iq)
+		default:
+			return &streamErr{condUnsupportedType, "unsupported element " + start.Name.Local}
+		}
+	}
+}
+
+// handleSM declines stream management (XEP-0198): the SDK enables it only when
+// configured and ignores <failed/>.
+func (c *conn) handleSM(s *session, start xml.StartElement) {
+	if start.Name.Local == "enable" {
+		s.send([]byte(`<failed xmlns="` + nsSM + `"><feature-not-implemented xmlns="` + cube.NSStanzas + `"/></failed>`))
+	}
+}
+
+// backendCtx bounds one backend call; Close cancels them all.
+func (c *conn) backendCtx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(c.srv.ctx, 10*time.Second)
+}
+
+// newStreamID returns a random stream id.
+func newStreamID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

@@ -1,0 +1,109 @@
+package xmppd
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cubechat/cubechat/cube"
+)
+
+// roomDialogID reads the dialog id of "{appId}_{dialogId}@muc.{domain}[/nick]".
+func (s *Server) roomDialogID(jid string) (string, bool) {
+	bare := cube.BareJID(jid)
+	if cube.JIDDomain(bare) != "muc."+s.cfg.Domain {
+		return "", false
+	}
+	app, dialogID, ok := strings.Cut(cube.JIDLocal(bare), "_")
+	if !ok || app != strconv.FormatInt(s.cfg.AppID, 10) || dialogID == "" {
+		return "", false
+	}
+	return dialogID, true
+}
+
+// occupiedDialog loads the dialog of a room JID and checks that the user is in it.
+func (c *conn) occupiedDialog(roomJID string, userID int64) (*cube.Dialog, *stanzaErr) {
+	dialogID, ok := c.srv.roomDialogID(roomJID)
+	if !ok {
+		return nil, errDialogNotFound
+	}
+	ctx, cancel := c.backendCtx()
+	d, err := c.srv.backend.Dialog(ctx, dialogID)
+	cancel()
+	if err != nil {
+		if !isNotFound(err) {
+			c.log.Error("xmpp load dialog", "dialog", dialogID, "err", err)
+		}
+		return nil, backendErr(err, errDialogNotFound)
+	}
+	if d == nil {
+		return nil, errDialogNotFound
+	}
+	if !slices.Contains(d.OccupantsIDs, userID) {
+		return nil, errNotOccupant
+	}
+	return d, nil
+}
+
+// routeGroup handles type="groupchat" to a room: no MUC join is needed; every online
+// resource of every occupant gets it from {room}/{senderId}, the sender's own
+// resources included (MUC echo) except for typing. Offline occupants catch up over REST.
+func (c *conn) routeGroup(s *session, m *cube.MessageStanza) *stanzaErr {
+	d, serr := c.occupiedDialog(m.To, s.userID)
+	if serr != nil {
+		return serr
+	}
+	if isContent(m) {
+		now := time.Now()
+		complete(m, d.ID, now)
+		if saveToHistory(m) {
+			stored, err := c.store(m, d.ID, s.userID, 0, now)
+			if err != nil {
+				return err
+			}
+			if !stored {
+				return nil
+			}
+		}
+	}
+	room := c.srv.roomJID(d.ID)
+	m.From = room + "/" + strconv.FormatInt(s.userID, 10)
+	typing := isChatState(m)
+	for _, uid := range d.OccupantsIDs {
+		if typing && uid == s.userID {
+			continue
+		}
+		for _, t := range c.srv.reg.sessions(uid) {
+			t.deliverCopy(*m)
+		}
+	}
+	return nil
+}
+
+// handleMUCPresence answers a join (or leave) of a room with the self-presence
+// (status 110) the SDKs look for; joining is optional for message delivery.
+func (c *conn) handleMUCPresence(s *session, p *presenceStanza) {
+	switch p.Type {
+	case "", "unavailable":
+	default:
+		return
+	}
+	d, serr := c.occupiedDialog(p.To, s.userID)
+	if serr != nil {
+		c.log.Info("xmpp room presence rejected", "jid", s.jid, "room", cube.BareJID(p.To), "condition", serr.cond)
+		s.sendStanza(presenceOut{ID: p.ID, Type: "error", From: p.To, To: s.jid, MUC: &mucX{},
+			Error: cube.NewStanzaError(serr.typ, serr.code, serr.cond, serr.text)})
+		return
+	}
+	nick := c.srv.roomJID(d.ID) + "/" + strconv.FormatInt(s.userID, 10)
+	item := mucItem{Affiliation: "member", Role: "participant", JID: s.jid}
+	if d.UserID == s.userID {
+		item.Affiliation = "owner"
+	}
+	if p.Type == "unavailable" {
+		item.Role = "none"
+	}
+	s.sendStanza(presenceOut{ID: p.ID, Type: p.Type, From: nick, To: s.jid,
+		MUCUser: &mucUserX{Item: item, Status: []mucStatus{{Code: "110"}}}})
+}

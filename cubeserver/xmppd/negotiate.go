@@ -1,0 +1,254 @@
+package xmppd
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/cubechat/cubechat/cube"
+)
+
+// maxAuthFailures is how many wrong passwords one connection may try.
+const maxAuthFailures = 3
+
+// negotiate runs the stream up to a bound resource: header, features, STARTTLS,
+// SASL PLAIN, stream restart and bind. Writes are synchronous here; the session's
+// writer goroutine starts only after bind.
+func (c *conn) negotiate() (*session, error) {
+	for {
+		c.opened = false
+		if _, err := c.f.ReadOpen(); err != nil {
+			return nil, err
+		}
+		if err := c.f.WriteOpen(newStreamID(), c.srv.cfg.Domain); err != nil {
+			return nil, err
+		}
+		c.opened = true
+		if c.authed {
+			if err := c.f.Write(features(false, false, false, true)); err != nil {
+				return nil, err
+			}
+			return c.bind()
+		}
+		canTLS := c.srv.cfg.TLS != nil && !c.f.Encrypted()
+		canAuth := c.f.Encrypted() || c.srv.cfg.AllowPlain
+		if !canTLS && !canAuth {
+			c.log.Warn("xmpp plain connection but no TLS configured and AllowPlain off: nobody can log in")
+		}
+		if err := c.f.Write(features(canTLS, canTLS && !canAuth, canAuth, false)); err != nil {
+			return nil, err
+		}
+		if err := c.preAuth(canTLS, canAuth); err != nil {
+			return nil, err
+		}
+		// STARTTLS or SASL success: the client opens a new stream.
+	}
+}
+
+// preAuth handles elements until the stream restarts (after STARTTLS or SASL success).
+func (c *conn) preAuth(canTLS, canAuth bool) error {
+	for {
+		start, err := c.f.Next()
+		if err != nil {
+			return err
+		}
+		switch {
+		case start.Name.Space == nsTLS && start.Name.Local == "starttls":
+			if err := c.f.Skip(); err != nil {
+				return err
+			}
+			if !canTLS {
+				_ = c.f.Write([]byte(`<failure xmlns="` + nsTLS + `"/>`))
+				return errStreamClosed
+			}
+			if err := c.f.Write([]byte(`<proceed xmlns="` + nsTLS + `"/>`)); err != nil {
+				return err
+			}
+			if err := c.f.StartTLS(c.srv.cfg.TLS); err != nil {
+				return err // the socket is unusable: finalBytes writes nothing for it
+			}
+			c.log.Info("xmpp starttls done")
+			return nil
+		case start.Name.Space == nsSASL && start.Name.Local == "auth":
+			var a saslAuth
+			if err := c.f.Decode(&a, &start); err != nil {
+				return err
+			}
+			done, err := c.authenticate(&a, canAuth)
+			if err != nil || done {
+				return err
+			}
+		case start.Name.Space == nsSASL && start.Name.Local == "abort":
+			if err := c.f.Skip(); err != nil {
+				return err
+			}
+			if err := c.writeElem(newSASLFailure("aborted", "")); err != nil {
+				return err
+			}
+		default:
+			return &streamErr{condNotAuthorized, "authenticate first"}
+		}
+	}
+}
+
+// authenticate answers one <auth/>. done means success (restart expected).
+func (c *conn) authenticate(a *saslAuth, canAuth bool) (done bool, err error) {
+	reject := func(cond, text string) (bool, error) {
+		c.log.Info("xmpp auth rejected", "condition", cond, "user", c.userID)
+		return false, c.writeElem(newSASLFailure(cond, text))
+	}
+	if !canAuth {
+		return reject("encryption-required", "STARTTLS is required before authentication")
+	}
+	if a.Mechanism != "PLAIN" {
+		return reject("invalid-mechanism", "only PLAIN is supported")
+	}
+	creds, err := parsePlain(a.Data)
+	if err != nil {
+		return reject("malformed-request", err.Error())
+	}
+	uid, err := c.srv.checkIdentity(creds)
+	if err != nil {
+		return c.authFailed(err.Error())
+	}
+	ctx, cancel := c.backendCtx()
+	ok, err := c.srv.backend.CheckChatPassword(ctx, uid, creds.password)
+	cancel()
+	if err != nil {
+		c.log.Error("xmpp check password", "user", uid, "err", err)
+		return reject("temporary-auth-failure", "try again later")
+	}
+	if !ok {
+		return c.authFailed("wrong password for " + fmt.Sprint(uid))
+	}
+	if err := c.f.Write([]byte(`<success xmlns="` + nsSASL + `"/>`)); err != nil {
+		return false, err
+	}
+	c.authed, c.userID = true, uid
+	c.f.Restart()
+	c.log.Info("xmpp auth ok", "user", uid)
+	return true, nil
+}
+
+// authFailed sends ConnectyCube's failure (clients match "Password not verified")
+// and ends the stream after too many attempts.
+func (c *conn) authFailed(why string) (bool, error) {
+	c.failures++
+	c.log.Info("xmpp auth failed", "why", why, "attempt", c.failures)
+	if err := c.writeElem(newSASLFailure("not-authorized", "Password not verified")); err != nil {
+		return false, err
+	}
+	if c.failures >= maxAuthFailures {
+		return false, &streamErr{condNotAuthorized, "too many failed authentication attempts"}
+	}
+	return false, nil
+}
+
+// checkIdentity maps SASL identities to a user id: authcid "{uid}-{appId}" (a domain
+// suffix is tolerated) and an optional authzid that must be the same user's JID.
+func (s *Server) checkIdentity(cr plainCreds) (int64, error) {
+	uid, err := s.localUser(cr.authcid)
+	if err != nil {
+		return 0, err
+	}
+	if cr.authzid != "" {
+		zid, err := s.localUser(cube.BareJID(cr.authzid))
+		if err != nil || zid != uid {
+			return 0, fmt.Errorf("authzid %q does not match authcid", cr.authzid)
+		}
+	}
+	return uid, nil
+}
+
+// localUser reads "{uid}-{appId}" or "{uid}-{appId}@{domain}" of this app.
+func (s *Server) localUser(id string) (int64, error) {
+	local, domain, hasDomain := strings.Cut(id, "@")
+	if hasDomain && domain != s.cfg.Domain {
+		return 0, fmt.Errorf("unknown domain %q", domain)
+	}
+	uidText, app, ok := strings.Cut(local, "-")
+	if !ok || app != fmt.Sprint(s.cfg.AppID) {
+		return 0, fmt.Errorf("identity %q is not {userId}-{appId} of this app", id)
+	}
+	uid, ok := cube.UserIDFromJID(uidText + "@x")
+	if !ok {
+		return 0, fmt.Errorf("bad user id in %q", id)
+	}
+	return uid, nil
+}
+
+// bind waits for the resource binding IQ after the post-auth restart.
+func (c *conn) bind() (*session, error) {
+	for {
+		start, err := c.f.Next()
+		if err != nil {
+			return nil, err
+		}
+		if start.Name.Local != "iq" || (start.Name.Space != cube.NSClient && start.Name.Space != "") {
+			return nil, &streamErr{condNotAuthorized, "bind a resource first"}
+		}
+		start.Name.Space = cube.NSClient
+		var iq iqStanza
+		if err := c.f.Decode(&iq, &start); err != nil {
+			return nil, err
+		}
+		p := iq.payload()
+		if iq.Type != "set" || p == nil || p.XMLName.Space != nsBind || p.XMLName.Local != "bind" {
+			if err := c.writeElem(iqError(&iq, c.srv.cfg.Domain, "cancel", "405", "not-allowed", "bind a resource first")); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		requested := ""
+		if r := p.child("resource"); r != nil {
+			requested = strings.TrimSpace(r.Text)
+		}
+		s := c.register(requested)
+		reply := iqReply{Type: "result", ID: iq.ID, Payload: bindResult{JID: s.jid}}
+		if err := c.writeElem(reply); err != nil {
+			c.srv.reg.remove(s)
+			return nil, err
+		}
+		c.log.Info("xmpp bound", "jid", s.jid)
+		return s, nil
+	}
+}
+
+// register creates the session: the requested resource when valid and free, else a
+// long unique one (the JS SDK drops chat messages whose from contains its own
+// resource, so resources must never be substrings of each other in practice).
+func (c *conn) register(requested string) *session {
+	unlock := c.srv.reg.lockUser(c.userID)
+	defer unlock()
+	res := requested
+	for {
+		if !validResource(res) || c.srv.reg.taken(c.userID, res) {
+			res = generatedResource()
+		}
+		s := newSession(c, c.userID, res, c.srv.userJID(c.userID)+"/"+res, c.srv.cfg.SendQueue)
+		if c.srv.reg.add(s) {
+			c.mu.Lock()
+			c.sess = s
+			c.mu.Unlock()
+			return s
+		}
+	}
+}
+
+func validResource(r string) bool {
+	return r != "" && len(r) <= 256 && utf8.ValidString(r) && !strings.ContainsAny(r, "\x00\r\n\t")
+}
+
+func generatedResource() string {
+	return fmt.Sprintf("%d-cubechat-%s", time.Now().Unix(), newStreamID())
+}
+
+// writeElem marshals and writes synchronously (handshake only).
+func (c *conn) writeElem(v any) error {
+	b, err := marshal(v)
+	if err != nil {
+		return err
+	}
+	return c.f.Write(b)
+}

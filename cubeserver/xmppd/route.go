@@ -1,0 +1,209 @@
+package xmppd
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cubechat/cubechat/cube"
+)
+
+// routeMessage dispatches a message from a bound session (protocol.md §8.4–§8.9, §9).
+// It runs on the sender's reader goroutine, so one sender's messages keep their order.
+func (c *conn) routeMessage(s *session, m *cube.MessageStanza) {
+	m.From = s.jid // the authenticated JID; a forged from is ignored
+	m.Delay = nil  // only the server stamps delays
+	m.Sent = nil   // only the server wraps carbons
+	var err *stanzaErr
+	switch m.Type {
+	case cube.ChatType:
+		err = c.routeChat(s, m)
+	case cube.GroupChatType:
+		err = c.routeGroup(s, m)
+	case cube.HeadlineType, "normal", "":
+		err = c.relayDirect(s, m)
+	case cube.ErrorType:
+		_ = c.relayDirect(s, m) // never answer an error with an error
+	default:
+		err = errBadType
+	}
+	if err != nil {
+		c.bounce(s, m, err)
+	}
+}
+
+// bounce returns the message to its sender as type="error" with the legacy code the
+// SDK reads (onMessageErrorListener).
+func (c *conn) bounce(s *session, m *cube.MessageStanza, e *stanzaErr) {
+	c.log.Info("xmpp message rejected", "jid", s.jid, "to", m.To, "id", m.ID, "type", m.Type, "condition", e.cond, "why", e.text)
+	back := cube.MessageStanza{From: m.To, To: s.jid, Type: cube.ErrorType, ID: m.ID, Body: m.Body, Extra: m.Extra,
+		Error: cube.NewStanzaError(e.typ, e.code, e.cond, e.text)}
+	s.sendStanza(&back)
+}
+
+// recipient reads a user JID of this app and domain.
+func (s *Server) recipient(jid string) (int64, bool) {
+	bare := cube.BareJID(jid)
+	if cube.JIDDomain(bare) != s.cfg.Domain {
+		return 0, false
+	}
+	local := cube.JIDLocal(bare)
+	_, app, ok := strings.Cut(local, "-")
+	if !ok || app != strconv.FormatInt(s.cfg.AppID, 10) {
+		return 0, false
+	}
+	return cube.UserIDFromJID(bare)
+}
+
+// routeChat handles type="chat": 1-1 content with storage, offline queue and
+// carbons; typing and markers are relayed only.
+func (c *conn) routeChat(s *session, m *cube.MessageStanza) *stanzaErr {
+	rid, ok := c.srv.recipient(m.To)
+	if !ok {
+		return errRecipientNotFound
+	}
+	if !isContent(m) {
+		c.relayToUser(s, rid, m, !isChatState(m))
+		return nil
+	}
+	d, err := c.privateDialog(s.userID, rid, m.Extra.Get("dialog_id"))
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	complete(m, d.ID, now)
+	if saveToHistory(m) {
+		stored, err := c.store(m, d.ID, s.userID, rid, now)
+		if err != nil {
+			return err
+		}
+		if !stored {
+			return nil // a re-sent id: stored and relayed the first time
+		}
+	}
+	c.deliverOrQueue(s, rid, m, now)
+	c.sendCarbons(s, m)
+	return nil
+}
+
+// store saves a completed content message; false for an id that was stored before.
+func (c *conn) store(m *cube.MessageStanza, dialogID string, sender, recipient int64, now time.Time) (bool, *stanzaErr) {
+	ctx, cancel := c.backendCtx()
+	defer cancel()
+	inserted, err := c.srv.backend.StoreChatMessage(ctx, storedMessage(m, dialogID, sender, recipient, now))
+	if err != nil {
+		c.log.Error("xmpp store message", "id", m.ID, "dialog", dialogID, "err", err)
+		return false, backendErr(err, errDialogNotFound)
+	}
+	if !inserted {
+		c.log.Info("xmpp duplicate message id not relayed again", "id", m.ID, "dialog", dialogID)
+	}
+	return inserted, nil
+}
+
+// privateDialog is the dialog named by extraParams dialog_id (which must be the
+// private dialog of this pair) or the pair's private dialog, created if needed.
+func (c *conn) privateDialog(sender, recipient int64, given string) (*cube.Dialog, *stanzaErr) {
+	ctx, cancel := c.backendCtx()
+	defer cancel()
+	if given != "" {
+		d, err := c.srv.backend.Dialog(ctx, given)
+		if err != nil {
+			return nil, backendErr(err, errDialogNotFound)
+		}
+		if d == nil {
+			return nil, errDialogNotFound
+		}
+		pair := []int64{sender, recipient}
+		if d.Type != cube.DialogPrivate || !slices.Contains(d.OccupantsIDs, sender) || !slices.Contains(d.OccupantsIDs, recipient) || !onlyOccupants(d.OccupantsIDs, pair) {
+			return nil, errWrongDialog
+		}
+		return d, nil
+	}
+	d, err := c.srv.backend.FindOrCreatePrivateDialog(ctx, sender, recipient)
+	if err != nil {
+		c.log.Info("xmpp private dialog", "sender", sender, "recipient", recipient, "err", err)
+		return nil, backendErr(err, errRecipientNotFound)
+	}
+	if d == nil {
+		return nil, errRecipientNotFound
+	}
+	return d, nil
+}
+
+func onlyOccupants(occupants, allowed []int64) bool {
+	for _, o := range occupants {
+		if !slices.Contains(allowed, o) {
+			return false
+		}
+	}
+	return true
+}
+
+// deliverOrQueue relays a content message to every online resource of the recipient,
+// or queues it with a <delay/> stamp when none is online. The user lock makes the
+// online check and the queueing atomic with respect to a login's offline flush.
+func (c *conn) deliverOrQueue(s *session, rid int64, m *cube.MessageStanza, now time.Time) {
+	unlock := c.srv.reg.lockUser(rid)
+	defer unlock()
+	delivered := 0
+	for _, t := range c.srv.reg.sessions(rid) {
+		if t != s && t.deliverCopy(*m) {
+			delivered++
+		}
+	}
+	if delivered > 0 {
+		return
+	}
+	queued := *m
+	queued.To = c.srv.userJID(rid)
+	queued.Delay = &cube.DelayElem{From: c.srv.cfg.Domain, Stamp: now.UTC().Format(time.RFC3339)}
+	b, err := marshal(&queued)
+	if err == nil {
+		ctx, cancel := c.backendCtx()
+		err = c.srv.backend.QueueOffline(ctx, rid, b)
+		cancel()
+	}
+	if err != nil {
+		c.log.Error("xmpp queue offline", "recipient", rid, "id", m.ID, "err", err)
+	}
+}
+
+// relayToUser sends a signal (typing, marker, edit, …) to the user's online resources;
+// nothing is stored or queued. withCarbons copies it to the sender's other resources.
+func (c *conn) relayToUser(s *session, rid int64, m *cube.MessageStanza, withCarbons bool) {
+	for _, t := range c.srv.reg.sessions(rid) {
+		if t != s {
+			t.deliverCopy(*m)
+		}
+	}
+	if withCarbons {
+		c.sendCarbons(s, m)
+	}
+}
+
+// sendCarbons copies a sent 1-1 message to the sender's other resources that enabled
+// carbons (XEP-0280 <sent/>).
+func (c *conn) sendCarbons(s *session, m *cube.MessageStanza) {
+	for _, t := range c.srv.reg.sessions(s.userID) {
+		if t == s || !t.carbons.Load() {
+			continue
+		}
+		inner := *m
+		wrap := cube.MessageStanza{From: c.srv.userJID(s.userID), To: t.jid, Type: m.Type, Sent: &cube.CarbonElem{}}
+		wrap.Sent.Forwarded.Message = &inner
+		t.sendStanza(&wrap)
+	}
+}
+
+// relayDirect passes headlines (system messages) and other plain messages from user
+// to user: not stored, not queued.
+func (c *conn) relayDirect(s *session, m *cube.MessageStanza) *stanzaErr {
+	rid, ok := c.srv.recipient(m.To)
+	if !ok {
+		return errRecipientNotFound
+	}
+	c.relayToUser(s, rid, m, false)
+	return nil
+}

@@ -1,0 +1,249 @@
+package xmppd
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cubechat/cubechat/cube"
+)
+
+// Backend is the server state xmppd needs; *store.Store implements it.
+//
+// Unknown ids: Dialog may return (nil, nil), or an error that wraps sql.ErrNoRows or
+// has a NotFound() bool method returning true; xmppd answers those with item-not-found
+// (404) and every other error with internal-server-error (500). The same holds for
+// FindOrCreatePrivateDialog with an unknown user.
+type Backend interface {
+	CheckChatPassword(ctx context.Context, userID int64, secret string) (bool, error)
+	Dialog(ctx context.Context, dialogID string) (*cube.Dialog, error)
+	FindOrCreatePrivateDialog(ctx context.Context, a, b int64) (*cube.Dialog, error)
+	StoreChatMessage(ctx context.Context, m cube.Message) (inserted bool, err error)
+	QueueOffline(ctx context.Context, userID int64, stanza []byte) error
+	TakeOffline(ctx context.Context, userID int64) ([][]byte, error)
+	SetUserActive(ctx context.Context, userID int64, active bool) error
+}
+
+// Config configures the XMPP server. Zero values take the documented defaults.
+type Config struct {
+	Domain         string       // chat domain; default "localhost"
+	AppID          int64        // default 1
+	TLS            *tls.Config  // server certificate; required for STARTTLS and direct TLS
+	Logger         *slog.Logger // nil = discard
+	MaxStanzaBytes int          // default 256 KiB
+
+	// AllowPlain lets a plain TCP client authenticate without STARTTLS (the JS SDK's
+	// xmpp:// mode). Default false: STARTTLS is required before auth.
+	AllowPlain bool
+	// HandshakeTimeout bounds connect-to-bind; default 20 s.
+	HandshakeTimeout time.Duration
+	// IdleTimeout closes a stream that sends nothing (clients ping every 40 s); default 5 min.
+	IdleTimeout time.Duration
+	// SendQueue is the number of pending outgoing writes per connection before the
+	// client counts as too slow and is disconnected; default 512.
+	SendQueue int
+	// OfflineFlushDelay is how long after bind a session that never sends initial
+	// presence waits before its offline messages are flushed anyway; default 1 s.
+	OfflineFlushDelay time.Duration
+}
+
+func (c *Config) setDefaults() {
+	if c.Domain == "" {
+		c.Domain = "localhost"
+	}
+	if c.AppID == 0 {
+		c.AppID = 1
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if c.MaxStanzaBytes <= 0 {
+		c.MaxStanzaBytes = 256 << 10
+	}
+	if c.HandshakeTimeout <= 0 {
+		c.HandshakeTimeout = 20 * time.Second
+	}
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = 5 * time.Minute
+	}
+	if c.SendQueue <= 0 {
+		c.SendQueue = 512
+	}
+	if c.OfflineFlushDelay <= 0 {
+		c.OfflineFlushDelay = time.Second
+	}
+}
+
+// writeTimeout bounds one socket write, so a client that stops reading cannot pin
+// its writer goroutine forever.
+const writeTimeout = 30 * time.Second
+
+// Server is the XMPP server. It is safe for concurrent use.
+type Server struct {
+	cfg     Config
+	backend Backend
+	log     *slog.Logger
+	reg     *registry
+
+	mu        sync.Mutex
+	listeners map[net.Listener]struct{}
+	conns     map[*conn]struct{}
+	closed    bool
+	wg        sync.WaitGroup
+	nextConn  atomic.Int64
+
+	ctx    context.Context // cancelled by Close; parent of every backend call
+	cancel context.CancelFunc
+}
+
+// New builds a server; it listens only when Serve is called.
+func New(cfg Config, b Backend) *Server {
+	cfg.setDefaults()
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Server{
+		cfg:       cfg,
+		backend:   b,
+		log:       cfg.Logger,
+		reg:       newRegistry(),
+		listeners: map[net.Listener]struct{}{},
+		conns:     map[*conn]struct{}{},
+		ctx:       ctx,
+		cancel:    cancel,
+	}
+}
+
+// ErrNoTLS is returned by Serve for a direct-TLS listener without Config.TLS.
+var ErrNoTLS = errors.New("xmppd: direct TLS needs Config.TLS")
+
+// Serve accepts connections until ln fails or Close is called (then it returns nil).
+// directTLS=false is plain TCP where STARTTLS is required before auth (unless
+// Config.AllowPlain); directTLS=true wraps every connection in TLS at once.
+func (s *Server) Serve(ln net.Listener, directTLS bool) error {
+	if directTLS && s.cfg.TLS == nil {
+		return ErrNoTLS
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		_ = ln.Close()
+		return nil
+	}
+	s.listeners[ln] = struct{}{}
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.listeners, ln)
+		s.mu.Unlock()
+	}()
+
+	var delay time.Duration
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			if s.isClosed() {
+				return nil
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				// Temporary accept failure (e.g. out of file descriptors): back off.
+				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+				time.Sleep(delay)
+				continue
+			}
+			return err
+		}
+		delay = 0
+		if directTLS {
+			nc = tls.Server(nc, s.cfg.TLS)
+		}
+		s.startConn(nc)
+	}
+}
+
+func (s *Server) startConn(nc net.Conn) {
+	c := newConn(s, nc, s.nextConn.Add(1))
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		_ = nc.Close()
+		return
+	}
+	s.conns[c] = struct{}{}
+	s.wg.Add(1)
+	s.mu.Unlock()
+	go func() {
+		defer s.wg.Done()
+		c.run()
+		s.mu.Lock()
+		delete(s.conns, c)
+		s.mu.Unlock()
+	}()
+}
+
+func (s *Server) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
+}
+
+// Close stops the listeners, ends every stream with <system-shutdown/> and waits
+// for the connection goroutines to finish.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	var errs []error
+	for ln := range s.listeners {
+		if err := ln.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+			errs = append(errs, err)
+		}
+	}
+	conns := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+
+	for _, c := range conns {
+		c.shutdown()
+	}
+	s.cancel()
+	s.wg.Wait()
+	return errors.Join(errs...)
+}
+
+// Online tells whether the user has at least one bound resource.
+func (s *Server) Online(userID int64) bool {
+	return len(s.reg.sessions(userID)) > 0
+}
+
+// Deliver sends m to every online resource of the user, each copy addressed to that
+// resource. Offline users get nothing (REST callers store what must survive).
+func (s *Server) Deliver(userID int64, m *cube.MessageStanza) {
+	for _, sess := range s.reg.sessions(userID) {
+		cp := *m
+		cp.To = sess.jid
+		if !sess.sendStanza(&cp) {
+			s.log.Warn("xmpp deliver failed", "user", userID, "resource", sess.resource, "id", m.ID)
+		}
+	}
+}
+
+// userJID is the bare JID of a user of this app.
+func (s *Server) userJID(userID int64) string {
+	return cube.UserJID(userID, s.cfg.AppID, s.cfg.Domain)
+}
+
+// roomJID is the MUC JID of a dialog.
+func (s *Server) roomJID(dialogID string) string {
+	return cube.RoomJID(s.cfg.AppID, dialogID, s.cfg.Domain)
+}
