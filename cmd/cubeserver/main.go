@@ -1,0 +1,71 @@
+// Command cubeserver runs the local ConnectyCube-compatible server (REST + XMPP on
+// SQLite) on its own, so that several desktop clients can share it.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/cubechat/cubechat/cubeserver"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "cubeserver:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	fs := flag.NewFlagSet("cubeserver", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: cubeserver [flags]\n\n"+
+			"A local ConnectyCube-compatible chat server: REST API and XMPP (STARTTLS and direct TLS)\n"+
+			"over one SQLite database. Point clients at -http for the API and -xmpps or -xmpp for chat;\n"+
+			"the self-signed certificate to pin is in DATA/tls/cert.pem.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	var cfg cubeserver.Config
+	fs.StringVar(&cfg.HTTPAddr, "http", "127.0.0.1:8080", "REST API listen address (host:port)")
+	fs.StringVar(&cfg.XMPPAddr, "xmpp", "127.0.0.1:5222", "XMPP listen address with STARTTLS required before login; empty to disable")
+	fs.StringVar(&cfg.XMPPTLSAddr, "xmpps", "127.0.0.1:5223", "XMPP listen address with direct TLS; empty to disable")
+	fs.StringVar(&cfg.Domain, "domain", cubeserver.DefaultDomain, "chat domain used in JIDs (user@DOMAIN, room@muc.DOMAIN) and in the certificate")
+	fs.Int64Var(&cfg.AppID, "app-id", cubeserver.DefaultAppID, "application id that clients send as application_id")
+	fs.StringVar(&cfg.AuthKey, "auth-key", cubeserver.DefaultAuthKey, "application auth key (auth_key, CB-AuthKey)")
+	fs.StringVar(&cfg.AuthSecret, "auth-secret", cubeserver.DefaultAuthSecret, "application auth secret that keys signed session requests")
+	fs.StringVar(&cfg.AdminKey, "admin-key", "", "key for the /admin endpoints (CB-Administration-API-Key); empty disables them")
+	fs.StringVar(&cfg.DataDir, "data", "cubeserver-data", "directory for the database and the TLS certificate; created if missing")
+	debug := fs.Bool("debug", false, "log every request and stream event")
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return nil
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q (see -h)", fs.Args())
+	}
+	level := slog.LevelInfo
+	if *debug {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	cfg.Logger = log
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	srv, err := cubeserver.Start(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	log.Info("listening", "rest", srv.HTTPURL(), "xmpp_starttls", srv.XMPPAddr(), "xmpp_tls", srv.XMPPTLSAddr(),
+		"domain", srv.Domain(), "app_id", srv.AppID())
+	<-ctx.Done()
+	log.Info("shutting down")
+	return srv.Close()
+}

@@ -1,0 +1,62 @@
+// Package cubeserver is a local ConnectyCube-compatible server: REST (package rest) and
+// XMPP (package xmppd) over one SQLite store, with a self-signed TLS certificate. It is
+// the embedded server of --demo and the peer of every integration test.
+package cubeserver
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+)
+
+// Config configures Start. Zero values take the defaults noted on each field.
+type Config struct {
+	DataDir     string       // SQLite db, blobs/, tls/ live here; created if missing; required
+	HTTPAddr    string       // REST listen address; default "127.0.0.1:0"
+	XMPPAddr    string       // XMPP with STARTTLS ("" = off)
+	XMPPTLSAddr string       // XMPP with direct TLS ("" = off)
+	WSAddr      string       // XMPP over WebSocket (RFC 7395), not implemented yet; must be ""
+	Domain      string       // chat domain; default "localhost"
+	AppID       int64        // default 1
+	AuthKey     string       // default "demo-auth-key"
+	AuthSecret  string       // default "demo-auth-secret"
+	AdminKey    string       // guards /admin endpoints; "" = admin off
+	Logger      *slog.Logger // nil = discard
+}
+
+// Defaults of Config.
+const (
+	DefaultDomain     = "localhost"
+	DefaultAppID      = 1
+	DefaultAuthKey    = "demo-auth-key"
+	DefaultAuthSecret = "demo-auth-secret"
+	DefaultHTTPAddr   = "127.0.0.1:0"
+)
+
+func (c *Config) setDefaults() error {
+	if c.DataDir == "" {
+		return errors.New("cubeserver: Config.DataDir is required")
+	}
+	if c.WSAddr != "" {
+		return errors.New("cubeserver: XMPP over WebSocket (WSAddr) is not implemented yet")
+	}
+	if c.HTTPAddr == "" {
+		c.HTTPAddr = DefaultHTTPAddr
+	}
+	if c.Domain == "" {
+		c.Domain = DefaultDomain
+	}
+	if c.AppID == 0 {
+		c.AppID = DefaultAppID
+	}
+	if c.AuthKey == "" {
+		c.AuthKey = DefaultAuthKey
+	}
+	if c.AuthSecret == "" {
+		c.AuthSecret = DefaultAuthSecret
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return nil
+}

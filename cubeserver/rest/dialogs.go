@@ -1,0 +1,190 @@
+package rest
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/cubechat/cubechat/cube"
+	"github.com/cubechat/cubechat/cubeserver/store"
+)
+
+// dialogSortAliases maps the sort names clients send to the store's: the docs' own
+// example and use-chat send date_sent for dialogs (protocol.md §3.3).
+var dialogSortAliases = map[string]string{
+	"date_sent":              "last_message_date_sent",
+	"last_message_date_sent": "last_message_date_sent",
+	"created_at":             "created_at",
+	"updated_at":             "updated_at",
+	"name":                   "name",
+}
+
+// GET /chat/Dialog lists the caller's dialogs. Without sort_asc/sort_desc the order is
+// the messenger order: latest last message first (a dialog without messages counts from
+// its creation), then latest updated_at, then _id (store.dialogOrder).
+func (h *Handler) listDialogs(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+	q := r.URL.Query()
+	dq := store.DialogQuery{UserID: rc.session.UserID, IDs: queryStrings(q, "_id")}
+	types, err := queryInts(q, "type")
+	if err != nil {
+		writeErrors(w, http.StatusUnprocessableEntity, err.Error())
+		return
+	}
+	for _, t := range types {
+		dq.Types = append(dq.Types, int(t))
+	}
+	if dq.UpdatedAt, err = timeRange(q, "updated_at"); err == nil {
+		if dq.CreatedAt, err = timeRange(q, "created_at"); err == nil {
+			dq.LastMessageDateSent, err = intRange(q, "last_message_date_sent")
+		}
+	}
+	if err == nil {
+		dq.Limit, dq.Skip, err = page(q, 100, 100)
+	}
+	if err != nil {
+		writeErrors(w, http.StatusUnprocessableEntity, err.Error())
+		return
+	}
+	if field, desc := sortParam(q); field != "" {
+		name, ok := dialogSortAliases[field]
+		if !ok {
+			writeErrors(w, http.StatusUnprocessableEntity, "Cannot sort dialogs by "+field)
+			return
+		}
+		dq.SortField, dq.SortDesc = name, desc
+	}
+	if isTrue(q, "count") {
+		n, err := h.st.CountDialogs(r.Context(), dq)
+		if err != nil {
+			h.internalError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, countAnswer(n))
+		return
+	}
+	items, total, err := h.st.ListDialogs(r.Context(), dq)
+	if err != nil {
+		h.internalError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, cube.DialogList{TotalEntries: total, Skip: dq.Skip, Limit: dq.Limit, Items: items})
+}
+
+// POST /chat/Dialog creates a dialog; the caller becomes owner and occupant. For a pair
+// that already has a private dialog, that dialog is returned (200 instead of 201).
+func (h *Handler) createDialog(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+	p, err := readBody(w, r)
+	if err != nil {
+		writeBodyError(w, err)
+		return
+	}
+	nd, field, msg := h.newDialog(p, rc.session.UserID)
+	if msg != "" {
+		if field == "" {
+			writeErrors(w, http.StatusUnprocessableEntity, msg)
+		} else {
+			writeFieldError(w, http.StatusUnprocessableEntity, field, msg)
+		}
+		return
+	}
+	if nd.Type == cube.DialogBroadcast {
+		writeErrors(w, http.StatusForbidden, "Broadcast dialogs can only be created by the administrator")
+		return
+	}
+	d, created, err := h.st.CreateDialog(r.Context(), nd)
+	var unknown *store.UnknownUserError
+	switch {
+	case errors.As(err, &unknown):
+		writeFieldError(w, http.StatusUnprocessableEntity, "occupants_ids", "user "+strconv.FormatInt(unknown.ID, 10)+" does not exist")
+	case errors.Is(err, store.ErrInvalidInput):
+		writeErrors(w, http.StatusUnprocessableEntity, strings.TrimPrefix(err.Error(), "store: invalid input: "))
+	case err != nil:
+		h.internalError(w, r, err)
+	case created:
+		writeJSON(w, http.StatusCreated, d)
+	default:
+		writeJSON(w, http.StatusOK, d)
+	}
+}
+
+// newDialog validates a create body; on failure it returns the offending field ("" for
+// a general error) and the message.
+func (h *Handler) newDialog(p params, owner int64) (nd store.NewDialog, field, msg string) {
+	typ, ok, err := p.int64At("type")
+	if err != nil || !ok {
+		return nd, "type", "is required: 2 (group), 3 (private) or 4 (public)"
+	}
+	nd = store.NewDialog{Type: int(typ), OwnerID: owner}
+	switch nd.Type {
+	case cube.DialogBroadcast, cube.DialogGroup, cube.DialogPrivate, cube.DialogPublic, 5: // 5 = "meeting" (JS enum), kept opaque
+	default:
+		return nd, "type", "must be 2 (group), 3 (private) or 4 (public), got " + strconv.FormatInt(typ, 10)
+	}
+	if nd.OccupantIDs, err = p.idList("occupants_ids"); err != nil {
+		return nd, "occupants_ids", err.Error()
+	}
+	if nd.AdminIDs, err = p.idList("admins_ids"); err != nil {
+		return nd, "admins_ids", err.Error()
+	}
+	nd.Name, _ = p.str("name")
+	nd.Name = strings.TrimSpace(nd.Name)
+	nd.Description, _ = p.str("description")
+	if photo, ok := p.str("photo"); ok && photo != "" {
+		nd.Photo = &photo
+	}
+	nd.AllowPreview = p.truthy("permissions", "allow_preview")
+	if ext, ok := p.get("extensions").(map[string]any); ok {
+		nd.Extensions = map[string]string{}
+		for k, v := range ext {
+			s, _ := scalarString(v) // the docs: values are cast to strings
+			nd.Extensions[k] = s
+		}
+	}
+	switch nd.Type {
+	case cube.DialogPrivate:
+		others := 0
+		for _, id := range nd.OccupantIDs {
+			if id != owner {
+				others++
+			}
+		}
+		if others != 1 {
+			return nd, "occupants_ids", "a private dialog needs exactly one other occupant"
+		}
+		nd.Name = "" // ignored for private dialogs (protocol.md §3.3)
+	case cube.DialogGroup:
+		if len(nd.OccupantIDs) == 0 {
+			return nd, "occupants_ids", "is required for a group dialog"
+		}
+		fallthrough
+	case cube.DialogBroadcast, cube.DialogPublic:
+		if nd.Name == "" {
+			return nd, "name", "is required"
+		}
+	}
+	if nd.Type != cube.DialogPrivate {
+		nd.ID = cube.NewObjectID()
+		nd.RoomJID = cube.RoomJID(h.cfg.AppID, nd.ID, h.cfg.Domain)
+	}
+	return nd, "", ""
+}
+
+// occupantDialog loads a dialog for an occupant, answering 404 or 403 itself; nil means
+// the answer has been written.
+func (h *Handler) occupantDialog(w http.ResponseWriter, r *http.Request, dialogID string, userID int64) *cube.Dialog {
+	d, err := h.st.DialogFor(r.Context(), dialogID, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		writeErrors(w, http.StatusNotFound, "Dialog not found: "+dialogID)
+		return nil
+	}
+	if err != nil {
+		h.internalError(w, r, err)
+		return nil
+	}
+	if d.UnreadMessagesCount == nil { // only occupants have a count
+		writeErrors(w, http.StatusForbidden, "You are not an occupant of this dialog")
+		return nil
+	}
+	return d
+}

@@ -1,0 +1,219 @@
+package cubeserver
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/cubechat/cubechat/cubeserver/rest"
+	"github.com/cubechat/cubechat/cubeserver/store"
+	"github.com/cubechat/cubechat/cubeserver/xmppd"
+)
+
+// The store is the chat server's backend.
+var _ xmppd.Backend = (*store.Store)(nil)
+
+// sessionSweepEvery is how often expired REST sessions are deleted.
+const sessionSweepEvery = 10 * time.Minute
+
+// Server is a running cubeserver. Close stops it.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	st      *store.Store
+	xmpp    *xmppd.Server
+	http    *http.Server
+	httpLn  net.Listener
+	xmppLn  net.Listener // nil when off
+	xmppsLn net.Listener // nil when off
+	certPEM []byte
+
+	stop      context.CancelFunc
+	wg        sync.WaitGroup
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Start opens the state in cfg.DataDir, listens on every configured address and returns
+// once all of them accept connections. ctx only bounds the start; Close stops the server.
+func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
+	if err := cfg.setDefaults(); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("cubeserver: create data dir: %w", err)
+	}
+	cert, certPEM, err := loadOrCreateCert(filepath.Join(cfg.DataDir, "tls"), cfg.Domain, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(filepath.Join(cfg.DataDir, "cubeserver.db"))
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, st: st, certPEM: certPEM}
+	defer func() {
+		if err != nil {
+			s.closeListeners()
+			st.Close()
+		}
+	}()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var lc net.ListenConfig
+	listen := func(addr string) (net.Listener, error) {
+		if addr == "" {
+			return nil, nil
+		}
+		ln, err := lc.Listen(ctx, "tcp", addr)
+		if err != nil {
+			return nil, fmt.Errorf("cubeserver: listen on %s: %w", addr, err)
+		}
+		return ln, nil
+	}
+	if s.httpLn, err = listen(cfg.HTTPAddr); err != nil {
+		return nil, err
+	}
+	if s.xmppLn, err = listen(cfg.XMPPAddr); err != nil {
+		return nil, err
+	}
+	if s.xmppsLn, err = listen(cfg.XMPPTLSAddr); err != nil {
+		return nil, err
+	}
+
+	s.xmpp = xmppd.New(xmppd.Config{
+		Domain: cfg.Domain, AppID: cfg.AppID, Logger: cfg.Logger.With("part", "xmpp"),
+		TLS: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
+	}, st)
+	handler := rest.New(rest.Config{AppID: cfg.AppID, AuthKey: cfg.AuthKey, AuthSecret: cfg.AuthSecret,
+		Domain: cfg.Domain, Logger: cfg.Logger.With("part", "rest")}, st, s.xmpp)
+	s.http = &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
+	}
+
+	bg, stop := context.WithCancel(context.Background())
+	s.stop = stop
+	s.serve("http", func() error { return s.http.Serve(s.httpLn) }, http.ErrServerClosed)
+	if s.xmppLn != nil {
+		s.serve("xmpp", func() error { return s.xmpp.Serve(s.xmppLn, false) }, nil)
+	}
+	if s.xmppsLn != nil {
+		s.serve("xmpps", func() error { return s.xmpp.Serve(s.xmppsLn, true) }, nil)
+	}
+	s.wg.Add(1)
+	go s.sweepSessions(bg)
+	s.log.Debug("cubeserver started", "http", s.HTTPURL(), "xmpp", s.XMPPAddr(), "xmpps", s.XMPPTLSAddr(),
+		"domain", cfg.Domain, "app_id", cfg.AppID, "data", cfg.DataDir)
+	return s, nil
+}
+
+// serve runs one accept loop; an unexpected end is logged (the others keep running).
+func (s *Server) serve(name string, run func() error, expected error) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		if err := run(); err != nil && !errors.Is(err, expected) {
+			s.log.Error("cubeserver: listener stopped", "listener", name, "err", err)
+		}
+	}()
+}
+
+func (s *Server) sweepSessions(ctx context.Context) {
+	defer s.wg.Done()
+	t := time.NewTicker(sessionSweepEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.st.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("cubeserver: delete expired sessions", "err", err)
+			}
+		}
+	}
+}
+
+// Close stops accepting, ends XMPP streams, lets running REST requests finish (up to 5
+// s) and closes the store. It is safe to call more than once.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() {
+		var errs []error
+		s.stop()
+		if err := s.xmpp.Close(); err != nil {
+			errs = append(errs, err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := s.http.Shutdown(ctx); err != nil {
+			errs = append(errs, err)
+			s.http.Close()
+		}
+		s.closeListeners() // xmppd closes the ones it serves; this covers a Serve not yet started
+		s.wg.Wait()
+		if err := s.st.Close(); err != nil {
+			errs = append(errs, err)
+		}
+		s.closeErr = errors.Join(errs...)
+		s.log.Info("cubeserver stopped")
+	})
+	return s.closeErr
+}
+
+func (s *Server) closeListeners() {
+	for _, ln := range []net.Listener{s.httpLn, s.xmppLn, s.xmppsLn} {
+		if ln != nil {
+			ln.Close()
+		}
+	}
+}
+
+// HTTPURL is the REST base URL, e.g. "http://127.0.0.1:PORT".
+func (s *Server) HTTPURL() string { return "http://" + dialAddr(s.httpLn) }
+
+// XMPPAddr is the STARTTLS address ("" when off).
+func (s *Server) XMPPAddr() string { return dialAddr(s.xmppLn) }
+
+// XMPPTLSAddr is the direct-TLS address ("" when off).
+func (s *Server) XMPPTLSAddr() string { return dialAddr(s.xmppsLn) }
+
+func (s *Server) Domain() string      { return s.cfg.Domain }
+func (s *Server) AppID() int64        { return s.cfg.AppID }
+func (s *Server) AuthKey() string     { return s.cfg.AuthKey }
+func (s *Server) AuthSecret() string  { return s.cfg.AuthSecret }
+func (s *Server) Store() *store.Store { return s.st }
+func (s *Server) CertPEM() []byte     { return append([]byte(nil), s.certPEM...) }
+func (s *Server) XMPP() *xmppd.Server { return s.xmpp }
+func (s *Server) Config() Config      { return s.cfg }
+
+// dialAddr is the address a local client dials: a wildcard listen address becomes the
+// loopback address of the same family.
+func dialAddr(ln net.Listener) string {
+	if ln == nil {
+		return ""
+	}
+	addr, ok := ln.Addr().(*net.TCPAddr)
+	if !ok {
+		return ln.Addr().String()
+	}
+	ip := addr.IP
+	switch {
+	case ip == nil || ip.Equal(net.IPv4zero):
+		ip = net.IPv4(127, 0, 0, 1)
+	case ip.Equal(net.IPv6unspecified):
+		ip = net.IPv6loopback
+	}
+	return net.JoinHostPort(ip.String(), fmt.Sprint(addr.Port))
+}

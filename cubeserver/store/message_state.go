@@ -1,0 +1,93 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// MarkRead adds userID to read_ids and delivered_ids of the given messages of the
+// dialog (nil ids = every message of the dialog) and recomputes the user's unread count.
+// Ids that are not messages of the dialog are ignored.
+func (s *Store) MarkRead(ctx context.Context, dialogID string, userID int64, ids []string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		for _, table := range []string{"message_reads", "message_deliveries"} {
+			if err := addMarker(ctx, tx, table, dialogID, userID, ids); err != nil {
+				return err
+			}
+		}
+		return recomputeUnread(ctx, tx, dialogID, userID)
+	})
+}
+
+// MarkDelivered adds userID to delivered_ids of the given messages (nil = all).
+func (s *Store) MarkDelivered(ctx context.Context, dialogID string, userID int64, ids []string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		return addMarker(ctx, tx, "message_deliveries", dialogID, userID, ids)
+	})
+}
+
+func addMarker(ctx context.Context, tx *sql.Tx, table, dialogID string, userID int64, ids []string) error {
+	if ids != nil && len(ids) == 0 {
+		return nil // an explicit empty list marks nothing (nil means all)
+	}
+	w := &whereBuilder{}
+	w.addInStrings("id", ids)
+	_, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (message_id, user_id)
+		SELECT id, ? FROM messages WHERE dialog_id = ?`+w.and()+` ON CONFLICT DO NOTHING`,
+		append([]any{userID, dialogID}, w.args...)...)
+	return err
+}
+
+// recomputeUnread sets the user's unread count to the number of others' messages in the
+// dialog that the user has not read.
+func recomputeUnread(ctx context.Context, tx *sql.Tx, dialogID string, userID int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE dialog_occupants SET unread_count = (
+		SELECT COUNT(*) FROM messages m WHERE m.dialog_id = ?1 AND m.sender_id != ?2
+		AND NOT EXISTS (SELECT 1 FROM message_reads r WHERE r.message_id = m.id AND r.user_id = ?2))
+		WHERE dialog_id = ?1 AND user_id = ?2`, dialogID, userID)
+	return err
+}
+
+// EditMessages replaces the body of the given messages, all of which must have been sent
+// by userID (ErrNotSender otherwise, ErrNotFound for an id that is not in the dialog), and
+// bumps their updated_at. When the dialog's last message is among them, its
+// last_message follows.
+func (s *Store) EditMessages(ctx context.Context, dialogID string, userID int64, ids []string, body string) error {
+	if len(ids) == 0 {
+		return fmt.Errorf("%w: name the messages to edit", ErrInvalidInput)
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		now := nowMS()
+		for _, id := range ids {
+			var sender int64
+			err := tx.QueryRowContext(ctx, `SELECT sender_id FROM messages WHERE id = ? AND dialog_id = ?`,
+				id, dialogID).Scan(&sender)
+			if err == sql.ErrNoRows {
+				return fmt.Errorf("%w: message %s", ErrNotFound, id)
+			}
+			if err != nil {
+				return err
+			}
+			if sender != userID {
+				return fmt.Errorf("%w: message %s", ErrNotSender, id)
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE messages SET body = ?, updated_at = ? WHERE id = ?`,
+				body, now, id); err != nil {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE dialogs SET last_message = ?, updated_at = ?
+			WHERE id = ? AND last_message_id IN (`+placeholders(len(ids))+`)`,
+			append([]any{body, now, dialogID}, stringArgs(ids)...)...)
+		return err
+	})
+}
+
+func stringArgs(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}

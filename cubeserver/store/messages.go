@@ -1,0 +1,218 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/cubechat/cubechat/cube"
+)
+
+// StoreChatMessage stores m once: a repeated m.ID returns inserted=false and changes
+// nothing. On insert the dialog's last message fields and updated_at move (the last
+// message only when m is not older than the current one, so a late re-send does not
+// hide newer history), and every other occupant's unread count goes up by one.
+// read_ids = delivered_ids = [sender]. A zero DateSent means now.
+func (s *Store) StoreChatMessage(ctx context.Context, m cube.Message) (inserted bool, err error) {
+	if m.ID == "" || m.ChatDialogID == "" || m.SenderID <= 0 {
+		return false, fmt.Errorf("%w: message id, dialog and sender are required", ErrInvalidInput)
+	}
+	attachments, custom, err := messageJSON(m)
+	if err != nil {
+		return false, err
+	}
+	now := nowMS()
+	if m.DateSent == 0 {
+		m.DateSent = time.Now().Unix()
+	}
+	m.DateSent = cube.UnixAny(m.DateSent).Unix() // milliseconds from Dart clients become seconds
+	created, updated := now, now
+	if !m.CreatedAt.IsZero() {
+		created = m.CreatedAt.UnixMilli()
+	}
+	if !m.UpdatedAt.IsZero() {
+		updated = m.UpdatedAt.UnixMilli()
+	}
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		member, err := exists(ctx, tx, `SELECT 1 FROM dialog_occupants WHERE dialog_id = ? AND user_id = ?`,
+			m.ChatDialogID, m.SenderID)
+		if err != nil {
+			return err
+		}
+		if !member {
+			if ok, err := exists(ctx, tx, `SELECT 1 FROM dialogs WHERE id = ?`, m.ChatDialogID); err != nil || !ok {
+				return orErr(err, fmt.Errorf("%w: dialog %s", ErrNotFound, m.ChatDialogID))
+			}
+			return ErrNotOccupant
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO messages (id, dialog_id, sender_id, recipient_id,
+			body, date_sent, attachments, custom, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)
+			ON CONFLICT (id) DO NOTHING`, m.ID, m.ChatDialogID, m.SenderID, m.RecipientID, m.Message,
+			m.DateSent, attachments, custom, created, updated)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		inserted = true
+		for _, table := range []string{"message_reads", "message_deliveries"} {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (message_id, user_id) VALUES (?,?)`,
+				m.ID, m.SenderID); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE dialogs SET updated_at = ?1,
+			last_message = CASE WHEN ?2 >= COALESCE(last_message_date_sent, 0) THEN ?3 ELSE last_message END,
+			last_message_id = CASE WHEN ?2 >= COALESCE(last_message_date_sent, 0) THEN ?4 ELSE last_message_id END,
+			last_message_user_id = CASE WHEN ?2 >= COALESCE(last_message_date_sent, 0) THEN ?5 ELSE last_message_user_id END,
+			last_message_date_sent = MAX(?2, COALESCE(last_message_date_sent, 0))
+			WHERE id = ?6`, now, m.DateSent, m.Message, m.ID, m.SenderID, m.ChatDialogID); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE dialog_occupants SET unread_count = unread_count + 1
+			WHERE dialog_id = ? AND user_id != ?`, m.ChatDialogID, m.SenderID)
+		return err
+	})
+	return inserted, err
+}
+
+// messageJSON encodes the attachments and custom fields for storage (NULL when empty).
+func messageJSON(m cube.Message) (attachments, custom any, err error) {
+	if len(m.Attachments) > 0 {
+		b, err := json.Marshal(m.Attachments)
+		if err != nil {
+			return nil, nil, err
+		}
+		attachments = string(b)
+	}
+	if len(m.Custom) > 0 {
+		b, err := json.Marshal(m.Custom)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w: custom fields: %v", ErrInvalidInput, err)
+		}
+		custom = string(b)
+	}
+	return attachments, custom, nil
+}
+
+// MessageQuery selects messages of one dialog for GET /chat/Message.
+type MessageQuery struct {
+	DialogID  string // required
+	Viewer    int64  // decides the per-user "read" field
+	IDs       []string
+	SenderID  int64 // 0 = any
+	DateSent  Range // unix seconds
+	UpdatedAt Range // unix milliseconds
+	SortDesc  bool  // by date_sent, then _id, so that pages are stable
+	Limit     int   // <= 0 = all
+	Skip      int
+}
+
+func (q MessageQuery) where() *whereBuilder {
+	w := &whereBuilder{}
+	w.addInStrings("m.id", q.IDs)
+	if q.SenderID != 0 {
+		w.add("m.sender_id = ?", q.SenderID)
+	}
+	w.addRange("m.date_sent", q.DateSent)
+	w.addRange("m.updated_at", q.UpdatedAt)
+	return w
+}
+
+// messageSelect reads messages as viewer ?1 sees them. "read" is 1 for the sender when
+// anyone else has read the message, and for others when they have read it.
+const messageSelect = `SELECT m.id, m.dialog_id, m.sender_id, m.recipient_id, m.body, m.date_sent,
+	m.attachments, m.custom, m.views_count, m.created_at, m.updated_at,
+	(SELECT json_group_array(user_id) FROM (SELECT user_id FROM message_reads
+		WHERE message_id = m.id ORDER BY rowid)),
+	(SELECT json_group_array(user_id) FROM (SELECT user_id FROM message_deliveries
+		WHERE message_id = m.id ORDER BY rowid)),
+	CASE WHEN m.sender_id = ?1
+		THEN EXISTS (SELECT 1 FROM message_reads r WHERE r.message_id = m.id AND r.user_id != ?1)
+		ELSE EXISTS (SELECT 1 FROM message_reads r WHERE r.message_id = m.id AND r.user_id = ?1) END
+	FROM messages m`
+
+// ListMessages returns one page of a dialog's messages.
+func (s *Store) ListMessages(ctx context.Context, q MessageQuery) ([]cube.Message, error) {
+	w := q.where()
+	dir := "ASC"
+	if q.SortDesc {
+		dir = "DESC"
+	}
+	args := append([]any{q.Viewer, q.DialogID}, w.args...)
+	args = append(args, sqlLimit(q.Limit), q.Skip)
+	rows, err := s.db.QueryContext(ctx, messageSelect+` WHERE m.dialog_id = ?`+w.and()+
+		` ORDER BY m.date_sent `+dir+`, m.id `+dir+` LIMIT ? OFFSET ?`, args...)
+	if err != nil {
+		return nil, err
+	}
+	return scanMessages(rows)
+}
+
+// Message returns one message as viewer sees it, or ErrNotFound.
+func (s *Store) Message(ctx context.Context, id string, viewer int64) (cube.Message, error) {
+	rows, err := s.db.QueryContext(ctx, messageSelect+` WHERE m.id = ?`, viewer, id)
+	if err != nil {
+		return cube.Message{}, err
+	}
+	ms, err := scanMessages(rows)
+	if err != nil {
+		return cube.Message{}, err
+	}
+	if len(ms) == 0 {
+		return cube.Message{}, fmt.Errorf("%w: message %s", ErrNotFound, id)
+	}
+	return ms[0], nil
+}
+
+// CountMessages counts the messages that match q (limit and skip are ignored).
+func (s *Store) CountMessages(ctx context.Context, q MessageQuery) (int, error) {
+	w := q.where()
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages m WHERE m.dialog_id = ?`+w.and(),
+		append([]any{q.DialogID}, w.args...)...).Scan(&n)
+	return n, err
+}
+
+func scanMessages(rows *sql.Rows) ([]cube.Message, error) {
+	defer rows.Close()
+	out := []cube.Message{}
+	for rows.Next() {
+		var m cube.Message
+		var attachments, custom sql.NullString
+		var created, updated int64
+		var readIDs, deliveredIDs string
+		var read bool
+		if err := rows.Scan(&m.ID, &m.ChatDialogID, &m.SenderID, &m.RecipientID, &m.Message,
+			&m.DateSent, &attachments, &custom, &m.ViewsCount, &created, &updated,
+			&readIDs, &deliveredIDs, &read); err != nil {
+			return nil, err
+		}
+		if attachments.Valid {
+			if err := json.Unmarshal([]byte(attachments.String), &m.Attachments); err != nil {
+				return nil, fmt.Errorf("store: message %s attachments: %w", m.ID, err)
+			}
+		}
+		if custom.Valid {
+			if err := json.Unmarshal([]byte(custom.String), &m.Custom); err != nil {
+				return nil, fmt.Errorf("store: message %s custom fields: %w", m.ID, err)
+			}
+		}
+		if err := json.Unmarshal([]byte(readIDs), &m.ReadIDs); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(deliveredIDs), &m.DeliveredIDs); err != nil {
+			return nil, err
+		}
+		if read {
+			m.Read = 1
+		}
+		m.CreatedAt = cube.TimeOf(msTime(created))
+		m.UpdatedAt = cube.TimeOf(msTime(updated))
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,153 @@
+// Package store keeps the state of cubeserver in SQLite (modernc.org/sqlite, WAL):
+// users, sessions, dialogs, messages, the offline queue and user activity. It
+// implements the xmppd.Backend methods and the helpers the REST layer needs.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// ErrNotFound is wrapped by every "no such user/dialog/message/session" error. It has a
+// NotFound method so that callers which cannot import store (xmppd's Backend contract)
+// can still recognise it.
+var ErrNotFound error = notFoundError{}
+
+type notFoundError struct{}
+
+func (notFoundError) Error() string  { return "store: not found" }
+func (notFoundError) NotFound() bool { return true }
+
+// Errors callers branch on.
+var (
+	ErrLoginTaken   = errors.New("store: login has already been taken")
+	ErrEmailTaken   = errors.New("store: email has already been taken")
+	ErrNotOccupant  = errors.New("store: user is not an occupant of the dialog")
+	ErrNotSender    = errors.New("store: only the sender may change the message")
+	ErrNonceUsed    = errors.New("store: timestamp and nonce have already been used")
+	ErrInvalidInput = errors.New("store: invalid input")
+)
+
+// Store is the server's SQLite database. It is safe for concurrent use.
+type Store struct {
+	db *sql.DB
+}
+
+// Open opens (creating if needed) the database at path and applies pending migrations.
+func Open(path string) (*Store, error) {
+	q := url.Values{}
+	// BEGIN IMMEDIATE takes the write lock up front, so two writers wait on busy_timeout
+	// instead of failing with SQLITE_BUSY when a read transaction tries to upgrade.
+	q.Set("_txlock", "immediate")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(8)
+	s := &Store{db: db}
+	if err := s.migrate(context.Background()); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// migrate applies every embedded NNNN_*.sql file newer than PRAGMA user_version, each in
+// its own transaction together with the version bump.
+func (s *Store) migrate(ctx context.Context) error {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return fmt.Errorf("store: read migrations: %w", err)
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	var current int
+	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
+		return fmt.Errorf("store: read schema version: %w", err)
+	}
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		version, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return fmt.Errorf("store: migration %q is not named NNNN_name.sql", e.Name())
+		}
+		if version <= current {
+			continue
+		}
+		body, err := migrationFiles.ReadFile("migrations/" + e.Name())
+		if err != nil {
+			return err
+		}
+		err = s.tx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", version))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("store: migration %s: %w", e.Name(), err)
+		}
+		current = version
+	}
+	return nil
+}
+
+// tx runs fn in a write transaction, committing when fn returns nil.
+func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// queryer is what *sql.DB and *sql.Tx share, so read helpers work inside and outside a tx.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// nowMS is the current time in unix milliseconds, the unit of every *_at column.
+func nowMS() int64 { return time.Now().UnixMilli() }
+
+// msTime turns a stored millisecond value into a time (zero stays zero).
+func msTime(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms).UTC()
+}
+
+// placeholders returns "?,?,…" for n arguments.
+func placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.Repeat("?,", n-1) + "?"
+}

@@ -1,0 +1,84 @@
+package cubeserver
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cubechat/cubechat/cube"
+	"github.com/cubechat/cubechat/cubeserver/store"
+)
+
+// readUntil reads from r until one of the markers appears and returns which one.
+func readUntil(t *testing.T, r *bufio.Reader, markers ...string) string {
+	t.Helper()
+	var seen strings.Builder
+	for {
+		b, err := r.ReadByte()
+		if err != nil {
+			t.Fatalf("read after %q: %v", seen.String(), err)
+		}
+		seen.WriteByte(b)
+		for _, m := range markers {
+			if strings.Contains(seen.String(), m) {
+				return m
+			}
+		}
+	}
+}
+
+// TestXMPPLoginUsesStore proves the wiring: xmppd checks SASL PLAIN against the store,
+// which accepts a REST session token or the password and refuses anything else.
+func TestXMPPLoginUsesStore(t *testing.T) {
+	s := startTest(t, t.TempDir())
+	defer s.Close()
+	ctx := context.Background()
+	u, err := s.Store().CreateUser(ctx, cube.User{Login: "ada"}, "lovelace")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := s.Store().CreateSession(ctx, store.NewSession{AppID: s.AppID(), UserID: u.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(s.CertPEM())
+	tests := []struct {
+		name, secret, want string
+	}{
+		{"session token", sess.Token, "<success"},
+		{"password", "lovelace", "<success"},
+		{"wrong password", "babbage", "<failure"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			conn, err := tls.Dial("tcp", s.XMPPTLSAddr(), &tls.Config{RootCAs: pool, ServerName: "localhost"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			conn.SetDeadline(time.Now().Add(10 * time.Second))
+			r := bufio.NewReader(conn)
+			if _, err := conn.Write([]byte(`<?xml version='1.0'?><stream:stream to='localhost' version='1.0' ` +
+				`xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>`)); err != nil {
+				t.Fatal(err)
+			}
+			readUntil(t, r, "</stream:features>")
+			authcid := strconv.FormatInt(u.ID, 10) + "-" + strconv.FormatInt(s.AppID(), 10)
+			plain := base64.StdEncoding.EncodeToString([]byte("\x00" + authcid + "\x00" + tc.secret))
+			if _, err := conn.Write([]byte(`<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>` +
+				plain + `</auth>`)); err != nil {
+				t.Fatal(err)
+			}
+			if got := readUntil(t, r, "<success", "<failure"); got != tc.want {
+				t.Fatalf("SASL answer %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
