@@ -1,0 +1,90 @@
+package cache
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+)
+
+func TestChangeFeedCoalescesForSlowReader(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	slow, cancelSlow := db.Subscribe()
+	defer cancelSlow()
+	fast, cancelFast := db.Subscribe()
+	defer cancelFast()
+
+	// 30 writes while the slow reader reads nothing: writers must not block.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 30 {
+			if _, err := db.UpsertMessages(ctx, []Message{newMsg(fmt.Sprintf("d%d", i%3), i, i, "x")}); err != nil {
+				t.Error(err)
+				return
+			}
+			<-fast // the fast reader keeps up with each write
+		}
+		if err := db.UpsertUsers(ctx, []User{{ID: 1, Login: "a"}}); err != nil {
+			t.Error(err)
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("writers blocked on a slow subscriber")
+	}
+
+	c := drain(t, slow) // everything, merged into one change
+	assertQuiet(t, slow)
+	total := 0
+	for d, got := range c.Messages {
+		if !slices.IsSorted(got) || len(slices.Compact(slices.Clone(got))) != len(got) {
+			t.Errorf("dialog %s ids not sorted and unique: %v", d, got)
+		}
+		total += len(got)
+	}
+	if len(c.Messages) != 3 || total != 30 || !c.Users {
+		t.Fatalf("merged change has %d dialogs, %d messages, users=%v", len(c.Messages), total, c.Users)
+	}
+}
+
+func TestChangeFeedUnsubscribeAndClose(t *testing.T) {
+	db := openTest(t)
+	a, cancelA := db.Subscribe()
+	b, _ := db.Subscribe()
+	cancelA()
+	cancelA() // twice is harmless
+	if _, ok := <-a; ok {
+		t.Fatal("cancelled channel still open")
+	}
+	upsert(t, db, newMsg("d1", 1, 0, "after cancel")) // must not panic on the closed channel
+	drain(t, b)
+	db.Close()
+	if _, ok := <-b; ok {
+		t.Fatal("channel open after Close")
+	}
+	c, cancel := db.Subscribe()
+	defer cancel()
+	if _, ok := <-c; ok {
+		t.Fatal("Subscribe after Close gave an open channel")
+	}
+}
+
+func TestMergeChanges(t *testing.T) {
+	a := Change{Dialogs: []string{"b", "a"}, Messages: map[string][]string{"a": {"2", "1"}}}
+	b := Change{Dialogs: []string{"a", "c"}, Messages: map[string][]string{"a": {"1", "3"}, "c": {"9"}}, Account: true}
+	got := merge(a, b)
+	if !slices.Equal(got.Dialogs, []string{"a", "b", "c"}) || !slices.Equal(got.Messages["a"], []string{"1", "2", "3"}) ||
+		!slices.Equal(got.Messages["c"], []string{"9"}) || !got.Account || got.Users {
+		t.Fatalf("merge = %+v", got)
+	}
+	if !slices.Equal(a.Dialogs, []string{"b", "a"}) || !slices.Equal(a.Messages["a"], []string{"2", "1"}) {
+		t.Fatalf("merge modified its input: %+v", a)
+	}
+	if !(Change{}).Empty() || got.Empty() {
+		t.Fatal("Empty is wrong")
+	}
+}

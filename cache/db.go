@@ -1,0 +1,158 @@
+// Package cache is the client's local store: a SQLite file (modernc.org/sqlite)
+// holding the account, users, dialogs, messages, the outbox, sync cursors and
+// gaps, with FTS5 search over message bodies and a change feed that tells the UI
+// what changed after each write.
+//
+// Writes go through one connection (so they are serialised and each batch is one
+// transaction); reads use a separate read-only pool, so they run concurrently
+// with a write thanks to WAL.
+package cache
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+const (
+	// busyTimeoutMS bounds how long a connection waits for a lock held by another
+	// process (a second app instance) before failing with SQLITE_BUSY.
+	busyTimeoutMS = 5000
+	// readConns is the size of the read-only pool.
+	readConns = 4
+)
+
+// DB is an open cache. It is safe for concurrent use.
+type DB struct {
+	path string
+	w    *sql.DB // exactly one connection: every write is serialised through it
+	r    *sql.DB // read-only pool
+	feed *feed
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Open opens (creating if needed) the cache at path and brings its schema up to
+// date. A file that is not a database or fails its quick integrity check gives an
+// error wrapping ErrCorrupt that names the path; see MoveAside.
+func Open(path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("cache: empty database path")
+	}
+	if strings.ContainsRune(path, '?') {
+		// The driver reads everything after '?' as connection parameters.
+		return nil, fmt.Errorf("cache: database path %q must not contain '?'", path)
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("cache: create directory for %s: %w", path, err)
+		}
+	}
+	ctx := context.Background()
+	db := &DB{path: path, feed: newFeed()}
+
+	var err error
+	db.w, err = sql.Open("sqlite", path+fmt.Sprintf(
+		"?_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate",
+		busyTimeoutMS))
+	if err != nil {
+		return nil, fmt.Errorf("cache: open %s: %w", path, err)
+	}
+	db.w.SetMaxOpenConns(1)
+	db.w.SetMaxIdleConns(1)
+	db.w.SetConnMaxLifetime(0)
+	db.w.SetConnMaxIdleTime(0)
+
+	if err := db.w.PingContext(ctx); err != nil {
+		db.w.Close()
+		return nil, db.openError(err)
+	}
+	if err := db.quickCheck(ctx); err != nil {
+		db.w.Close()
+		return nil, err
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.w.Close()
+		return nil, db.openError(err)
+	}
+
+	db.r, err = sql.Open("sqlite", path+fmt.Sprintf("?_pragma=busy_timeout(%d)&_pragma=query_only(1)", busyTimeoutMS))
+	if err != nil {
+		db.w.Close()
+		return nil, fmt.Errorf("cache: open %s for reading: %w", path, err)
+	}
+	db.r.SetMaxOpenConns(readConns)
+	db.r.SetMaxIdleConns(readConns)
+	if err := db.r.PingContext(ctx); err != nil {
+		db.r.Close()
+		db.w.Close()
+		return nil, db.openError(err)
+	}
+	slog.Debug("cache opened", "path", path)
+	return db, nil
+}
+
+// openError explains a failure of Open, marking corruption with ErrCorrupt.
+func (db *DB) openError(err error) error {
+	if isCorruption(err) {
+		return fmt.Errorf("cache: %s is not a usable database: %w: %w", db.path, ErrCorrupt, err)
+	}
+	return fmt.Errorf("cache: open %s: %w", db.path, err)
+}
+
+// Path is the file the cache lives in.
+func (db *DB) Path() string { return db.path }
+
+// Close ends every subscription (their channels are closed) and closes the file.
+// Calling it again does nothing.
+func (db *DB) Close() error {
+	db.closeOnce.Do(func() {
+		db.feed.close()
+		var errs []error
+		if db.r != nil {
+			errs = append(errs, db.r.Close())
+		}
+		errs = append(errs, db.w.Close())
+		if err := errors.Join(errs...); err != nil {
+			db.closeErr = fmt.Errorf("cache: close %s: %w", db.path, err)
+		}
+	})
+	return db.closeErr
+}
+
+// write runs fn in one write transaction and, once it has committed, publishes
+// what fn recorded in the change. On any error nothing is written or published.
+func (db *DB) write(ctx context.Context, what string, fn func(tx *sql.Tx, ch *Change) error) error {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return db.classify(what, err)
+	}
+	var ch Change
+	if err := fn(tx, &ch); err != nil {
+		_ = tx.Rollback()
+		return db.classify(what, err)
+	}
+	if err := tx.Commit(); err != nil {
+		_ = tx.Rollback()
+		return db.classify(what, err)
+	}
+	db.feed.publish(ch)
+	return nil
+}
+
+// read wraps a read failure, keeping ErrNotFound recognisable.
+func (db *DB) read(what string, err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return db.classify(what, err)
+}

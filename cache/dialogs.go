@@ -1,0 +1,199 @@
+package cache
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// queryer is what both the read pool and a write transaction offer.
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+const dialogCols = `id, type, name, photo, owner_id, occupant_ids, admin_ids, last_message,
+	last_message_id, last_message_at, last_message_user_id, unread_count, muted, updated_at`
+
+func scanDialog(s scanner) (Dialog, error) {
+	var d Dialog
+	var occupants, admins string
+	var lastAt, updated int64
+	err := s.Scan(&d.ID, &d.Type, &d.Name, &d.Photo, &d.OwnerID, &occupants, &admins, &d.LastMessage,
+		&d.LastMessageID, &lastAt, &d.LastMessageUserID, &d.UnreadCount, &d.Muted, &updated)
+	if err != nil {
+		return d, err
+	}
+	if d.OccupantIDs, err = decodeJSON[int64](occupants); err != nil {
+		return d, fmt.Errorf("dialog %s: occupant ids: %w", d.ID, err)
+	}
+	if d.AdminIDs, err = decodeJSON[int64](admins); err != nil {
+		return d, fmt.Errorf("dialog %s: admin ids: %w", d.ID, err)
+	}
+	d.LastMessageAt, d.UpdatedAt = fromMillis(lastAt), fromMillis(updated)
+	return d, nil
+}
+
+func getDialog(ctx context.Context, q queryer, id string) (*Dialog, error) {
+	d, err := scanDialog(q.QueryRowContext(ctx, `SELECT `+dialogCols+` FROM dialogs WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// Dialog returns one dialog, or ErrNotFound.
+func (db *DB) Dialog(ctx context.Context, id string) (*Dialog, error) {
+	d, err := getDialog(ctx, db.r, id)
+	if err != nil {
+		return nil, db.read("read dialog "+id, err)
+	}
+	return d, nil
+}
+
+// Dialogs returns every dialog, the most recent activity (last message, else
+// last update) first.
+func (db *DB) Dialogs(ctx context.Context) ([]Dialog, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT `+dialogCols+` FROM dialogs
+		ORDER BY CASE WHEN last_message_at > 0 THEN last_message_at ELSE updated_at END DESC, id`)
+	if err != nil {
+		return nil, db.read("read dialogs", err)
+	}
+	defer rows.Close()
+	var out []Dialog
+	for rows.Next() {
+		d, err := scanDialog(rows)
+		if err != nil {
+			return nil, db.read("read dialogs", err)
+		}
+		out = append(out, d)
+	}
+	return out, db.read("read dialogs", rows.Err())
+}
+
+// UpsertDialogs stores dialogs from the server in one transaction. It keeps the
+// local-only Muted of a known dialog, and keeps a cached last message that is
+// newer than the one in the given copy (a live message may have overtaken the
+// REST answer).
+func (db *DB) UpsertDialogs(ctx context.Context, dialogs []Dialog) error {
+	if len(dialogs) == 0 {
+		return nil
+	}
+	for i, d := range dialogs {
+		if d.ID == "" {
+			return fmt.Errorf("cache: dialog %d of %d has no id", i+1, len(dialogs))
+		}
+	}
+	return db.write(ctx, "save dialogs", func(tx *sql.Tx, ch *Change) error {
+		for _, in := range dialogs {
+			in = normaliseDialog(in)
+			old, err := getDialog(ctx, tx, in.ID)
+			if err != nil && !errors.Is(err, ErrNotFound) {
+				return fmt.Errorf("dialog %s: %w", in.ID, err)
+			}
+			merged := in
+			if old != nil {
+				merged = mergeDialog(*old, in)
+				if dialogsEqual(*old, merged) {
+					continue
+				}
+			}
+			if err := putDialog(ctx, tx, merged); err != nil {
+				return fmt.Errorf("dialog %s: %w", in.ID, err)
+			}
+			ch.addDialog(in.ID)
+		}
+		return nil
+	})
+}
+
+// mergeDialog is the server copy in over the cached old.
+func mergeDialog(old, in Dialog) Dialog {
+	out := in
+	out.Muted = old.Muted
+	if !lastMessageNewer(in.LastMessageAt, in.LastMessageID, old.LastMessageAt, old.LastMessageID) {
+		out.LastMessage, out.LastMessageID = old.LastMessage, old.LastMessageID
+		out.LastMessageAt, out.LastMessageUserID = old.LastMessageAt, old.LastMessageUserID
+	}
+	return out
+}
+
+// lastMessageNewer tells whether message (at, id) should replace (oldAt, oldID) as
+// a dialog's last message: later, or the same second and an id not smaller
+// (ObjectIds grow with time; the same id is a newer copy of the same message).
+func lastMessageNewer(at time.Time, id string, oldAt time.Time, oldID string) bool {
+	if id == "" {
+		return oldID == ""
+	}
+	if oldID == "" || at.After(oldAt) {
+		return true
+	}
+	return at.Equal(oldAt) && id >= oldID
+}
+
+// normaliseDialog rounds times to the cache's millisecond precision, so that an
+// unchanged copy compares equal to the stored one.
+func normaliseDialog(d Dialog) Dialog {
+	d.LastMessageAt = fromMillis(toMillis(d.LastMessageAt))
+	d.UpdatedAt = fromMillis(toMillis(d.UpdatedAt))
+	return d
+}
+
+func dialogsEqual(a, b Dialog) bool {
+	return a.ID == b.ID && a.Type == b.Type && a.Name == b.Name && a.Photo == b.Photo &&
+		a.OwnerID == b.OwnerID && slices.Equal(a.OccupantIDs, b.OccupantIDs) &&
+		slices.Equal(a.AdminIDs, b.AdminIDs) && a.LastMessage == b.LastMessage &&
+		a.LastMessageID == b.LastMessageID && a.LastMessageAt.Equal(b.LastMessageAt) &&
+		a.LastMessageUserID == b.LastMessageUserID && a.UnreadCount == b.UnreadCount &&
+		a.Muted == b.Muted && a.UpdatedAt.Equal(b.UpdatedAt)
+}
+
+func putDialog(ctx context.Context, tx *sql.Tx, d Dialog) error {
+	_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO dialogs (`+dialogCols+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		d.ID, d.Type, d.Name, d.Photo, d.OwnerID, encodeIDs(d.OccupantIDs), encodeIDs(d.AdminIDs),
+		d.LastMessage, d.LastMessageID, toMillis(d.LastMessageAt), d.LastMessageUserID,
+		d.UnreadCount, boolInt(d.Muted), toMillis(d.UpdatedAt))
+	return err
+}
+
+// SetUnread sets a dialog's unread count (ErrNotFound for an unknown dialog).
+func (db *DB) SetUnread(ctx context.Context, dialogID string, n int) error {
+	if n < 0 {
+		return fmt.Errorf("cache: negative unread count %d for dialog %s", n, dialogID)
+	}
+	return db.setDialogField(ctx, dialogID, "unread_count", n)
+}
+
+// SetMuted sets the local-only muted flag of a dialog (ErrNotFound for an unknown dialog).
+func (db *DB) SetMuted(ctx context.Context, dialogID string, muted bool) error {
+	return db.setDialogField(ctx, dialogID, "muted", boolInt(muted))
+}
+
+// setDialogField updates one integer column; column is a constant of this file.
+func (db *DB) setDialogField(ctx context.Context, dialogID, column string, value int) error {
+	return db.write(ctx, "update dialog "+dialogID, func(tx *sql.Tx, ch *Change) error {
+		var current int
+		err := tx.QueryRowContext(ctx, `SELECT `+column+` FROM dialogs WHERE id = ?`, dialogID).Scan(&current)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("dialog %s: %w", dialogID, ErrNotFound)
+		}
+		if err != nil || current == value {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE dialogs SET `+column+` = ? WHERE id = ?`, value, dialogID); err != nil {
+			return err
+		}
+		ch.addDialog(dialogID)
+		return nil
+	})
+}

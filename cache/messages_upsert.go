@@ -1,0 +1,151 @@
+package cache
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// UpsertMessages stores a batch of messages in one transaction, keyed by ID, so
+// that live, REST and re-sent copies collapse into one row. The rules of a merge
+// are mergeMessage's: the state never moves backwards, a stale edit does not
+// overwrite a newer one, local-only columns survive. Each affected dialog's last
+// message is brought up to date in the same transaction. It returns how many
+// messages were new to the cache. An invalid message rejects the whole batch
+// (nothing is written).
+func (db *DB) UpsertMessages(ctx context.Context, msgs []Message) (int, error) {
+	if len(msgs) == 0 {
+		return 0, nil
+	}
+	for i, m := range msgs {
+		if err := validateMessage(m); err != nil {
+			return 0, fmt.Errorf("%w (message %d of %d)", err, i+1, len(msgs))
+		}
+	}
+	var inserted int
+	err := db.write(ctx, "save messages", func(tx *sql.Tx, ch *Change) error {
+		inserted = 0
+		w, err := newMessageWriter(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer w.close()
+		touched := map[string]map[string]bool{} // dialog → changed message ids
+		for _, m := range msgs {
+			isNew, changed, err := w.upsert(m)
+			if err != nil {
+				return err
+			}
+			if isNew {
+				inserted++
+			}
+			if changed {
+				ch.addMessage(m.DialogID, m.ID)
+				if touched[m.DialogID] == nil {
+					touched[m.DialogID] = map[string]bool{}
+				}
+				touched[m.DialogID][m.ID] = true
+			}
+		}
+		return refreshLastMessages(ctx, tx, touched, ch)
+	})
+	if err != nil {
+		return 0, err
+	}
+	return inserted, nil
+}
+
+// AdvanceStates moves the given messages forward to state (a delivered or read
+// marker); messages already further along, and unknown ids, are left alone. It
+// returns how many messages changed.
+func (db *DB) AdvanceStates(ctx context.Context, ids []string, state MessageState) (int, error) {
+	if !state.Valid() {
+		return 0, fmt.Errorf("cache: unknown message state %q", state)
+	}
+	var changed int
+	err := db.write(ctx, "update message states", func(tx *sql.Tx, ch *Change) error {
+		changed = 0
+		w, err := newMessageWriter(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer w.close()
+		for _, id := range ids {
+			old, err := w.lookup(id)
+			if err != nil {
+				return err
+			}
+			if old == nil {
+				continue
+			}
+			next := old.msg
+			next.State = mergeState(old.msg.State, state)
+			if next.State != old.msg.State && next.State != StateFailed {
+				next.LastError = ""
+			}
+			ok, err := w.replace(old, next)
+			if err != nil {
+				return err
+			}
+			if ok {
+				changed++
+				ch.addMessage(next.DialogID, id)
+			}
+		}
+		return nil
+	})
+	return changed, err
+}
+
+// refreshLastMessages brings each touched dialog's LastMessage* in line with its
+// newest stored message: when that message is newer than the one the dialog
+// names, or when the named one itself changed (edited or deleted). Dialogs not
+// yet cached are skipped; the next dialog fetch brings them.
+func refreshLastMessages(ctx context.Context, tx *sql.Tx, touched map[string]map[string]bool, ch *Change) error {
+	for dialogID, ids := range touched {
+		d, err := getDialog(ctx, tx, dialogID)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("dialog %s: %w", dialogID, err)
+		}
+		newest, err := newestVisible(ctx, tx, dialogID)
+		if err != nil {
+			return fmt.Errorf("dialog %s: newest message: %w", dialogID, err)
+		}
+		next := *d
+		switch {
+		case newest != nil && (ids[d.LastMessageID] ||
+			lastMessageNewer(newest.SentAt, newest.ID, d.LastMessageAt, d.LastMessageID)):
+			next.LastMessage, next.LastMessageID = newest.Body, newest.ID
+			next.LastMessageAt, next.LastMessageUserID = newest.SentAt, newest.SenderID
+		case newest == nil && ids[d.LastMessageID]:
+			// The last message was deleted and nothing else is cached: show none.
+			next.LastMessage = ""
+		}
+		if dialogsEqual(*d, next) {
+			continue
+		}
+		if err := putDialog(ctx, tx, next); err != nil {
+			return fmt.Errorf("dialog %s: %w", dialogID, err)
+		}
+		ch.addDialog(dialogID)
+	}
+	return nil
+}
+
+// newestVisible is the newest not-deleted message of a dialog, pending ones
+// included (the user's own unsent message leads the dialog list), or nil.
+func newestVisible(ctx context.Context, tx *sql.Tx, dialogID string) (*Message, error) {
+	m, err := scanMessage(tx.QueryRowContext(ctx, `SELECT `+messageCols+` FROM messages
+		WHERE dialog_id = ? AND deleted = 0 ORDER BY sent_at DESC, id DESC LIMIT 1`, dialogID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &m, nil
+}

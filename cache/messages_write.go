@@ -1,0 +1,203 @@
+package cache
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// messageRow is a message as stored: comparing two rows tells whether a write
+// would change anything.
+type messageRow struct {
+	dialogID    string
+	senderID    int64
+	recipientID int64
+	body        string
+	sentAt      int64
+	state       MessageState
+	attachments string
+	custom      string
+	editedAt    int64
+	deleted     bool
+	lastError   string
+}
+
+func encodeMessage(m Message) (messageRow, error) {
+	attachments, err := encodeJSON(m.Attachments)
+	if err != nil {
+		return messageRow{}, fmt.Errorf("message %s: attachments: %w", m.ID, err)
+	}
+	custom, err := encodeMap(m.Custom)
+	if err != nil {
+		return messageRow{}, fmt.Errorf("message %s: %w", m.ID, err)
+	}
+	return messageRow{
+		dialogID: m.DialogID, senderID: m.SenderID, recipientID: m.RecipientID, body: m.Body,
+		sentAt: toMillis(m.SentAt), state: m.State, attachments: attachments, custom: custom,
+		editedAt: toMillis(m.EditedAt), deleted: m.Deleted, lastError: m.LastError,
+	}, nil
+}
+
+// indexedText is what the search index holds for a row (deleted messages have
+// no body, see scrubDeleted).
+func (r messageRow) indexedText() string {
+	if r.deleted {
+		return ""
+	}
+	return r.body
+}
+
+// normaliseMessage rounds times to the cache's millisecond precision and reads a
+// missing state as sent (a copy from the server).
+func normaliseMessage(m Message) Message {
+	m.SentAt = fromMillis(toMillis(m.SentAt))
+	m.EditedAt = fromMillis(toMillis(m.EditedAt))
+	if m.State == "" {
+		m.State = StateSent
+	}
+	return scrubDeleted(m)
+}
+
+// messageWriter holds the prepared statements of one write transaction.
+type messageWriter struct {
+	ctx                                          context.Context
+	get, insert, update, ftsAdd, ftsDel, unqueue *sql.Stmt
+}
+
+func newMessageWriter(ctx context.Context, tx *sql.Tx) (*messageWriter, error) {
+	w := &messageWriter{ctx: ctx}
+	for _, p := range []struct {
+		stmt **sql.Stmt
+		sql  string
+	}{
+		{&w.get, `SELECT ` + messageCols + `, pk FROM messages WHERE id = ?`},
+		{&w.insert, `INSERT INTO messages (` + messageCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO NOTHING`},
+		{&w.update, `UPDATE messages SET dialog_id = ?, sender_id = ?, recipient_id = ?, body = ?, sent_at = ?,
+			state = ?, attachments = ?, custom = ?, edited_at = ?, deleted = ?, last_error = ? WHERE pk = ?`},
+		{&w.ftsAdd, `INSERT INTO messages_fts (rowid, body) VALUES (?, ?)`},
+		{&w.ftsDel, `INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', ?, ?)`},
+		{&w.unqueue, `DELETE FROM outbox WHERE message_id = ?`},
+	} {
+		s, err := tx.PrepareContext(ctx, p.sql)
+		if err != nil {
+			w.close()
+			return nil, err
+		}
+		*p.stmt = s
+	}
+	return w, nil
+}
+
+func (w *messageWriter) close() {
+	for _, s := range []*sql.Stmt{w.get, w.insert, w.update, w.ftsAdd, w.ftsDel, w.unqueue} {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
+// stored is a message row as found in the table.
+type stored struct {
+	pk  int64
+	msg Message
+	row messageRow
+}
+
+// lookup returns the stored message with id, or nil.
+func (w *messageWriter) lookup(id string) (*stored, error) {
+	var s stored
+	m, err := scanMessage(w.get.QueryRowContext(w.ctx, id), &s.pk)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.msg = m
+	if s.row, err = encodeMessage(m); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// upsert merges in over the stored copy (or inserts it) and reports whether a
+// row was inserted or changed.
+func (w *messageWriter) upsert(in Message) (inserted, changed bool, err error) {
+	in = normaliseMessage(in)
+	// Most messages of a catch-up batch are new: try the insert first and look
+	// the stored copy up only when the id is taken.
+	if added, err := w.add(in); added || err != nil {
+		return added, added, err
+	}
+	old, err := w.lookup(in.ID)
+	if err != nil {
+		return false, false, err
+	}
+	if old == nil {
+		return false, false, fmt.Errorf("message %s: neither inserted nor found", in.ID)
+	}
+	merged := mergeMessage(old.msg, in)
+	changed, err = w.replace(old, merged)
+	return false, changed, err
+}
+
+// add inserts m and indexes its text, unless its id is already stored; it
+// reports whether it inserted.
+func (w *messageWriter) add(m Message) (bool, error) {
+	row, err := encodeMessage(m)
+	if err != nil {
+		return false, err
+	}
+	res, err := w.insert.ExecContext(w.ctx, m.ID, row.dialogID, row.senderID, row.recipientID, row.body,
+		row.sentAt, row.state, row.attachments, row.custom, row.editedAt, row.deleted, row.lastError)
+	if err != nil {
+		return false, fmt.Errorf("message %s: %w", m.ID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return false, err
+	}
+	pk, err := res.LastInsertId()
+	if err != nil {
+		return false, err
+	}
+	// Every row gets an index entry, even with no text: FTS5 keeps a per-row
+	// size record that must exist for each row of its content table.
+	if _, err := w.ftsAdd.ExecContext(w.ctx, pk, row.indexedText()); err != nil {
+		return false, fmt.Errorf("message %s: index: %w", m.ID, err)
+	}
+	return true, nil
+}
+
+// replace writes m over the stored old when anything differs, keeping the search
+// index and the outbox in step. It reports whether the row changed.
+func (w *messageWriter) replace(old *stored, m Message) (bool, error) {
+	row, err := encodeMessage(m)
+	if err != nil {
+		return false, err
+	}
+	if row == old.row {
+		return false, nil
+	}
+	if _, err := w.update.ExecContext(w.ctx, row.dialogID, row.senderID, row.recipientID, row.body,
+		row.sentAt, row.state, row.attachments, row.custom, row.editedAt, row.deleted, row.lastError,
+		old.pk); err != nil {
+		return false, fmt.Errorf("message %s: %w", m.ID, err)
+	}
+	if before, after := old.row.indexedText(), row.indexedText(); before != after {
+		// External-content FTS: removing an entry needs the exact text it indexed.
+		if _, err := w.ftsDel.ExecContext(w.ctx, old.pk, before); err != nil {
+			return false, fmt.Errorf("message %s: unindex: %w", m.ID, err)
+		}
+		if _, err := w.ftsAdd.ExecContext(w.ctx, old.pk, after); err != nil {
+			return false, fmt.Errorf("message %s: index: %w", m.ID, err)
+		}
+	}
+	if row.state != StatePending && old.row.state == StatePending {
+		if _, err := w.unqueue.ExecContext(w.ctx, m.ID); err != nil {
+			return false, fmt.Errorf("message %s: leave outbox: %w", m.ID, err)
+		}
+	}
+	return true, nil
+}

@@ -1,0 +1,145 @@
+package cache
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// EnqueueOutgoing stores a message the user composed as pending, together with
+// its outbox row, in one transaction: it shows at once and survives a restart
+// until MarkSent. A zero SentAt is set to now. Enqueueing the id of a pending or
+// failed message again replaces its content and queues it again (a retry);
+// the id of a message the server already has is an error.
+func (db *DB) EnqueueOutgoing(ctx context.Context, m Message) error {
+	m.State = StatePending
+	if err := validateMessage(m); err != nil {
+		return err
+	}
+	if m.SentAt.IsZero() {
+		m.SentAt = time.Now()
+	}
+	m.LastError = ""
+	return db.write(ctx, "queue message "+m.ID, func(tx *sql.Tx, ch *Change) error {
+		w, err := newMessageWriter(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer w.close()
+		old, err := w.lookup(m.ID)
+		if err != nil {
+			return err
+		}
+		return enqueue(ctx, tx, w, old, normaliseMessage(m), ch)
+	})
+}
+
+// Requeue puts a failed (or still pending) message back in the outbox, for the
+// user's retry action. ErrNotFound for an unknown id.
+func (db *DB) Requeue(ctx context.Context, id string) error {
+	return db.write(ctx, "requeue message "+id, func(tx *sql.Tx, ch *Change) error {
+		w, err := newMessageWriter(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer w.close()
+		old, err := w.lookup(id)
+		if err != nil {
+			return err
+		}
+		if old == nil {
+			return fmt.Errorf("message %s: %w", id, ErrNotFound)
+		}
+		next := old.msg
+		next.State, next.LastError = StatePending, ""
+		return enqueue(ctx, tx, w, old, next, ch)
+	})
+}
+
+// enqueue writes m (pending) over old (nil when new) and makes sure it has an
+// outbox row.
+func enqueue(ctx context.Context, tx *sql.Tx, w *messageWriter, old *stored, m Message, ch *Change) error {
+	switch {
+	case old == nil:
+		if _, err := w.add(m); err != nil {
+			return err
+		}
+	case old.msg.State.Confirmed():
+		return fmt.Errorf("message %s is already %s", m.ID, old.msg.State)
+	default:
+		m.DialogID = old.msg.DialogID // a message never moves to another dialog
+		if _, err := w.replace(old, m); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (message_id, enqueued_at) VALUES (?, ?)
+		ON CONFLICT (message_id) DO NOTHING`, m.ID, time.Now().UnixMilli()); err != nil {
+		return fmt.Errorf("message %s: queue: %w", m.ID, err)
+	}
+	ch.addMessage(m.DialogID, m.ID)
+	return refreshLastMessages(ctx, tx, map[string]map[string]bool{m.DialogID: {m.ID: true}}, ch)
+}
+
+// Outbox returns the messages waiting to be sent, in the order they were queued.
+func (db *DB) Outbox(ctx context.Context) ([]Message, error) {
+	return db.scanMessages(ctx, "read outbox", `SELECT `+messageColsM+` FROM outbox o
+		JOIN messages m ON m.id = o.message_id
+		WHERE m.state = 'pending' ORDER BY o.seq`)
+}
+
+// MarkSent records that the server accepted a queued message: state sent (unless
+// a server copy already moved it further), SentAt the server's time when given,
+// and no outbox row. ErrNotFound for an unknown id.
+func (db *DB) MarkSent(ctx context.Context, id string, sentAt time.Time) error {
+	return db.settle(ctx, id, "mark sent", func(m *Message) {
+		m.State = mergeState(m.State, StateSent)
+		if !sentAt.IsZero() {
+			m.SentAt = fromMillis(toMillis(sentAt))
+		}
+	})
+}
+
+// MarkFailed records that sending a pending message failed for good, with a
+// reason for the user; it leaves the outbox until Requeue. A message the server
+// already has stays as it is. ErrNotFound for an unknown id.
+func (db *DB) MarkFailed(ctx context.Context, id string, reason string) error {
+	return db.settle(ctx, id, "mark failed", func(m *Message) {
+		if next := mergeState(m.State, StateFailed); next == StateFailed {
+			m.State, m.LastError = next, reason
+		}
+	})
+}
+
+// settle applies change to a queued message, removes its outbox row and keeps
+// its dialog's last message current.
+func (db *DB) settle(ctx context.Context, id, what string, change func(*Message)) error {
+	return db.write(ctx, what+" "+id, func(tx *sql.Tx, ch *Change) error {
+		w, err := newMessageWriter(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer w.close()
+		old, err := w.lookup(id)
+		if err != nil {
+			return err
+		}
+		if old == nil {
+			return fmt.Errorf("message %s: %w", id, ErrNotFound)
+		}
+		next := old.msg
+		change(&next)
+		if next.State != old.msg.State && next.State != StateFailed {
+			next.LastError = ""
+		}
+		if _, err := w.unqueue.ExecContext(ctx, id); err != nil {
+			return fmt.Errorf("message %s: leave outbox: %w", id, err)
+		}
+		changed, err := w.replace(old, next)
+		if err != nil || !changed {
+			return err
+		}
+		ch.addMessage(next.DialogID, id)
+		return refreshLastMessages(ctx, tx, map[string]map[string]bool{next.DialogID: {id: true}}, ch)
+	})
+}

@@ -1,0 +1,50 @@
+package cache
+
+import (
+	"context"
+	"strings"
+	"unicode"
+)
+
+// searchCandidates bounds how many matches Search orders by time: results are
+// exact while a query matches at most this many messages; beyond that they are
+// the newest among the most recently stored matches.
+const searchCandidates = 5000
+
+// Search finds messages whose body contains every word of text (each word also
+// matches as a prefix, so results follow the user's typing), newest first, at
+// most limit (DefaultPageSize when limit <= 0). It works offline over the cache.
+//
+// The user's text never reaches FTS5 as query syntax: each word becomes a quoted
+// FTS5 string, so input such as `"`, `*`, `NEAR(` or `a OR b` is searched for
+// literally. Text with no letters or digits finds nothing.
+func (db *DB) Search(ctx context.Context, text string, limit int) ([]Message, error) {
+	if limit <= 0 {
+		limit = DefaultPageSize
+	}
+	query := ftsQuery(text)
+	if query == "" {
+		return nil, nil
+	}
+	// Ordering every match by time costs a row lookup each (a common word in a
+	// 100k cache: tens of thousands). The index yields matches cheaply in storage
+	// order, newest stored first, so only that many candidates are ordered by time.
+	return db.scanMessages(ctx, "search", `SELECT `+messageColsM+` FROM (
+			SELECT rowid AS pk FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT ?
+		) f JOIN messages m ON m.pk = f.pk
+		ORDER BY m.sent_at DESC, m.id DESC LIMIT ?`, query, max(limit, searchCandidates), limit)
+}
+
+// ftsQuery turns user text into an FTS5 query: the words that contain a letter or
+// digit, each as a string with doubled inner quotes and a prefix marker, joined
+// by spaces (FTS5's implicit AND).
+func ftsQuery(text string) string {
+	var terms []string
+	for _, word := range strings.Fields(text) {
+		if !strings.ContainsFunc(word, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
+			continue // the tokenizer would drop it anyway; an empty phrase is a syntax error
+		}
+		terms = append(terms, `"`+strings.ReplaceAll(word, `"`, `""`)+`"*`)
+	}
+	return strings.Join(terms, " ")
+}

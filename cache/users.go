@@ -1,0 +1,85 @@
+package cache
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+)
+
+// UpsertUsers stores users, replacing the cached copies of the same ids.
+func (db *DB) UpsertUsers(ctx context.Context, users []User) error {
+	if len(users) == 0 {
+		return nil
+	}
+	for i, u := range users {
+		if u.ID == 0 {
+			return fmt.Errorf("cache: user %d of %d has no id", i+1, len(users))
+		}
+	}
+	return db.write(ctx, "save users", func(tx *sql.Tx, ch *Change) error {
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO users (id, login, full_name, avatar, updated_at)
+			VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET login = excluded.login, full_name = excluded.full_name,
+				avatar = excluded.avatar, updated_at = excluded.updated_at
+			WHERE (login, full_name, avatar, updated_at) IS NOT
+				(excluded.login, excluded.full_name, excluded.avatar, excluded.updated_at)`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, u := range users {
+			res, err := stmt.ExecContext(ctx, u.ID, u.Login, u.FullName, u.Avatar, toMillis(u.UpdatedAt))
+			if err != nil {
+				return fmt.Errorf("user %d: %w", u.ID, err)
+			}
+			if n, _ := res.RowsAffected(); n > 0 {
+				ch.Users = true
+			}
+		}
+		return nil
+	})
+}
+
+// idChunk keeps IN (…) lists well below SQLite's bound-parameter limit.
+const idChunk = 500
+
+// Users returns the cached users among ids, keyed by id; ids not cached are
+// absent. With no ids it returns every cached user.
+func (db *DB) Users(ctx context.Context, ids []int64) (map[int64]User, error) {
+	out := map[int64]User{}
+	const cols = `SELECT id, login, full_name, avatar, updated_at FROM users`
+	if len(ids) == 0 {
+		return out, db.scanUsers(ctx, out, cols)
+	}
+	for start := 0; start < len(ids); start += idChunk {
+		chunk := ids[start:min(start+idChunk, len(ids))]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		q := cols + ` WHERE id IN (?` + strings.Repeat(`, ?`, len(chunk)-1) + `)`
+		if err := db.scanUsers(ctx, out, q, args...); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (db *DB) scanUsers(ctx context.Context, out map[int64]User, q string, args ...any) error {
+	rows, err := db.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return db.read("read users", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var u User
+		var updated int64
+		if err := rows.Scan(&u.ID, &u.Login, &u.FullName, &u.Avatar, &updated); err != nil {
+			return db.read("read users", err)
+		}
+		u.UpdatedAt = fromMillis(updated)
+		out[u.ID] = u
+	}
+	return db.read("read users", rows.Err())
+}
