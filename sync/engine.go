@@ -1,0 +1,184 @@
+// Package sync is the sync engine: it keeps the local cache current with the
+// ConnectyCube server (incremental REST catch-up plus live XMPP events), runs the
+// persistent outbox and tells the server whether the user is active. The UI reads the
+// cache and acts only through the Engine.
+package sync
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	gosync "sync"
+
+	"github.com/cubechat/cubechat/cache"
+	"github.com/cubechat/cubechat/cube"
+)
+
+// ErrOffline means the server could not be reached; the engine works on cached data
+// and keeps trying in the background.
+var ErrOffline = errors.New("sync: server unreachable, working offline")
+
+// ErrAuth means the server rejected the login or password.
+var ErrAuth = errors.New("sync: wrong login or password")
+
+// StateOffline is the Status.State of an engine that has no connection and is not
+// currently trying one through the cube reconnection manager.
+const StateOffline = "Offline"
+
+// Status is the engine's connection state as the UI shows it.
+type Status struct {
+	State   string // a cube.ConnState name, or "Offline"
+	Err     error  // the last connection error, if any
+	Syncing bool   // a catch-up is running
+}
+
+// Engine is the sync engine of one account. Create it with New, then Login and Start.
+type Engine struct {
+	db      *cache.DB
+	profile Profile
+	log     *slog.Logger
+
+	cursors *cursorBook
+	status  *statusFeed
+	// outboxKick wakes the outbox worker; it holds at most one pending wake-up.
+	outboxKick chan struct{}
+	activity   *activity
+
+	mu       gosync.Mutex
+	client   *cube.Client // set by Login
+	me       int64
+	login    string
+	password string     // kept in memory only, for the chat login and session renewal
+	session  bool       // the client holds a valid REST session token
+	conn     *cube.Chat // the current chat while Ready; nil otherwise
+	live     *cube.Chat // the current chat once Ready and caught up: the outbox sends on it
+	open     string     // the dialog shown in the window ("" = none)
+	focused  bool
+	readsMu  gosync.Mutex // serialises edits of the persisted pending-read list
+	cancel   context.CancelFunc
+	started  bool
+	wg       gosync.WaitGroup
+}
+
+// New builds an engine over db for the server described by p. A nil logger discards.
+func New(db *cache.DB, p Profile, logger *slog.Logger) *Engine {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	e := &Engine{
+		db:         db,
+		profile:    p,
+		log:        logger.With("component", "sync"),
+		status:     newStatusFeed(Status{State: StateOffline}),
+		outboxKick: make(chan struct{}, 1),
+		focused:    true,
+	}
+	e.cursors = newCursorBook(e.persistCursor)
+	e.activity = newActivity(e.applyActivity)
+	return e
+}
+
+// Me is the logged-in user's id (0 before Login).
+func (e *Engine) Me() int64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.me
+}
+
+// Status is the current connection state.
+func (e *Engine) Status() Status { return e.status.get() }
+
+// SubscribeStatus returns a feed of status changes. A slow reader only misses
+// intermediate states, never the latest one; the engine never blocks on it. Call the
+// returned function to unsubscribe.
+func (e *Engine) SubscribeStatus() (<-chan Status, func()) { return e.status.subscribe() }
+
+// Start runs the supervisor in the background: connect chat → catch-up → live events,
+// reconnecting for as long as the engine runs, and the outbox worker. Login must have
+// been called (successfully or with ErrOffline). Calling Start twice does nothing.
+func (e *Engine) Start(ctx context.Context) {
+	e.mu.Lock()
+	if e.started {
+		e.mu.Unlock()
+		return
+	}
+	e.started = true
+	ctx, e.cancel = context.WithCancel(ctx)
+	e.mu.Unlock()
+
+	e.wg.Add(2)
+	go func() {
+		defer e.wg.Done()
+		e.supervise(ctx)
+	}()
+	go func() {
+		defer e.wg.Done()
+		e.runOutbox(ctx)
+	}()
+}
+
+// Stop ends every background goroutine and closes the chat connection. It returns
+// once all of them have finished. The cache stays open (the caller owns it). Stop is
+// final: to go online again, build a new Engine over the same cache.
+func (e *Engine) Stop() {
+	e.mu.Lock()
+	cancel := e.cancel
+	e.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+	e.activity.stop()
+	e.wg.Wait()
+	e.status.set(func(s *Status) { s.State = StateOffline; s.Syncing = false })
+}
+
+// setConn records the chat that is Ready (nil when not).
+func (e *Engine) setConn(c *cube.Chat) {
+	e.mu.Lock()
+	e.conn = c
+	e.mu.Unlock()
+}
+
+// connChat is the Ready chat, or nil.
+func (e *Engine) connChat() *cube.Chat {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.conn
+}
+
+// setLive records the chat that outgoing work may use (nil when not Ready).
+func (e *Engine) setLive(c *cube.Chat) {
+	e.mu.Lock()
+	e.live = c
+	e.mu.Unlock()
+}
+
+// liveChat is the chat to send on, or nil when not connected and caught up.
+func (e *Engine) liveChat() *cube.Chat {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.live
+}
+
+// kickOutbox wakes the outbox worker without blocking.
+func (e *Engine) kickOutbox() {
+	select {
+	case e.outboxKick <- struct{}{}:
+	default:
+	}
+}
+
+// OpenDialog tells the engine which dialog the window shows ("" = none), so that live
+// messages there do not count as unread while the window is focused.
+func (e *Engine) OpenDialog(dialogID string) {
+	e.mu.Lock()
+	e.open = dialogID
+	e.mu.Unlock()
+}
+
+// viewing tells whether the user is looking at dialogID right now.
+func (e *Engine) viewing(dialogID string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.focused && e.open != "" && e.open == dialogID
+}

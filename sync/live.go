@@ -1,0 +1,284 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	gosync "sync"
+	"time"
+
+	"github.com/cubechat/cubechat/cache"
+	"github.com/cubechat/cubechat/cube"
+)
+
+// pipeline is the ordered incoming pipeline of one cube.Chat: a single goroutine reads
+// chat.Events() in order and, for each message, deduplicates (upsert by id), maps,
+// stores, and lets the cache notify the UI. It also turns connection states into
+// catch-up runs and the engine's status.
+type pipeline struct {
+	e        *Engine
+	chat     *cube.Chat
+	readyNow chan struct{}
+	quit     chan struct{} // closed by abandon
+	quitOnce gosync.Once
+
+	// Owned by the pipeline goroutine.
+	isReady     bool
+	stopCatchUp context.CancelFunc
+
+	errMu gosync.Mutex
+	err   error
+}
+
+func newPipeline(e *Engine, chat *cube.Chat) *pipeline {
+	return &pipeline{e: e, chat: chat, readyNow: make(chan struct{}, 1), quit: make(chan struct{})}
+}
+
+// abandon stops the pipeline without its final event (a chat that never started).
+func (p *pipeline) abandon() { p.quitOnce.Do(func() { close(p.quit) }) }
+
+// connected tells the pipeline that Connect returned Ready. The chat may or may not
+// also report it as a StateEvent; ready() runs once either way.
+func (p *pipeline) connected() {
+	select {
+	case p.readyNow <- struct{}{}:
+	default:
+	}
+}
+
+func (p *pipeline) endErr() error {
+	p.errMu.Lock()
+	defer p.errMu.Unlock()
+	return p.err
+}
+
+func (p *pipeline) setErr(err error) {
+	p.errMu.Lock()
+	p.err = err
+	p.errMu.Unlock()
+}
+
+// run consumes events until the chat reports a final state (Closed, ForceClosed,
+// AuthenticationFailure) or the pipeline is abandoned. ctx bounds the work done per
+// event, not the loop: a chat's events must be read to the end.
+func (p *pipeline) run(ctx context.Context) {
+	defer p.dropped()
+	events := p.chat.Events()
+	for {
+		select {
+		case <-p.quit:
+			return
+		case <-p.readyNow:
+			p.ready(ctx)
+		case ev, ok := <-events:
+			if !ok {
+				return
+			}
+			if !p.handle(ctx, ev) {
+				return
+			}
+		}
+	}
+}
+
+// handle processes one event; false means the chat is closed for good.
+func (p *pipeline) handle(ctx context.Context, ev cube.Event) bool {
+	switch ev := ev.(type) {
+	case cube.StateEvent:
+		p.e.status.set(func(s *Status) { s.State = ev.State.String(); s.Err = ev.Err })
+		switch ev.State {
+		case cube.Ready, cube.Resumed:
+			p.ready(ctx)
+		case cube.Reconnecting, cube.Idle:
+			p.dropped()
+		case cube.Closed, cube.ForceClosed, cube.AuthenticationFailure:
+			err := ev.Err
+			if err == nil {
+				err = fmt.Errorf("sync: chat connection %s", ev.State)
+			}
+			p.setErr(err)
+			return false
+		}
+	case cube.MessageEvent:
+		p.e.storeLive(ctx, ev)
+	}
+	return true
+}
+
+// ready starts a connection generation: read the cursors as they are at this moment,
+// then catch up in the background while live events keep flowing.
+func (p *pipeline) ready(ctx context.Context) {
+	if p.isReady {
+		return
+	}
+	if st := p.chat.State(); st != cube.Ready && st != cube.Resumed {
+		return // a late notice from Connect about a connection that already dropped
+	}
+	p.isReady = true
+	e := p.e
+	e.status.set(func(s *Status) { s.State = cube.Ready.String(); s.Err = nil; s.Syncing = true })
+	snapshot, err := e.readMessageCursors(ctx)
+	if err != nil {
+		// Without cursors every dialog is fetched from its start (up to the budget):
+		// slower, never lossy.
+		e.log.Error("reading message cursors", "err", err)
+	}
+	gen := e.cursors.begin(snapshot)
+	catchCtx, cancel := context.WithCancel(ctx)
+	p.stopCatchUp = cancel
+	e.setConn(p.chat)
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		e.afterReady(catchCtx, p.chat, gen)
+	}()
+}
+
+// dropped ends the generation: cursors freeze, catch-up stops, the outbox waits.
+func (p *pipeline) dropped() {
+	if !p.isReady {
+		return
+	}
+	p.isReady = false
+	p.e.cursors.end()
+	p.stopCatchUp()
+	p.e.setConn(nil)
+	p.e.setLive(nil)
+}
+
+// storeLive stores one live message and updates its dialog. Nothing reaches the UI
+// but through the cache.
+func (e *Engine) storeLive(ctx context.Context, ev cube.MessageEvent) {
+	me := e.Me()
+	m := messageFromWire(ev.Message, me)
+	if m.ID == "" || m.DialogID == "" {
+		e.log.Warn("live message without id or dialog id, not stored", "id", m.ID, "dialog", m.DialogID, "from", m.SenderID)
+		return
+	}
+	if m.SentAt.IsZero() {
+		m.SentAt = time.Now().UTC().Truncate(time.Second)
+	}
+	// An unknown dialog is fetched first, so the message never shows without its
+	// dialog; the server's copy already counts this message as unread.
+	_, err := e.db.Dialog(ctx, m.DialogID)
+	known := err == nil
+	if errors.Is(err, cache.ErrNotFound) {
+		if ferr := e.fetchDialog(ctx, m.DialogID, m.SentAt); ferr != nil {
+			e.log.Warn("fetching the dialog of a live message", "dialog", m.DialogID, "err", ferr)
+		}
+	} else if err != nil {
+		e.log.Error("reading dialog for live message", "dialog", m.DialogID, "err", err)
+	}
+	inserted, err := e.db.UpsertMessages(ctx, []cache.Message{m})
+	if err != nil {
+		e.log.Error("storing live message", "id", m.ID, "dialog", m.DialogID, "err", err)
+		return
+	}
+	e.cursors.live(m.DialogID, unixSeconds(m.SentAt))
+	if inserted == 0 {
+		return // a copy we already hold (catch-up, carbon, echo or re-delivery)
+	}
+	if known && m.SenderID != me && !e.viewing(m.DialogID) {
+		if err := e.bumpUnread(ctx, m.DialogID); err != nil {
+			e.log.Warn("counting a live message unread", "dialog", m.DialogID, "err", err)
+		}
+	}
+	if m.SenderID != 0 && m.SenderID != me {
+		if err := e.ensureUsers(ctx, []int64{m.SenderID}); err != nil {
+			e.log.Warn("fetching sender profile", "user", m.SenderID, "err", err)
+		}
+	}
+}
+
+// bumpUnread counts one more unread message in a dialog. The cache keeps the
+// dialog's last message itself.
+func (e *Engine) bumpUnread(ctx context.Context, dialogID string) error {
+	d, err := e.db.Dialog(ctx, dialogID)
+	if err != nil {
+		return err
+	}
+	return e.db.SetUnread(ctx, dialogID, d.UnreadCount+1)
+}
+
+// fetchDialog finds a dialog the cache does not know. The list API filters by update
+// time, not id, so ask for dialogs updated around the message first, then all.
+func (e *Engine) fetchDialog(ctx context.Context, dialogID string, around time.Time) error {
+	filters := []cube.DialogFilter{
+		{UpdatedAtGTE: around.Add(-time.Minute), SortDesc: "updated_at", Limit: pageSize},
+		{SortDesc: "updated_at", Limit: pageSize},
+	}
+	for _, f := range filters {
+		for skip := 0; ; skip += pageSize {
+			f.Skip = skip
+			var list *cube.DialogList
+			err := e.rest(ctx, func(c *cube.Client) (err error) {
+				list, err = c.ListDialogs(ctx, f)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			for _, d := range list.Items {
+				if d.ID == dialogID {
+					return e.storeDialogs(ctx, []cube.Dialog{d})
+				}
+			}
+			if len(list.Items) < pageSize {
+				break
+			}
+		}
+	}
+	return fmt.Errorf("sync: dialog %s is not on the server's list", dialogID)
+}
+
+// storeDialogs upserts server dialogs and fetches the profiles of unknown occupants.
+func (e *Engine) storeDialogs(ctx context.Context, dialogs []cube.Dialog) error {
+	if len(dialogs) == 0 {
+		return nil
+	}
+	stored := make([]cache.Dialog, len(dialogs))
+	var occupants []int64
+	for i, d := range dialogs {
+		stored[i] = dialogFromWire(d)
+		occupants = append(occupants, d.OccupantsIDs...)
+	}
+	if err := e.db.UpsertDialogs(ctx, stored); err != nil {
+		return err
+	}
+	return e.ensureUsers(ctx, occupants)
+}
+
+// ensureUsers fetches the profiles of the given users that the cache lacks.
+func (e *Engine) ensureUsers(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	known, err := e.db.Users(ctx, ids)
+	if err != nil {
+		return err
+	}
+	seen := map[int64]bool{}
+	var missing []int64
+	for _, id := range ids {
+		if _, ok := known[id]; !ok && id != 0 && !seen[id] {
+			seen[id] = true
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	var users []cube.User
+	err = e.rest(ctx, func(c *cube.Client) (err error) {
+		users, err = c.UsersByIDs(ctx, missing)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	stored := make([]cache.User, len(users))
+	for i, u := range users {
+		stored[i] = userFromWire(u)
+	}
+	return e.db.UpsertUsers(ctx, stored)
+}

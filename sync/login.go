@@ -1,0 +1,217 @@
+package sync
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/cubechat/cubechat/cache"
+	"github.com/cubechat/cubechat/cube"
+)
+
+// Profile says which ConnectyCube application and servers to use.
+type Profile struct {
+	Name       string
+	APIURL     string
+	ChatHost   string
+	ChatDomain string
+	ChatTLS    string // "tls" (direct) or "starttls"
+	AppID      int64
+	AuthKey    string
+	AuthSecret string
+	CertPEM    []byte // a pinned server certificate (the demo's self-signed one); nil = system roots
+}
+
+// CloudProfile is ConnectyCube's hosted service for the given application.
+func CloudProfile(appID int64, authKey string) Profile {
+	return Profile{
+		Name:       "ConnectyCube",
+		APIURL:     "https://api.connectycube.com",
+		ChatHost:   "chat.connectycube.com:5223",
+		ChatDomain: "chat.connectycube.com",
+		ChatTLS:    cube.ChatDirectTLS,
+		AppID:      appID,
+		AuthKey:    authKey,
+	}
+}
+
+// cubeConfig turns the profile into the SDK's configuration. A pinned certificate
+// replaces the system roots for both REST and chat; verification is never turned off.
+func (p Profile) cubeConfig() (cube.Config, error) {
+	cfg := cube.Config{
+		AppID: p.AppID, AuthKey: p.AuthKey, AuthSecret: p.AuthSecret,
+		APIURL: p.APIURL, ChatHost: p.ChatHost, ChatDomain: p.ChatDomain, ChatTLS: p.ChatTLS,
+	}
+	if len(p.CertPEM) > 0 {
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(p.CertPEM) {
+			return cube.Config{}, errors.New("sync: the profile's pinned certificate is not valid PEM")
+		}
+		cfg.RootCAs = pool
+	}
+	return cfg, nil
+}
+
+// Login opens a REST session and records the account in the cache. The password is
+// kept in memory only (for the chat login and renewing the session).
+//
+// Wrong credentials give ErrAuth. An unreachable server gives ErrOffline when the cache
+// belongs to this login: the engine then serves cached data, and Start keeps trying to
+// reach the server. Unreachable with nothing cached is a plain error.
+func (e *Engine) Login(ctx context.Context, login, password string) error {
+	if login == "" || password == "" {
+		return fmt.Errorf("%w: login and password are required", ErrAuth)
+	}
+	cfg, err := e.profile.cubeConfig()
+	if err != nil {
+		return err
+	}
+	cfg.Logger = e.log
+	client := cube.NewClient(cfg)
+	e.mu.Lock()
+	e.client, e.login, e.password, e.session = client, login, password, false
+	e.mu.Unlock()
+
+	sess, err := client.CreateSession(ctx, login, password)
+	if err != nil {
+		return e.loginFailed(ctx, login, err)
+	}
+	user := sess.User
+	if user == nil || user.ID == 0 {
+		users, err := client.UsersByIDs(ctx, []int64{sess.UserID})
+		if err != nil || len(users) == 0 {
+			return fmt.Errorf("sync: logged in, but cannot read the profile of user %d: %w", sess.UserID, err)
+		}
+		user = &users[0]
+	}
+	if err := e.checkCacheOwner(ctx, user.ID); err != nil {
+		return err
+	}
+	acc, err := accountFromWire(*user)
+	if err != nil {
+		return fmt.Errorf("sync: saving the account: %w", err)
+	}
+	if err := e.db.SaveAccount(ctx, acc); err != nil {
+		return fmt.Errorf("sync: saving the account: %w", err)
+	}
+	if err := e.db.UpsertUsers(ctx, []cache.User{userFromWire(*user)}); err != nil {
+		return fmt.Errorf("sync: saving the account: %w", err)
+	}
+	e.mu.Lock()
+	e.me, e.session = user.ID, true
+	e.mu.Unlock()
+	e.log.Info("logged in", "user", user.ID, "login", login)
+	return nil
+}
+
+// loginFailed tells a refusal from an unreachable server.
+func (e *Engine) loginFailed(ctx context.Context, login string, err error) error {
+	var rest *cube.Error
+	if errors.As(err, &rest) {
+		switch rest.Status {
+		case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusUnprocessableEntity:
+			return fmt.Errorf("%w: %w", ErrAuth, err)
+		}
+		if rest.Status < http.StatusInternalServerError {
+			return fmt.Errorf("sync: the server refused the login: %w", err)
+		}
+		// A 5xx is a server that is up but not working: like unreachable, the cache
+		// still serves.
+	}
+	acc, aerr := e.db.Account(ctx)
+	if aerr != nil {
+		return fmt.Errorf("sync: cannot reach the server (%w) and cannot read the cache: %w", err, aerr)
+	}
+	if acc == nil || acc.Login != login {
+		return fmt.Errorf("sync: cannot reach the server at %s, and this device has no saved data for %q: %w",
+			e.profile.APIURL, login, err)
+	}
+	e.mu.Lock()
+	e.me = acc.UserID
+	e.mu.Unlock()
+	e.status.set(func(s *Status) { s.State = StateOffline; s.Err = err })
+	e.log.Warn("server unreachable, working offline", "login", login, "err", err)
+	return fmt.Errorf("%w: %w", ErrOffline, err)
+}
+
+// checkCacheOwner refuses to mix two accounts in one cache file.
+func (e *Engine) checkCacheOwner(ctx context.Context, userID int64) error {
+	acc, err := e.db.Account(ctx)
+	if err != nil {
+		return fmt.Errorf("sync: reading the cached account: %w", err)
+	}
+	if acc != nil && acc.UserID != userID {
+		return fmt.Errorf("sync: this cache belongs to %q (user %d), not to user %d; use another cache file",
+			acc.Login, acc.UserID, userID)
+	}
+	return nil
+}
+
+// restClient is the logged-in REST client, or an error before Login.
+func (e *Engine) restClient() (*cube.Client, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.client == nil {
+		return nil, errors.New("sync: not logged in")
+	}
+	return e.client, nil
+}
+
+// ensureSession opens a REST session if there is none (after an offline login, or
+// when the token expired).
+func (e *Engine) ensureSession(ctx context.Context) error {
+	e.mu.Lock()
+	client, login, password, ok := e.client, e.login, e.password, e.session
+	e.mu.Unlock()
+	if client == nil {
+		return errors.New("sync: not logged in")
+	}
+	if ok {
+		return nil
+	}
+	sess, err := client.CreateSession(ctx, login, password)
+	if err != nil {
+		return err
+	}
+	e.mu.Lock()
+	if e.me == 0 {
+		e.me = sess.UserID
+	}
+	e.session = true
+	e.mu.Unlock()
+	return nil
+}
+
+// rest runs a REST call, renewing the session once if the server says it expired.
+func (e *Engine) rest(ctx context.Context, call func(*cube.Client) error) error {
+	client, err := e.restClient()
+	if err != nil {
+		return err
+	}
+	err = call(client)
+	if !cube.IsStatus(err, http.StatusUnauthorized) {
+		return err
+	}
+	e.mu.Lock()
+	e.session = false
+	e.mu.Unlock()
+	if serr := e.ensureSession(ctx); serr != nil {
+		return fmt.Errorf("%w (renewing the session: %w)", err, serr)
+	}
+	return call(client)
+}
+
+// credentials are what the chat login needs.
+func (e *Engine) credentials() (me int64, password string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.me, e.password
+}
+
+// isUnreachable tells a transport failure (no answer at all) from a server's answer.
+func isUnreachable(err error) bool {
+	var rest *cube.Error
+	return err != nil && !errors.As(err, &rest) && !errors.Is(err, context.Canceled)
+}

@@ -1,0 +1,185 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/cubechat/cubechat/cache"
+	"github.com/cubechat/cubechat/cube"
+)
+
+// outboxBatch is how many queued messages are sent before one confirming ping.
+const outboxBatch = 50
+
+// confirmTimeout bounds the ping that confirms a batch.
+const confirmTimeout = 15 * time.Second
+
+// Send stores a message as pending (it shows at once and survives a restart) and
+// queues it; the outbox sends it with the same id when the chat is Ready. It returns
+// the message id.
+func (e *Engine) Send(ctx context.Context, dialogID, text string) (string, error) {
+	if strings.TrimSpace(text) == "" {
+		return "", errors.New("sync: cannot send an empty message")
+	}
+	me := e.Me()
+	if me == 0 {
+		return "", errors.New("sync: not logged in")
+	}
+	d, err := e.db.Dialog(ctx, dialogID)
+	if err != nil {
+		return "", fmt.Errorf("sync: sending to dialog %s: %w", dialogID, err)
+	}
+	m := cache.Message{
+		ID:          cube.NewObjectID(),
+		DialogID:    dialogID,
+		SenderID:    me,
+		RecipientID: peerOf(*d, me),
+		Body:        text,
+		SentAt:      time.Now().UTC(),
+		State:       cache.StatePending,
+	}
+	if err := e.db.EnqueueOutgoing(ctx, m); err != nil {
+		return "", fmt.Errorf("sync: queueing the message: %w", err)
+	}
+	e.kickOutbox()
+	return m.ID, nil
+}
+
+// RetryFailed queues a failed message again, with the same id.
+func (e *Engine) RetryFailed(ctx context.Context, messageID string) error {
+	if err := e.db.Requeue(ctx, messageID); err != nil {
+		return fmt.Errorf("sync: retrying message %s: %w", messageID, err)
+	}
+	e.kickOutbox()
+	return nil
+}
+
+// runOutbox sends queued messages whenever it is woken and the chat is live.
+func (e *Engine) runOutbox(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-e.outboxKick:
+		}
+		if chat := e.liveChat(); chat != nil {
+			e.drainOutbox(ctx, chat)
+		}
+	}
+}
+
+// sentMessage is a message written to the stream, not yet confirmed.
+type sentMessage struct {
+	id     string
+	sentAt time.Time
+}
+
+// drainOutbox sends the queue oldest first, in batches. XMPP processes a stream's
+// stanzas in order, so a ping answered after a batch proves the server has processed
+// (stored) every message of it; only then are they marked sent. A lost connection
+// leaves them pending: they are sent again, with the same ids, on the next Ready, and
+// the server stores a repeated id once.
+func (e *Engine) drainOutbox(ctx context.Context, chat *cube.Chat) {
+	dialogs := map[string]*cache.Dialog{}
+	for ctx.Err() == nil {
+		queued, err := e.db.Outbox(ctx)
+		if err != nil {
+			e.log.Error("reading the outbox", "err", err)
+			return
+		}
+		if len(queued) == 0 {
+			return
+		}
+		var sent []sentMessage
+		for _, m := range queued[:min(len(queued), outboxBatch)] {
+			s, retryLater := e.sendQueued(ctx, chat, m, dialogs)
+			if retryLater {
+				return
+			}
+			if s != nil {
+				sent = append(sent, *s)
+			}
+		}
+		if !e.confirmSent(ctx, chat, sent) {
+			return
+		}
+	}
+}
+
+// sendQueued writes one queued message to the stream. A nil result without retryLater
+// means the message was marked failed.
+func (e *Engine) sendQueued(ctx context.Context, chat *cube.Chat, m cache.Message, dialogs map[string]*cache.Dialog) (s *sentMessage, retryLater bool) {
+	d, ok := dialogs[m.DialogID]
+	if !ok {
+		var err error
+		d, err = e.db.Dialog(ctx, m.DialogID)
+		if err != nil {
+			return nil, !e.fail(ctx, m.ID, fmt.Sprintf("unknown dialog %s: %v", m.DialogID, err))
+		}
+		dialogs[m.DialogID] = d
+	}
+	if m.RecipientID == 0 {
+		m.RecipientID = peerOf(*d, m.SenderID)
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	_, err := chat.SendMessage(ctx, outgoingFromCache(m, *d, now.Unix()))
+	if err == nil {
+		return &sentMessage{id: m.ID, sentAt: now}, false
+	}
+	if isTransientSendError(ctx, chat, err) {
+		e.log.Info("outbox paused: connection lost", "id", m.ID, "err", err)
+		return nil, true
+	}
+	e.log.Warn("message cannot be sent", "id", m.ID, "err", err)
+	return nil, !e.fail(ctx, m.ID, err.Error())
+}
+
+// fail marks a message failed; false means even that could not be stored.
+func (e *Engine) fail(ctx context.Context, id, reason string) bool {
+	if err := e.db.MarkFailed(ctx, id, reason); err != nil {
+		e.log.Error("marking message failed", "id", id, "err", err)
+		return false
+	}
+	return true
+}
+
+// confirmSent pings and, on the answer, marks the batch sent at the date_sent each
+// stanza carried. False means stop draining (no confirmation, or the cache failed).
+func (e *Engine) confirmSent(ctx context.Context, chat *cube.Chat, sent []sentMessage) bool {
+	if len(sent) == 0 {
+		return true
+	}
+	pctx, cancel := context.WithTimeout(ctx, confirmTimeout)
+	defer cancel()
+	if err := chat.Ping(pctx); err != nil {
+		e.log.Info("outbox batch unconfirmed, kept pending", "messages", len(sent), "err", err)
+		return false
+	}
+	for _, s := range sent {
+		if err := e.db.MarkSent(ctx, s.id, s.sentAt); err != nil {
+			e.log.Error("marking message sent", "id", s.id, "err", err)
+			return false
+		}
+	}
+	return true
+}
+
+// isTransientSendError tells a lost connection (retry on the next Ready) from a
+// message that can never be sent as it is.
+func isTransientSendError(ctx context.Context, chat *cube.Chat, err error) bool {
+	var netErr net.Error
+	switch {
+	case ctx.Err() != nil,
+		errors.Is(err, cube.ErrNotConnected),
+		errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded),
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrClosedPipe), errors.Is(err, net.ErrClosed),
+		errors.As(err, &netErr):
+		return true
+	}
+	return chat.State() != cube.Ready
+}

@@ -1,0 +1,39 @@
+package sync
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestStatusFeedCoalescesAndNeverBlocks(t *testing.T) {
+	f := newStatusFeed(Status{State: StateOffline})
+	ch, unsubscribe := f.subscribe()
+	defer unsubscribe()
+	if got := <-ch; got.State != StateOffline {
+		t.Fatalf("first status = %+v, want the current one", got)
+	}
+	// Nobody reads while many states pass: set must not block, and the reader then
+	// sees only the latest.
+	for _, s := range []string{"Idle", "Authenticated", "Ready", "Reconnecting", "Ready"} {
+		f.set(func(st *Status) { st.State = s })
+	}
+	f.set(func(st *Status) { st.Syncing = true; st.Err = errors.New("slow") })
+	got := <-ch
+	if got.State != "Ready" || !got.Syncing || got.Err == nil {
+		t.Fatalf("coalesced status = %+v", got)
+	}
+	select {
+	case extra := <-ch:
+		t.Fatalf("unexpected extra status %+v", extra)
+	default:
+	}
+	// An unchanged status is not published.
+	f.set(func(st *Status) { st.Syncing = true })
+	select {
+	case extra := <-ch:
+		t.Fatalf("unchanged status published: %+v", extra)
+	default:
+	}
+	unsubscribe()
+	f.set(func(st *Status) { st.State = "Closed" }) // no subscriber left: must not block
+}

@@ -1,0 +1,98 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/cubechat/cubechat/cube"
+)
+
+// Reconnect backoff of the supervisor, used once the cube reconnection manager has
+// given up (or the first connect failed): the app must come back by itself when the
+// server does, without hammering it meanwhile.
+const (
+	minBackoff = time.Second
+	maxBackoff = 30 * time.Second
+	// finalEventWait bounds the wait for a closed chat's last event.
+	finalEventWait = 5 * time.Second
+)
+
+// supervise keeps a chat connection alive for as long as ctx runs: open a REST
+// session if needed, connect, run the session, and after it ends wait and start over
+// with a new Chat.
+func (e *Engine) supervise(ctx context.Context) {
+	backoff := minBackoff
+	for ctx.Err() == nil {
+		err := e.ensureSession(ctx)
+		wasReady := false
+		if err == nil {
+			wasReady, err = e.runChat(ctx)
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		if wasReady {
+			backoff = minBackoff
+		}
+		if err != nil {
+			e.log.Warn("chat connection ended", "err", err, "retry_in", backoff)
+		}
+		e.status.set(func(s *Status) { s.State = StateOffline; s.Err = err; s.Syncing = false })
+		if errors.Is(err, cube.ErrAuth) {
+			// The password may have changed: a new REST session tells for sure.
+			e.mu.Lock()
+			e.session = false
+			e.mu.Unlock()
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, maxBackoff)
+	}
+}
+
+// runChat runs one cube.Chat from connect until it is closed for good (the cube
+// reconnection manager gave up, or ctx ended). It reports whether the chat ever got
+// Ready, and why it ended.
+func (e *Engine) runChat(ctx context.Context) (wasReady bool, err error) {
+	cfg, err := e.profile.cubeConfig()
+	if err != nil {
+		return false, err
+	}
+	cfg.Logger = e.log
+	me, password := e.credentials()
+	chat := cube.NewChat(cfg, cube.ChatOptions{UserID: me, Password: password})
+
+	// The pipeline reads events until the chat reports a final state; it is not tied
+	// to ctx, because the chat's event pump blocks until its events are read.
+	p := newPipeline(e, chat)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		p.run(ctx)
+	}()
+	defer func() {
+		// Disconnect reports Closed unless the chat already ended (and reported it).
+		_ = chat.Disconnect()
+		select {
+		case <-done:
+		case <-time.After(finalEventWait):
+			p.abandon()
+			<-done
+		}
+	}()
+
+	if err := chat.Connect(ctx); err != nil {
+		return false, err
+	}
+	p.connected()
+	select {
+	case <-done:
+		return true, p.endErr()
+	case <-ctx.Done():
+		return true, ctx.Err()
+	}
+}
