@@ -1,0 +1,168 @@
+// Package app is cubechat's Fyne user interface: the login screen, then the main screen
+// with the dialogs list and the open chat. It reads only the cache (plus the engine's
+// status feed) and acts only by calling the engine; it holds no protocol code.
+//
+// Entry point, for main.go (which creates the Fyne app with fyne.io/fyne/v2/app, so this
+// package can be tested with Fyne's test driver and no display):
+//
+//	ui, err := app.New(fyneApp, app.Deps{
+//		Cache:     db,                                                    // the open cache
+//		NewEngine: func(p sync.Profile) *sync.Engine { return sync.New(db, p, logger) },
+//		Demo:      &app.DemoLogin{Profile: p, Login: "alice", Password: "…"}, // optional
+//		Logger:    logger,
+//	})
+//	ui.ShowAndRun() // blocks until the window closes, then stops the engine
+//
+// or simply app.Run(fyneApp, deps). The login screen remembers the last server profile
+// and login (in the app's Preferences; never the password). With Demo set it is filled
+// from the demo account and signs in at once.
+package app
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/cubechat/cubechat/cache"
+	csync "github.com/cubechat/cubechat/sync"
+	"github.com/cubechat/cubechat/widgets"
+)
+
+// runOnUI hands a function to the UI goroutine; every widget change made from a
+// background goroutine goes through it. Tests swap it for a serialising version, because
+// Fyne's test driver runs fyne.Do inline on the caller's goroutine.
+var runOnUI = fyne.Do
+
+// Deps is what the UI needs from main.go.
+type Deps struct {
+	Cache *cache.DB
+	// NewEngine builds an engine for a server profile; called once per sign-in attempt.
+	NewEngine func(csync.Profile) *csync.Engine
+	// Demo, when set, pre-fills the login screen and signs in automatically.
+	Demo   *DemoLogin
+	Logger *slog.Logger // nil = discard
+}
+
+// DemoLogin is a ready-made account, e.g. on the embedded demo server.
+type DemoLogin struct {
+	Profile  csync.Profile
+	Login    string
+	Password string
+}
+
+// UI is the application window and its screens.
+type UI struct {
+	fyneApp fyne.App
+	win     fyne.Window
+	deps    Deps
+	log     *slog.Logger
+
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	login *loginScreen
+	main  *mainScreen // nil until signed in
+
+	mu     sync.Mutex // guards engine, which Close may read from another goroutine
+	engine *csync.Engine
+}
+
+// New builds the window and shows the login screen (signing in at once with Demo).
+func New(fyneApp fyne.App, deps Deps) (*UI, error) {
+	if fyneApp == nil {
+		return nil, errors.New("app: no Fyne app")
+	}
+	if deps.Cache == nil || deps.NewEngine == nil {
+		return nil, errors.New("app: Deps.Cache and Deps.NewEngine are required")
+	}
+	logger := deps.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	u := &UI{fyneApp: fyneApp, deps: deps, log: logger.With("component", "ui")}
+	u.ctx, u.cancel = context.WithCancel(context.Background())
+	u.win = fyneApp.NewWindow("cubechat")
+	u.win.Resize(fyne.NewSize(1000, 680))
+	u.win.SetOnClosed(u.Close)
+	u.watchFocus()
+
+	u.login = newLoginScreen(u)
+	u.win.SetContent(u.login.content)
+	if deps.Demo != nil {
+		u.login.signIn()
+	}
+	return u, nil
+}
+
+// Run builds the UI, shows it and blocks until the window is closed.
+func Run(fyneApp fyne.App, deps Deps) error {
+	u, err := New(fyneApp, deps)
+	if err != nil {
+		return err
+	}
+	u.ShowAndRun()
+	return nil
+}
+
+// Window is the main window (tests drive it through Fyne's test driver).
+func (u *UI) Window() fyne.Window { return u.win }
+
+// ShowAndRun shows the window and runs the Fyne event loop until it closes.
+func (u *UI) ShowAndRun() {
+	u.win.ShowAndRun()
+	u.Close()
+}
+
+// Engine returns the signed-in engine (nil before sign-in).
+func (u *UI) Engine() *csync.Engine {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.engine
+}
+
+// Close stops the engine and the UI's background work. Safe to call more than once.
+func (u *UI) Close() {
+	u.cancel()
+	u.mu.Lock()
+	e := u.engine
+	u.engine = nil
+	u.mu.Unlock()
+	if u.main != nil {
+		u.main.stop()
+	}
+	if e != nil {
+		e.Stop()
+	}
+}
+
+// watchFocus reports window focus to the engine, which turns it into markActive /
+// markInactive. On desktop Fyne fires the app's foreground callbacks when its window
+// gains or loses focus.
+func (u *UI) watchFocus() {
+	lc := u.fyneApp.Lifecycle()
+	lc.SetOnEnteredForeground(func() { u.setFocused(true) })
+	lc.SetOnExitedForeground(func() { u.setFocused(false) })
+}
+
+func (u *UI) setFocused(focused bool) {
+	if e := u.Engine(); e != nil {
+		e.SetFocused(focused)
+	}
+}
+
+// signedIn switches to the main screen with a logged-in engine and starts it.
+func (u *UI) signedIn(e *csync.Engine, offline bool) {
+	u.mu.Lock()
+	u.engine = e
+	u.mu.Unlock()
+	e.Start(u.ctx)
+	u.main = newMainScreen(u, e)
+	u.win.SetContent(u.main.content)
+	if offline {
+		u.main.chat.setBanner("Cannot reach the server — showing cached messages", widgets.BannerWarning)
+	}
+	u.main.start()
+}

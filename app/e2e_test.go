@@ -1,0 +1,125 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/cubechat/cubechat/cube"
+	"github.com/cubechat/cubechat/cubeserver"
+	csync "github.com/cubechat/cubechat/sync"
+)
+
+// TestComposerMessageReachesPeer drives the whole client: the UI signs Alice in to an
+// in-process cubeserver, opens her dialog with Bob, types into the composer and presses
+// Enter; Bob's engine, with its own cache, must store the message.
+func TestComposerMessageReachesPeer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	srv, err := cubeserver.Start(ctx, cubeserver.Config{DataDir: t.TempDir(),
+		HTTPAddr: "127.0.0.1:0", XMPPAddr: "127.0.0.1:0", XMPPTLSAddr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if _, err := srv.Store().CreateUser(ctx, cube.User{Login: "alice", FullName: "Alice"}, "alice-pass"); err != nil {
+		t.Fatal(err)
+	}
+	bob, err := srv.Store().CreateUser(ctx, cube.User{Login: "bob", FullName: "Bob"}, "bob-pass")
+	if err != nil {
+		t.Fatal(err)
+	}
+	profile := csync.Profile{Name: "test", APIURL: srv.HTTPURL(), ChatHost: srv.XMPPTLSAddr(),
+		ChatDomain: srv.Domain(), ChatTLS: "tls", AppID: srv.AppID(), AuthKey: srv.AuthKey(),
+		AuthSecret: srv.AuthSecret(), CertPEM: srv.CertPEM()}
+
+	bobDB := openCache(t)
+	bobEngine := csync.New(bobDB, profile, nil)
+	if err := bobEngine.Login(ctx, "bob", "bob-pass"); err != nil {
+		t.Fatal(err)
+	}
+	bobEngine.Start(ctx)
+	defer bobEngine.Stop()
+
+	aliceDB := openCache(t)
+	u := newTestUI(t, Deps{
+		Cache:     aliceDB,
+		NewEngine: func(p csync.Profile) *csync.Engine { return csync.New(aliceDB, p, nil) },
+		Demo:      &DemoLogin{Profile: profile, Login: "alice", Password: "alice-pass"},
+	})
+	waitFor(t, "sign-in", 20*time.Second, func() bool { return u.Engine() != nil })
+	engine := u.Engine()
+	waitFor(t, "the chat connection", 20*time.Second, func() bool { return engine.Status().State == "Ready" })
+
+	dialogID, err := engine.CreateDialog(ctx, cube.DialogPrivate, "", []int64{bob.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := u.main
+	waitFor(t, "the dialog in the list", 10*time.Second, func() bool {
+		var found bool
+		onUI(func() { found = m.selectDialog(dialogID) })
+		return found
+	})
+	chat := m.chat
+	// The title names the peer once the engine has stored Bob's profile.
+	waitFor(t, "the chat header", 10*time.Second, func() bool {
+		var ok bool
+		onUI(func() { ok = chat.dialog.ID == dialogID && chat.title.Text == "Bob" })
+		return ok
+	})
+
+	// The window loses and regains focus; the engine hears about both.
+	if lc, ok := u.fyneApp.Lifecycle().(interface {
+		OnEnteredForeground() func()
+		OnExitedForeground() func()
+	}); ok {
+		lc.OnExitedForeground()()
+		lc.OnEnteredForeground()()
+	}
+
+	onUI(func() {
+		u.Window().Canvas().Focus(chat.composer)
+		test.Type(chat.composer, "hello Bob")
+		chat.composer.KeyDown(&fyne.KeyEvent{Name: desktop.KeyShiftLeft})
+		chat.composer.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+		chat.composer.KeyUp(&fyne.KeyEvent{Name: desktop.KeyShiftLeft})
+		test.Type(chat.composer, "from the UI")
+		chat.composer.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	})
+	const want = "hello Bob\nfrom the UI"
+
+	waitFor(t, "Bob's cache to store the message", 20*time.Second, func() bool {
+		msgs, err := bobDB.Messages(ctx, dialogID, time.Time{}, "", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, msg := range msgs {
+			if msg.Body == want {
+				return true
+			}
+		}
+		return false
+	})
+	waitFor(t, "the composer to clear", 5*time.Second, func() bool {
+		var text string
+		onUI(func() { text = chat.composer.Text })
+		return text == ""
+	})
+	waitFor(t, "Alice's history to show the message", 5*time.Second, func() bool {
+		var ok bool
+		onUI(func() {
+			h := chat.history
+			ok = len(h.rows) > 0 && strings.Contains(h.rows[len(h.rows)-1].Body, "from the UI") && h.rows[len(h.rows)-1].Mine
+		})
+		return ok
+	})
+}

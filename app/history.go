@@ -1,0 +1,353 @@
+package app
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/cubechat/cubechat/cache"
+	"github.com/cubechat/cubechat/widgets"
+)
+
+// olderRetryDelay is how long to wait before asking the server again for older history
+// after a page came back empty (offline, or the start of the dialog).
+const olderRetryDelay = 10 * time.Second
+
+// historyView is the open chat's messages: a virtualized list over a window of cache
+// rows. It opens with the newest page and pages older rows in when the top row shows —
+// first from the cache, then from the server through the engine.
+type historyView struct {
+	m       *mainScreen
+	list    *widget.List
+	content fyne.CanvasObject
+
+	// Owned by the UI goroutine.
+	group        bool
+	msgs         []cache.Message // oldest first
+	rows         []widgets.BubbleData
+	heights      []float32
+	measured     map[widgets.BubbleData]float32 // heights at the current width
+	measurer     *widgets.MessageBubble
+	width        float32
+	follow       bool // scroll to the bottom after the next load
+	loadingOlder bool
+	olderAfter   time.Time // no older-page request before this
+	exhausted    bool      // the server said there is nothing older
+
+	mu       sync.Mutex // guards the snapshot the change pump reads
+	dialogID string
+	gen      uint64 // bumped on every open; stale loads are dropped
+	shown    int
+}
+
+func newHistoryView(m *mainScreen) *historyView {
+	h := &historyView{m: m, measured: map[widgets.BubbleData]float32{}, measurer: widgets.NewMessageBubble()}
+	h.list = widget.NewList(
+		func() int { return len(h.rows) },
+		func() fyne.CanvasObject {
+			b := widgets.NewMessageBubble()
+			b.OnRetry = func(id string) { m.chat.retry(id) }
+			return b
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id >= len(h.rows) {
+				return
+			}
+			o.(*widgets.MessageBubble).Update(h.rows[id])
+			if id == 0 {
+				h.maybeLoadOlder()
+			}
+		},
+	)
+	h.list.HideSeparators = true
+	// Rows are not selectable: a tap must not leave a highlighted message behind.
+	h.list.OnSelected = func(id widget.ListItemID) { h.list.Unselect(id) }
+	h.content = newWidthWatcher(h.list, h.setWidth)
+	return h
+}
+
+// open shows the newest page of dialogID.
+func (h *historyView) open(dialogID string, group bool) {
+	h.mu.Lock()
+	h.dialogID = dialogID
+	h.gen++
+	gen := h.gen
+	h.shown = 0
+	h.mu.Unlock()
+
+	h.group = group
+	h.msgs, h.rows, h.heights = nil, nil, nil
+	h.measured = map[widgets.BubbleData]float32{} // bounded by what one dialog shows
+	h.loadingOlder = false
+	h.olderAfter = time.Time{}
+	h.exhausted = false
+	h.follow = true
+	h.list.Refresh()
+	go h.load(gen, dialogID, historyPage)
+}
+
+// setGroup switches sender names on or off when a dialog's type is learnt late.
+func (h *historyView) setGroup(group bool) {
+	if h.group != group {
+		h.group = group
+		h.rebuild()
+	}
+}
+
+// followBottom makes the next load scroll to the newest message (after sending).
+func (h *historyView) followBottom() { h.follow = true }
+
+func (h *historyView) snapshot() (dialogID string, gen uint64, shown int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.dialogID, h.gen, h.shown
+}
+
+// reload re-reads the newest rows after a change; it runs off the UI goroutine.
+func (h *historyView) reload(changed int) {
+	dialogID, gen, shown := h.snapshot()
+	if dialogID != "" {
+		h.load(gen, dialogID, reloadLimit(shown, changed))
+	}
+}
+
+// load reads the newest limit rows of dialogID off the UI goroutine and shows them.
+func (h *historyView) load(gen uint64, dialogID string, limit int) {
+	ctx, cancel := context.WithTimeout(h.m.ctx, loadTimeout)
+	defer cancel()
+	msgs, err := h.m.db.Messages(ctx, dialogID, time.Time{}, "", limit)
+	if err != nil {
+		if h.m.ctx.Err() == nil {
+			h.m.log.Error("loading messages", "dialog", dialogID, "err", err)
+		}
+		return
+	}
+	runOnUI(func() {
+		if _, cur, _ := h.snapshot(); cur == gen {
+			h.setMessages(msgs)
+		}
+	})
+}
+
+// setMessages replaces the window, keeping the reader at the bottom if they were there.
+func (h *historyView) setMessages(msgs []cache.Message) {
+	stick := h.follow || h.atBottom()
+	h.follow = false
+	// A reload reads the newest rows; rows paged in above them meanwhile stay, so the
+	// window never shrinks under the reader.
+	h.msgs = keepOlder(h.msgs, msgs)
+	h.mu.Lock()
+	h.shown = len(h.msgs)
+	h.mu.Unlock()
+	h.rebuild()
+	if stick {
+		h.list.ScrollToBottom()
+	}
+}
+
+// atBottom tells whether the newest row is in view (so new messages should follow).
+func (h *historyView) atBottom() bool {
+	if len(h.heights) == 0 {
+		return true
+	}
+	return h.list.GetScrollOffset()+h.list.Size().Height >= h.contentHeight()-theme.Padding()*4
+}
+
+func (h *historyView) contentHeight() float32 {
+	var total float32
+	for _, x := range h.heights {
+		total += x
+	}
+	return total + theme.Padding()*float32(len(h.heights)-1)
+}
+
+// rebuild recomputes rows and their heights from msgs and refreshes the list.
+func (h *historyView) rebuild() {
+	h.rows = historyRows(h.msgs, h.m.me, h.group, h.m.users, time.Now(), time.Local)
+	h.measure()
+	h.list.Refresh()
+}
+
+// measure sets every row's height for the current width. Heights are cached per row
+// content, so a reload re-measures only rows that changed.
+func (h *historyView) measure() {
+	if h.width <= 0 {
+		return // not laid out yet; setWidth measures on first layout
+	}
+	h.heights = make([]float32, len(h.rows))
+	for i, r := range h.rows {
+		height, ok := h.measured[r]
+		if !ok {
+			h.measurer.Update(r)
+			height = h.measurer.HeightFor(h.width)
+			h.measured[r] = height
+		}
+		h.heights[i] = height
+		h.list.SetItemHeight(i, height)
+	}
+}
+
+// setWidth re-measures when the pane's width changes (wrapping changes every height).
+func (h *historyView) setWidth(w float32) {
+	if w == h.width || w <= 0 {
+		return
+	}
+	stick := h.atBottom()
+	h.width = w
+	h.measured = map[widgets.BubbleData]float32{}
+	h.measure()
+	h.list.Refresh()
+	if stick {
+		h.list.ScrollToBottom()
+	}
+}
+
+// maybeLoadOlder pages in older rows when the top row comes into view.
+func (h *historyView) maybeLoadOlder() {
+	if h.loadingOlder || h.exhausted || len(h.msgs) == 0 || time.Now().Before(h.olderAfter) {
+		return
+	}
+	dialogID, gen, _ := h.snapshot()
+	oldest := h.msgs[0]
+	h.loadingOlder = true
+	go h.loadOlder(gen, dialogID, oldest)
+}
+
+// loadOlder reads the page before oldest from the cache; when the cache runs short it
+// asks the engine to back-fill from the server, then reads again.
+func (h *historyView) loadOlder(gen uint64, dialogID string, oldest cache.Message) {
+	ctx, cancel := context.WithTimeout(h.m.ctx, 2*loadTimeout)
+	defer cancel()
+	older, err := h.m.db.Messages(ctx, dialogID, oldest.SentAt, oldest.ID, historyPage)
+	serverDone := false
+	if err == nil && len(older) < historyPage {
+		n, lerr := h.m.engine.LoadOlder(ctx, dialogID, oldest.SentAt)
+		if lerr != nil {
+			h.m.log.Info("back-fill from the server failed", "dialog", dialogID, "err", lerr)
+		}
+		serverDone = lerr == nil && n == 0
+		older, err = h.m.db.Messages(ctx, dialogID, oldest.SentAt, oldest.ID, historyPage)
+	}
+	if err != nil && h.m.ctx.Err() == nil {
+		h.m.log.Error("loading older messages", "dialog", dialogID, "err", err)
+	}
+	runOnUI(func() {
+		if _, cur, _ := h.snapshot(); cur != gen {
+			return
+		}
+		h.loadingOlder = false
+		h.exhausted = serverDone && len(older) == 0
+		if len(older) == 0 {
+			h.olderAfter = time.Now().Add(olderRetryDelay)
+			return
+		}
+		h.prepend(older)
+	})
+}
+
+// prepend adds older rows above the window and keeps the same message under the
+// reader's eyes by moving the scroll offset down by the added height.
+func (h *historyView) prepend(older []cache.Message) {
+	merged := prependMessages(older, h.msgs)
+	added := len(merged) - len(h.msgs)
+	if added == 0 {
+		return // a reload got there first; the next top-row render pages on from there
+	}
+	offset := h.list.GetScrollOffset()
+	var oldFirst float32
+	if len(h.heights) > 0 {
+		oldFirst = h.heights[0]
+	}
+	h.msgs = merged
+	h.mu.Lock()
+	h.shown = len(merged)
+	h.mu.Unlock()
+	h.rebuild()
+	if len(h.heights) > added {
+		var shift float32
+		for _, x := range h.heights[:added] {
+			shift += x + theme.Padding()
+		}
+		// The old first row may have lost its date separator to the new rows above it.
+		shift += h.heights[added] - oldFirst
+		h.list.ScrollToOffset(offset + shift)
+	}
+}
+
+// prependMessages puts older before current, dropping rows already in current.
+func prependMessages(older, current []cache.Message) []cache.Message {
+	have := make(map[string]bool, len(current))
+	for _, m := range current {
+		have[m.ID] = true
+	}
+	out := make([]cache.Message, 0, len(older)+len(current))
+	for _, m := range older {
+		if !have[m.ID] {
+			out = append(out, m)
+		}
+	}
+	return append(out, current...)
+}
+
+// keepOlder returns newest with the rows of current that are older than newest's first
+// row put in front of it.
+func keepOlder(current, newest []cache.Message) []cache.Message {
+	if len(newest) == 0 || len(current) == 0 {
+		if len(newest) == 0 {
+			return current
+		}
+		return newest
+	}
+	first := newest[0]
+	n := 0
+	for n < len(current) && olderThan(current[n], first) {
+		n++
+	}
+	if n == 0 {
+		return newest
+	}
+	out := make([]cache.Message, 0, n+len(newest))
+	return append(append(out, current[:n]...), newest...)
+}
+
+// olderThan orders messages as the cache does: by time, then by id.
+func olderThan(a, b cache.Message) bool {
+	if !a.SentAt.Equal(b.SentAt) {
+		return a.SentAt.Before(b.SentAt)
+	}
+	return a.ID < b.ID
+}
+
+// widthWatcher lays out one object full-size and reports width changes, which the
+// history needs to re-measure wrapped bubbles.
+type widthWatcher struct {
+	widget.BaseWidget
+	obj     fyne.CanvasObject
+	onWidth func(float32)
+}
+
+func newWidthWatcher(obj fyne.CanvasObject, onWidth func(float32)) *widthWatcher {
+	w := &widthWatcher{obj: obj, onWidth: onWidth}
+	w.ExtendBaseWidget(w)
+	return w
+}
+
+func (w *widthWatcher) CreateRenderer() fyne.WidgetRenderer {
+	return &widthWatcherRenderer{w: w}
+}
+
+type widthWatcherRenderer struct{ w *widthWatcher }
+
+func (r *widthWatcherRenderer) Layout(size fyne.Size) {
+	r.w.onWidth(size.Width)
+	r.w.obj.Resize(size)
+}
+
+func (r *widthWatcherRenderer) MinSize() fyne.Size           { return r.w.obj.MinSize() }
+func (r *widthWatcherRenderer) Refresh()                     { r.w.obj.Refresh() }
+func (r *widthWatcherRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.w.obj} }
+func (r *widthWatcherRenderer) Destroy()                     {}

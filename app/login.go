@@ -1,0 +1,285 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	csync "github.com/cubechat/cubechat/sync"
+)
+
+// signInTimeout bounds one sign-in attempt, so a silent server cannot hang the screen.
+const signInTimeout = 30 * time.Second
+
+// loginScreen asks for the server profile, login and password. Nothing typed is cleared
+// on failure; the error is shown above the Sign-in button.
+type loginScreen struct {
+	ui      *UI
+	content fyne.CanvasObject
+
+	kind       *widget.Select
+	apiURL     *widget.Entry
+	chatHost   *widget.Entry
+	chatDomain *widget.Entry
+	chatTLS    *widget.Select
+	appID      *widget.Entry
+	authKey    *widget.Entry
+	authSecret *widget.Entry
+	login      *widget.Entry
+	password   *widget.Entry
+
+	customBox *fyne.Container
+	card      *fyne.Container
+	errorText *widget.Label
+	progress  *widget.ProgressBarInfinite
+	signInBtn *widget.Button
+	busy      bool
+}
+
+func newLoginScreen(u *UI) *loginScreen {
+	s := &loginScreen{ui: u}
+	s.apiURL = entry("https://api.example.com")
+	s.chatHost = entry("chat.example.com:5223")
+	s.chatDomain = entry("chat.example.com")
+	s.chatTLS = widget.NewSelect([]string{tlsDirectLabel, tlsStartTLSLabel}, nil)
+	s.appID = entry("e.g. 385")
+	s.authKey = entry("from the ConnectyCube admin panel")
+	s.authSecret = widget.NewPasswordEntry()
+	s.authSecret.SetPlaceHolder("optional")
+	s.login = entry("login")
+	s.password = widget.NewPasswordEntry()
+	s.password.SetPlaceHolder("password")
+	s.password.OnSubmitted = func(string) { s.signIn() }
+
+	s.customBox = container.NewVBox(widget.NewForm(
+		widget.NewFormItem("API URL", s.apiURL),
+		widget.NewFormItem("Chat server", s.chatHost),
+		widget.NewFormItem("Chat domain", s.chatDomain),
+		widget.NewFormItem("Encryption", s.chatTLS),
+		widget.NewFormItem("Auth secret", s.authSecret),
+	))
+	s.kind = widget.NewSelect([]string{kindCloud, kindCustom}, func(k string) {
+		if k == kindCustom {
+			s.customBox.Show()
+		} else {
+			s.customBox.Hide()
+		}
+		s.relayout()
+	})
+
+	s.errorText = widget.NewLabel("")
+	s.errorText.Wrapping = fyne.TextWrapWord
+	s.errorText.Importance = widget.DangerImportance
+	s.errorText.Hide()
+	s.progress = widget.NewProgressBarInfinite()
+	s.progress.Stop()
+	s.progress.Hide()
+	s.signInBtn = widget.NewButtonWithIcon("Sign in", theme.LoginIcon(), s.signIn)
+	s.signInBtn.Importance = widget.HighImportance
+
+	title := widget.NewLabelWithStyle("cubechat", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	title.SizeName = theme.SizeNameHeadingText
+	subtitle := widget.NewLabelWithStyle("Sign in to your ConnectyCube chat", fyne.TextAlignCenter, fyne.TextStyle{})
+	subtitle.Importance = widget.LowImportance
+
+	s.card = container.NewVBox(
+		title, subtitle,
+		widget.NewForm(widget.NewFormItem("Server", s.kind)),
+		s.customBox,
+		widget.NewForm(
+			widget.NewFormItem("App ID", s.appID),
+			widget.NewFormItem("Auth key", s.authKey),
+		),
+		widget.NewSeparator(),
+		widget.NewForm(
+			widget.NewFormItem("Login", s.login),
+			widget.NewFormItem("Password", s.password),
+		),
+		s.errorText,
+		s.progress,
+		s.signInBtn,
+	)
+	// A fixed-width column in the middle keeps the form readable on wide windows; the
+	// scroller keeps it usable on short ones.
+	column := container.New(&maxWidthLayout{width: 460}, s.card)
+	s.content = container.NewVScroll(container.NewVBox(layout.NewSpacer(), column, layout.NewSpacer()))
+
+	s.fill(s.initialForm())
+	return s
+}
+
+func entry(placeholder string) *widget.Entry {
+	e := widget.NewEntry()
+	e.SetPlaceHolder(placeholder)
+	return e
+}
+
+// initialForm is the demo account, else the last used profile and login.
+func (s *loginScreen) initialForm() loginForm {
+	if d := s.ui.deps.Demo; d != nil {
+		return formFromProfile(d.Profile, d.Login)
+	}
+	f := loadForm(s.ui.fyneApp.Preferences())
+	if f.Login == "" {
+		// An older cache may know the account even if preferences were reset.
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if acc, err := s.ui.deps.Cache.Account(ctx); err == nil && acc != nil {
+			f.Login = acc.Login
+		}
+	}
+	return f
+}
+
+func (s *loginScreen) fill(f loginForm) {
+	s.kind.SetSelected(f.Kind)
+	s.apiURL.SetText(f.APIURL)
+	s.chatHost.SetText(f.ChatHost)
+	s.chatDomain.SetText(f.ChatDomain)
+	s.chatTLS.SetSelected(tlsLabel(f.ChatTLS))
+	s.appID.SetText(f.AppID)
+	s.authKey.SetText(f.AuthKey)
+	s.authSecret.SetText(f.AuthSecret)
+	s.login.SetText(f.Login)
+	if d := s.ui.deps.Demo; d != nil {
+		s.password.SetText(d.Password)
+	}
+}
+
+func (s *loginScreen) form() loginForm {
+	return loginForm{
+		Kind:       s.kind.Selected,
+		APIURL:     s.apiURL.Text,
+		ChatHost:   s.chatHost.Text,
+		ChatDomain: s.chatDomain.Text,
+		ChatTLS:    tlsMode(s.chatTLS.Selected),
+		AppID:      s.appID.Text,
+		AuthKey:    s.authKey.Text,
+		AuthSecret: s.authSecret.Text,
+		Login:      strings.TrimSpace(s.login.Text),
+	}
+}
+
+// profileFor adds the demo's pinned certificate when the form still points at the demo
+// server: the form cannot hold a certificate, and verification is never switched off.
+func (s *loginScreen) profileFor(f loginForm) (csync.Profile, error) {
+	p, err := f.profile()
+	if err != nil {
+		return p, err
+	}
+	if d := s.ui.deps.Demo; d != nil && p.APIURL == d.Profile.APIURL && p.ChatHost == d.Profile.ChatHost {
+		p.CertPEM, p.Name = d.Profile.CertPEM, d.Profile.Name
+	}
+	return p, nil
+}
+
+// signIn validates the form and logs in off the UI goroutine.
+func (s *loginScreen) signIn() {
+	if s.busy {
+		return
+	}
+	f := s.form()
+	password := s.password.Text
+	if f.Login == "" || password == "" {
+		s.showError("Enter your login and password.")
+		return
+	}
+	profile, err := s.profileFor(f)
+	if err != nil {
+		s.showError(err.Error())
+		return
+	}
+	s.setBusy(true)
+	engine := s.ui.deps.NewEngine(profile)
+	go func() {
+		ctx, cancel := context.WithTimeout(s.ui.ctx, signInTimeout)
+		err := engine.Login(ctx, f.Login, password)
+		cancel()
+		runOnUI(func() { s.finish(f, engine, err) })
+	}()
+}
+
+func (s *loginScreen) finish(f loginForm, engine *csync.Engine, err error) {
+	s.setBusy(false)
+	offline := errors.Is(err, csync.ErrOffline)
+	if err != nil && !offline {
+		s.ui.log.Warn("sign-in failed", "login", f.Login, "err", err)
+		s.showError(loginErrorText(err))
+		if errors.Is(err, csync.ErrAuth) {
+			s.ui.win.Canvas().Focus(s.password)
+		}
+		return
+	}
+	if s.ui.ctx.Err() != nil {
+		return // the window closed while signing in
+	}
+	saveForm(s.ui.fyneApp.Preferences(), f)
+	s.errorText.Hide()
+	s.ui.signedIn(engine, offline)
+}
+
+func (s *loginScreen) showError(text string) {
+	s.errorText.SetText(text)
+	s.errorText.Show()
+	s.relayout()
+}
+
+// relayout lays the form out again after a part was shown or hidden.
+func (s *loginScreen) relayout() {
+	if s.card != nil {
+		s.card.Refresh()
+	}
+}
+
+// ErrorText is the error shown on the login screen ("" when none).
+func (s *loginScreen) ErrorText() string {
+	if !s.errorText.Visible() {
+		return ""
+	}
+	return s.errorText.Text
+}
+
+func (s *loginScreen) setBusy(busy bool) {
+	s.busy = busy
+	if busy {
+		s.signInBtn.Disable()
+		s.signInBtn.SetText("Signing in…")
+		s.progress.Show()
+		s.progress.Start()
+		s.errorText.Hide()
+		s.relayout()
+		return
+	}
+	s.signInBtn.Enable()
+	s.signInBtn.SetText("Sign in")
+	s.progress.Stop()
+	s.progress.Hide()
+	s.relayout()
+}
+
+// maxWidthLayout centres its content horizontally and caps its width.
+type maxWidthLayout struct{ width float32 }
+
+func (l *maxWidthLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	w := fyne.Min(size.Width, l.width)
+	for _, o := range objs {
+		o.Move(fyne.NewPos((size.Width-w)/2, 0))
+		o.Resize(fyne.NewSize(w, size.Height))
+	}
+}
+
+func (l *maxWidthLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		m := o.MinSize()
+		s = s.Max(m)
+	}
+	return s
+}

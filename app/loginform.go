@@ -1,0 +1,152 @@
+package app
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+
+	csync "github.com/cubechat/cubechat/sync"
+)
+
+// The two kinds of server profile offered on the login screen.
+const (
+	kindCloud  = "ConnectyCube cloud"
+	kindCustom = "Custom server"
+)
+
+// The chat encryption modes, as shown and as the engine names them.
+const (
+	tlsDirectLabel   = "Direct TLS (port 5223)"
+	tlsStartTLSLabel = "STARTTLS (port 5222)"
+)
+
+// loginForm is what the login screen edits. It holds no password: the form is saved to
+// preferences after a successful sign-in, and passwords are never written anywhere.
+type loginForm struct {
+	Kind       string `json:"kind"`
+	APIURL     string `json:"api_url,omitempty"`
+	ChatHost   string `json:"chat_host,omitempty"`
+	ChatDomain string `json:"chat_domain,omitempty"`
+	ChatTLS    string `json:"chat_tls,omitempty"` // "tls" or "starttls"
+	AppID      string `json:"app_id,omitempty"`
+	AuthKey    string `json:"auth_key,omitempty"`
+	AuthSecret string `json:"auth_secret,omitempty"`
+	Login      string `json:"login,omitempty"`
+}
+
+// prefLoginForm is the preferences key of the last used form.
+const prefLoginForm = "login.lastForm"
+
+// profile checks the form and builds the engine's server profile from it. The error
+// names the field to fix.
+func (f loginForm) profile() (csync.Profile, error) {
+	appID, err := strconv.ParseInt(strings.TrimSpace(f.AppID), 10, 64)
+	if err != nil || appID <= 0 {
+		return csync.Profile{}, errors.New("App ID must be a positive number.")
+	}
+	authKey := strings.TrimSpace(f.AuthKey)
+	if authKey == "" {
+		return csync.Profile{}, errors.New("Enter the application's auth key.")
+	}
+	if f.Kind != kindCustom {
+		return csync.CloudProfile(appID, authKey), nil
+	}
+
+	api := strings.TrimRight(strings.TrimSpace(f.APIURL), "/")
+	u, err := url.Parse(api)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return csync.Profile{}, errors.New("API URL must look like https://api.example.com.")
+	}
+	chatHost := strings.TrimSpace(f.ChatHost)
+	host, port, err := net.SplitHostPort(chatHost)
+	if _, perr := strconv.Atoi(port); err != nil || perr != nil || host == "" {
+		return csync.Profile{}, errors.New("Chat server must be host:port, e.g. chat.example.com:5223.")
+	}
+	domain := strings.TrimSpace(f.ChatDomain)
+	if domain == "" {
+		domain = host
+	}
+	mode := f.ChatTLS
+	if mode == "" {
+		mode = "tls"
+	}
+	if mode != "tls" && mode != "starttls" {
+		return csync.Profile{}, fmt.Errorf("Unknown chat encryption %q.", mode)
+	}
+	return csync.Profile{
+		Name:       "Custom: " + u.Host,
+		APIURL:     api,
+		ChatHost:   chatHost,
+		ChatDomain: domain,
+		ChatTLS:    mode,
+		AppID:      appID,
+		AuthKey:    authKey,
+		AuthSecret: strings.TrimSpace(f.AuthSecret),
+	}, nil
+}
+
+// formFromProfile fills a form from a profile (the demo's, or a remembered one).
+func formFromProfile(p csync.Profile, login string) loginForm {
+	return loginForm{
+		Kind:       kindCustom,
+		APIURL:     p.APIURL,
+		ChatHost:   p.ChatHost,
+		ChatDomain: p.ChatDomain,
+		ChatTLS:    p.ChatTLS,
+		AppID:      strconv.FormatInt(p.AppID, 10),
+		AuthKey:    p.AuthKey,
+		AuthSecret: p.AuthSecret,
+		Login:      login,
+	}
+}
+
+// loadForm returns the last saved form, or an empty cloud form when none (or an
+// unreadable one) was saved.
+func loadForm(prefs fyne.Preferences) loginForm {
+	f := loginForm{Kind: kindCloud, ChatTLS: "tls"}
+	if prefs == nil {
+		return f
+	}
+	if raw := prefs.String(prefLoginForm); raw != "" {
+		var saved loginForm
+		if json.Unmarshal([]byte(raw), &saved) == nil {
+			f = saved
+		}
+	}
+	if f.Kind != kindCustom {
+		f.Kind = kindCloud
+	}
+	return f
+}
+
+// saveForm remembers the form for the next start.
+func saveForm(prefs fyne.Preferences, f loginForm) {
+	if prefs == nil {
+		return
+	}
+	raw, err := json.Marshal(f)
+	if err == nil {
+		prefs.SetString(prefLoginForm, string(raw))
+	}
+}
+
+// tlsLabel and tlsMode translate between the select's labels and the engine's names.
+func tlsLabel(mode string) string {
+	if mode == "starttls" {
+		return tlsStartTLSLabel
+	}
+	return tlsDirectLabel
+}
+
+func tlsMode(label string) string {
+	if label == tlsStartTLSLabel {
+		return "starttls"
+	}
+	return "tls"
+}

@@ -1,0 +1,57 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	csync "github.com/cubechat/cubechat/sync"
+	"github.com/cubechat/cubechat/widgets"
+)
+
+// bannerFor turns the engine's connection state into the chat pane's banner: nothing
+// when all is well, else a short sentence a user understands.
+func bannerFor(s csync.Status) (string, widgets.BannerKind) {
+	switch s.State {
+	case "Ready":
+		if s.Syncing {
+			return "Updating…", widgets.BannerInfo
+		}
+		return "", widgets.BannerInfo
+	case "Idle", "Authenticated", "Resumed":
+		return "Connecting…", widgets.BannerInfo
+	case "Reconnecting":
+		return "Reconnecting…", widgets.BannerWarning
+	case "AuthenticationFailure":
+		return "The server refused your login — sign in again", widgets.BannerError
+	case "ForceClosed":
+		return "Disconnected by the server — showing cached messages", widgets.BannerError
+	default: // "Offline", "Closed" and anything new
+		return "Offline — showing cached messages", widgets.BannerWarning
+	}
+}
+
+// loginErrorText explains a failed sign-in in the user's words. The technical detail goes
+// to the log, not to the screen.
+func loginErrorText(err error) string {
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, csync.ErrAuth):
+		return "Wrong login or password."
+	case errors.Is(err, context.DeadlineExceeded):
+		return "The server did not answer in time. Check the server settings and your connection."
+	case strings.Contains(err.Error(), "certificate") || strings.Contains(err.Error(), "x509"):
+		return "The server's certificate is not trusted. Check the server address."
+	default:
+		return "Cannot reach the server. Check the server settings and your connection."
+	}
+}
+
+// sendErrorText explains a failed send; the text stays in the composer.
+func sendErrorText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return "Your message was not sent and is still in the box: " + err.Error()
+}

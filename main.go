@@ -1,0 +1,100 @@
+// Command cubechat is a desktop messenger for the ConnectyCube chat platform.
+//
+//	cubechat            sign in to ConnectyCube's cloud or a custom server
+//	cubechat --demo     run on the embedded demo server with a seeded workspace
+//
+// main only wires: it opens the cache, builds the engine factory and starts the UI.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"github.com/cubechat/cubechat/app"
+	"github.com/cubechat/cubechat/assets"
+	"github.com/cubechat/cubechat/cache"
+	"github.com/cubechat/cubechat/cubeserver/demo"
+	"github.com/cubechat/cubechat/sync"
+)
+
+const appID = "io.cubechat.desktop"
+
+func main() {
+	demoMode := flag.Bool("demo", false, "run on the embedded demo server (seeded workspace, answering colleagues)")
+	dataDir := flag.String("data", defaultDataDir(), "directory for the local cache (and the demo server's data)")
+	verbose := flag.Bool("v", false, "verbose logging")
+	flag.Parse()
+
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	if err := run(*demoMode, *dataDir, logger); err != nil {
+		fmt.Fprintln(os.Stderr, "cubechat:", err)
+		os.Exit(1)
+	}
+}
+
+func run(demoMode bool, dataDir string, logger *slog.Logger) error {
+	cacheDir := dataDir
+	deps := app.Deps{Logger: logger}
+	if demoMode {
+		cacheDir = filepath.Join(dataDir, "demo")
+		d, err := demo.Start(context.Background(), cacheDir, logger)
+		if err != nil {
+			return err
+		}
+		defer d.Close()
+		srv := d.Server
+		deps.Demo = &app.DemoLogin{Login: demo.Login, Password: demo.Password, Profile: sync.Profile{
+			Name: "Demo server", APIURL: srv.HTTPURL(), ChatHost: srv.XMPPTLSAddr(), ChatDomain: srv.Domain(),
+			ChatTLS: "tls", AppID: srv.AppID(), AuthKey: srv.AuthKey(), CertPEM: srv.CertPEM(),
+		}}
+		logger.Info("demo server running", "api", srv.HTTPURL(), "xmpps", srv.XMPPTLSAddr(), "data", cacheDir)
+	}
+	db, err := openCache(filepath.Join(cacheDir, "cache.db"), logger)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	deps.Cache = db
+	deps.NewEngine = func(p sync.Profile) *sync.Engine { return sync.New(db, p, logger.With("component", "sync")) }
+
+	fyneApp := fyneapp.NewWithID(appID)
+	fyneApp.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
+	return app.Run(fyneApp, deps)
+}
+
+// openCache opens the local cache. A damaged file is moved aside (it is a cache: the
+// server has the history) and a fresh one is started, with a warning in the log.
+func openCache(path string, logger *slog.Logger) (*cache.DB, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("create the data directory: %w", err)
+	}
+	db, err := cache.Open(path)
+	if errors.Is(err, cache.ErrCorrupt) {
+		moved, mvErr := cache.MoveAside(path)
+		if mvErr != nil {
+			return nil, fmt.Errorf("%w (and moving it aside failed: %v)", err, mvErr)
+		}
+		logger.Warn("the local cache was damaged; it was moved aside and a fresh one started", "moved_to", moved, "err", err)
+		db, err = cache.Open(path)
+	}
+	return db, err
+}
+
+func defaultDataDir() string {
+	if dir, err := os.UserConfigDir(); err == nil {
+		return filepath.Join(dir, "cubechat")
+	}
+	return ".cubechat"
+}

@@ -1,0 +1,247 @@
+package widgets
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// MessageStatus is the delivery state a bubble shows for one's own messages.
+type MessageStatus int
+
+const (
+	StatusNone      MessageStatus = iota // others' messages: no mark
+	StatusPending                        // stored locally, not yet accepted by the server: a clock
+	StatusSent                           // one tick
+	StatusDelivered                      // two ticks
+	StatusRead                           // two ticks in the accent colour
+	StatusFailed                         // an error mark and a Retry button
+)
+
+// String names the status for logs and tests.
+func (s MessageStatus) String() string {
+	switch s {
+	case StatusPending:
+		return "pending"
+	case StatusSent:
+		return "sent"
+	case StatusDelivered:
+		return "delivered"
+	case StatusRead:
+		return "read"
+	case StatusFailed:
+		return "failed"
+	default:
+		return "none"
+	}
+}
+
+// BubbleData is one history row, already formatted by the caller.
+type BubbleData struct {
+	ID        string
+	DayHeader string // non-empty: a date separator ("Today", "12 March 2025") is drawn above
+	Mine      bool   // own message: right-aligned and accented
+	Sender    string // shown above the body (groups, first message of a run); "" = none
+	Body      string
+	Time      string // "14:05"
+	Edited    bool
+	Deleted   bool
+	Status    MessageStatus
+	Error     string // why a failed message failed (carried for the caller; Fyne has no tooltips to show it)
+	// Continues is true when the previous row is by the same sender a short while before:
+	// the gap above shrinks so a run of messages reads as one block.
+	Continues bool
+}
+
+// MessageBubble draws one history row: an optional date separator, then the bubble with
+// sender, wrapped body, time and delivery mark; failed own messages get a Retry button.
+// Its height depends on its width: lists ask HeightFor before laying it out.
+type MessageBubble struct {
+	widget.BaseWidget
+	data BubbleData
+
+	// OnRetry is called with the message id when the user taps Retry on a failed message.
+	OnRetry func(id string)
+
+	day     *canvas.Text
+	dayBg   *canvas.Rectangle
+	bg      *canvas.Rectangle
+	sender  *canvas.Text
+	body    *widget.Label
+	time    *canvas.Text
+	tick1   *widget.Icon
+	tick2   *widget.Icon
+	retry   *widget.Button
+	objects []fyne.CanvasObject
+}
+
+// NewMessageBubble makes an empty bubble; call Update to fill it.
+func NewMessageBubble() *MessageBubble {
+	b := &MessageBubble{
+		day:    canvas.NewText("", theme.Color(theme.ColorNameForeground)),
+		dayBg:  canvas.NewRectangle(theme.Color(theme.ColorNameButton)),
+		bg:     canvas.NewRectangle(theme.Color(theme.ColorNameButton)),
+		sender: canvas.NewText("", theme.Color(theme.ColorNamePrimary)),
+		body:   widget.NewLabel(""),
+		time:   canvas.NewText("", theme.Color(theme.ColorNamePlaceHolder)),
+		tick1:  widget.NewIcon(nil),
+		tick2:  widget.NewIcon(nil),
+	}
+	b.day.Alignment = fyne.TextAlignCenter
+	b.sender.TextStyle = fyne.TextStyle{Bold: true}
+	b.body.Wrapping = fyne.TextWrapWord
+	b.retry = widget.NewButtonWithIcon("Retry", theme.ViewRefreshIcon(), func() {
+		if b.OnRetry != nil && b.data.ID != "" {
+			b.OnRetry(b.data.ID)
+		}
+	})
+	b.retry.Importance = widget.DangerImportance
+	b.objects = []fyne.CanvasObject{b.dayBg, b.day, b.bg, b.sender, b.body, b.time, b.tick1, b.tick2, b.retry}
+	b.ExtendBaseWidget(b)
+	b.apply()
+	return b
+}
+
+// Update shows data in the bubble.
+func (b *MessageBubble) Update(data BubbleData) {
+	b.data = data
+	b.apply()
+	b.Refresh()
+}
+
+// Data returns what the bubble currently shows.
+func (b *MessageBubble) Data() BubbleData { return b.data }
+
+// BodyText returns the text drawn as the message body.
+func (b *MessageBubble) BodyText() string { return b.body.Text }
+
+// RetryVisible reports whether the Retry action is offered.
+func (b *MessageBubble) RetryVisible() bool { return b.retry.Visible() }
+
+// Retry runs the Retry action as if the button were tapped.
+func (b *MessageBubble) Retry() { b.retry.OnTapped() }
+
+// apply copies data into the child objects (text, visibility, icons, colours).
+func (b *MessageBubble) apply() {
+	d := b.data
+	th := b.Theme()
+	v := fyne.CurrentApp().Settings().ThemeVariant()
+
+	b.day.Text = d.DayHeader
+	b.day.TextSize = th.Size(theme.SizeNameCaptionText)
+	b.day.Color = th.Color(theme.ColorNameForeground, v)
+	b.dayBg.FillColor = th.Color(theme.ColorNameButton, v)
+	setVisible(d.DayHeader != "", b.day, b.dayBg)
+
+	b.sender.Text = d.Sender
+	b.sender.Color = AvatarColor(d.Sender)
+	b.sender.TextSize = th.Size(theme.SizeNameCaptionText)
+	setVisible(d.Sender != "" && !d.Mine, b.sender)
+
+	if d.Deleted {
+		b.body.Text = "Message deleted"
+		b.body.TextStyle = fyne.TextStyle{Italic: true}
+		b.body.Importance = widget.LowImportance
+	} else {
+		b.body.Text = d.Body
+		b.body.TextStyle = fyne.TextStyle{}
+		b.body.Importance = widget.MediumImportance
+	}
+
+	b.time.Text = d.Time
+	if d.Edited && !d.Deleted {
+		b.time.Text = "edited " + d.Time
+	}
+	b.time.TextSize = th.Size(theme.SizeNameCaptionText)
+	b.time.Color = th.Color(theme.ColorNamePlaceHolder, v)
+
+	if d.Mine {
+		b.bg.FillColor = mix(th.Color(theme.ColorNamePrimary, v), th.Color(theme.ColorNameBackground, v), 0.25)
+	} else {
+		b.bg.FillColor = th.Color(theme.ColorNameButton, v)
+	}
+	b.applyStatus()
+}
+
+func (b *MessageBubble) applyStatus() {
+	status := b.data.Status
+	if !b.data.Mine {
+		status = StatusNone
+	}
+	b.tick1.Hide()
+	b.tick2.Hide()
+	b.retry.Hide()
+	switch status {
+	case StatusPending:
+		b.tick1.SetResource(quiet(theme.HistoryIcon()))
+		b.tick1.Show()
+	case StatusSent:
+		b.tick1.SetResource(quiet(theme.ConfirmIcon()))
+		b.tick1.Show()
+	case StatusDelivered:
+		b.tick1.SetResource(quiet(theme.ConfirmIcon()))
+		b.tick2.SetResource(quiet(theme.ConfirmIcon()))
+		b.tick1.Show()
+		b.tick2.Show()
+	case StatusRead:
+		b.tick1.SetResource(theme.NewPrimaryThemedResource(theme.ConfirmIcon()))
+		b.tick2.SetResource(theme.NewPrimaryThemedResource(theme.ConfirmIcon()))
+		b.tick1.Show()
+		b.tick2.Show()
+	case StatusFailed:
+		b.tick1.SetResource(theme.NewErrorThemedResource(theme.ErrorIcon()))
+		b.tick1.Show()
+		b.retry.Show()
+	}
+}
+
+// HeightFor returns the row height this bubble needs at the given row width.
+func (b *MessageBubble) HeightFor(width float32) float32 {
+	return b.geometry(width).height
+}
+
+func (b *MessageBubble) CreateRenderer() fyne.WidgetRenderer {
+	return &bubbleRenderer{b: b}
+}
+
+type bubbleRenderer struct{ b *MessageBubble }
+
+func (r *bubbleRenderer) Layout(size fyne.Size) { r.b.geometry(size.Width).place(r.b) }
+
+func (r *bubbleRenderer) MinSize() fyne.Size {
+	// A bubble can shrink to a narrow column; its real height comes from HeightFor(width).
+	w := r.b.Size().Width
+	if w <= 0 {
+		w = 240
+	}
+	return fyne.NewSize(120, r.b.geometry(w).height)
+}
+
+func (r *bubbleRenderer) Refresh() {
+	r.b.apply()
+	r.Layout(r.b.Size())
+	for _, o := range r.b.objects {
+		o.Refresh()
+	}
+}
+
+func (r *bubbleRenderer) Objects() []fyne.CanvasObject { return r.b.objects }
+
+func (r *bubbleRenderer) Destroy() {}
+
+func setVisible(show bool, objs ...fyne.CanvasObject) {
+	for _, o := range objs {
+		if show {
+			o.Show()
+		} else {
+			o.Hide()
+		}
+	}
+}
+
+// quiet tints an icon like secondary text: visible in both theme variants, yet calmer
+// than the read ticks in the accent colour.
+func quiet(r fyne.Resource) fyne.Resource {
+	return theme.NewColoredResource(r, theme.ColorNamePlaceHolder)
+}

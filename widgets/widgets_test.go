@@ -1,0 +1,86 @@
+package widgets
+
+import (
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+)
+
+func TestInitials(t *testing.T) {
+	cases := []struct{ name, want string }{
+		{"Ann Lee", "AL"},
+		{"bob", "B"},
+		{"  mary   jane   watson ", "MW"},
+		{"@ann_99", "A"},
+		{"", "?"},
+		{"12 34", "?"},
+		{"élodie durand", "ÉD"},
+	}
+	for _, c := range cases {
+		if got := Initials(c.name); got != c.want {
+			t.Errorf("Initials(%q) = %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
+func TestAvatarColorIsStable(t *testing.T) {
+	if AvatarColor("Ann") != AvatarColor(" ann ") {
+		t.Error("the same name in other case/spacing should keep its colour")
+	}
+}
+
+func TestBadgeText(t *testing.T) {
+	cases := []struct {
+		n    int
+		want string
+	}{{0, ""}, {-1, ""}, {1, "1"}, {999, "999"}, {1000, "999+"}}
+	for _, c := range cases {
+		if got := BadgeText(c.n); got != c.want {
+			t.Errorf("BadgeText(%d) = %q, want %q", c.n, got, c.want)
+		}
+	}
+}
+
+func TestDialogRowRenders(t *testing.T) {
+	test.NewTempApp(t)
+	row := NewDialogRow()
+	w := test.NewTempWindow(t, row)
+	w.Resize(fyne.NewSize(320, 80))
+
+	row.Update(DialogRowData{Name: "Ann Lee", Preview: "hello\nthere  friend", Time: "14:05", Unread: 3, Muted: true})
+	if row.name.Text != "Ann Lee" || row.time.Text != "14:05" {
+		t.Errorf("name/time = %q/%q", row.name.Text, row.time.Text)
+	}
+	if row.preview.Text != "hello there friend" {
+		t.Errorf("preview should be one line, got %q", row.preview.Text)
+	}
+	if !row.badge.Visible() || row.badge.Text() != "3" {
+		t.Errorf("badge visible=%v text=%q, want visible 3", row.badge.Visible(), row.badge.Text())
+	}
+	if !row.muted.Visible() || row.avatar.Initials() != "AL" {
+		t.Errorf("muted=%v initials=%q", row.muted.Visible(), row.avatar.Initials())
+	}
+
+	row.Update(DialogRowData{Name: "Bob", Preview: "ok"})
+	if row.badge.Visible() || row.muted.Visible() {
+		t.Error("a read, unmuted dialog shows neither badge nor muted mark")
+	}
+	if h := row.MinSize().Height; h < avatarSize {
+		t.Errorf("row height %v is smaller than its avatar", h)
+	}
+}
+
+func TestBannerHidesWhenEmpty(t *testing.T) {
+	test.NewTempApp(t)
+	b := NewBanner()
+	test.NewTempWindow(t, b)
+	b.Set("Offline", BannerWarning)
+	if !b.Visible() || b.Text() != "Offline" {
+		t.Fatal("banner with text should show")
+	}
+	b.Set("", BannerInfo)
+	if b.Visible() {
+		t.Fatal("empty banner should hide")
+	}
+}
