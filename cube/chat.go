@@ -30,6 +30,9 @@ type ChatOptions struct {
 	PingInterval      time.Duration // default 40s
 	PingTimeout       time.Duration // default 10s; also bounds every IQ
 	HandshakeTimeout  time.Duration // default 15s
+	// NoAutoDeliver turns off the AutoDeliver behaviour (on by default, as in SDK 6):
+	// a delivered marker for every new message from someone else that names its dialog.
+	NoAutoDeliver bool
 }
 
 func (o ChatOptions) withDefaults() ChatOptions {

@@ -35,6 +35,9 @@ type fakeXMPP struct {
 	logins    int
 	silentPng bool
 	received  chan fakeElem
+	// answer, when set, may answer a get/set IQ itself with a raw stanza ("" = the
+	// default empty result).
+	answer func(iq fakeElem) string
 }
 
 // fakeElem is one top-level element the server received.
@@ -184,12 +187,26 @@ func (f *fakeXMPP) handle(c net.Conn) {
 		if e.XMLName.Local == "iq" && (e.attr("type") == "get" || e.attr("type") == "set") {
 			f.mu.Lock()
 			silent := f.silentPng && strings.Contains(e.Inner, "urn:xmpp:ping")
+			answer := f.answer
 			f.mu.Unlock()
+			if answer != nil {
+				if raw := answer(e); raw != "" {
+					fmt.Fprint(c, raw)
+					continue
+				}
+			}
 			if !silent {
 				fmt.Fprintf(c, `<iq type='result' id='%s' from='localhost'/>`, e.attr("id"))
 			}
 		}
 	}
+}
+
+// setAnswer installs answer (see the field) safely while the server runs.
+func (f *fakeXMPP) setAnswer(answer func(iq fakeElem) string) {
+	f.mu.Lock()
+	f.answer = answer
+	f.mu.Unlock()
 }
 
 // push sends a raw stanza on the latest connection.

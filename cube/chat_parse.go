@@ -84,17 +84,11 @@ var reservedParams = map[string]bool{"save_to_history": true, "dialog_id": true,
 // reactions, errors, headlines, empty messages, and carbons not from our account.
 func messageEvent(st *MessageStanza, self int64, now time.Time) (ev MessageEvent, ok bool) {
 	ev.Stanza = st
-	m := st
-	if st.Sent != nil {
-		// XEP-0280: only our own server may hand us copies of our messages.
-		if id, isUser := UserIDFromJID(st.From); st.From != "" && (!isUser || id != self || IsRoomJID(st.From)) {
-			return ev, false
-		}
-		if st.Sent.Forwarded.Message == nil {
-			return ev, false
-		}
-		m, ev.Carbon = st.Sent.Forwarded.Message, true
+	m, carbon, ok := unwrapCarbon(st, self)
+	if !ok {
+		return ev, false
 	}
+	ev.Carbon = carbon
 	if !isChatContent(m) {
 		return ev, false
 	}

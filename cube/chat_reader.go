@@ -33,20 +33,39 @@ func (c *Chat) readLoop(cc *chatConn) {
 	}
 }
 
-// handleMessage rebuilds the full stanza, maps content messages to MessageEvent and
-// drops the rest (typing, markers, edits… arrive with issue 3's events).
+// handleMessage rebuilds the full stanza, classifies it and reports the event; a new
+// message from someone else is acknowledged with a delivered marker (AutoDeliver).
 func (c *Chat) handleMessage(cc *chatConn, ch xmpp.Chat) {
 	st, err := stanzaFromChat(ch)
 	if err != nil {
 		c.log.Warn("chat message unreadable", "from", ch.Remote, "id", ch.ID, "err", err)
 		return
 	}
-	ev, ok := messageEvent(st, c.opts.UserID, timeNow())
-	if !ok {
-		c.log.Debug("chat message not chat content", "from", st.From, "id", st.ID, "type", st.Type)
+	ev := classify(st, c.opts.UserID, timeNow())
+	if ev == nil {
+		c.log.Debug("chat message ignored", "from", st.From, "id", st.ID, "type", st.Type)
 		return
 	}
 	cc.emit(c.events, ev)
+	if me, ok := ev.(MessageEvent); ok && !c.opts.NoAutoDeliver && needsDeliveredAck(me, c.opts.UserID) {
+		// From its own goroutine: the reader must never wait on a full socket buffer.
+		go func() {
+			if err := c.sendMarker(cc, me.Message, MarkerDelivered); err != nil {
+				c.log.Debug("delivered marker not sent", "id", me.Message.ID, "err", err)
+			}
+		}()
+	}
+}
+
+// needsDeliveredAck follows SDK 6: every new message from someone else that names its
+// dialog (or asks for markers) is acknowledged; our own carbons and echoes are not.
+func needsDeliveredAck(ev MessageEvent, self int64) bool {
+	m := ev.Message
+	if ev.Carbon || m.SenderID <= 0 || m.SenderID == self || m.ID == "" {
+		return false
+	}
+	markable := ev.Stanza != nil && ev.Stanza.Markable != nil
+	return m.ChatDialogID != "" || markable
 }
 
 // handleIQ delivers answers to their waiters and refuses requests we do not serve,
@@ -54,10 +73,24 @@ func (c *Chat) handleMessage(cc *chatConn, ch xmpp.Chat) {
 func (c *Chat) handleIQ(cc *chatConn, iq xmpp.IQ) {
 	switch iq.Type {
 	case "result", "error":
-		if !cc.iqs.resolve(iq) {
-			c.log.Debug("chat iq answer without request", "id", iq.ID, "from", iq.From)
+		if cc.iqs.resolve(iq) {
+			return
 		}
+		// SDK 6 treats an unknown id with a from and a <query/> as a last-activity push
+		// (a late error answer is not one: it carries no activity).
+		if ev, ok := lastActivityPush(iq); ok && iq.Type == "result" {
+			cc.emit(c.events, ev)
+			return
+		}
+		c.log.Debug("chat iq answer without request", "id", iq.ID, "from", iq.From)
 	case "get", "set":
+		if ev, ok := lastActivityPush(iq); ok && iq.Type == "set" {
+			cc.emit(c.events, ev)
+			if err := cc.sendXML(iqStanza{ID: iq.ID, Type: "result", To: iq.From}); err != nil {
+				c.log.Debug("chat iq result not sent", "err", err)
+			}
+			return
+		}
 		reply := iqErrorReply{ID: iq.ID, Type: "error", To: iq.From,
 			Error: NewStanzaError("cancel", "503", "service-unavailable", "")}
 		if err := cc.sendXML(reply); err != nil {

@@ -22,9 +22,10 @@ const sdkHeader = "Go cubechat"
 // Client is the ConnectyCube REST API over resty. It is safe for concurrent use: the
 // session token is kept here, not in resty's shared header map, and added per request.
 type Client struct {
-	cfg  Config
-	http *resty.Client
-	log  *slog.Logger
+	cfg   Config
+	http  *resty.Client
+	files *resty.Client // blob uploads and downloads: no overall timeout, ctx bounds them
+	log   *slog.Logger
 
 	mu    sync.RWMutex
 	token string
@@ -33,16 +34,24 @@ type Client struct {
 // NewClient builds a REST client for cfg. It makes no network calls.
 func NewClient(cfg Config) *Client {
 	log := cfg.logger().With("component", "cube.rest")
+	hc := newResty(cfg, log).SetTimeout(restTimeout).SetHeader("Accept", "application/json")
+	// A file transfer may take longer than any fixed timeout; its context bounds it.
+	files := newResty(cfg, log).SetPreRequestHook(setUploadLength)
+	return &Client{cfg: cfg, http: hc, files: files, log: log}
+}
+
+// newResty is the resty setup both clients share. Retried multipart readers are
+// rewound (without it resty would silently retry with an empty body).
+func newResty(cfg Config, log *slog.Logger) *resty.Client {
 	hc := resty.New().
 		SetBaseURL(strings.TrimRight(cfg.APIURL, "/")).
-		SetTimeout(restTimeout).
 		SetLogger(slogResty{log}).
-		SetHeader("Accept", "application/json").
+		SetRetryResetReaders(true).
 		SetHeader("CB-SDK", sdkHeader)
 	if cfg.RootCAs != nil {
 		hc.SetTLSClientConfig(&tls.Config{RootCAs: cfg.RootCAs, MinVersion: tls.VersionTLS12})
 	}
-	return &Client{cfg: cfg, http: hc, log: log}
+	return hc
 }
 
 // Config returns the configuration the client was built with.

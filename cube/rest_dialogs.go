@@ -13,6 +13,8 @@ import (
 type DialogFilter struct {
 	UpdatedAtGT, UpdatedAtGTE, UpdatedAtLT time.Time // unix seconds on the wire
 	TypeIn                                 []int
+	IDIn                                   []string          // _id[in]
+	Extensions                             map[string]string // extensions[key]=value
 	Limit, Skip                            int
 	SortAsc, SortDesc                      string // field names
 }
@@ -38,6 +40,12 @@ func (f DialogFilter) query() url.Values {
 			types[i] = strconv.Itoa(t)
 		}
 		q.Set("type[in]", strings.Join(types, ","))
+	}
+	if len(f.IDIn) > 0 {
+		q.Set("_id[in]", strings.Join(f.IDIn, ","))
+	}
+	for k, v := range f.Extensions {
+		q.Set("extensions["+k+"]", v)
 	}
 	setPaging(q, f.Limit, f.Skip, f.SortAsc, f.SortDesc)
 	return q

@@ -6,13 +6,17 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // MessageFilter selects messages of one dialog for GET /chat/Message.
 type MessageFilter struct {
 	DialogID                                         string
-	DateSentGT, DateSentGTE, DateSentLT, DateSentLTE int64  // unix seconds; 0 = not sent
-	SortAsc, SortDesc                                string // e.g. "date_sent"
+	DateSentGT, DateSentGTE, DateSentLT, DateSentLTE int64     // unix seconds; 0 = not sent
+	IDIn                                             []string  // _id[in]
+	SenderID                                         int64     // 0 = any sender
+	UpdatedAtGT, UpdatedAtGTE                        time.Time // edits, reactions, reads; unix seconds on the wire
+	SortAsc, SortDesc                                string    // e.g. "date_sent"
 	Limit, Skip                                      int
 	MarkAsRead                                       bool // false sends mark_as_read=0 (background sync)
 }
@@ -32,6 +36,12 @@ func (f MessageFilter) query() url.Values {
 	setInt64(q, "date_sent[gte]", f.DateSentGTE)
 	setInt64(q, "date_sent[lt]", f.DateSentLT)
 	setInt64(q, "date_sent[lte]", f.DateSentLTE)
+	if len(f.IDIn) > 0 {
+		q.Set("_id[in]", strings.Join(f.IDIn, ","))
+	}
+	setInt64(q, "sender_id", f.SenderID)
+	setUnix(q, "updated_at[gt]", f.UpdatedAtGT)
+	setUnix(q, "updated_at[gte]", f.UpdatedAtGTE)
 	setPaging(q, f.Limit, f.Skip, f.SortAsc, f.SortDesc)
 	if f.MarkAsRead {
 		q.Set("mark_as_read", "1")

@@ -183,6 +183,7 @@ type Message struct {
 	Reactions    *Reactions     `json:"reactions"`
 	CreatedAt    Time           `json:"created_at"`
 	UpdatedAt    Time           `json:"updated_at"`
+	Deleted      bool           `json:"deleted,omitempty"` // tombstone of a delete for everyone (cubeserver, updated_at queries only)
 	Custom       map[string]any `json:"-"`
 }
 
@@ -191,6 +192,7 @@ var messageKnownKeys = map[string]bool{
 	"_id": true, "chat_dialog_id": true, "message": true, "date_sent": true, "sender_id": true,
 	"recipient_id": true, "read_ids": true, "delivered_ids": true, "views_count": true,
 	"read": true, "attachments": true, "reactions": true, "created_at": true, "updated_at": true,
+	"deleted": true,
 }
 
 type messageAlias Message
