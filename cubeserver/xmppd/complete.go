@@ -102,6 +102,12 @@ var (
 	errWrongDialog       = &stanzaErr{"modify", "406", "not-acceptable", "dialog_id is not the private dialog of this pair"}
 	errInternal          = &stanzaErr{"wait", "500", "internal-server-error", "try again later"}
 	errBadType           = &stanzaErr{"modify", "400", "bad-request", "unsupported message type"}
+	errBadSignal         = &stanzaErr{"modify", "400", "bad-request", "replace and remove need the id of a message"}
+	errNotAuthor         = &stanzaErr{"auth", "403", "forbidden", "only the sender (or a group admin, to delete) may change this message"}
+	errReadOnlyDialog    = &stanzaErr{"auth", "403", "forbidden", "only the owner and admins may write to a broadcast dialog"}
+	// errBlocked is what ConnectyCube answers a privacy-blocked 1-1 message with
+	// (protocol.md §8.12); the SDK reports {code: 503, info: text}.
+	errBlocked = &stanzaErr{"cancel", "503", "service-unavailable", "Service not available."}
 )
 
 // backendErr turns a backend failure into the refusal the sender sees.

@@ -34,9 +34,8 @@ type conn struct {
 	sess     *session
 }
 
-func newConn(s *Server, nc net.Conn, id int64) *conn {
-	return &conn{srv: s, id: id, f: newTCPFraming(nc, s.cfg.MaxStanzaBytes),
-		log: s.log.With("conn", id)}
+func newConn(s *Server, f framing, id int64) *conn {
+	return &conn{srv: s, id: id, f: f, log: s.log.With("conn", id)}
 }
 
 // streamErr ends the stream with a <stream:error/> condition.
@@ -64,12 +63,15 @@ func (c *conn) run() {
 	}
 	_ = c.f.SetWriteDeadline(time.Time{})
 	go sess.writeLoop()
+	if sess.first {
+		c.srv.userConnected(sess.userID)
+	}
 	flushTimer := time.AfterFunc(c.srv.cfg.OfflineFlushDelay, func() { c.flushOffline(sess) })
 
 	err = c.serve(sess)
 
 	flushTimer.Stop()
-	c.srv.reg.remove(sess)
+	c.srv.sessionEnded(sess)
 	sess.finish(c.finalBytes(err))
 	select {
 	case <-sess.done:
@@ -89,17 +91,17 @@ func (c *conn) finalBytes(err error) []byte {
 	case c.stopping.Load():
 		return nil // shutdown already queued its own goodbye
 	case errors.Is(err, errStreamClosed):
-		return c.withHeader([]byte(`</stream:stream>`))
+		return c.withHeader(c.f.CloseTag())
 	case errors.As(err, &se):
-		return c.withHeader(append(streamError(se.cond, se.text), `</stream:stream>`...))
+		return c.withHeader(append(streamError(se.cond, se.text), c.f.CloseTag()...))
 	case errors.Is(err, errStanzaTooBig):
-		return c.withHeader(append(streamError(condPolicyViolation, "stanza too big"), `</stream:stream>`...))
+		return c.withHeader(append(streamError(condPolicyViolation, "stanza too big"), c.f.CloseTag()...))
 	case errors.Is(err, errNotWellFormed):
-		return c.withHeader(append(streamError(condNotWellFormed, ""), `</stream:stream>`...))
+		return c.withHeader(append(streamError(condNotWellFormed, ""), c.f.CloseTag()...))
 	case errors.Is(err, errBadNamespace):
-		return c.withHeader(append(streamError(condInvalidNS, ""), `</stream:stream>`...))
+		return c.withHeader(append(streamError(condInvalidNS, ""), c.f.CloseTag()...))
 	case errors.As(err, &ne) && ne.Timeout():
-		return c.withHeader(append(streamError(condConnTimeout, ""), `</stream:stream>`...))
+		return c.withHeader(append(streamError(condConnTimeout, ""), c.f.CloseTag()...))
 	}
 	return nil
 }
@@ -111,7 +113,7 @@ func (c *conn) withHeader(b []byte) []byte {
 		return b
 	}
 	c.opened = true
-	return append([]byte(`<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='`+nsStream+`' version='1.0'>`), b...)
+	return append(c.f.BareOpen(), b...)
 }
 
 func reason(err error) string {
@@ -135,7 +137,7 @@ func (c *conn) shutdown() {
 		_ = c.f.Abort()
 		return
 	}
-	s.finish(append(streamError(condSystemShutdown, ""), `</stream:stream>`...))
+	s.finish(append(streamError(condSystemShutdown, ""), c.f.CloseTag()...))
 	select {
 	case <-s.done:
 	case <-time.After(2 * time.Second):

@@ -1,26 +1,38 @@
 // Package xmppd is the XMPP half of cubeserver: ConnectyCube's chat dialect
-// (protocol.md §8–§9) over TCP with STARTTLS or direct TLS.
+// (protocol.md §8–§9) over TCP with STARTTLS or direct TLS, and over WebSocket
+// (RFC 7395, websocket.go), the JS SDK's default transport.
 //
 // A connection goes: stream header → features → STARTTLS (required on plain TCP
-// unless Config.AllowPlain) → SASL PLAIN (authcid "{uid}-{appId}", optional authzid
-// of the same bare JID, password or session token via Backend.CheckChatPassword) →
-// stream restart → resource bind. The stream logic reads and writes whole elements
-// through the framing interface, so RFC 7395 WebSocket framing can reuse it.
+// unless Config.AllowPlain; never over WebSocket) → SASL PLAIN (authcid
+// "{uid}-{appId}", optional authzid of the same bare JID, password or session token
+// via Backend.CheckChatPassword) → stream restart → resource bind. The stream logic
+// reads and writes whole elements through the framing interface (framing.go for TCP,
+// websocket.go for one element per frame).
 //
 // Routing, all from the authenticated JID (a client's from is ignored):
-//   - type="chat" content: dialog from extraParams dialog_id (must be the pair's
-//     private dialog) or FindOrCreatePrivateDialog; dialog_id and date_sent (unix
-//     seconds) completed; stored when save_to_history=1 (a repeated id is neither
-//     stored nor relayed again); relayed to every online resource of the recipient
-//     with <sent/> carbons to the sender's other resources that enabled carbons; if
-//     the recipient is offline it is queued with a <delay/> stamp.
+//   - type="chat" content: privacy first (privacy.go; a blocked message bounces with
+//     503 service-unavailable and is not stored), then the dialog from extraParams
+//     dialog_id (must be the pair's private dialog) or FindOrCreatePrivateDialog;
+//     dialog_id and date_sent (unix seconds) completed; stored when save_to_history=1
+//     (a repeated id is neither stored nor relayed again); relayed to every online
+//     resource of the recipient that accepts it, with <sent/> carbons to the sender's
+//     other resources that enabled carbons; queued with a <delay/> stamp when the
+//     recipient is offline; chat alerts recorded (alerts.go).
 //   - type="groupchat" to {appId}_{dialogId}@muc.{domain}: occupants only (else
-//     forbidden/403); stored as above with recipient 0; fanned out from
-//     {room}/{senderId} to every online occupant resource, the sender's included
-//     (echo), typing excepted. Offline occupants catch up over REST.
-//   - Typing, markers, edits, deletes and reactions are relayed, never stored or
-//     queued; headlines (system messages) are relayed user to user.
+//     forbidden/403; in broadcast dialogs owner and admins only); stored as above with
+//     recipient 0; fanned out from {room}/{senderId} to every online occupant resource
+//     whose privacy list accepts it, the sender's included (echo), typing excepted.
+//     Offline occupants catch up over REST.
+//   - Signals (signals.go): typing, markers, edits, deletes and reactions are relayed,
+//     never stored as messages or queued; <replace/> and <remove/> of a stored message
+//     edit or delete it (sender only; group owner/admins may delete), markers update
+//     delivered/read state. Headlines (system messages) are relayed user to user.
 //   - Unknown users or dialogs bounce as type="error" with item-not-found/404.
+//
+// IQs (iq.go): ping, carbons, mobile#v2 active/inactive, privacy lists
+// (privacy_iq.go), last activity and status_streaming subscriptions
+// (lastactivity.go). REST reuses the fan-out through DeliverToDialog (deliver.go)
+// and the alert rule through AlertRecipients.
 //
 // Offline queue rule: a session flushes the queue once, in order and as one write,
 // when it sends initial presence, or OfflineFlushDelay (1 s) after bind if it never

@@ -13,8 +13,8 @@ import (
 )
 
 // framing is the part of an XMPP stream that differs between transports: TCP's
-// <stream:stream> document (here) and RFC 7395 WebSocket frames (later). The stream
-// logic in conn.go talks only to this interface.
+// <stream:stream> document (here) and RFC 7395 WebSocket frames (websocket.go). The
+// stream logic in conn.go talks only to this interface.
 type framing interface {
 	// ReadOpen waits for the client's stream header and returns its attributes.
 	ReadOpen() (streamOpen, error)
@@ -29,6 +29,10 @@ type framing interface {
 	Write(b []byte) error
 	// WriteClose ends the stream (</stream:stream>).
 	WriteClose() error
+	// CloseTag is the element that ends the stream, for callers that append it to a
+	// final write; BareOpen is a minimal stream header for an error sent before ours.
+	CloseTag() []byte
+	BareOpen() []byte
 	// Restart forgets parser state: the client opens a new stream after SASL success.
 	Restart()
 	// StartTLS upgrades the connection in place (and restarts the parser).
@@ -222,7 +226,13 @@ func (f *tcpFraming) Write(b []byte) error {
 }
 
 func (f *tcpFraming) WriteClose() error {
-	return f.Write([]byte(`</stream:stream>`))
+	return f.Write(f.CloseTag())
+}
+
+func (f *tcpFraming) CloseTag() []byte { return []byte(`</stream:stream>`) }
+
+func (f *tcpFraming) BareOpen() []byte {
+	return []byte(`<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='` + nsStream + `' version='1.0'>`)
 }
 
 func (f *tcpFraming) StartTLS(cfg *tls.Config) error {

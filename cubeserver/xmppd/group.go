@@ -1,6 +1,7 @@
 package xmppd
 
 import (
+	"context"
 	"slices"
 	"strconv"
 	"strings"
@@ -48,37 +49,75 @@ func (c *conn) occupiedDialog(roomJID string, userID int64) (*cube.Dialog, *stan
 
 // routeGroup handles type="groupchat" to a room: no MUC join is needed; every online
 // resource of every occupant gets it from {room}/{senderId}, the sender's own
-// resources included (MUC echo) except for typing. Offline occupants catch up over REST.
+// resources included (MUC echo) except for typing, privacy permitting. Offline
+// occupants catch up over REST (and get a chat alert). In a broadcast dialog only the
+// owner and admins may write; everyone else may only send markers.
 func (c *conn) routeGroup(s *session, m *cube.MessageStanza) *stanzaErr {
 	d, serr := c.occupiedDialog(m.To, s.userID)
 	if serr != nil {
 		return serr
 	}
-	if isContent(m) {
+	if d.Type == cube.DialogBroadcast && !isMarker(m) && !isDialogAdmin(d, s.userID) {
+		return errReadOnlyDialog
+	}
+	ctx, cancel := c.backendCtx()
+	defer cancel()
+	var stored *cube.Message
+	switch {
+	case isContent(m):
 		now := time.Now()
 		complete(m, d.ID, now)
 		if saveToHistory(m) {
-			stored, err := c.store(m, d.ID, s.userID, 0, now)
+			sm, err := c.store(m, d.ID, s.userID, 0, now)
 			if err != nil {
 				return err
 			}
-			if !stored {
+			if sm == nil {
 				return nil
+			}
+			stored = sm
+		}
+	case m.Replace != nil || m.Remove != nil:
+		if err := c.applyEditOrRemove(ctx, s, m, d, 0); err != nil {
+			return err
+		}
+	case isMarker(m):
+		c.applyMarker(ctx, s, m)
+	}
+	c.srv.fanOutGroup(ctx, d, s.userID, s, m)
+	if stored != nil {
+		c.srv.recordAlerts(ctx, d, *stored, isSilent(m))
+	}
+	return nil
+}
+
+// fanOutGroup sends m from {room}/{senderID} to the online resources of every
+// occupant: the sender's own resources get the echo (except typing) without privacy
+// checks; others only when the sender's list does not mutually block them and their
+// session's list accepts messages from the sender's occupant JID.
+func (s *Server) fanOutGroup(ctx context.Context, d *cube.Dialog, senderID int64, origin *session, m *cube.MessageStanza) {
+	m.From = s.occupantJID(d.ID, senderID)
+	typing := isChatState(m)
+	for _, uid := range d.OccupantsIDs {
+		if uid == senderID {
+			if typing {
+				continue
+			}
+			for _, t := range s.reg.sessions(uid) {
+				t.deliverCopy(*m)
+			}
+			continue
+		}
+		sessions := s.reg.sessions(uid)
+		if len(sessions) == 0 || !s.maySend(ctx, senderID, origin, s.userJID(uid)) {
+			continue
+		}
+		for _, t := range sessions {
+			if s.mayReceive(ctx, uid, t, cube.PrivacyMessage, m.From) {
+				t.deliverCopy(*m)
 			}
 		}
 	}
-	room := c.srv.roomJID(d.ID)
-	m.From = room + "/" + strconv.FormatInt(s.userID, 10)
-	typing := isChatState(m)
-	for _, uid := range d.OccupantsIDs {
-		if typing && uid == s.userID {
-			continue
-		}
-		for _, t := range c.srv.reg.sessions(uid) {
-			t.deliverCopy(*m)
-		}
-	}
-	return nil
 }
 
 // handleMUCPresence answers a join (or leave) of a room with the self-presence

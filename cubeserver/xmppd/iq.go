@@ -4,9 +4,10 @@ import (
 	"github.com/cubechat/cubechat/cube"
 )
 
-// handleIQ answers the IQs a ConnectyCube client sends to its server. Privacy lists,
-// last activity and MUC disco come later (issue 3); until then they get
-// service-unavailable, which the SDK reports as an error instead of hanging.
+// handleIQ answers the IQs a ConnectyCube client sends to its server: session, roster,
+// ping, carbons, mobile#v2, privacy lists, last activity and its status_streaming
+// subscription. Anything else (MUC disco included, for now) gets service-unavailable,
+// which the SDK reports as an error instead of hanging.
 func (c *conn) handleIQ(s *session, iq *iqStanza) {
 	if iq.Type == "result" || iq.Type == "error" {
 		return // answers to requests we never send; nothing to do
@@ -15,6 +16,10 @@ func (c *conn) handleIQ(s *session, iq *iqStanza) {
 	p := iq.payload()
 	if (iq.Type != "get" && iq.Type != "set") || p == nil {
 		c.rejectIQ(s, iq, "modify", "400", "bad-request", "iq needs type get or set and one payload")
+		return
+	}
+	if p.XMLName.Space == cube.NSLast && p.XMLName.Local == "query" {
+		c.handleLastQuery(s, iq) // addressed to other users, so before the check below
 		return
 	}
 	if iq.To != "" && iq.To != domain && cube.BareJID(iq.To) != c.srv.userJID(s.userID) {
@@ -35,6 +40,10 @@ func (c *conn) handleIQ(s *session, iq *iqStanza) {
 		ok()
 	case ns == cube.NSMobile && name == "mobile" && iq.Type == "set":
 		c.setActive(s, iq, p)
+	case ns == cube.NSPrivacy && name == "query":
+		c.handlePrivacy(s, iq, p)
+	case ns == cube.NSStatusStreaming && name == "subscribe":
+		c.handleStatusStreaming(s, iq, p)
 	case ns == nsBind && name == "bind":
 		c.rejectIQ(s, iq, "cancel", "405", "not-allowed", "resource already bound")
 	default:
@@ -58,6 +67,7 @@ func (c *conn) setActive(s *session, iq *iqStanza, p *node) {
 	ctx, cancel := c.backendCtx()
 	err := c.srv.backend.SetUserActive(ctx, s.userID, active)
 	cancel()
+	s.inactive.Store(!active) // alerts follow the session state even if the store failed
 	if err != nil {
 		c.log.Error("xmpp set user active", "user", s.userID, "err", err)
 		c.rejectIQ(s, iq, "wait", "500", "internal-server-error", "")

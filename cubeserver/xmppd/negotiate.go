@@ -227,6 +227,7 @@ func (c *conn) register(requested string) *session {
 			res = generatedResource()
 		}
 		s := newSession(c, c.userID, res, c.srv.userJID(c.userID)+"/"+res, c.srv.cfg.SendQueue)
+		s.first = len(c.srv.reg.sessions(c.userID)) == 0
 		if c.srv.reg.add(s) {
 			c.mu.Lock()
 			c.sess = s

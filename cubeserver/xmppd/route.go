@@ -1,6 +1,7 @@
 package xmppd
 
 import (
+	"context"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,11 +34,11 @@ func (c *conn) routeMessage(s *session, m *cube.MessageStanza) {
 	}
 }
 
-// bounce returns the message to its sender as type="error" with the legacy code the
-// SDK reads (onMessageErrorListener).
+// bounce returns the message to its sender as type="error" from the recipient's bare
+// JID, with the legacy code the SDK reads (onMessageErrorListener).
 func (c *conn) bounce(s *session, m *cube.MessageStanza, e *stanzaErr) {
 	c.log.Info("xmpp message rejected", "jid", s.jid, "to", m.To, "id", m.ID, "type", m.Type, "condition", e.cond, "why", e.text)
-	back := cube.MessageStanza{From: m.To, To: s.jid, Type: cube.ErrorType, ID: m.ID, Body: m.Body, Extra: m.Extra,
+	back := cube.MessageStanza{From: cube.BareJID(m.To), To: s.jid, Type: cube.ErrorType, ID: m.ID, Body: m.Body, Extra: m.Extra,
 		Error: cube.NewStanzaError(e.typ, e.code, e.cond, e.text)}
 	s.sendStanza(&back)
 }
@@ -56,16 +57,20 @@ func (s *Server) recipient(jid string) (int64, bool) {
 	return cube.UserIDFromJID(bare)
 }
 
-// routeChat handles type="chat": 1-1 content with storage, offline queue and
-// carbons; typing and markers are relayed only.
+// routeChat handles type="chat": 1-1 content with privacy, storage, offline queue,
+// carbons and alerts; signals (typing, markers, edits, deletes, reactions) in signals.go.
 func (c *conn) routeChat(s *session, m *cube.MessageStanza) *stanzaErr {
 	rid, ok := c.srv.recipient(m.To)
 	if !ok {
 		return errRecipientNotFound
 	}
 	if !isContent(m) {
-		c.relayToUser(s, rid, m, !isChatState(m))
-		return nil
+		return c.routeChatSignal(s, rid, m)
+	}
+	ctx, cancel := c.backendCtx()
+	defer cancel()
+	if c.srv.blocked1to1(ctx, s.userID, s, s.jid, rid, cube.PrivacyMessage) {
+		return errBlocked // refused before anything is stored
 	}
 	d, err := c.privateDialog(s.userID, rid, m.Extra.Get("dialog_id"))
 	if err != nil {
@@ -73,33 +78,41 @@ func (c *conn) routeChat(s *session, m *cube.MessageStanza) *stanzaErr {
 	}
 	now := time.Now()
 	complete(m, d.ID, now)
+	var stored *cube.Message
 	if saveToHistory(m) {
-		stored, err := c.store(m, d.ID, s.userID, rid, now)
+		sm, err := c.store(m, d.ID, s.userID, rid, now)
 		if err != nil {
 			return err
 		}
-		if !stored {
+		if sm == nil {
 			return nil // a re-sent id: stored and relayed the first time
 		}
+		stored = sm
 	}
-	c.deliverOrQueue(s, rid, m, now)
-	c.sendCarbons(s, m)
+	c.srv.deliverChat(ctx, s, rid, m, true, now)
+	c.srv.sendCarbons(s, s.userID, m)
+	if stored != nil {
+		c.srv.recordAlerts(ctx, d, *stored, isSilent(m))
+	}
 	return nil
 }
 
-// store saves a completed content message; false for an id that was stored before.
-func (c *conn) store(m *cube.MessageStanza, dialogID string, sender, recipient int64, now time.Time) (bool, *stanzaErr) {
+// store saves a completed content message and returns the stored row; nil for an id
+// that was stored before.
+func (c *conn) store(m *cube.MessageStanza, dialogID string, sender, recipient int64, now time.Time) (*cube.Message, *stanzaErr) {
 	ctx, cancel := c.backendCtx()
 	defer cancel()
-	inserted, err := c.srv.backend.StoreChatMessage(ctx, storedMessage(m, dialogID, sender, recipient, now))
+	row := storedMessage(m, dialogID, sender, recipient, now)
+	inserted, err := c.srv.backend.StoreChatMessage(ctx, row)
 	if err != nil {
 		c.log.Error("xmpp store message", "id", m.ID, "dialog", dialogID, "err", err)
-		return false, backendErr(err, errDialogNotFound)
+		return nil, backendErr(err, errDialogNotFound)
 	}
 	if !inserted {
 		c.log.Info("xmpp duplicate message id not relayed again", "id", m.ID, "dialog", dialogID)
+		return nil, nil
 	}
-	return inserted, nil
+	return &row, nil
 }
 
 // privateDialog is the dialog named by extraParams dialog_id (which must be the
@@ -141,69 +154,74 @@ func onlyOccupants(occupants, allowed []int64) bool {
 	return true
 }
 
-// deliverOrQueue relays a content message to every online resource of the recipient,
-// or queues it with a <delay/> stamp when none is online. The user lock makes the
-// online check and the queueing atomic with respect to a login's offline flush.
-func (c *conn) deliverOrQueue(s *session, rid int64, m *cube.MessageStanza, now time.Time) {
-	unlock := c.srv.reg.lockUser(rid)
-	defer unlock()
-	delivered := 0
-	for _, t := range c.srv.reg.sessions(rid) {
-		if t != s && t.deliverCopy(*m) {
+// deliverChat relays a 1-1 stanza to every resource of the recipient whose privacy
+// list accepts it, except origin (the sending session, nil for server-generated
+// stanzas). With queue set (content messages) and no resource online, it is queued
+// with a <delay/> stamp; the user lock makes the online check and the queueing atomic
+// with respect to a login's offline flush.
+func (s *Server) deliverChat(ctx context.Context, origin *session, rid int64, m *cube.MessageStanza, queue bool, now time.Time) {
+	if queue {
+		unlock := s.reg.lockUser(rid)
+		defer unlock()
+	}
+	sessions := s.reg.sessions(rid)
+	delivered, refused := 0, 0
+	for _, t := range sessions {
+		if t == origin {
+			continue
+		}
+		if !s.mayReceive(ctx, rid, t, cube.PrivacyMessage, m.From) {
+			refused++
+			continue
+		}
+		if t.deliverCopy(*m) {
 			delivered++
 		}
 	}
-	if delivered > 0 {
+	if !queue || delivered > 0 || refused > 0 {
 		return
 	}
 	queued := *m
-	queued.To = c.srv.userJID(rid)
-	queued.Delay = &cube.DelayElem{From: c.srv.cfg.Domain, Stamp: now.UTC().Format(time.RFC3339)}
+	queued.To = s.userJID(rid)
+	queued.Delay = &cube.DelayElem{From: s.cfg.Domain, Stamp: now.UTC().Format(time.RFC3339)}
 	b, err := marshal(&queued)
 	if err == nil {
-		ctx, cancel := c.backendCtx()
-		err = c.srv.backend.QueueOffline(ctx, rid, b)
-		cancel()
+		err = s.backend.QueueOffline(ctx, rid, b)
 	}
 	if err != nil {
-		c.log.Error("xmpp queue offline", "recipient", rid, "id", m.ID, "err", err)
+		s.log.Error("xmpp queue offline", "recipient", rid, "id", m.ID, "err", err)
 	}
 }
 
-// relayToUser sends a signal (typing, marker, edit, …) to the user's online resources;
-// nothing is stored or queued. withCarbons copies it to the sender's other resources.
-func (c *conn) relayToUser(s *session, rid int64, m *cube.MessageStanza, withCarbons bool) {
-	for _, t := range c.srv.reg.sessions(rid) {
-		if t != s {
-			t.deliverCopy(*m)
-		}
-	}
-	if withCarbons {
-		c.sendCarbons(s, m)
-	}
-}
-
-// sendCarbons copies a sent 1-1 message to the sender's other resources that enabled
-// carbons (XEP-0280 <sent/>).
-func (c *conn) sendCarbons(s *session, m *cube.MessageStanza) {
-	for _, t := range c.srv.reg.sessions(s.userID) {
-		if t == s || !t.carbons.Load() {
+// sendCarbons copies a sent 1-1 message to the sender's resources other than origin
+// that enabled carbons (XEP-0280 <sent/>).
+func (s *Server) sendCarbons(origin *session, senderID int64, m *cube.MessageStanza) {
+	for _, t := range s.reg.sessions(senderID) {
+		if t == origin || !t.carbons.Load() {
 			continue
 		}
 		inner := *m
-		wrap := cube.MessageStanza{From: c.srv.userJID(s.userID), To: t.jid, Type: m.Type, Sent: &cube.CarbonElem{}}
+		wrap := cube.MessageStanza{From: s.userJID(senderID), To: t.jid, Type: m.Type, Sent: &cube.CarbonElem{}}
 		wrap.Sent.Forwarded.Message = &inner
 		t.sendStanza(&wrap)
 	}
 }
 
 // relayDirect passes headlines (system messages) and other plain messages from user
-// to user: not stored, not queued.
+// to user, privacy permitting: not stored, not queued.
 func (c *conn) relayDirect(s *session, m *cube.MessageStanza) *stanzaErr {
 	rid, ok := c.srv.recipient(m.To)
 	if !ok {
 		return errRecipientNotFound
 	}
-	c.relayToUser(s, rid, m, false)
+	ctx, cancel := c.backendCtx()
+	defer cancel()
+	if c.srv.blocked1to1(ctx, s.userID, s, s.jid, rid, cube.PrivacyMessage) {
+		if m.Type == cube.ErrorType {
+			return nil
+		}
+		return errBlocked
+	}
+	c.srv.deliverChat(ctx, s, rid, m, false, time.Time{})
 	return nil
 }

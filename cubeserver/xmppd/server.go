@@ -28,6 +28,32 @@ type Backend interface {
 	QueueOffline(ctx context.Context, userID int64, stanza []byte) error
 	TakeOffline(ctx context.Context, userID int64) ([][]byte, error)
 	SetUserActive(ctx context.Context, userID int64, active bool) error
+
+	// Edits, deletes and markers of stored messages (protocol.md §8.5, §8.7, §8.8).
+	// Message returns an error matching the not-found rule above for an unknown id.
+	Message(ctx context.Context, id string, viewer int64) (cube.Message, error)
+	EditMessages(ctx context.Context, dialogID string, userID int64, ids []string, body string) error
+	RemoveMessage(ctx context.Context, id string) (dialogID string, err error)
+	MarkRead(ctx context.Context, dialogID string, userID int64, ids []string) error
+	MarkDelivered(ctx context.Context, dialogID string, userID int64, ids []string) error
+
+	// Privacy lists (XEP-0016, protocol.md §8.12). Unknown list names are not-found
+	// errors; invalid items are any other error (answered with bad-request, since
+	// xmppd validates items itself before storing them).
+	PrivacyLists(ctx context.Context, userID int64) (lists map[string][]cube.PrivacyItem, defaultName string, err error)
+	SetPrivacyList(ctx context.Context, userID int64, name string, items []cube.PrivacyItem) error
+	DeletePrivacyList(ctx context.Context, userID int64, name string) error
+	SetDefaultPrivacyList(ctx context.Context, userID int64, name string) error // "" declines
+
+	// Last activity (XEP-0012, protocol.md §8.13). LastSeen is a not-found error for a
+	// user who never connected.
+	RecordConnect(ctx context.Context, userID int64, at time.Time) error
+	RecordDisconnect(ctx context.Context, userID int64, at time.Time) error
+	LastSeen(ctx context.Context, userID int64) (time.Time, error)
+
+	// Chat alerts (protocol.md §9.6); see Server.AlertRecipients.
+	DialogNotificationsEnabled(ctx context.Context, dialogID string, userID int64) (bool, error)
+	RecordAlerts(ctx context.Context, m cube.Message, recipients []int64) error
 }
 
 // Config configures the XMPP server. Zero values take the documented defaults.
@@ -100,6 +126,10 @@ type Server struct {
 
 	ctx    context.Context // cancelled by Close; parent of every backend call
 	cancel context.CancelFunc
+
+	started time.Time    // for last activity of the server itself
+	privacy privacyCache // users' privacy lists, loaded on first use
+	lastSub lastActivitySubs
 }
 
 // New builds a server; it listens only when Serve is called.
@@ -115,6 +145,9 @@ func New(cfg Config, b Backend) *Server {
 		conns:     map[*conn]struct{}{},
 		ctx:       ctx,
 		cancel:    cancel,
+		started:   time.Now(),
+		privacy:   privacyCache{users: map[int64]*privacyState{}, gen: map[int64]uint64{}},
+		lastSub:   lastActivitySubs{byTarget: map[int64]map[*session]struct{}{}},
 	}
 }
 
@@ -162,28 +195,35 @@ func (s *Server) Serve(ln net.Listener, directTLS bool) error {
 		if directTLS {
 			nc = tls.Server(nc, s.cfg.TLS)
 		}
-		s.startConn(nc)
+		s.startConn(newTCPFraming(nc, s.cfg.MaxStanzaBytes), false)
 	}
 }
 
-func (s *Server) startConn(nc net.Conn) {
-	c := newConn(s, nc, s.nextConn.Add(1))
+// startConn runs a connection over the given framing: in a new goroutine, or (wait,
+// for WebSocket handlers that must not return early) in the caller's.
+func (s *Server) startConn(f framing, wait bool) {
+	c := newConn(s, f, s.nextConn.Add(1))
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
-		_ = nc.Close()
+		_ = f.Abort()
 		return
 	}
 	s.conns[c] = struct{}{}
 	s.wg.Add(1)
 	s.mu.Unlock()
-	go func() {
+	run := func() {
 		defer s.wg.Done()
 		c.run()
 		s.mu.Lock()
 		delete(s.conns, c)
 		s.mu.Unlock()
-	}()
+	}
+	if wait {
+		run()
+		return
+	}
+	go run()
 }
 
 func (s *Server) isClosed() bool {
@@ -227,7 +267,8 @@ func (s *Server) Online(userID int64) bool {
 }
 
 // Deliver sends m to every online resource of the user, each copy addressed to that
-// resource. Offline users get nothing (REST callers store what must survive).
+// resource. Offline users get nothing (REST callers store what must survive). No
+// privacy rules apply: use DeliverToDialog for anything a user sends.
 func (s *Server) Deliver(userID int64, m *cube.MessageStanza) {
 	for _, sess := range s.reg.sessions(userID) {
 		cp := *m

@@ -19,7 +19,12 @@ type session struct {
 	jid      string // full JID
 
 	carbons   atomic.Bool
-	flushOnce sync.Once // the offline queue is flushed at most once per session
+	inactive  atomic.Bool // mobile#v2 enable="true": in the background, wants chat alerts
+	flushOnce sync.Once   // the offline queue is flushed at most once per session
+	first     bool        // the user had no other session when this one bound
+
+	privacyMu sync.Mutex
+	active    string // the session's active privacy list ("" = the default applies)
 
 	mu     sync.Mutex
 	out    chan []byte
@@ -30,6 +35,18 @@ type session struct {
 func newSession(c *conn, userID int64, resource, jid string, queue int) *session {
 	return &session{c: c, userID: userID, resource: resource, jid: jid,
 		out: make(chan []byte, queue), done: make(chan struct{})}
+}
+
+func (s *session) activeList() string {
+	s.privacyMu.Lock()
+	defer s.privacyMu.Unlock()
+	return s.active
+}
+
+func (s *session) setActiveList(name string) {
+	s.privacyMu.Lock()
+	defer s.privacyMu.Unlock()
+	s.active = name
 }
 
 // send queues raw element bytes; false when the session is closed or overflowed.
@@ -151,7 +168,8 @@ func (r *registry) add(s *session) bool {
 	return true
 }
 
-func (r *registry) remove(s *session) {
+// remove unregisters s and tells whether the user has no session left.
+func (r *registry) remove(s *session) (last bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	res := r.users[s.userID]
@@ -160,7 +178,9 @@ func (r *registry) remove(s *session) {
 	}
 	if len(res) == 0 {
 		delete(r.users, s.userID)
+		return true
 	}
+	return false
 }
 
 // deliverCopy addresses a copy of m to the session and queues it.
