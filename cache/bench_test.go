@@ -148,3 +148,33 @@ func BenchmarkSearch(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAddMarkers records a read marker from the peer on a 500-message
+// batch of my messages (one transaction), as after a long offline stretch.
+func BenchmarkAddMarkers(b *testing.B) {
+	db := openTest(b)
+	ctx := context.Background()
+	if err := db.SaveAccount(ctx, Account{UserID: 1, Login: "me"}); err != nil {
+		b.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	const batch = 500
+	var all [][]string
+	for i := 0; i < b.N; i++ {
+		msgs := fixtureBatch(r, 1+i*batch, batch)
+		for j := range msgs {
+			msgs[j].DialogID, msgs[j].SenderID, msgs[j].State = "d", 1, StateSent
+		}
+		if _, err := db.UpsertMessages(ctx, msgs); err != nil {
+			b.Fatal(err)
+		}
+		all = append(all, ids(msgs))
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if n, err := db.AddMarkers(ctx, "d", all[i], 2, MarkerRead); err != nil || n != batch {
+			b.Fatalf("changed %d, %v", n, err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batch), "ns/marker")
+}

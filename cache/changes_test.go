@@ -88,3 +88,26 @@ func TestMergeChanges(t *testing.T) {
 		t.Fatal("Empty is wrong")
 	}
 }
+
+func TestMergeChangesNewKinds(t *testing.T) {
+	a := Change{Reactions: map[string][]string{"d": {"2"}}, Activity: []int64{9, 8}, Drafts: []string{"d"}, Privacy: true}
+	b := Change{Reactions: map[string][]string{"d": {"1", "2"}}, Markers: map[string][]string{"e": {"5"}},
+		Activity: []int64{8}, SystemMessages: true, Actions: true}
+	got := merge(a, b)
+	if !slices.Equal(got.Reactions["d"], []string{"1", "2"}) || !slices.Equal(got.Markers["e"], []string{"5"}) ||
+		!slices.Equal(got.Activity, []int64{8, 9}) || !slices.Equal(got.Drafts, []string{"d"}) ||
+		!got.Privacy || !got.SystemMessages || !got.Actions || got.Messages != nil {
+		t.Fatalf("merge = %+v", got)
+	}
+	if !slices.Equal(a.Activity, []int64{9, 8}) {
+		t.Fatal("merge modified its input")
+	}
+	for _, c := range []Change{
+		{Reactions: map[string][]string{"d": {"1"}}}, {Markers: map[string][]string{"d": {"1"}}},
+		{Activity: []int64{1}}, {Drafts: []string{"d"}}, {Privacy: true}, {SystemMessages: true}, {Actions: true},
+	} {
+		if c.Empty() {
+			t.Errorf("%+v reads as empty", c)
+		}
+	}
+}

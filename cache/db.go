@@ -1,7 +1,9 @@
 // Package cache is the client's local store: a SQLite file (modernc.org/sqlite)
-// holding the account, users, dialogs, messages, the outbox, sync cursors and
-// gaps, with FTS5 search over message bodies and a change feed that tells the UI
-// what changed after each write.
+// holding the account, users and their last activity, dialogs, messages with
+// their markers and reactions, the outboxes (new messages, and actions such as
+// edits, deletes, reactions and read markers), drafts, the block list, system
+// messages, sync cursors and gaps, with FTS5 search over message bodies and a
+// change feed that tells the UI what changed after each write.
 //
 // Writes go through one connection (so they are serialised and each batch is one
 // transaction); reads use a separate read-only pool, so they run concurrently

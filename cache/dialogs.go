@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 )
@@ -19,14 +20,18 @@ type queryer interface {
 type scanner interface{ Scan(dest ...any) error }
 
 const dialogCols = `id, type, name, photo, owner_id, occupant_ids, admin_ids, last_message,
-	last_message_id, last_message_at, last_message_user_id, unread_count, muted, updated_at`
+	last_message_id, last_message_at, last_message_user_id, unread_count, muted, updated_at,
+	description, occupants_count, pinned_message_ids, extensions, allow_preview, subscribed,
+	notifications_enabled, hidden_at`
 
 func scanDialog(s scanner) (Dialog, error) {
 	var d Dialog
-	var occupants, admins string
+	var occupants, admins, pinned, extensions string
 	var lastAt, updated int64
 	err := s.Scan(&d.ID, &d.Type, &d.Name, &d.Photo, &d.OwnerID, &occupants, &admins, &d.LastMessage,
-		&d.LastMessageID, &lastAt, &d.LastMessageUserID, &d.UnreadCount, &d.Muted, &updated)
+		&d.LastMessageID, &lastAt, &d.LastMessageUserID, &d.UnreadCount, &d.Muted, &updated,
+		&d.Description, &d.OccupantsCount, &pinned, &extensions, &d.AllowPreview, &d.Subscribed,
+		&d.NotificationsEnabled, &d.hiddenAt)
 	if err != nil {
 		return d, err
 	}
@@ -36,7 +41,14 @@ func scanDialog(s scanner) (Dialog, error) {
 	if d.AdminIDs, err = decodeJSON[int64](admins); err != nil {
 		return d, fmt.Errorf("dialog %s: admin ids: %w", d.ID, err)
 	}
+	if d.PinnedMessageIDs, err = decodeJSON[string](pinned); err != nil {
+		return d, fmt.Errorf("dialog %s: pinned message ids: %w", d.ID, err)
+	}
+	if d.Extensions, err = decodeStringMap(extensions); err != nil {
+		return d, fmt.Errorf("dialog %s: extensions: %w", d.ID, err)
+	}
 	d.LastMessageAt, d.UpdatedAt = fromMillis(lastAt), fromMillis(updated)
+	d.Hidden = d.hiddenAt > 0
 	return d, nil
 }
 
@@ -81,9 +93,10 @@ func (db *DB) Dialogs(ctx context.Context) ([]Dialog, error) {
 }
 
 // UpsertDialogs stores dialogs from the server in one transaction. It keeps the
-// local-only Muted of a known dialog, and keeps a cached last message that is
+// fields a server copy does not carry (Muted, NotificationsEnabled, Hidden, and
+// Subscribed unless the copy sets it) and keeps a cached last message that is
 // newer than the one in the given copy (a live message may have overtaken the
-// REST answer).
+// REST answer). A new dialog starts with notifications enabled.
 func (db *DB) UpsertDialogs(ctx context.Context, dialogs []Dialog) error {
 	if len(dialogs) == 0 {
 		return nil
@@ -101,6 +114,7 @@ func (db *DB) UpsertDialogs(ctx context.Context, dialogs []Dialog) error {
 				return fmt.Errorf("dialog %s: %w", in.ID, err)
 			}
 			merged := in
+			merged.NotificationsEnabled, merged.Hidden, merged.hiddenAt = true, false, 0
 			if old != nil {
 				merged = mergeDialog(*old, in)
 				if dialogsEqual(*old, merged) {
@@ -119,7 +133,9 @@ func (db *DB) UpsertDialogs(ctx context.Context, dialogs []Dialog) error {
 // mergeDialog is the server copy in over the cached old.
 func mergeDialog(old, in Dialog) Dialog {
 	out := in
-	out.Muted = old.Muted
+	out.Muted, out.NotificationsEnabled = old.Muted, old.NotificationsEnabled
+	out.Hidden, out.hiddenAt = old.Hidden, old.hiddenAt
+	out.Subscribed = old.Subscribed || in.Subscribed
 	if !lastMessageNewer(in.LastMessageAt, in.LastMessageID, old.LastMessageAt, old.LastMessageID) {
 		out.LastMessage, out.LastMessageID = old.LastMessage, old.LastMessageID
 		out.LastMessageAt, out.LastMessageUserID = old.LastMessageAt, old.LastMessageUserID
@@ -140,29 +156,58 @@ func lastMessageNewer(at time.Time, id string, oldAt time.Time, oldID string) bo
 	return at.Equal(oldAt) && id >= oldID
 }
 
-// normaliseDialog rounds times to the cache's millisecond precision, so that an
-// unchanged copy compares equal to the stored one.
+// normaliseDialog rounds times to the cache's millisecond precision and reads
+// empty lists and maps as absent, so that an unchanged copy compares equal to
+// the stored one.
 func normaliseDialog(d Dialog) Dialog {
 	d.LastMessageAt = fromMillis(toMillis(d.LastMessageAt))
 	d.UpdatedAt = fromMillis(toMillis(d.UpdatedAt))
+	if len(d.OccupantIDs) == 0 {
+		d.OccupantIDs = nil
+	}
+	if len(d.AdminIDs) == 0 {
+		d.AdminIDs = nil
+	}
+	if len(d.PinnedMessageIDs) == 0 {
+		d.PinnedMessageIDs = nil
+	}
+	if len(d.Extensions) == 0 {
+		d.Extensions = nil
+	}
 	return d
 }
 
 func dialogsEqual(a, b Dialog) bool {
-	return a.ID == b.ID && a.Type == b.Type && a.Name == b.Name && a.Photo == b.Photo &&
-		a.OwnerID == b.OwnerID && slices.Equal(a.OccupantIDs, b.OccupantIDs) &&
-		slices.Equal(a.AdminIDs, b.AdminIDs) && a.LastMessage == b.LastMessage &&
+	return a.ID == b.ID && a.Type == b.Type && a.Name == b.Name && a.Description == b.Description &&
+		a.Photo == b.Photo && a.OwnerID == b.OwnerID && slices.Equal(a.OccupantIDs, b.OccupantIDs) &&
+		a.OccupantsCount == b.OccupantsCount && slices.Equal(a.AdminIDs, b.AdminIDs) &&
+		slices.Equal(a.PinnedMessageIDs, b.PinnedMessageIDs) && maps.Equal(a.Extensions, b.Extensions) &&
+		a.AllowPreview == b.AllowPreview && a.LastMessage == b.LastMessage &&
 		a.LastMessageID == b.LastMessageID && a.LastMessageAt.Equal(b.LastMessageAt) &&
 		a.LastMessageUserID == b.LastMessageUserID && a.UnreadCount == b.UnreadCount &&
-		a.Muted == b.Muted && a.UpdatedAt.Equal(b.UpdatedAt)
+		a.UpdatedAt.Equal(b.UpdatedAt) && a.Muted == b.Muted && a.Subscribed == b.Subscribed &&
+		a.NotificationsEnabled == b.NotificationsEnabled && a.hiddenAt == b.hiddenAt
 }
 
 func putDialog(ctx context.Context, tx *sql.Tx, d Dialog) error {
-	_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO dialogs (`+dialogCols+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	pinned, err := encodeJSON(d.PinnedMessageIDs)
+	if err != nil {
+		return err
+	}
+	extensions, err := encodeStringMap(d.Extensions)
+	if err != nil {
+		return err
+	}
+	if pinned == "" {
+		pinned = "[]"
+	}
+	_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO dialogs (`+dialogCols+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		d.ID, d.Type, d.Name, d.Photo, d.OwnerID, encodeIDs(d.OccupantIDs), encodeIDs(d.AdminIDs),
 		d.LastMessage, d.LastMessageID, toMillis(d.LastMessageAt), d.LastMessageUserID,
-		d.UnreadCount, boolInt(d.Muted), toMillis(d.UpdatedAt))
+		d.UnreadCount, boolInt(d.Muted), toMillis(d.UpdatedAt),
+		d.Description, d.OccupantsCount, pinned, extensions, boolInt(d.AllowPreview),
+		boolInt(d.Subscribed), boolInt(d.NotificationsEnabled), d.hiddenAt)
 	return err
 }
 

@@ -76,3 +76,21 @@ func boolInt(b bool) int {
 	}
 	return 0
 }
+
+// encodeStringMap stores a map of strings as a JSON object ("" when empty).
+func encodeStringMap(m map[string]string) (string, error) {
+	if len(m) == 0 {
+		return "", nil
+	}
+	b, err := json.Marshal(m)
+	return string(b), err
+}
+
+func decodeStringMap(s string) (map[string]string, error) {
+	if s == "" || s == "{}" {
+		return nil, nil
+	}
+	var m map[string]string
+	err := json.Unmarshal([]byte(s), &m)
+	return m, err
+}

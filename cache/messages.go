@@ -13,23 +13,34 @@ import (
 const DefaultPageSize = 50
 
 const messageCols = `id, dialog_id, sender_id, recipient_id, body, sent_at, state, attachments,
-	custom, edited_at, deleted, last_error`
+	custom, edited_at, deleted, last_error, delivered_ids, read_ids, reactions, silent, edit_pending`
 
 // messageColsM is messageCols qualified by the alias m, for joins.
 const messageColsM = `m.id, m.dialog_id, m.sender_id, m.recipient_id, m.body, m.sent_at, m.state,
-	m.attachments, m.custom, m.edited_at, m.deleted, m.last_error`
+	m.attachments, m.custom, m.edited_at, m.deleted, m.last_error, m.delivered_ids, m.read_ids,
+	m.reactions, m.silent, m.edit_pending`
 
 func scanMessage(s scanner, extra ...any) (Message, error) {
 	var m Message
 	var sentAt, editedAt int64
-	var attachments, custom string
+	var attachments, custom, delivered, read, reactions string
 	dest := append([]any{&m.ID, &m.DialogID, &m.SenderID, &m.RecipientID, &m.Body, &sentAt, &m.State,
-		&attachments, &custom, &editedAt, &m.Deleted, &m.LastError}, extra...)
+		&attachments, &custom, &editedAt, &m.Deleted, &m.LastError, &delivered, &read, &reactions,
+		&m.Silent, &m.EditPending}, extra...)
 	if err := s.Scan(dest...); err != nil {
 		return m, err
 	}
-	m.SentAt, m.EditedAt = fromMillis(sentAt), fromMillis(editedAt)
 	var err error
+	if m.DeliveredIDs, err = decodeJSON[int64](delivered); err != nil {
+		return m, fmt.Errorf("message %s: delivered ids: %w", m.ID, err)
+	}
+	if m.ReadIDs, err = decodeJSON[int64](read); err != nil {
+		return m, fmt.Errorf("message %s: read ids: %w", m.ID, err)
+	}
+	if m.Reactions, err = decodeReactions(reactions); err != nil {
+		return m, fmt.Errorf("message %s: reactions: %w", m.ID, err)
+	}
+	m.SentAt, m.EditedAt = fromMillis(sentAt), fromMillis(editedAt)
 	if m.Attachments, err = decodeJSON[Attachment](attachments); err != nil {
 		return m, fmt.Errorf("message %s: attachments: %w", m.ID, err)
 	}

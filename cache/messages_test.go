@@ -272,3 +272,24 @@ func TestAdvanceStates(t *testing.T) {
 		t.Fatal("unknown state accepted")
 	}
 }
+
+func TestChatAPIMessageFieldsRoundTrip(t *testing.T) {
+	m := newMsg("d1", 1, 1, "quiet")
+	m.Silent = true
+	m.DeliveredIDs = []int64{9, 8, 8}
+	m.ReadIDs = []int64{9}
+	m.Reactions = map[string][]int64{"👍": {3}}
+	m.Attachments = []Attachment{{Type: "audio", ID: "3004", UID: "u", Duration: 12, Data: "x"}}
+	db := openTest(t)
+	upsert(t, db, m)
+	got := getMsg(t, db, m.ID)
+	if !got.Silent || !slices.Equal(got.DeliveredIDs, []int64{8, 9}) || !slices.Equal(got.ReadIDs, []int64{9}) ||
+		!slices.Equal(got.Reactions["👍"], []int64{3}) || got.Attachments[0].Duration != 12 ||
+		got.Attachments[0].ID != "3004" || got.Edited() {
+		t.Fatalf("round trip = %+v", got)
+	}
+	page, err := db.Messages(context.Background(), "d1", time.Time{}, "", 0)
+	if err != nil || len(page) != 1 || !page[0].Silent {
+		t.Fatalf("page %+v, %v", page, err)
+	}
+}

@@ -125,6 +125,7 @@ func refreshLastMessages(ctx context.Context, tx *sql.Tx, touched map[string]map
 			// The last message was deleted and nothing else is cached: show none.
 			next.LastMessage = ""
 		}
+		unhideIfNewer(&next, newest)
 		if dialogsEqual(*d, next) {
 			continue
 		}

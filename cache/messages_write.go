@@ -21,6 +21,11 @@ type messageRow struct {
 	editedAt    int64
 	deleted     bool
 	lastError   string
+	delivered   string
+	read        string
+	reactions   string
+	silent      bool
+	editPending bool
 }
 
 func encodeMessage(m Message) (messageRow, error) {
@@ -32,11 +37,26 @@ func encodeMessage(m Message) (messageRow, error) {
 	if err != nil {
 		return messageRow{}, fmt.Errorf("message %s: %w", m.ID, err)
 	}
+	reactions, err := encodeReactions(m.Reactions)
+	if err != nil {
+		return messageRow{}, fmt.Errorf("message %s: reactions: %w", m.ID, err)
+	}
+	delivered, _ := encodeJSON(m.DeliveredIDs) // []int64 always marshals
+	read, _ := encodeJSON(m.ReadIDs)
 	return messageRow{
 		dialogID: m.DialogID, senderID: m.SenderID, recipientID: m.RecipientID, body: m.Body,
 		sentAt: toMillis(m.SentAt), state: m.State, attachments: attachments, custom: custom,
 		editedAt: toMillis(m.EditedAt), deleted: m.Deleted, lastError: m.LastError,
+		delivered: delivered, read: read, reactions: reactions, silent: m.Silent,
+		editPending: m.EditPending,
 	}, nil
+}
+
+// args are the row's values in messageCols order after the id.
+func (r messageRow) args() []any {
+	return []any{r.dialogID, r.senderID, r.recipientID, r.body, r.sentAt, r.state, r.attachments,
+		r.custom, r.editedAt, r.deleted, r.lastError, r.delivered, r.read, r.reactions, r.silent,
+		r.editPending}
 }
 
 // indexedText is what the search index holds for a row (deleted messages have
@@ -48,14 +68,18 @@ func (r messageRow) indexedText() string {
 	return r.body
 }
 
-// normaliseMessage rounds times to the cache's millisecond precision and reads a
-// missing state as sent (a copy from the server).
+// normaliseMessage rounds times to the cache's millisecond precision, reads a
+// missing state as sent (a copy from the server) and puts marker and reaction
+// user lists in their stored form (sorted, no repeats; read implies delivered).
 func normaliseMessage(m Message) Message {
 	m.SentAt = fromMillis(toMillis(m.SentAt))
 	m.EditedAt = fromMillis(toMillis(m.EditedAt))
 	if m.State == "" {
 		m.State = StateSent
 	}
+	m.ReadIDs = unionIDs(nil, m.ReadIDs)
+	m.DeliveredIDs = unionIDs(m.DeliveredIDs, m.ReadIDs)
+	m.Reactions = normaliseReactions(m.Reactions)
 	return scrubDeleted(m)
 }
 
@@ -72,10 +96,12 @@ func newMessageWriter(ctx context.Context, tx *sql.Tx) (*messageWriter, error) {
 		sql  string
 	}{
 		{&w.get, `SELECT ` + messageCols + `, pk FROM messages WHERE id = ?`},
-		{&w.insert, `INSERT INTO messages (` + messageCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		{&w.insert, `INSERT INTO messages (` + messageCols + `)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO NOTHING`},
 		{&w.update, `UPDATE messages SET dialog_id = ?, sender_id = ?, recipient_id = ?, body = ?, sent_at = ?,
-			state = ?, attachments = ?, custom = ?, edited_at = ?, deleted = ?, last_error = ? WHERE pk = ?`},
+			state = ?, attachments = ?, custom = ?, edited_at = ?, deleted = ?, last_error = ?,
+			delivered_ids = ?, read_ids = ?, reactions = ?, silent = ?, edit_pending = ? WHERE pk = ?`},
 		{&w.ftsAdd, `INSERT INTO messages_fts (rowid, body) VALUES (?, ?)`},
 		{&w.ftsDel, `INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', ?, ?)`},
 		{&w.unqueue, `DELETE FROM outbox WHERE message_id = ?`},
@@ -150,8 +176,7 @@ func (w *messageWriter) add(m Message) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	res, err := w.insert.ExecContext(w.ctx, m.ID, row.dialogID, row.senderID, row.recipientID, row.body,
-		row.sentAt, row.state, row.attachments, row.custom, row.editedAt, row.deleted, row.lastError)
+	res, err := w.insert.ExecContext(w.ctx, append([]any{m.ID}, row.args()...)...)
 	if err != nil {
 		return false, fmt.Errorf("message %s: %w", m.ID, err)
 	}
@@ -180,9 +205,7 @@ func (w *messageWriter) replace(old *stored, m Message) (bool, error) {
 	if row == old.row {
 		return false, nil
 	}
-	if _, err := w.update.ExecContext(w.ctx, row.dialogID, row.senderID, row.recipientID, row.body,
-		row.sentAt, row.state, row.attachments, row.custom, row.editedAt, row.deleted, row.lastError,
-		old.pk); err != nil {
+	if _, err := w.update.ExecContext(w.ctx, append(row.args(), old.pk)...); err != nil {
 		return false, fmt.Errorf("message %s: %w", m.ID, err)
 	}
 	if before, after := old.row.indexedText(), row.indexedText(); before != after {

@@ -19,6 +19,11 @@ const searchCandidates = 5000
 // FTS5 string, so input such as `"`, `*`, `NEAR(` or `a OR b` is searched for
 // literally. Text with no letters or digits finds nothing.
 func (db *DB) Search(ctx context.Context, text string, limit int) ([]Message, error) {
+	return db.SearchIn(ctx, "", text, limit)
+}
+
+// SearchIn is Search within one dialog; an empty dialogID searches them all.
+func (db *DB) SearchIn(ctx context.Context, dialogID, text string, limit int) ([]Message, error) {
 	if limit <= 0 {
 		limit = DefaultPageSize
 	}
@@ -29,10 +34,17 @@ func (db *DB) Search(ctx context.Context, text string, limit int) ([]Message, er
 	// Ordering every match by time costs a row lookup each (a common word in a
 	// 100k cache: tens of thousands). The index yields matches cheaply in storage
 	// order, newest stored first, so only that many candidates are ordered by time.
+	if dialogID == "" {
+		return db.scanMessages(ctx, "search", `SELECT `+messageColsM+` FROM (
+				SELECT rowid AS pk FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT ?
+			) f JOIN messages m ON m.pk = f.pk
+			ORDER BY m.sent_at DESC, m.id DESC LIMIT ?`, query, max(limit, searchCandidates), limit)
+	}
 	return db.scanMessages(ctx, "search", `SELECT `+messageColsM+` FROM (
-			SELECT rowid AS pk FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT ?
+			SELECT messages_fts.rowid AS pk FROM messages_fts JOIN messages d ON d.pk = messages_fts.rowid
+			WHERE messages_fts MATCH ? AND d.dialog_id = ? ORDER BY messages_fts.rowid DESC LIMIT ?
 		) f JOIN messages m ON m.pk = f.pk
-		ORDER BY m.sent_at DESC, m.id DESC LIMIT ?`, query, max(limit, searchCandidates), limit)
+		ORDER BY m.sent_at DESC, m.id DESC LIMIT ?`, query, dialogID, max(limit, searchCandidates), limit)
 }
 
 // ftsQuery turns user text into an FTS5 query: the words that contain a letter or

@@ -41,15 +41,20 @@ func mergeState(old, in MessageState) MessageState {
 //   - Deleted is sticky: a stale copy does not bring a message back; a deleted
 //     message keeps no body or attachments.
 //   - LastError, local only, is kept unless the state changes (then it is the new
-//     failure's reason, or cleared).
+//     failure's reason, or cleared). EditPending, local only, is kept.
+//   - Markers only add: DeliveredIDs and ReadIDs are the union of both copies.
+//   - Reactions: a copy with none keeps the stored ones (REST copies carry only
+//     counts); a copy with some replaces them.
+//   - Attachments of a fresh copy keep this machine's download state (by UID).
 func mergeMessage(old, in Message) Message {
 	out := old
 	out.State = mergeState(old.State, in.State)
 	if !in.EditedAt.Before(old.EditedAt) {
 		out.Body = in.Body
-		out.Attachments = in.Attachments
+		out.Attachments = keepLocalFiles(old.Attachments, in.Attachments)
 		out.Custom = in.Custom
 		out.EditedAt = in.EditedAt
+		out.Silent = in.Silent
 		if !in.SentAt.IsZero() {
 			out.SentAt = in.SentAt
 		}
@@ -59,6 +64,12 @@ func mergeMessage(old, in Message) Message {
 		if in.RecipientID != 0 {
 			out.RecipientID = in.RecipientID
 		}
+	}
+	out.DeliveredIDs = unionIDs(old.DeliveredIDs, in.DeliveredIDs)
+	out.ReadIDs = unionIDs(old.ReadIDs, in.ReadIDs)
+	out.DeliveredIDs = unionIDs(out.DeliveredIDs, out.ReadIDs)
+	if len(in.Reactions) > 0 {
+		out.Reactions = in.Reactions
 	}
 	out.Deleted = old.Deleted || in.Deleted
 	out = scrubDeleted(out)

@@ -7,7 +7,12 @@ import (
 	"strings"
 )
 
-// UpsertUsers stores users, replacing the cached copies of the same ids.
+// userCols are the profile columns, written by UpsertUsers.
+const userCols = `id, login, full_name, avatar, updated_at, email, phone, website, blob_id,
+	custom_data, last_request_at`
+
+// UpsertUsers stores users, replacing the cached profiles of the same ids
+// (LastSeen and Online are not part of a profile and stay as they are).
 func (db *DB) UpsertUsers(ctx context.Context, users []User) error {
 	if len(users) == 0 {
 		return nil
@@ -18,18 +23,24 @@ func (db *DB) UpsertUsers(ctx context.Context, users []User) error {
 		}
 	}
 	return db.write(ctx, "save users", func(tx *sql.Tx, ch *Change) error {
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO users (id, login, full_name, avatar, updated_at)
-			VALUES (?, ?, ?, ?, ?)
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO users (`+userCols+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET login = excluded.login, full_name = excluded.full_name,
-				avatar = excluded.avatar, updated_at = excluded.updated_at
-			WHERE (login, full_name, avatar, updated_at) IS NOT
-				(excluded.login, excluded.full_name, excluded.avatar, excluded.updated_at)`)
+				avatar = excluded.avatar, updated_at = excluded.updated_at, email = excluded.email,
+				phone = excluded.phone, website = excluded.website, blob_id = excluded.blob_id,
+				custom_data = excluded.custom_data, last_request_at = excluded.last_request_at
+			WHERE (login, full_name, avatar, updated_at, email, phone, website, blob_id, custom_data,
+					last_request_at) IS NOT
+				(excluded.login, excluded.full_name, excluded.avatar, excluded.updated_at, excluded.email,
+					excluded.phone, excluded.website, excluded.blob_id, excluded.custom_data,
+					excluded.last_request_at)`)
 		if err != nil {
 			return err
 		}
 		defer stmt.Close()
 		for _, u := range users {
-			res, err := stmt.ExecContext(ctx, u.ID, u.Login, u.FullName, u.Avatar, toMillis(u.UpdatedAt))
+			res, err := stmt.ExecContext(ctx, u.ID, u.Login, u.FullName, u.Avatar, toMillis(u.UpdatedAt),
+				u.Email, u.Phone, u.Website, u.BlobID, u.CustomData, toMillis(u.LastRequestAt))
 			if err != nil {
 				return fmt.Errorf("user %d: %w", u.ID, err)
 			}
@@ -48,7 +59,9 @@ const idChunk = 500
 // absent. With no ids it returns every cached user.
 func (db *DB) Users(ctx context.Context, ids []int64) (map[int64]User, error) {
 	out := map[int64]User{}
-	const cols = `SELECT id, login, full_name, avatar, updated_at FROM users`
+	const cols = `SELECT u.id, u.login, u.full_name, u.avatar, u.updated_at, u.email, u.phone, u.website,
+		u.blob_id, u.custom_data, u.last_request_at, COALESCE(a.last_seen_at, 0), COALESCE(a.online, 0)
+		FROM users u LEFT JOIN user_activity a ON a.user_id = u.id`
 	if len(ids) == 0 {
 		return out, db.scanUsers(ctx, out, cols)
 	}
@@ -58,7 +71,7 @@ func (db *DB) Users(ctx context.Context, ids []int64) (map[int64]User, error) {
 		for i, id := range chunk {
 			args[i] = id
 		}
-		q := cols + ` WHERE id IN (?` + strings.Repeat(`, ?`, len(chunk)-1) + `)`
+		q := cols + ` WHERE u.id IN (?` + strings.Repeat(`, ?`, len(chunk)-1) + `)`
 		if err := db.scanUsers(ctx, out, q, args...); err != nil {
 			return nil, err
 		}
@@ -74,11 +87,12 @@ func (db *DB) scanUsers(ctx context.Context, out map[int64]User, q string, args 
 	defer rows.Close()
 	for rows.Next() {
 		var u User
-		var updated int64
-		if err := rows.Scan(&u.ID, &u.Login, &u.FullName, &u.Avatar, &updated); err != nil {
+		var updated, lastRequest, lastSeen int64
+		if err := rows.Scan(&u.ID, &u.Login, &u.FullName, &u.Avatar, &updated, &u.Email, &u.Phone,
+			&u.Website, &u.BlobID, &u.CustomData, &lastRequest, &lastSeen, &u.Online); err != nil {
 			return db.read("read users", err)
 		}
-		u.UpdatedAt = fromMillis(updated)
+		u.UpdatedAt, u.LastRequestAt, u.LastSeen = fromMillis(updated), fromMillis(lastRequest), fromMillis(lastSeen)
 		out[u.ID] = u
 	}
 	return db.read("read users", rows.Err())

@@ -81,20 +81,30 @@ func TestDemoSeedsOnceAndPeersAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer chat.Disconnect()
-	if _, err := chat.SendMessage(ctx, cube.OutgoingMessage{DialogID: private.ID, DialogType: cube.DialogPrivate,
-		RecipientID: alice.ID, Body: "Hi Alice, how are you?", SaveToHistory: true}); err != nil {
+	sent, err := chat.SendMessage(ctx, cube.OutgoingMessage{DialogID: private.ID, DialogType: cube.DialogPrivate,
+		RecipientID: alice.ID, Body: "Hi Alice, how are you?", SaveToHistory: true})
+	if err != nil {
 		t.Fatal(err)
 	}
+	// Alice reads it, types, and answers: the demo feels like a person on the other side.
+	var read, typing bool
 	for {
 		select {
 		case <-ctx.Done():
-			t.Fatal("alice did not answer")
+			t.Fatalf("alice did not read (%v), type (%v) and answer", read, typing)
 		case ev := <-chat.Events():
-			if m, ok := ev.(cube.MessageEvent); ok && m.Message.SenderID == alice.ID && m.Message.ChatDialogID == private.ID {
-				if m.Message.Message == "" {
-					t.Fatal("empty answer")
+			switch e := ev.(type) {
+			case cube.MarkerEvent:
+				read = read || (e.Kind == cube.MarkerRead && e.MessageID == sent.ID && e.UserID == alice.ID)
+			case cube.TypingEvent:
+				typing = typing || (e.Typing && e.UserID == alice.ID)
+			case cube.MessageEvent:
+				if e.Message.SenderID == alice.ID && e.Message.ChatDialogID == private.ID {
+					if e.Message.Message == "" || !read || !typing {
+						t.Fatalf("answer %q came before the read marker (%v) or typing (%v)", e.Message.Message, read, typing)
+					}
+					return
 				}
-				return
 			}
 		}
 	}

@@ -28,6 +28,7 @@ type peers struct {
 	srv    *cubeserver.Server
 	log    *slog.Logger
 	chats  map[int64]*cube.Chat
+	rest   map[int64]*cube.Client // for reactions, which travel over REST
 	cancel context.CancelFunc
 	wg     gosync.WaitGroup
 }
@@ -40,8 +41,14 @@ func startPeers(ctx context.Context, srv *cubeserver.Server, ws *workspace, log 
 	cfg := cube.Config{AppID: srv.AppID(), AuthKey: srv.AuthKey(), APIURL: srv.HTTPURL(),
 		ChatHost: srv.XMPPTLSAddr(), ChatDomain: srv.Domain(), ChatTLS: cube.ChatDirectTLS, RootCAs: pool, Logger: log}
 	runCtx, cancel := context.WithCancel(context.Background())
-	p := &peers{ws: ws, srv: srv, log: log, chats: map[int64]*cube.Chat{}, cancel: cancel}
-	for id := range ws.People {
+	p := &peers{ws: ws, srv: srv, log: log, chats: map[int64]*cube.Chat{}, rest: map[int64]*cube.Client{}, cancel: cancel}
+	for id, u := range ws.People {
+		client := cube.NewClient(cfg)
+		if _, err := client.CreateSession(ctx, u.Login, Password); err != nil {
+			p.stop()
+			return nil, err
+		}
+		p.rest[id] = client
 		chat := cube.NewChat(cfg, cube.ChatOptions{UserID: id, Password: Password})
 		if err := chat.Connect(ctx); err != nil {
 			p.stop()
@@ -62,8 +69,9 @@ func (p *peers) stop() {
 	p.wg.Wait()
 }
 
-// listen answers the demo user's messages. In a group only one colleague answers each
-// message, chosen from the message id, so the group does not reply in chorus.
+// listen reads the demo user's messages (a read marker from everyone who got one) and
+// answers them. In a group only one colleague answers each message, chosen from the
+// message id, so the group does not reply in chorus.
 func (p *peers) listen(ctx context.Context, me int64, chat *cube.Chat) {
 	defer p.wg.Done()
 	for {
@@ -78,11 +86,8 @@ func (p *peers) listen(ctx context.Context, me int64, chat *cube.Chat) {
 			if !isMsg || m.Delayed || m.Message.SenderID != p.ws.You.ID {
 				continue
 			}
-			if !p.shouldAnswer(ctx, me, m.Message) {
-				continue
-			}
 			p.wg.Add(1)
-			go p.answer(ctx, me, chat, m.Message)
+			go p.answer(ctx, me, chat, m.Message, p.shouldAnswer(ctx, me, m.Message))
 		}
 	}
 }
@@ -109,24 +114,47 @@ func (p *peers) shouldAnswer(ctx context.Context, me int64, m cube.Message) bool
 	return candidates[int(h.Sum32())%len(candidates)] == me
 }
 
-func (p *peers) answer(ctx context.Context, me int64, chat *cube.Chat, m cube.Message) {
+// answer reads m after a moment; the chosen colleague then types, sometimes reacts with
+// a thumbs-up, and replies.
+func (p *peers) answer(ctx context.Context, me int64, chat *cube.Chat, m cube.Message, reply bool) {
 	defer p.wg.Done()
-	delay := replyDelayMin + time.Duration(rand.Int64N(int64(replyDelayMax-replyDelayMin)))
-	select {
-	case <-ctx.Done():
+	if !pause(ctx, 300*time.Millisecond+time.Duration(rand.Int64N(int64(700*time.Millisecond)))) {
 		return
-	case <-time.After(delay):
+	}
+	if err := chat.SendRead(ctx, m); err != nil {
+		p.log.Debug("demo peer could not mark read", "peer", me, "err", err)
 	}
 	d, err := p.srv.Store().Dialog(ctx, m.ChatDialogID)
-	if err != nil || d == nil {
+	if err != nil || d == nil || !reply {
 		return
 	}
+	peer := cube.PeerOf(d, me)
+	_ = chat.SendTyping(ctx, peer, true)
+	if !pause(ctx, replyDelayMin+time.Duration(rand.Int64N(int64(replyDelayMax-replyDelayMin)))) {
+		return
+	}
+	if rand.IntN(4) == 0 {
+		if err := p.rest[me].AddReaction(ctx, m.ID, "👍"); err != nil {
+			p.log.Debug("demo peer could not react", "peer", me, "err", err)
+		}
+	}
+	_ = chat.SendTyping(ctx, peer, false)
 	out := cube.OutgoingMessage{DialogID: d.ID, DialogType: d.Type, Body: replyTo(m.Message), SaveToHistory: true}
 	if d.Type == cube.DialogPrivate {
 		out.RecipientID = m.SenderID
 	}
 	if _, err := chat.SendMessage(ctx, out); err != nil && ctx.Err() == nil {
 		p.log.Warn("demo peer could not answer", "peer", me, "err", err)
+	}
+}
+
+// pause waits for d, or returns false when ctx ends first.
+func pause(ctx context.Context, d time.Duration) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(d):
+		return true
 	}
 }
 
