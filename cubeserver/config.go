@@ -5,23 +5,29 @@ package cubeserver
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
 )
 
 // Config configures Start. Zero values take the defaults noted on each field.
 type Config struct {
-	DataDir     string       // SQLite db, blobs/, tls/ live here; created if missing; required
-	HTTPAddr    string       // REST listen address; default "127.0.0.1:0"
-	XMPPAddr    string       // XMPP with STARTTLS ("" = off)
-	XMPPTLSAddr string       // XMPP with direct TLS ("" = off)
-	WSAddr      string       // XMPP over WebSocket (RFC 7395), not implemented yet; must be ""
-	Domain      string       // chat domain; default "localhost"
-	AppID       int64        // default 1
-	AuthKey     string       // default "demo-auth-key"
-	AuthSecret  string       // default "demo-auth-secret"
-	AdminKey    string       // guards /admin endpoints; "" = admin off
-	Logger      *slog.Logger // nil = discard
+	DataDir     string // SQLite db, blobs/, tls/ live here; created if missing; required
+	HTTPAddr    string // REST listen address; default "127.0.0.1:0"
+	XMPPAddr    string // XMPP with STARTTLS ("" = off)
+	XMPPTLSAddr string // XMPP with direct TLS ("" = off)
+	WSAddr      string // XMPP over WebSocket (RFC 7395, ws://, no TLS) ("" = off)
+	// XMPPPlainAddr is plain-TCP XMPP where PLAIN auth is allowed without STARTTLS, for
+	// the JS SDK's xmpp:// mode (CUBE_TCP_ENABLE=1). Loopback addresses only; "" = off.
+	// Only this listener allows it: the XMPPAddr listener still requires STARTTLS.
+	XMPPPlainAddr string
+	Domain        string       // chat domain; default "localhost"
+	AppID         int64        // default 1
+	AuthKey       string       // default "demo-auth-key"
+	AuthSecret    string       // default "demo-auth-secret"
+	AdminKey      string       // guards /admin endpoints; "" = admin off
+	Logger        *slog.Logger // nil = discard
 }
 
 // Defaults of Config.
@@ -37,8 +43,8 @@ func (c *Config) setDefaults() error {
 	if c.DataDir == "" {
 		return errors.New("cubeserver: Config.DataDir is required")
 	}
-	if c.WSAddr != "" {
-		return errors.New("cubeserver: XMPP over WebSocket (WSAddr) is not implemented yet")
+	if c.XMPPPlainAddr != "" && !loopbackAddr(c.XMPPPlainAddr) {
+		return fmt.Errorf("cubeserver: XMPPPlainAddr %q must be a loopback address: it accepts passwords in clear text", c.XMPPPlainAddr)
 	}
 	if c.HTTPAddr == "" {
 		c.HTTPAddr = DefaultHTTPAddr
@@ -59,4 +65,17 @@ func (c *Config) setDefaults() error {
 		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	return nil
+}
+
+// loopbackAddr tells whether host:port names this machine only.
+func loopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -34,6 +34,8 @@ type Server struct {
 	httpLn  net.Listener
 	xmppLn  net.Listener // nil when off
 	xmppsLn net.Listener // nil when off
+	plainLn net.Listener // nil when off
+	wsLn    net.Listener // nil when off
 	certPEM []byte
 
 	stop      context.CancelFunc
@@ -89,13 +91,20 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if s.xmppsLn, err = listen(cfg.XMPPTLSAddr); err != nil {
 		return nil, err
 	}
+	if s.plainLn, err = listen(cfg.XMPPPlainAddr); err != nil {
+		return nil, err
+	}
+	if s.wsLn, err = listen(cfg.WSAddr); err != nil {
+		return nil, err
+	}
 
 	s.xmpp = xmppd.New(xmppd.Config{
 		Domain: cfg.Domain, AppID: cfg.AppID, Logger: cfg.Logger.With("part", "xmpp"),
 		TLS: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
 	}, st)
 	handler := rest.New(rest.Config{AppID: cfg.AppID, AuthKey: cfg.AuthKey, AuthSecret: cfg.AuthSecret,
-		Domain: cfg.Domain, Logger: cfg.Logger.With("part", "rest")}, st, s.xmpp)
+		Domain: cfg.Domain, AdminKey: cfg.AdminKey, Logger: cfg.Logger.With("part", "rest"),
+		Blobs: rest.BlobConfig{Dir: filepath.Join(cfg.DataDir, "blobs")}}, st, s.xmpp)
 	s.http = &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -112,9 +121,16 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if s.xmppsLn != nil {
 		s.serve("xmpps", func() error { return s.xmpp.Serve(s.xmppsLn, true) }, nil)
 	}
+	if s.plainLn != nil {
+		s.serve("xmpp-plain", func() error { return s.xmpp.ServePlain(s.plainLn) }, nil)
+	}
+	if s.wsLn != nil {
+		s.serve("xmpp-ws", func() error { return s.xmpp.ServeWebSocket(s.wsLn) }, nil)
+	}
 	s.wg.Add(1)
 	go s.sweepSessions(bg)
 	s.log.Debug("cubeserver started", "http", s.HTTPURL(), "xmpp", s.XMPPAddr(), "xmpps", s.XMPPTLSAddr(),
+		"xmpp_plain", s.XMPPPlainAddr(), "ws", s.WSURL(),
 		"domain", cfg.Domain, "app_id", cfg.AppID, "data", cfg.DataDir)
 	return s, nil
 }
@@ -173,7 +189,7 @@ func (s *Server) Close() error {
 }
 
 func (s *Server) closeListeners() {
-	for _, ln := range []net.Listener{s.httpLn, s.xmppLn, s.xmppsLn} {
+	for _, ln := range []net.Listener{s.httpLn, s.xmppLn, s.xmppsLn, s.plainLn, s.wsLn} {
 		if ln != nil {
 			ln.Close()
 		}
@@ -188,6 +204,18 @@ func (s *Server) XMPPAddr() string { return dialAddr(s.xmppLn) }
 
 // XMPPTLSAddr is the direct-TLS address ("" when off).
 func (s *Server) XMPPTLSAddr() string { return dialAddr(s.xmppsLn) }
+
+// XMPPPlainAddr is the plain-TCP address without STARTTLS ("" when off).
+func (s *Server) XMPPPlainAddr() string { return dialAddr(s.plainLn) }
+
+// WSURL is the XMPP-over-WebSocket URL, e.g. "ws://127.0.0.1:PORT" ("" when off); the
+// JS SDK takes it as endpoints.chat_url.
+func (s *Server) WSURL() string {
+	if s.wsLn == nil {
+		return ""
+	}
+	return "ws://" + dialAddr(s.wsLn)
+}
 
 func (s *Server) Domain() string      { return s.cfg.Domain }
 func (s *Server) AppID() int64        { return s.cfg.AppID }

@@ -114,7 +114,7 @@ func TestStartRefusesBadConfig(t *testing.T) {
 		cfg  Config
 	}{
 		{"no data dir", Config{}},
-		{"websocket not implemented", Config{DataDir: t.TempDir(), WSAddr: "127.0.0.1:0"}},
+		{"plain XMPP on a public address", Config{DataDir: t.TempDir(), XMPPPlainAddr: "0.0.0.0:0"}},
 		{"bad address", Config{DataDir: t.TempDir(), HTTPAddr: "127.0.0.1:notaport"}},
 	}
 	for _, tc := range tests {

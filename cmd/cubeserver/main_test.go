@@ -1,6 +1,16 @@
 package main
 
-import "testing"
+import (
+	"bytes"
+	"context"
+	"io"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/cubechat/cubechat/cube"
+	"github.com/cubechat/cubechat/cubeserver"
+)
 
 func TestRunRefusesBadArguments(t *testing.T) {
 	tests := []struct {
@@ -18,5 +28,45 @@ func TestRunRefusesBadArguments(t *testing.T) {
 	}
 	if err := run([]string{"-h"}); err != nil {
 		t.Errorf("-h: %v", err)
+	}
+}
+
+func TestBroadcastCommand(t *testing.T) {
+	srv, err := cubeserver.Start(context.Background(), cubeserver.Config{DataDir: t.TempDir(), AdminKey: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	u, err := srv.Store().CreateUser(context.Background(), cube.User{Login: "news"}, "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner := strconv.FormatInt(u.ID, 10)
+	var out bytes.Buffer
+	if err := broadcast([]string{"-url", srv.HTTPURL(), "-admin-key", "k", "-owner", owner, "-name", "News"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	id := strings.TrimSpace(out.String())
+	d, err := srv.Store().Dialog(context.Background(), id)
+	if err != nil || d.Type != cube.DialogBroadcast || d.Name != "News" || d.UserID != u.ID {
+		t.Fatalf("created %q: %+v, %v", id, d, err)
+	}
+	bad := []struct {
+		name string
+		args []string
+	}{
+		{"wrong key", []string{"-url", srv.HTTPURL(), "-admin-key", "nope", "-owner", owner, "-name", "x"}},
+		{"unknown owner", []string{"-url", srv.HTTPURL(), "-admin-key", "k", "-owner", "999", "-name", "x"}},
+		{"no key", []string{"-url", srv.HTTPURL(), "-owner", owner, "-name", "x"}},
+		{"no name", []string{"-url", srv.HTTPURL(), "-admin-key", "k", "-owner", owner}},
+		{"stray argument", []string{"-admin-key", "k", "-owner", owner, "-name", "x", "extra"}},
+	}
+	for _, tc := range bad {
+		if err := broadcast(tc.args, io.Discard); err == nil {
+			t.Errorf("%s: broadcast succeeded", tc.name)
+		}
+	}
+	if err := run([]string{"broadcast", "-h"}); err != nil {
+		t.Errorf("broadcast -h: %v", err)
 	}
 }

@@ -25,34 +25,10 @@ var dialogSortAliases = map[string]string{
 // its creation), then latest updated_at, then _id (store.dialogOrder).
 func (h *Handler) listDialogs(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	q := r.URL.Query()
-	dq := store.DialogQuery{UserID: rc.session.UserID, IDs: queryStrings(q, "_id")}
-	types, err := queryInts(q, "type")
+	dq, err := dialogQuery(q, rc.session.UserID)
 	if err != nil {
 		writeErrors(w, http.StatusUnprocessableEntity, err.Error())
 		return
-	}
-	for _, t := range types {
-		dq.Types = append(dq.Types, int(t))
-	}
-	if dq.UpdatedAt, err = timeRange(q, "updated_at"); err == nil {
-		if dq.CreatedAt, err = timeRange(q, "created_at"); err == nil {
-			dq.LastMessageDateSent, err = intRange(q, "last_message_date_sent")
-		}
-	}
-	if err == nil {
-		dq.Limit, dq.Skip, err = page(q, 100, 100)
-	}
-	if err != nil {
-		writeErrors(w, http.StatusUnprocessableEntity, err.Error())
-		return
-	}
-	if field, desc := sortParam(q); field != "" {
-		name, ok := dialogSortAliases[field]
-		if !ok {
-			writeErrors(w, http.StatusUnprocessableEntity, "Cannot sort dialogs by "+field)
-			return
-		}
-		dq.SortField, dq.SortDesc = name, desc
 	}
 	if isTrue(q, "count") {
 		n, err := h.st.CountDialogs(r.Context(), dq)
@@ -67,6 +43,9 @@ func (h *Handler) listDialogs(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if err != nil {
 		h.internalError(w, r, err)
 		return
+	}
+	for i := range items {
+		present(&items[i])
 	}
 	writeJSON(w, http.StatusOK, cube.DialogList{TotalEntries: total, Skip: dq.Skip, Limit: dq.Limit, Items: items})
 }
@@ -102,9 +81,9 @@ func (h *Handler) createDialog(w http.ResponseWriter, r *http.Request, rc *reqCt
 	case err != nil:
 		h.internalError(w, r, err)
 	case created:
-		writeJSON(w, http.StatusCreated, d)
+		writeDialog(w, http.StatusCreated, d)
 	default:
-		writeJSON(w, http.StatusOK, d)
+		writeDialog(w, http.StatusOK, d)
 	}
 }
 
@@ -168,23 +147,4 @@ func (h *Handler) newDialog(p params, owner int64) (nd store.NewDialog, field, m
 		nd.RoomJID = cube.RoomJID(h.cfg.AppID, nd.ID, h.cfg.Domain)
 	}
 	return nd, "", ""
-}
-
-// occupantDialog loads a dialog for an occupant, answering 404 or 403 itself; nil means
-// the answer has been written.
-func (h *Handler) occupantDialog(w http.ResponseWriter, r *http.Request, dialogID string, userID int64) *cube.Dialog {
-	d, err := h.st.DialogFor(r.Context(), dialogID, userID)
-	if errors.Is(err, store.ErrNotFound) {
-		writeErrors(w, http.StatusNotFound, "Dialog not found: "+dialogID)
-		return nil
-	}
-	if err != nil {
-		h.internalError(w, r, err)
-		return nil
-	}
-	if d.UnreadMessagesCount == nil { // only occupants have a count
-		writeErrors(w, http.StatusForbidden, "You are not an occupant of this dialog")
-		return nil
-	}
-	return d
 }

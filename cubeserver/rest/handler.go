@@ -21,6 +21,8 @@ type Config struct {
 	AuthKey    string
 	AuthSecret string
 	Domain     string // chat domain, for room JIDs
+	AdminKey   string // CB-Administration-API-Key of the /admin endpoints; "" = admin off
+	Blobs      BlobConfig
 	Logger     *slog.Logger
 }
 
@@ -48,6 +50,7 @@ const (
 	authKeyOrToken                  // CB-Token, or the application's CB-AuthKey header (sign-up)
 	authToken                       // any live session
 	authUser                        // a live session with a user
+	authAdmin                       // the CB-Administration-API-Key header (no session)
 )
 
 type route struct {
@@ -83,7 +86,30 @@ func New(cfg Config, st *store.Store, notifier Notifier) *Handler {
 		{"GET", seg("chat/Message"), authUser, h.listMessages},
 		{"PUT", seg("chat/Message"), authUser, h.updateMessages},
 		{"PUT", seg("chat/Message/*"), authUser, h.updateMessages},
+
+		{"PUT", seg("chat/Dialog/*"), authUser, h.updateDialog},
+		{"DELETE", seg("chat/Dialog/clearHistory/*"), authUser, h.clearHistory},
+		{"DELETE", seg("chat/Dialog/*"), authUser, h.deleteDialogs},
+		{"POST", seg("chat/Dialog/*/subscribe"), authUser, h.subscribe},
+		{"DELETE", seg("chat/Dialog/*/subscribe"), authUser, h.unsubscribe},
+		{"PUT", seg("chat/Dialog/*/admins"), authUser, h.updateAdmins},
+		{"GET", seg("chat/Dialog/*/notifications"), authUser, h.getNotifications},
+		{"PUT", seg("chat/Dialog/*/notifications"), authUser, h.setNotifications},
+		{"GET", seg("chat/Dialog/*/occupants"), authUser, h.listOccupants},
+		{"POST", seg("chat/Message"), authUser, h.createMessage},
+		{"GET", seg("chat/Message/unread"), authUser, h.unreadCounts},
+		{"POST", seg("chat/Message/system"), authUser, h.systemMessage},
+		{"DELETE", seg("chat/Message/*"), authUser, h.deleteMessages},
+		{"GET", seg("chat/Message/*/reactions"), authUser, h.getReactions},
+		{"PUT", seg("chat/Message/*/reactions"), authUser, h.putReactions},
+
+		{"POST", seg("admin/chat/Dialog"), authAdmin, h.adminCreateDialog},
+		{"GET", seg("admin/chat/list"), authAdmin, h.adminListDialogs},
+		{"GET", seg("admin/chat/messages/list"), authAdmin, h.adminListMessages},
+		{"GET", seg("admin/alerts"), authAdmin, h.adminListAlerts},
 	}
+	h.routes = append(h.routes, h.blobRoutes()...)
+	h.routes = append(h.routes, route{"GET", seg("chat/search"), authUser, h.search})
 	return h
 }
 
@@ -136,7 +162,10 @@ func match(pattern, parts []string) ([]string, bool) {
 		switch {
 		case p == "*" && parts[i] != "":
 			params = append(params, parts[i])
-		case p != parts[i]:
+		case p != "*" && !strings.EqualFold(p, parts[i]):
+			// The docs also write /chat/dialog/…; the SDKs send /chat/Dialog/….
+			return nil, false
+		case p == "*" && parts[i] == "":
 			return nil, false
 		}
 	}
@@ -152,8 +181,11 @@ func sessionID(rc *reqCtx) int64 {
 
 // authenticate checks the route's requirement, writing the error answer when it fails.
 func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request, level authLevel, rc *reqCtx) bool {
-	if level == authNone {
+	switch level {
+	case authNone:
 		return true
+	case authAdmin:
+		return h.adminAllowed(w, r)
 	}
 	token := r.Header.Get("CB-Token")
 	if token == "" && level == authKeyOrToken {

@@ -3,6 +3,7 @@ package rest
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -22,35 +23,21 @@ func (h *Handler) listMessages(w http.ResponseWriter, r *http.Request, rc *reqCt
 		return
 	}
 	me := rc.session.UserID
-	if h.occupantDialog(w, r, dialogID, me) == nil {
+	d, role := h.dialogRole(w, r, dialogID, me)
+	if d == nil {
 		return
 	}
-	mq := store.MessageQuery{DialogID: dialogID, Viewer: me, IDs: queryStrings(q, "_id")}
-	senders, err := queryInts(q, "sender_id")
-	if err == nil && len(senders) > 1 {
-		err = errors.New("sender_id takes one id")
+	if !role.CanRead() {
+		if isTrue(q, "preview") && d.Permissions != nil && d.Permissions.AllowPreview {
+			h.previewMessages(w, r, dialogID, me)
+			return
+		}
+		writeErrors(w, http.StatusForbidden, msgNotOccupant)
+		return
 	}
-	if err == nil && len(senders) == 1 {
-		mq.SenderID = senders[0]
-	}
-	if err == nil {
-		mq.DateSent, err = intRange(q, "date_sent")
-	}
-	if err == nil {
-		mq.UpdatedAt, err = timeRange(q, "updated_at")
-	}
-	if err == nil {
-		mq.Limit, mq.Skip, err = page(q, 100, 100)
-	}
+	mq, err := messageQuery(q, dialogID, me)
 	if err != nil {
 		writeErrors(w, http.StatusUnprocessableEntity, err.Error())
-		return
-	}
-	switch field, desc := sortParam(q); field {
-	case "", "date_sent", "_id", "created_at":
-		mq.SortDesc = desc // all three follow the send order
-	default:
-		writeErrors(w, http.StatusUnprocessableEntity, "Cannot sort messages by "+field)
 		return
 	}
 	if isTrue(q, "count") {
@@ -74,6 +61,64 @@ func (h *Handler) listMessages(w http.ResponseWriter, r *http.Request, rc *reqCt
 		}
 	}
 	writeJSON(w, http.StatusOK, cube.MessageList{Skip: mq.Skip, Limit: mq.Limit, Items: items})
+}
+
+// previewLimit is how many of the newest messages preview=1 shows a non-member.
+const previewLimit = 20
+
+// previewMessages answers preview=1 for a dialog with permissions.allow_preview: its
+// newest messages in send order; skip, limit and sort are ignored, nothing is marked.
+func (h *Handler) previewMessages(w http.ResponseWriter, r *http.Request, dialogID string, me int64) {
+	items, err := h.st.ListMessages(r.Context(), store.MessageQuery{DialogID: dialogID, Viewer: me,
+		SortDesc: true, Limit: previewLimit})
+	if err != nil {
+		h.internalError(w, r, err)
+		return
+	}
+	slices.Reverse(items)
+	writeJSON(w, http.StatusOK, cube.MessageList{Limit: previewLimit, Items: items})
+}
+
+// messageQuery reads the filters of GET /chat/Message: _id, sender_id, recipient_id,
+// message (plain, ne, in, nin, ctn), attachments.type, date_sent and updated_at (plain,
+// gt, gte, lt, lte, ne), sort by date_sent (ascending by default, ties by _id), limit
+// (default and max 100), skip. With an updated_at filter, tombstones of messages
+// deleted for everyone are included (Deleted, empty body): the catch-up after a
+// reconnect learns about deletions that way.
+func messageQuery(q url.Values, dialogID string, me int64) (store.MessageQuery, error) {
+	mq := store.MessageQuery{DialogID: dialogID, Viewer: me, IDs: queryStrings(q, "_id")}
+	senders, err := queryInts(q, "sender_id")
+	if err == nil && len(senders) > 1 {
+		err = errors.New("sender_id takes one id")
+	}
+	if err == nil && len(senders) == 1 {
+		mq.SenderID = senders[0]
+	}
+	if err == nil {
+		mq.DateSent, err = intRange(q, "date_sent")
+	}
+	if err == nil {
+		mq.UpdatedAt, err = timeRange(q, "updated_at")
+	}
+	if err == nil {
+		mq.RecipientID, err = intRange(q, "recipient_id")
+	}
+	if err == nil {
+		mq.Limit, mq.Skip, err = page(q, 100, 100)
+	}
+	if err != nil {
+		return mq, err
+	}
+	mq.Message = stringFilter(q, "message")
+	mq.AttachmentType = stringFilter(q, "attachments.type")
+	mq.IncludeDeleted = !mq.UpdatedAt.IsZero()
+	switch field, desc := sortParam(q); field {
+	case "", "date_sent", "_id", "created_at":
+		mq.SortDesc = desc // all three follow the send order
+	default:
+		return mq, errors.New("Cannot sort messages by " + field)
+	}
+	return mq, nil
 }
 
 // markReturnedRead marks the others' messages among items read by me (which recomputes

@@ -8,13 +8,20 @@ import (
 )
 
 // DialogQuery selects the dialogs a user sees in GET /chat/Dialog.
+// Listed are the dialogs the viewer occupies (groups, privates, subscribed public
+// dialogs) and every broadcast dialog, minus those the viewer removed for themselves.
 type DialogQuery struct {
-	UserID              int64 // required: the viewer; only dialogs they occupy are listed
+	UserID              int64 // required: the viewer (unless All)
+	All                 bool  // the admin view: every dialog of the app, without viewer fields
 	IDs                 []string
+	ID                  StringFilter // _id[ne], _id[nin] (and the rest of the ops)
 	Types               []int
-	UpdatedAt           Range // unix milliseconds
-	CreatedAt           Range // unix milliseconds
-	LastMessageDateSent Range // unix seconds
+	TypesNot            []int // type[nin], type[ne]
+	Name                StringFilter
+	Extensions          map[string]StringFilter // extensions[key]…; keys are plain names
+	UpdatedAt           Range                   // unix milliseconds
+	CreatedAt           Range                   // unix milliseconds
+	LastMessageDateSent Range                   // unix seconds
 	// SortField is last_message_date_sent, created_at, updated_at or name; "" means
 	// the default order (see dialogOrder).
 	SortField   string
@@ -59,6 +66,14 @@ func (q DialogQuery) where() *whereBuilder {
 		types[i] = int64(t)
 	}
 	w.addInInts("d.type", types)
+	if len(q.TypesNot) > 0 {
+		w.add("d.type NOT IN ("+placeholders(len(q.TypesNot))+")", intArgs(q.TypesNot)...)
+	}
+	w.addString("d.id", q.ID)
+	w.addString("d.name", q.Name)
+	for key, f := range q.Extensions {
+		w.addString("json_extract(d.extensions, ?)", f, `$."`+key+`"`)
+	}
 	w.addRange("d.updated_at", q.UpdatedAt)
 	w.addRange("d.created_at", q.CreatedAt)
 	w.addRange("d.last_message_date_sent", q.LastMessageDateSent)
@@ -78,7 +93,7 @@ func (s *Store) ListDialogs(ctx context.Context, q DialogQuery) ([]cube.Dialog, 
 	w := q.where()
 	args := append([]any{q.UserID}, w.args...)
 	args = append(args, sqlLimit(q.Limit), q.Skip)
-	rows, err := s.db.QueryContext(ctx, dialogSelect+` WHERE o.user_id IS NOT NULL`+w.and()+
+	rows, err := s.db.QueryContext(ctx, dialogSelect+` WHERE `+q.listed()+w.and()+
 		` ORDER BY `+order+` LIMIT ? OFFSET ?`, args...)
 	if err != nil {
 		return nil, 0, err
@@ -91,8 +106,28 @@ func (s *Store) ListDialogs(ctx context.Context, q DialogQuery) ([]cube.Dialog, 
 func (s *Store) CountDialogs(ctx context.Context, q DialogQuery) (int, error) {
 	w := q.where()
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM dialogs d JOIN dialog_occupants o
-		ON o.dialog_id = d.id AND o.user_id = ? WHERE 1`+w.and(),
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM dialogs d LEFT JOIN dialog_occupants o
+		ON o.dialog_id = d.id AND o.user_id = ?1 WHERE `+q.listed()+w.and(),
 		append([]any{q.UserID}, w.args...)...).Scan(&n)
 	return n, err
+}
+
+// listedDialog is the condition of a dialog in the viewer's (?1) list; o is the viewer's
+// occupant row (LEFT JOIN).
+const listedDialog = `(o.user_id IS NOT NULL OR d.type = 1)
+	AND NOT EXISTS (SELECT 1 FROM dialog_hidden h WHERE h.dialog_id = d.id AND h.user_id = ?1)`
+
+func (q DialogQuery) listed() string {
+	if q.All {
+		return "1"
+	}
+	return listedDialog
+}
+
+func intArgs(vals []int) []any {
+	out := make([]any, len(vals))
+	for i, v := range vals {
+		out[i] = int64(v)
+	}
+	return out
 }

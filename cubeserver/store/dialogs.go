@@ -224,8 +224,16 @@ func (s *Store) DialogOccupants(ctx context.Context, dialogID string) ([]int64, 
 	return ids, rows.Err()
 }
 
+// broadcastUnread counts what a reader of a broadcast dialog (everyone in the app, not
+// only its occupants) has not read yet; occupants keep a stored count instead.
+const broadcastUnread = `SELECT COUNT(*) FROM messages m WHERE m.dialog_id = d.id
+	AND m.sender_id != ?1 AND m.deleted_at IS NULL
+	AND NOT EXISTS (SELECT 1 FROM message_reads r WHERE r.message_id = m.id AND r.user_id = ?1)
+	AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.message_id = m.id AND h.user_id = ?1)`
+
 // dialogSelect reads a dialog as the viewer (?1) sees it. last_message_status is only
-// set when the viewer sent the last message: read/delivered once anyone else has.
+// set when the viewer sent the last message: read/delivered once anyone else has. A
+// broadcast dialog has an unread count for every viewer, occupant or not.
 const dialogSelect = `SELECT d.id, d.type, d.owner_id, d.name, d.description, d.photo, d.xmpp_room_jid,
 	d.extensions, d.allow_preview, d.last_message, d.last_message_id, d.last_message_date_sent,
 	d.last_message_user_id, d.created_at, d.updated_at,
@@ -233,7 +241,11 @@ const dialogSelect = `SELECT d.id, d.type, d.owner_id, d.name, d.description, d.
 		WHERE dialog_id = d.id ORDER BY rowid)),
 	(SELECT json_group_array(user_id) FROM (SELECT user_id FROM dialog_admins
 		WHERE dialog_id = d.id ORDER BY rowid)),
-	o.unread_count,
+	(SELECT json_group_array(message_id) FROM (SELECT message_id FROM dialog_pins
+		WHERE dialog_id = d.id ORDER BY pinned_at, rowid)),
+	(SELECT COUNT(*) FROM dialog_occupants WHERE dialog_id = d.id),
+	CASE WHEN o.user_id IS NULL AND d.type = 1 AND ?1 != 0 THEN (` + broadcastUnread + `)
+		ELSE o.unread_count END,
 	CASE WHEN ?1 != 0 AND d.last_message_user_id = ?1 THEN
 		CASE WHEN EXISTS (SELECT 1 FROM message_reads r WHERE r.message_id = d.last_message_id
 				AND r.user_id != ?1) THEN 'read'
@@ -252,10 +264,11 @@ func scanDialogs(rows *sql.Rows) ([]cube.Dialog, error) {
 		var lastDate, lastUser, unread sql.NullInt64
 		var allowPreview int
 		var created, updated int64
-		var occupants, admins string
+		var occupants, admins, pinned string
+		var occupantsCount int
 		if err := rows.Scan(&d.ID, &d.Type, &d.UserID, &d.Name, &d.Description, &photo, &roomJID,
 			&ext, &allowPreview, &lastMsg, &lastID, &lastDate, &lastUser, &created, &updated,
-			&occupants, &admins, &unread, &status); err != nil {
+			&occupants, &admins, &pinned, &occupantsCount, &unread, &status); err != nil {
 			return nil, err
 		}
 		d.Photo = nullString(photo)
@@ -281,7 +294,14 @@ func scanDialogs(rows *sql.Rows) ([]cube.Dialog, error) {
 		if err := json.Unmarshal([]byte(admins), &d.AdminsIDs); err != nil {
 			return nil, err
 		}
-		d.PinnedMessagesIDs = []string{}
+		if err := json.Unmarshal([]byte(pinned), &d.PinnedMessagesIDs); err != nil {
+			return nil, err
+		}
+		if d.Type == cube.DialogPublic {
+			// Subscribers are counted, not listed (protocol.md §3.2); the store still
+			// returns them in OccupantsIDs for routing, and the REST layer hides them.
+			d.OccupantsCount = &occupantsCount
+		}
 		d.CreatedAt = cube.TimeOf(msTime(created))
 		d.UpdatedAt = cube.TimeOf(msTime(updated))
 		out = append(out, d)

@@ -40,11 +40,13 @@ func addMarker(ctx context.Context, tx *sql.Tx, table, dialogID string, userID i
 }
 
 // recomputeUnread sets the user's unread count to the number of others' messages in the
-// dialog that the user has not read.
+// dialog that the user has not read (deleted and hidden ones do not count).
 func recomputeUnread(ctx context.Context, tx *sql.Tx, dialogID string, userID int64) error {
 	_, err := tx.ExecContext(ctx, `UPDATE dialog_occupants SET unread_count = (
 		SELECT COUNT(*) FROM messages m WHERE m.dialog_id = ?1 AND m.sender_id != ?2
-		AND NOT EXISTS (SELECT 1 FROM message_reads r WHERE r.message_id = m.id AND r.user_id = ?2))
+		AND m.deleted_at IS NULL
+		AND NOT EXISTS (SELECT 1 FROM message_reads r WHERE r.message_id = m.id AND r.user_id = ?2)
+		AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.message_id = m.id AND h.user_id = ?2))
 		WHERE dialog_id = ?1 AND user_id = ?2`, dialogID, userID)
 	return err
 }
@@ -61,7 +63,8 @@ func (s *Store) EditMessages(ctx context.Context, dialogID string, userID int64,
 		now := nowMS()
 		for _, id := range ids {
 			var sender int64
-			err := tx.QueryRowContext(ctx, `SELECT sender_id FROM messages WHERE id = ? AND dialog_id = ?`,
+			err := tx.QueryRowContext(ctx, `SELECT sender_id FROM messages WHERE id = ? AND dialog_id = ?
+				AND deleted_at IS NULL`,
 				id, dialogID).Scan(&sender)
 			if err == sql.ErrNoRows {
 				return fmt.Errorf("%w: message %s", ErrNotFound, id)

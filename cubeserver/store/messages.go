@@ -72,8 +72,12 @@ func (s *Store) StoreChatMessage(ctx context.Context, m cube.Message) (inserted 
 			WHERE id = ?6`, now, m.DateSent, m.Message, m.ID, m.SenderID, m.ChatDialogID); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE dialog_occupants SET unread_count = unread_count + 1
-			WHERE dialog_id = ? AND user_id != ?`, m.ChatDialogID, m.SenderID)
+		if _, err = tx.ExecContext(ctx, `UPDATE dialog_occupants SET unread_count = unread_count + 1
+			WHERE dialog_id = ? AND user_id != ?`, m.ChatDialogID, m.SenderID); err != nil {
+			return err
+		}
+		// A dialog someone removed for themselves comes back with the next message.
+		_, err = tx.ExecContext(ctx, `DELETE FROM dialog_hidden WHERE dialog_id = ?`, m.ChatDialogID)
 		return err
 	})
 	return inserted, err
@@ -99,23 +103,44 @@ func messageJSON(m cube.Message) (attachments, custom any, err error) {
 }
 
 // MessageQuery selects messages of one dialog for GET /chat/Message.
+// Messages the viewer deleted for themselves are never listed; tombstones of messages
+// deleted for everyone only with IncludeDeleted.
 type MessageQuery struct {
-	DialogID  string // required
-	Viewer    int64  // decides the per-user "read" field
-	IDs       []string
-	SenderID  int64 // 0 = any
-	DateSent  Range // unix seconds
-	UpdatedAt Range // unix milliseconds
-	SortDesc  bool  // by date_sent, then _id, so that pages are stable
-	Limit     int   // <= 0 = all
-	Skip      int
+	DialogID       string // required
+	Viewer         int64  // decides "read", "reactions.own" and what is hidden
+	IDs            []string
+	IDBefore       string // _id[lt]: ObjectIds grow with time, so this pages backwards
+	SenderID       int64  // 0 = any
+	RecipientID    Range
+	Message        StringFilter
+	AttachmentType StringFilter // matches when any attachment's type matches
+	DateSent       Range        // unix seconds
+	UpdatedAt      Range        // unix milliseconds
+	IncludeDeleted bool         // also tombstones (Deleted, empty body); for updated_at catch-up
+	SortDesc       bool         // by date_sent, then _id, so that pages are stable
+	Limit          int          // <= 0 = all
+	Skip           int
 }
 
 func (q MessageQuery) where() *whereBuilder {
 	w := &whereBuilder{}
+	w.add(`NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.message_id = m.id AND h.user_id = ?)`, q.Viewer)
+	if !q.IncludeDeleted {
+		w.add("m.deleted_at IS NULL")
+	}
 	w.addInStrings("m.id", q.IDs)
+	if q.IDBefore != "" {
+		w.add("m.id < ?", q.IDBefore)
+	}
 	if q.SenderID != 0 {
 		w.add("m.sender_id = ?", q.SenderID)
+	}
+	w.addRange("m.recipient_id", q.RecipientID)
+	w.addString("m.body", q.Message)
+	if !q.AttachmentType.IsZero() {
+		sub := &whereBuilder{}
+		sub.addString("json_extract(a.value, '$.type')", q.AttachmentType)
+		w.add(`EXISTS (SELECT 1 FROM json_each(COALESCE(m.attachments, '[]')) a WHERE 1`+sub.and()+`)`, sub.args...)
 	}
 	w.addRange("m.date_sent", q.DateSent)
 	w.addRange("m.updated_at", q.UpdatedAt)
@@ -132,7 +157,11 @@ const messageSelect = `SELECT m.id, m.dialog_id, m.sender_id, m.recipient_id, m.
 		WHERE message_id = m.id ORDER BY rowid)),
 	CASE WHEN m.sender_id = ?1
 		THEN EXISTS (SELECT 1 FROM message_reads r WHERE r.message_id = m.id AND r.user_id != ?1)
-		ELSE EXISTS (SELECT 1 FROM message_reads r WHERE r.message_id = m.id AND r.user_id = ?1) END
+		ELSE EXISTS (SELECT 1 FROM message_reads r WHERE r.message_id = m.id AND r.user_id = ?1) END,
+	m.deleted_at IS NOT NULL,
+	(SELECT reaction FROM message_reactions WHERE message_id = m.id AND user_id = ?1),
+	(SELECT json_group_object(reaction, n) FROM (SELECT reaction, COUNT(*) AS n
+		FROM message_reactions WHERE message_id = m.id GROUP BY reaction ORDER BY reaction))
 	FROM messages m`
 
 // ListMessages returns one page of a dialog's messages.
@@ -154,7 +183,7 @@ func (s *Store) ListMessages(ctx context.Context, q MessageQuery) ([]cube.Messag
 
 // Message returns one message as viewer sees it, or ErrNotFound.
 func (s *Store) Message(ctx context.Context, id string, viewer int64) (cube.Message, error) {
-	rows, err := s.db.QueryContext(ctx, messageSelect+` WHERE m.id = ?`, viewer, id)
+	rows, err := s.db.QueryContext(ctx, messageSelect+` WHERE m.id = ? AND m.deleted_at IS NULL`, viewer, id)
 	if err != nil {
 		return cube.Message{}, err
 	}
@@ -186,11 +215,18 @@ func scanMessages(rows *sql.Rows) ([]cube.Message, error) {
 		var created, updated int64
 		var readIDs, deliveredIDs string
 		var read bool
+		var own sql.NullString
+		var totals string
 		if err := rows.Scan(&m.ID, &m.ChatDialogID, &m.SenderID, &m.RecipientID, &m.Message,
 			&m.DateSent, &attachments, &custom, &m.ViewsCount, &created, &updated,
-			&readIDs, &deliveredIDs, &read); err != nil {
+			&readIDs, &deliveredIDs, &read, &m.Deleted, &own, &totals); err != nil {
 			return nil, err
 		}
+		reactions, err := scanReactions(own, totals)
+		if err != nil {
+			return nil, fmt.Errorf("store: message %s reactions: %w", m.ID, err)
+		}
+		m.Reactions = reactions
 		if attachments.Valid {
 			if err := json.Unmarshal([]byte(attachments.String), &m.Attachments); err != nil {
 				return nil, fmt.Errorf("store: message %s attachments: %w", m.ID, err)
@@ -215,4 +251,20 @@ func scanMessages(rows *sql.Rows) ([]cube.Message, error) {
 		out = append(out, m)
 	}
 	return out, rows.Err()
+}
+
+// scanReactions builds the per-viewer reactions of a message; nil when it has none.
+func scanReactions(own sql.NullString, totals string) (*cube.Reactions, error) {
+	total := map[string]int{}
+	if err := json.Unmarshal([]byte(totals), &total); err != nil {
+		return nil, err
+	}
+	if len(total) == 0 {
+		return nil, nil
+	}
+	r := &cube.Reactions{Own: []string{}, Total: total}
+	if own.Valid {
+		r.Own = append(r.Own, own.String)
+	}
+	return r, nil
 }

@@ -23,6 +23,9 @@ type conn struct {
 	id  int64
 	f   framing
 	log *slog.Logger
+	// plainAuth lets this connection authenticate without TLS: set only for the plain
+	// listener of ServePlain (loopback, for the JS SDK's TCP mode).
+	plainAuth bool
 
 	opened   bool  // our stream header for the current stream is on the wire
 	authed   bool  // SASL succeeded

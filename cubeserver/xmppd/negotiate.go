@@ -32,7 +32,7 @@ func (c *conn) negotiate() (*session, error) {
 			return c.bind()
 		}
 		canTLS := c.srv.cfg.TLS != nil && !c.f.Encrypted()
-		canAuth := c.f.Encrypted() || c.srv.cfg.AllowPlain
+		canAuth := c.f.Encrypted() || c.srv.cfg.AllowPlain || c.plainAuth
 		if !canTLS && !canAuth {
 			c.log.Warn("xmpp plain connection but no TLS configured and AllowPlain off: nobody can log in")
 		}

@@ -158,6 +158,17 @@ var ErrNoTLS = errors.New("xmppd: direct TLS needs Config.TLS")
 // directTLS=false is plain TCP where STARTTLS is required before auth (unless
 // Config.AllowPlain); directTLS=true wraps every connection in TLS at once.
 func (s *Server) Serve(ln net.Listener, directTLS bool) error {
+	return s.serve(ln, directTLS, false)
+}
+
+// ServePlain accepts XMPP over plain TCP where clients may authenticate without TLS,
+// whatever Config.AllowPlain says. It exists for the official JS SDK's xmpp:// TCP mode
+// (CUBE_TCP_ENABLE) in tests; give it a loopback listener only.
+func (s *Server) ServePlain(ln net.Listener) error {
+	return s.serve(ln, false, true)
+}
+
+func (s *Server) serve(ln net.Listener, directTLS, plainAuth bool) error {
 	if directTLS && s.cfg.TLS == nil {
 		return ErrNoTLS
 	}
@@ -195,14 +206,15 @@ func (s *Server) Serve(ln net.Listener, directTLS bool) error {
 		if directTLS {
 			nc = tls.Server(nc, s.cfg.TLS)
 		}
-		s.startConn(newTCPFraming(nc, s.cfg.MaxStanzaBytes), false)
+		s.startConn(newTCPFraming(nc, s.cfg.MaxStanzaBytes), false, plainAuth)
 	}
 }
 
 // startConn runs a connection over the given framing: in a new goroutine, or (wait,
 // for WebSocket handlers that must not return early) in the caller's.
-func (s *Server) startConn(f framing, wait bool) {
+func (s *Server) startConn(f framing, wait, plainAuth bool) {
 	c := newConn(s, f, s.nextConn.Add(1))
+	c.plainAuth = plainAuth
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()

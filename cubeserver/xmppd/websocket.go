@@ -71,7 +71,7 @@ func wsHandshake(cfg *websocket.Config, _ *http.Request) error {
 func (s *Server) serveWS(ws *websocket.Conn) {
 	ws.PayloadType = websocket.TextFrame
 	ws.MaxPayloadBytes = s.cfg.MaxStanzaBytes
-	s.startConn(&wsFraming{ws: ws, remote: ws.Request().RemoteAddr}, true)
+	s.startConn(&wsFraming{ws: ws, remote: ws.Request().RemoteAddr}, true, false)
 }
 
 // wsFraming reads and writes one element per WebSocket message.
