@@ -270,3 +270,26 @@ func TestChatConfigErrors(t *testing.T) {
 		t.Error("no user id: accepted")
 	}
 }
+
+// TestChatReplacesConnectionAfterMalformedStanza: a server that sends broken XML must not
+// wedge the client (go-xmpp's decoder is dead after a parse error): the connection is
+// replaced and messages flow again on the new one.
+func TestChatReplacesConnectionAfterMalformedStanza(t *testing.T) {
+	srv := newFakeXMPP(t, false)
+	c := NewChat(srv.config(), fastOpts())
+	if err := c.Connect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	expectStates(t, c, Authenticated, Ready)
+	srv.push(`<message xmlns='jabber:client' from='8-1@localhost' type='chat' id='broken'><body>half</bodyX></message>`)
+	states := expectStates(t, c, Reconnecting, Resumed, Ready)
+	if states[0].Err == nil {
+		t.Fatal("Reconnecting carries no cause")
+	}
+	srv.push(`<message xmlns='jabber:client' from='8-1@localhost' type='chat' id='fine'><body>whole</body></message>`)
+	if ev, ok := nextEvent(t, c).(MessageEvent); !ok || ev.Message.ID != "fine" {
+		t.Fatalf("after the malformed stanza: %+v", ev)
+	}
+	c.Disconnect()
+	expectStates(t, c, Closed)
+}
