@@ -95,7 +95,7 @@ func (s *Store) MessageReactions(ctx context.Context, messageID string, viewer i
 		return nil, ErrNotOccupant
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT reaction, user_id FROM message_reactions
-		WHERE message_id = ? ORDER BY created_at, user_id`, messageID)
+		WHERE message_id = ? ORDER BY created_at, rowid`, messageID)
 	if err != nil {
 		return nil, err
 	}
