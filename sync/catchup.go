@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -27,6 +28,10 @@ const (
 func (e *Engine) afterReady(ctx context.Context, chat *cube.Chat, gen uint64) {
 	e.activity.reapply()
 	e.flushPendingReads(ctx)
+	if err := e.syncBlockList(ctx, chat); err != nil {
+		e.log.Warn("reading the block list", "err", err)
+	}
+	e.resubscribeActivity(ctx, chat)
 	backoff := minBackoff
 	for first := true; ; first = false {
 		err := e.catchUp(ctx, gen)
@@ -103,7 +108,11 @@ func (e *Engine) catchUp(ctx context.Context, gen uint64) error {
 			return fmt.Errorf("sync: saving the dialog cursor: %w", err)
 		}
 	}
-	return nil
+	// Older messages changed while we were away: edits, deletions, reactions.
+	if err := e.catchUpChanges(ctx); err != nil {
+		return err
+	}
+	return e.refreshUnread(ctx)
 }
 
 // updatedDialogs lists the dialogs updated at or after cursor (unix seconds; 0 = all).
@@ -235,7 +244,15 @@ func (e *Engine) upsertWire(ctx context.Context, page []cube.Message, me int64) 
 			e.log.Warn("server message without id or dialog, skipped", "id", m.ID)
 			continue
 		}
-		msgs = append(msgs, messageFromWire(m, me))
+		out := messageFromWire(m, me)
+		old, err := e.db.Message(ctx, m.ID)
+		switch {
+		case err == nil:
+			keepEdits(&out, old, m)
+		case !errors.Is(err, cache.ErrNotFound):
+			return 0, fmt.Errorf("reading stored message %s: %w", m.ID, err)
+		}
+		msgs = append(msgs, out)
 	}
 	n, err := e.db.UpsertMessages(ctx, msgs)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"log/slog"
 	gosync "sync"
+	"time"
 
 	"github.com/cubechat/cubechat/cache"
 	"github.com/cubechat/cubechat/cube"
@@ -43,6 +44,16 @@ type Engine struct {
 	// outboxKick wakes the outbox worker; it holds at most one pending wake-up.
 	outboxKick chan struct{}
 	activity   *activity
+	events     *eventFeed
+	typing     *typingBook
+	watch      *watchList
+	// sessionStart is when this engine was built: only messages newer than it
+	// may raise desktop notifications.
+	sessionStart time.Time
+	// bounceMu orders "mark a confirmed batch sent" against "a bounce marks one of
+	// them failed", which arrive on different goroutines in either order.
+	bounceMu gosync.Mutex
+	bounced  map[string]bool // message ids that bounced, checked by the outbox
 
 	mu       gosync.Mutex
 	client   *cube.Client // set by Login
@@ -66,13 +77,18 @@ func New(db *cache.DB, p Profile, logger *slog.Logger) *Engine {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	e := &Engine{
-		db:         db,
-		profile:    p,
-		log:        logger.With("component", "sync"),
-		status:     newStatusFeed(Status{State: StateOffline}),
-		outboxKick: make(chan struct{}, 1),
-		focused:    true,
+		db:           db,
+		profile:      p,
+		log:          logger.With("component", "sync"),
+		status:       newStatusFeed(Status{State: StateOffline}),
+		outboxKick:   make(chan struct{}, 1),
+		focused:      true,
+		events:       newEventFeed(),
+		watch:        newWatchList(),
+		bounced:      map[string]bool{},
+		sessionStart: time.Now(),
 	}
+	e.typing = newTypingBook(func(ev TypingEvent) { e.events.publish(ev) }, e.sendTyping)
 	e.cursors = newCursorBook(e.persistCursor)
 	e.activity = newActivity(e.applyActivity)
 	return e
@@ -128,7 +144,9 @@ func (e *Engine) Stop() {
 		cancel()
 	}
 	e.activity.stop()
+	e.typing.stop()
 	e.wg.Wait()
+	e.events.close()
 	e.status.set(func(s *Status) { s.State = StateOffline; s.Syncing = false })
 }
 

@@ -100,7 +100,9 @@ func (p *pipeline) handle(ctx context.Context, ev cube.Event) bool {
 			return false
 		}
 	case cube.MessageEvent:
-		p.e.storeLive(ctx, ev)
+		p.e.storeLive(ctx, p.chat, ev)
+	default:
+		p.e.handleSignal(ctx, p.chat, ev)
 	}
 	return true
 }
@@ -144,11 +146,13 @@ func (p *pipeline) dropped() {
 	p.stopCatchUp()
 	p.e.setConn(nil)
 	p.e.setLive(nil)
+	p.e.forgetOnline()
 }
 
 // storeLive stores one live message and updates its dialog. Nothing reaches the UI
-// but through the cache.
-func (e *Engine) storeLive(ctx context.Context, ev cube.MessageEvent) {
+// but through the cache (and the ephemeral events: a notification, the sender's
+// typing ends). A message shown on screen is marked read at once.
+func (e *Engine) storeLive(ctx context.Context, chat *cube.Chat, ev cube.MessageEvent) {
 	me := e.Me()
 	m := messageFromWire(ev.Message, me)
 	if m.ID == "" || m.DialogID == "" {
@@ -175,17 +179,24 @@ func (e *Engine) storeLive(ctx context.Context, ev cube.MessageEvent) {
 		return
 	}
 	e.cursors.live(m.DialogID, unixSeconds(m.SentAt))
+	if m.SenderID != me {
+		e.typing.peer(m.DialogID, m.SenderID, false) // the message ends the typing
+	}
 	if inserted == 0 {
 		return // a copy we already hold (catch-up, carbon, echo or re-delivery)
-	}
-	if known && m.SenderID != me && !e.viewing(m.DialogID) {
-		if err := e.bumpUnread(ctx, m.DialogID); err != nil {
-			e.log.Warn("counting a live message unread", "dialog", m.DialogID, "err", err)
-		}
 	}
 	if m.SenderID != 0 && m.SenderID != me {
 		if err := e.ensureUsers(ctx, []int64{m.SenderID}); err != nil {
 			e.log.Warn("fetching sender profile", "user", m.SenderID, "err", err)
+		}
+	}
+	e.notifyLive(ctx, m, true)
+	if m.SenderID != me && !ev.Carbon && e.viewing(m.DialogID) {
+		e.readOnScreen(ctx, chat, ev.Message)
+	}
+	if known && m.SenderID != me && !e.viewing(m.DialogID) {
+		if err := e.bumpUnread(ctx, m.DialogID); err != nil {
+			e.log.Warn("counting a live message unread", "dialog", m.DialogID, "err", err)
 		}
 	}
 }

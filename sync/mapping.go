@@ -2,6 +2,7 @@ package sync
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
 	"time"
 
@@ -25,6 +26,10 @@ func messageFromWire(m cube.Message, me int64) cache.Message {
 		State:       cache.StateSent,
 		Attachments: attachmentsFromWire(m.Attachments),
 		Custom:      customFromWire(m.Custom),
+		// Markers only add in the cache, so the server's lists merge safely.
+		DeliveredIDs: slices.Clone(m.DeliveredIDs),
+		ReadIDs:      slices.Clone(m.ReadIDs),
+		Deleted:      m.Deleted,
 	}
 	if m.DateSent != 0 {
 		out.SentAt = cube.UnixAny(m.DateSent)
@@ -79,8 +84,8 @@ func attachmentsFromWire(in []cube.Attachment) []cache.Attachment {
 	out := make([]cache.Attachment, len(in))
 	for i, a := range in {
 		out[i] = cache.Attachment{
-			Type: a.Type, UID: a.UID, URL: a.URL, Name: a.Name, ContentType: a.ContentType,
-			Size: a.Size, Width: a.Width, Height: a.Height,
+			Type: a.Type, ID: a.ID, UID: a.UID, URL: a.URL, Name: a.Name, ContentType: a.ContentType,
+			Size: a.Size, Width: a.Width, Height: a.Height, Duration: a.Duration, Data: a.Data,
 		}
 	}
 	return out
@@ -93,8 +98,8 @@ func attachmentsToWire(in []cache.Attachment) []cube.Attachment {
 	out := make([]cube.Attachment, len(in))
 	for i, a := range in {
 		out[i] = cube.Attachment{
-			Type: a.Type, UID: a.UID, URL: a.URL, Name: a.Name, ContentType: a.ContentType,
-			Size: a.Size, Width: a.Width, Height: a.Height,
+			Type: a.Type, ID: a.ID, UID: a.UID, URL: a.URL, Name: a.Name, ContentType: a.ContentType,
+			Size: a.Size, Width: a.Width, Height: a.Height, Duration: a.Duration, Data: a.Data,
 		}
 	}
 	return out
@@ -104,16 +109,23 @@ func attachmentsToWire(in []cache.Attachment) []cube.Attachment {
 // this user; the local Muted flag is kept by the cache.
 func dialogFromWire(d cube.Dialog) cache.Dialog {
 	out := cache.Dialog{
-		ID:          d.ID,
-		Type:        d.Type,
-		Name:        d.Name,
-		Photo:       deref(d.Photo),
-		OwnerID:     d.UserID,
-		OccupantIDs: slices.Clone(d.OccupantsIDs),
-		AdminIDs:    slices.Clone(d.AdminsIDs),
-		LastMessage: deref(d.LastMessage),
-		UnreadCount: deref(d.UnreadMessagesCount),
-		UpdatedAt:   d.UpdatedAt.Time,
+		ID:               d.ID,
+		Type:             d.Type,
+		Name:             d.Name,
+		Description:      d.Description,
+		Photo:            deref(d.Photo),
+		OwnerID:          d.UserID,
+		OccupantIDs:      slices.Clone(d.OccupantsIDs),
+		AdminIDs:         slices.Clone(d.AdminsIDs),
+		LastMessage:      deref(d.LastMessage),
+		UnreadCount:      deref(d.UnreadMessagesCount),
+		UpdatedAt:        d.UpdatedAt.Time,
+		PinnedMessageIDs: slices.Clone(d.PinnedMessagesIDs),
+		OccupantsCount:   deref(d.OccupantsCount),
+		Extensions:       maps.Clone(d.Extensions),
+	}
+	if d.Permissions != nil {
+		out.AllowPreview = d.Permissions.AllowPreview
 	}
 	out.LastMessageID = deref(d.LastMessageID)
 	out.LastMessageUserID = deref(d.LastMessageUserID)
@@ -124,7 +136,9 @@ func dialogFromWire(d cube.Dialog) cache.Dialog {
 }
 
 func userFromWire(u cube.User) cache.User {
-	return cache.User{ID: u.ID, Login: u.Login, FullName: u.FullName, Avatar: u.Avatar, UpdatedAt: u.UpdatedAt.Time}
+	return cache.User{ID: u.ID, Login: u.Login, FullName: u.FullName, Avatar: u.Avatar, BlobID: u.BlobID,
+		Email: u.Email, Phone: u.Phone, Website: u.Website, CustomData: u.CustomData,
+		LastRequestAt: u.LastRequestAt.Time, UpdatedAt: u.UpdatedAt.Time}
 }
 
 // accountFromWire keeps the server profile as JSON (never the password: the wire

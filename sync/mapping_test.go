@@ -38,7 +38,7 @@ func TestMessageFromWireFields(t *testing.T) {
 	in := cube.Message{
 		ID: "65f000000000000000000001", ChatDialogID: "65f0000000000000000000aa", Message: "hi <b>",
 		DateSent: 1_700_000_123_456, // milliseconds, as the Dart SDK sends them
-		SenderID: 20, RecipientID: 10,
+		SenderID: 20, RecipientID: 10, ReadIDs: []int64{20, 10}, DeliveredIDs: []int64{20, 10}, Deleted: true,
 		Attachments: []cube.Attachment{{Type: "image", ID: "7", UID: "u1", URL: "http://x/u1", Name: "a.png",
 			ContentType: "image/png", Size: 12, Width: 3, Height: 4}},
 		Custom: map[string]any{"country": "USA", "save_to_history": "1", "dialog_id": "x", "date_sent": "1"},
@@ -47,9 +47,12 @@ func TestMessageFromWireFields(t *testing.T) {
 	want := cache.Message{
 		ID: in.ID, DialogID: in.ChatDialogID, SenderID: 20, RecipientID: 10, Body: "hi <b>",
 		SentAt: time.UnixMilli(1_700_000_123_456).UTC(), State: cache.StateSent,
-		Attachments: []cache.Attachment{{Type: "image", UID: "u1", URL: "http://x/u1", Name: "a.png",
+		Attachments: []cache.Attachment{{Type: "image", ID: "7", UID: "u1", URL: "http://x/u1", Name: "a.png",
 			ContentType: "image/png", Size: 12, Width: 3, Height: 4}},
-		Custom: map[string]any{"country": "USA"},
+		Custom:       map[string]any{"country": "USA"},
+		ReadIDs:      []int64{20, 10},
+		DeliveredIDs: []int64{20, 10},
+		Deleted:      true,
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("messageFromWire:\n got %+v\nwant %+v", got, want)

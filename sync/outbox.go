@@ -46,12 +46,24 @@ func (e *Engine) Send(ctx context.Context, dialogID, text string) (string, error
 	if err := e.db.EnqueueOutgoing(ctx, m); err != nil {
 		return "", fmt.Errorf("sync: queueing the message: %w", err)
 	}
+	e.typing.ourMessageSent(dialogID)
 	e.kickOutbox()
 	return m.ID, nil
 }
 
 // RetryFailed queues a failed message again, with the same id.
 func (e *Engine) RetryFailed(ctx context.Context, messageID string) error {
+	m, err := e.db.Message(ctx, messageID)
+	if err != nil {
+		return fmt.Errorf("sync: retrying message %s: %w", messageID, err)
+	}
+	if needsUpload(*m) {
+		// A file that never reached the server: upload it again first.
+		return e.retryUpload(ctx, *m)
+	}
+	e.bounceMu.Lock()
+	delete(e.bounced, messageID)
+	e.bounceMu.Unlock()
 	if err := e.db.Requeue(ctx, messageID); err != nil {
 		return fmt.Errorf("sync: retrying message %s: %w", messageID, err)
 	}
@@ -69,6 +81,9 @@ func (e *Engine) runOutbox(ctx context.Context) {
 		}
 		if chat := e.liveChat(); chat != nil {
 			e.drainOutbox(ctx, chat)
+			// Actions after messages: an edit of a message just sent must find
+			// it on the server.
+			e.drainActions(ctx, chat)
 		}
 	}
 }
@@ -161,12 +176,23 @@ func (e *Engine) confirmSent(ctx context.Context, chat *cube.Chat, sent []sentMe
 		return false
 	}
 	for _, s := range sent {
-		if err := e.db.MarkSent(ctx, s.id, s.sentAt); err != nil {
+		if err := e.markSent(ctx, s); err != nil {
 			e.log.Error("marking message sent", "id", s.id, "err", err)
 			return false
 		}
 	}
 	return true
+}
+
+// markSent marks a confirmed message sent, unless it bounced meanwhile (the
+// bounce and the confirmation race on different goroutines).
+func (e *Engine) markSent(ctx context.Context, s sentMessage) error {
+	e.bounceMu.Lock()
+	defer e.bounceMu.Unlock()
+	if e.bounced[s.id] {
+		return nil
+	}
+	return e.db.MarkSent(ctx, s.id, s.sentAt)
 }
 
 // isTransientSendError tells a lost connection (retry on the next Ready) from a

@@ -5,13 +5,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"time"
 
+	"github.com/cubechat/cubechat/cache"
 	"github.com/cubechat/cubechat/cube"
 )
 
 // MarkRead is what opening a dialog does: it becomes the open dialog, its local unread
-// count drops to zero, and the server marks all its messages read. When the server
-// cannot be reached the read is remembered (persisted) and sent on the next Ready.
+// count drops to zero, and the server marks all its messages read; the senders of
+// the unread messages get read markers, so their ticks turn. When the server cannot
+// be reached the read waits in the action queue (persisted) for the next Ready.
 func (e *Engine) MarkRead(ctx context.Context, dialogID string) error {
 	e.OpenDialog(dialogID)
 	if err := e.db.SetUnread(ctx, dialogID, 0); err != nil {
@@ -20,17 +23,50 @@ func (e *Engine) MarkRead(ctx context.Context, dialogID string) error {
 	err := e.sendRead(ctx, dialogID)
 	switch {
 	case err == nil:
-		return e.editPendingReads(ctx, func(ids []string) []string { return slices.DeleteFunc(ids, eq(dialogID)) })
+		e.sendReadMarkers(ctx, dialogID)
+		return nil
 	case isUnreachable(err) || !e.hasSession():
 		e.log.Info("server unreachable, read mark queued", "dialog", dialogID, "err", err)
-		return e.editPendingReads(ctx, func(ids []string) []string {
-			if slices.Contains(ids, dialogID) {
-				return ids
-			}
-			return append(ids, dialogID)
-		})
+		if _, err := e.db.EnqueueAction(ctx, cache.Action{Kind: cache.ActionRead, DialogID: dialogID}); err != nil {
+			return fmt.Errorf("sync: queueing the read mark of %s: %w", dialogID, err)
+		}
+		return nil
 	}
 	return fmt.Errorf("sync: marking dialog %s read: %w", dialogID, err)
+}
+
+// readMarkerWindow is how many of the newest cached messages MarkRead looks at for
+// read markers to send.
+const readMarkerWindow = 50
+
+// sendReadMarkers tells the senders of the dialog's newest messages that we read
+// them (XMPP <displayed/>; a REST read does not notify anyone), once per message.
+func (e *Engine) sendReadMarkers(ctx context.Context, dialogID string) {
+	chat := e.connChat()
+	if chat == nil {
+		return
+	}
+	me := e.Me()
+	msgs, err := e.db.Messages(ctx, dialogID, time.Time{}, "", readMarkerWindow)
+	if err != nil {
+		e.log.Warn("reading messages for read markers", "dialog", dialogID, "err", err)
+		return
+	}
+	var marked []string
+	for _, m := range msgs {
+		if m.SenderID == me || m.SenderID == 0 || m.Deleted || slices.Contains(m.ReadIDs, me) || !m.State.Confirmed() {
+			continue
+		}
+		wire := cube.Message{ID: m.ID, ChatDialogID: m.DialogID, SenderID: m.SenderID, RecipientID: m.RecipientID}
+		if err := chat.SendRead(ctx, wire); err != nil {
+			e.log.Info("sending read markers", "dialog", dialogID, "err", err)
+			break
+		}
+		marked = append(marked, m.ID)
+	}
+	if _, err := e.db.AddMarkers(ctx, dialogID, marked, me, cache.MarkerRead); err != nil {
+		e.log.Warn("recording our read markers", "dialog", dialogID, "err", err)
+	}
 }
 
 func (e *Engine) sendRead(ctx context.Context, dialogID string) error {
@@ -39,7 +75,8 @@ func (e *Engine) sendRead(ctx context.Context, dialogID string) error {
 	})
 }
 
-// flushPendingReads sends the read marks queued while offline. It runs before the
+// flushPendingReads sends the read marks that older versions queued in a cursor
+// while offline (new ones go to the action queue). It runs before the
 // catch-up, whose dialog copies carry the server's unread counts.
 func (e *Engine) flushPendingReads(ctx context.Context) {
 	ids, err := e.pendingReads(ctx)

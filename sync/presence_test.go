@@ -1,0 +1,80 @@
+package sync
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+func TestPeerLastActivityGoesOnlineThenOffline(t *testing.T) {
+	pr := newPair(t)
+	ctx, a, b := pr.h.ctx, pr.a, pr.b
+	if err := b.e.WatchLastActivity(ctx, a.acc.ID); err != nil {
+		t.Fatalf("WatchLastActivity: %v", err)
+	}
+	userState := func() (bool, string) {
+		users, err := b.db.Users(ctx, []int64{a.acc.ID})
+		if err != nil {
+			return false, err.Error()
+		}
+		u := users[a.acc.ID]
+		return u.Online, fmt.Sprintf("online=%v last seen %v", u.Online, u.LastSeen)
+	}
+	b.waitFor("ann online", userState)
+
+	stopped := time.Now()
+	a.close() // Ann quits the app
+	b.waitFor("ann offline", func() (bool, string) {
+		online, saw := userState()
+		return !online, saw
+	})
+	users, _ := b.db.Users(ctx, []int64{a.acc.ID})
+	if seen := users[a.acc.ID].LastSeen; seen.IsZero() || seen.Before(stopped.Add(-5*time.Second)) {
+		t.Fatalf("last seen %v, want about %v", seen, stopped)
+	}
+	b.e.UnwatchLastActivity(a.acc.ID)
+}
+
+func TestNotificationOnlyForUnseenLiveMessages(t *testing.T) {
+	pr := newPair(t)
+	ctx, a, b := pr.h.ctx, pr.a, pr.b
+	pr.exchange(a, b, "hello") // the dialog is known to both
+	events, stop := b.e.SubscribeEvents()
+	defer stop()
+
+	b.e.SetFocused(false)
+	id, err := a.e.Send(ctx, pr.dialog, "ping while you are away")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := waitEvent(t, events, "a notification", func(ev Event) bool { _, ok := ev.(NotifyEvent); return ok }).(NotifyEvent)
+	if ev.MessageID != id || ev.DialogID != pr.dialog || ev.Body != "ping while you are away" || ev.Title != "ANN" {
+		t.Fatalf("notification %+v", ev)
+	}
+
+	// Muted: nothing, even unfocused.
+	if err := b.e.SetNotifications(ctx, pr.dialog, false); err != nil {
+		t.Fatalf("SetNotifications: %v", err)
+	}
+	muted := pr.exchange(a, b, "shh")
+	b.e.SetFocused(true)
+	if err := b.e.SetNotifications(ctx, pr.dialog, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.e.MarkRead(ctx, pr.dialog); err != nil { // the dialog is on screen
+		t.Fatal(err)
+	}
+	seen := pr.exchange(a, b, "you are looking at this")
+	marker := pr.exchange(b, a, "end") // b's own message: never notified
+	_ = marker
+	for {
+		select {
+		case ev := <-events:
+			if n, ok := ev.(NotifyEvent); ok && (n.MessageID == muted || n.MessageID == seen || n.MessageID == marker) {
+				t.Fatalf("unexpected notification %+v", n)
+			}
+		case <-time.After(300 * time.Millisecond):
+			return
+		}
+	}
+}
