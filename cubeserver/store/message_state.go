@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 )
 
@@ -33,10 +34,34 @@ func addMarker(ctx context.Context, tx *sql.Tx, table, dialogID string, userID i
 	}
 	w := &whereBuilder{}
 	w.addInStrings("id", ids)
-	_, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (message_id, user_id)
-		SELECT id, ? FROM messages WHERE dialog_id = ?`+w.and()+` ON CONFLICT DO NOTHING`,
+	rows, err := tx.QueryContext(ctx, `INSERT INTO `+table+` (message_id, user_id)
+		SELECT id, ? FROM messages WHERE dialog_id = ?`+w.and()+` ON CONFLICT DO NOTHING RETURNING message_id`,
 		append([]any{userID, dialogID}, w.args...)...)
-	return err
+	if err != nil {
+		return err
+	}
+	var marked []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		marked = append(marked, id)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return err
+	}
+	// A new marker changes the message's read_ids/delivered_ids, so its updated_at moves:
+	// a sender catching up with updated_at filters then learns of the ticks it missed.
+	for start := 0; start < len(marked); start += 500 {
+		chunk := marked[start:min(start+500, len(marked))]
+		if _, err := tx.ExecContext(ctx, `UPDATE messages SET updated_at = ? WHERE id IN (`+placeholders(len(chunk))+`)`,
+			append([]any{nowMS()}, stringArgs(chunk)...)...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // recomputeUnread sets the user's unread count to the number of others' messages in the

@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/cubechat/cubechat/cube"
 )
@@ -182,5 +184,54 @@ func TestListMessagesWithoutLimitReturnsAll(t *testing.T) {
 	}
 	if n, _ := s.CountMessages(ctx, MessageQuery{DialogID: d.ID}); n != 3 {
 		t.Fatalf("CountMessages = %d", n)
+	}
+}
+
+// TestMarkersMoveUpdatedAt: a read or delivered marker changes the message's JSON
+// (read_ids/delivered_ids), so updated_at moves — once per new marker — and a sender who
+// catches up with updated_at filters sees the ticks.
+func TestMarkersMoveUpdatedAt(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	a, b := mustUser(t, s, "a"), mustUser(t, s, "b")
+	d, err := s.FindOrCreatePrivateDialog(ctx, a.ID, b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := cube.TimeOf(time.Now().Add(-time.Hour))
+	m := cube.Message{ID: cube.NewObjectID(), ChatDialogID: d.ID, SenderID: a.ID, RecipientID: b.ID,
+		Message: "hi", CreatedAt: old, UpdatedAt: old}
+	if _, err := s.StoreChatMessage(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	updatedAt := func() time.Time {
+		got, err := s.Message(ctx, m.ID, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got.UpdatedAt.Time
+	}
+	if !updatedAt().Equal(old.Time) {
+		t.Fatalf("stored updated_at %v, want %v", updatedAt(), old)
+	}
+	if err := s.MarkDelivered(ctx, d.ID, b.ID, []string{m.ID}); err != nil {
+		t.Fatal(err)
+	}
+	delivered := updatedAt()
+	if !delivered.After(old.Time) {
+		t.Fatalf("delivered marker left updated_at at %v", delivered)
+	}
+	if err := s.MarkDelivered(ctx, d.ID, b.ID, []string{m.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if again := updatedAt(); !again.Equal(delivered) {
+		t.Fatalf("a repeated marker moved updated_at: %v → %v", delivered, again)
+	}
+	if err := s.MarkRead(ctx, d.ID, b.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.Message(ctx, m.ID, a.ID)
+	if !got.UpdatedAt.Time.After(old.Time) || !slices.Contains(got.ReadIDs, b.ID) {
+		t.Fatalf("after read: %+v", got)
 	}
 }

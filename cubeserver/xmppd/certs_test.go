@@ -22,7 +22,7 @@ var (
 
 // testTLS returns a server config with a self-signed certificate for localhost and
 // the pool a client needs to trust it.
-func testTLS(t *testing.T) (*tls.Config, *x509.CertPool) {
+func testTLS(t testing.TB) (*tls.Config, *x509.CertPool) {
 	t.Helper()
 	certOnce.Do(func() {
 		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)

@@ -29,7 +29,7 @@ type testServer struct {
 
 // startServer starts a server with users 5, 6, 7, 8 (password "secret"); tweak
 // changes the config before start.
-func startServer(t *testing.T, tweak func(*Config)) *testServer {
+func startServer(t testing.TB, tweak func(*Config)) *testServer {
 	t.Helper()
 	serverTLS, pool := testTLS(t)
 	be := newFakeBackend()

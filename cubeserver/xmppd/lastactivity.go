@@ -12,9 +12,10 @@ import (
 // Last activity (XEP-0012) and ConnectyCube's status_streaming subscriptions
 // (protocol.md §8.13). A user's connect and disconnect are their first resource
 // binding and their last resource going; the query answers 0 while the user is online,
-// else the seconds since the last disconnect. Subscribers get the recommended push,
-// <iq type="result" from="{user}" to="{subscriber}"><query xmlns="jabber:iq:last"
-// seconds="0"/></iq>, when the user connects and when they disconnect.
+// else the seconds since the last disconnect (at least 1). Subscribers get the
+// recommended push, <iq type="result" from="{user}" to="{subscriber}"><query
+// xmlns="jabber:iq:last" seconds="N"/></iq>, with 0 when the user connects and 1 when
+// they disconnect.
 
 // lastQuery is the jabber:iq:last payload of answers and pushes.
 type lastQuery struct {
@@ -83,7 +84,7 @@ func (s *Server) userConnected(userID int64) {
 	if err := s.backend.RecordConnect(ctx, userID, time.Now()); err != nil {
 		s.log.Warn("xmpp record connect", "user", userID, "err", err)
 	}
-	s.pushLastActivity(ctx, userID)
+	s.pushLastActivity(ctx, userID, 0)
 }
 
 // sessionEnded unregisters a session, ends its subscriptions and, when it was the
@@ -101,18 +102,23 @@ func (s *Server) sessionEnded(sess *session) {
 	if err := s.backend.RecordDisconnect(ctx, sess.userID, time.Now()); err != nil {
 		s.log.Warn("xmpp record disconnect", "user", sess.userID, "err", err)
 	}
-	s.pushLastActivity(ctx, sess.userID)
+	s.pushLastActivity(ctx, sess.userID, offlineSeconds)
 }
 
-// pushLastActivity sends seconds="0" (the change happens now) to every subscriber
-// of the user whom privacy lets see it.
-func (s *Server) pushLastActivity(ctx context.Context, userID int64) {
+// offlineSeconds is the least "seconds since last activity" of an offline user: 0 means
+// online in jabber:iq:last, so a user who left a moment ago reads as 1 second, and a
+// client can tell the two pushes apart.
+const offlineSeconds = 1
+
+// pushLastActivity sends seconds (0 when the user connects, offlineSeconds when they
+// leave) to every subscriber of the user whom privacy lets see it.
+func (s *Server) pushLastActivity(ctx context.Context, userID, seconds int64) {
 	from := s.userJID(userID)
 	for _, sub := range s.lastSub.subscribers(userID) {
 		if !s.lastActivityVisible(ctx, sub, userID) || !s.mayReceive(ctx, sub.userID, sub, cube.PrivacyIQ, from) {
 			continue
 		}
-		sub.sendStanza(iqReply{Type: "result", ID: cube.NewObjectID(), From: from, To: sub.jid, Payload: lastQuery{}})
+		sub.sendStanza(iqReply{Type: "result", ID: cube.NewObjectID(), From: from, To: sub.jid, Payload: lastQuery{Seconds: seconds}})
 	}
 }
 
@@ -162,7 +168,7 @@ func (c *conn) handleLastQuery(s *session, iq *iqStanza) {
 			c.rejectIQ(s, iq, "wait", "500", "internal-server-error", "")
 			return
 		}
-		seconds = max(0, int64(time.Since(seen).Seconds()))
+		seconds = max(offlineSeconds, int64(time.Since(seen).Seconds()))
 	}
 	s.sendStanza(iqReply{Type: "result", ID: iq.ID, From: iq.To, Payload: lastQuery{Seconds: seconds}})
 }

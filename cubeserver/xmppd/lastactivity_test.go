@@ -71,26 +71,26 @@ func TestLastActivitySubscriptionPushes(t *testing.T) {
 			t.Fatalf("subscribe: %+v", iq)
 		}
 	}
-	expectPush := func(what string) {
+	expectPush := func(what, seconds string) {
 		t.Helper()
 		iq := alice.nextIQ()
 		q := iq.payload()
 		if iq.Type != "result" || iq.From != "6-1@localhost" || iq.To != alice.jid || iq.ID == "" ||
-			q == nil || q.XMLName.Space != cube.NSLast || q.attr("seconds") != "0" {
+			q == nil || q.XMLName.Space != cube.NSLast || q.attr("seconds") != seconds {
 			t.Fatalf("%s push: %+v %+v", what, iq, q)
 		}
 	}
 	subscribe("true")
 	bob := ts.login(t, 6, "a", true)
-	expectPush("connect")
+	expectPush("connect", "0")
 	bob2 := ts.login(t, 6, "b", true) // a second resource is not a new connect
 	alice.expectSilence(100 * time.Millisecond)
 	bob.write(`</stream:stream>`)
 	alice.expectSilence(100 * time.Millisecond) // bob is still online through b
 	bob2.write(`</stream:stream>`)
-	expectPush("disconnect")
+	expectPush("disconnect", "1") // offline is never 0, which means online
 	waitOffline(t, ts, 6)
-	if iq := alice.lastOf("6-1@localhost"); iq.payload().attr("seconds") != "0" {
+	if iq := alice.lastOf("6-1@localhost"); iq.payload().attr("seconds") != "1" {
 		t.Fatalf("just after the disconnect: %+v", iq.payload())
 	}
 
