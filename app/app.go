@@ -1,6 +1,9 @@
 // Package app is cubechat's Fyne user interface: the login screen, then the main screen
-// with the dialogs list and the open chat. It reads only the cache (plus the engine's
-// status feed) and acts only by calling the engine; it holds no protocol code.
+// with the dialogs list (search, new chat, account menu, notices) and the open chat
+// (header with presence and the info panel, history with message actions, reactions and
+// attachments, typing line, composer with edit mode and file sending). It reads only the
+// cache (plus the engine's status and event feeds) and acts only by calling the engine;
+// it holds no protocol code.
 //
 // Entry point, for main.go (which creates the Fyne app with fyne.io/fyne/v2/app, so this
 // package can be tested with Fyne's test driver and no display):

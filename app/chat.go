@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -12,23 +13,34 @@ import (
 	"github.com/cubechat/cubechat/widgets"
 )
 
-// chatPane is the right side: header, connection banner, history and composer. Its
-// fields belong to the UI goroutine.
+// chatPane is the right side: header, connection banner, history, typing line, notices
+// and composer. Its fields belong to the UI goroutine.
 type chatPane struct {
 	m       *mainScreen
 	content fyne.CanvasObject
 
-	dialog   cache.Dialog // the open dialog ("" ID = none)
-	title    *widget.Label
-	subtitle *widget.Label
-	banner   *widgets.Banner
-	history  *historyView
+	dialog  cache.Dialog // the open dialog ("" ID = none)
+	header  *chatHeader
+	banner  *widgets.Banner
+	history *historyView
+	typing  *widget.Label
+	notice  *widget.Label
+	noticeN int // bumped per notice, so an older timer does not hide a newer one
 
 	composer  *widgets.ComposerEntry
 	sendBtn   *widget.Button
+	attachBtn *widget.Button
 	sendError *widget.Label
 	sending   bool
 	drafts    map[string]string // unsent text of dialogs that are not open
+
+	editing   cache.Message // the message being edited ("" ID = none)
+	editDraft string        // what the composer held before editing began
+	editChip  *fyne.Container
+	editLabel *widget.Label
+
+	uploads *uploadTracker
+	thumbs  *thumbnailLoader
 
 	chat        *fyne.Container
 	footer      *fyne.Container
@@ -38,28 +50,44 @@ type chatPane struct {
 
 func newChatPane(m *mainScreen) *chatPane {
 	c := &chatPane{m: m, drafts: map[string]string{}}
-	c.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	c.title.Truncation = fyne.TextTruncateEllipsis
-	c.subtitle = widget.NewLabel("")
-	c.subtitle.Importance = widget.LowImportance
-	c.subtitle.SizeName = theme.SizeNameCaptionText
+	c.uploads = newUploadTracker()
+	c.thumbs = newThumbnailLoader(m)
+	c.header = newChatHeader(c)
 	c.banner = widgets.NewBanner()
 	c.history = newHistoryView(m)
+
+	c.typing = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+	c.typing.Importance = widget.LowImportance
+	c.typing.Truncation = fyne.TextTruncateEllipsis
+	c.typing.Hide()
+	c.notice = widget.NewLabel("")
+	c.notice.Wrapping = fyne.TextWrapWord
+	c.notice.Importance = widget.WarningImportance
+	c.notice.Hide()
 
 	c.composer = widgets.NewComposerEntry()
 	c.composer.SetMinRowsVisible(2)
 	c.composer.OnSend = c.send
+	c.composer.OnChanged = c.typed
 	c.sendBtn = widget.NewButtonWithIcon("", theme.MailSendIcon(), c.composer.Send)
 	c.sendBtn.Importance = widget.HighImportance
+	c.attachBtn = widget.NewButtonWithIcon("", theme.MailAttachmentIcon(), c.chooseFile)
+	c.attachBtn.Importance = widget.LowImportance
 	c.sendError = widget.NewLabel("")
 	c.sendError.Wrapping = fyne.TextWrapWord
 	c.sendError.Importance = widget.DangerImportance
 	c.sendError.Hide()
 
-	header := container.NewVBox(container.New(&tightRows{}, c.title, c.subtitle), widget.NewSeparator())
-	composerRow := container.NewBorder(nil, nil, nil, container.NewVBox(c.sendBtn), c.composer)
-	c.footer = container.NewVBox(widget.NewSeparator(), c.sendError, composerRow)
-	c.chat = container.NewBorder(header, c.footer, nil, nil, c.history.content)
+	c.editLabel = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+	c.editLabel.Truncation = fyne.TextTruncateEllipsis
+	cancelEdit := widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), c.cancelEdit)
+	cancelEdit.Importance = widget.LowImportance
+	c.editChip = container.NewBorder(nil, nil, widget.NewIcon(theme.DocumentCreateIcon()), cancelEdit, c.editLabel)
+	c.editChip.Hide()
+
+	composerRow := container.NewBorder(nil, nil, container.NewVBox(c.attachBtn), container.NewVBox(c.sendBtn), c.composer)
+	c.footer = container.NewVBox(widget.NewSeparator(), c.typing, c.notice, c.sendError, c.editChip, composerRow)
+	c.chat = container.NewBorder(c.header.content, c.footer, nil, nil, c.history.content)
 	c.chat.Hide()
 
 	hint := widget.NewLabelWithStyle("Select a chat to start messaging", fyne.TextAlignCenter, fyne.TextStyle{})
@@ -71,8 +99,8 @@ func newChatPane(m *mainScreen) *chatPane {
 	return c
 }
 
-// setBanner shows the connection state (or hides the banner) and lays the pane out
-// again, since the banner's height changes with its visibility.
+// setBanner shows the connection state (or hides the banner) with its action, and lays
+// the pane out again, since the banner's height changes with its visibility.
 func (c *chatPane) setBanner(text string, kind widgets.BannerKind) {
 	wasVisible := c.banner.Visible()
 	c.banner.Set(text, kind)
@@ -81,7 +109,7 @@ func (c *chatPane) setBanner(text string, kind widgets.BannerKind) {
 	}
 }
 
-// showSendError shows why an action failed ("" hides it) above the composer.
+// showSendError shows why sending failed ("" hides it) above the composer.
 func (c *chatPane) showSendError(text string) {
 	if text == "" {
 		if c.sendError.Visible() {
@@ -95,41 +123,133 @@ func (c *chatPane) showSendError(text string) {
 	c.footer.Refresh()
 }
 
+// noticeTime is how long a notice stays up.
+const noticeTime = 8 * time.Second
+
+// showNotice shows a transient line above the composer ("Message to Bob was blocked").
+func (c *chatPane) showNotice(text string) {
+	c.noticeN++
+	n := c.noticeN
+	c.notice.SetText(text)
+	c.notice.Show()
+	c.footer.Refresh()
+	time.AfterFunc(noticeTime, func() {
+		runOnUI(func() {
+			if c.noticeN == n {
+				c.notice.Hide()
+				c.footer.Refresh()
+			}
+		})
+	})
+}
+
+// NoticeText is the notice on screen ("" when none).
+func (c *chatPane) NoticeText() string {
+	if !c.notice.Visible() {
+		return ""
+	}
+	return c.notice.Text
+}
+
 // open switches the pane to d, keeping the unsent text of the dialog it leaves.
 func (c *chatPane) open(d cache.Dialog) {
+	if c.editing.ID != "" {
+		c.cancelEdit()
+	}
 	if c.dialog.ID != "" {
 		c.drafts[c.dialog.ID] = c.composer.Text
+		c.saveDraft(c.dialog.ID, c.composer.Text)
+		c.m.engine.SetTyping(c.dialog.ID, false)
 	}
+	prev := c.dialog
 	c.setDialog(d)
-	c.composer.SetText(c.drafts[d.ID])
+	c.header.watch(prev, d)
+	text, ok := c.drafts[d.ID]
+	if !ok {
+		text = c.m.drafts[d.ID] // saved in the cache by an earlier session
+	}
+	c.composer.OnChanged = nil // restoring a draft is not typing
+	c.composer.SetText(text)
+	c.composer.OnChanged = c.typed
 	delete(c.drafts, d.ID)
 	c.showSendError("")
 	c.placeholder.Hide()
 	c.chat.Show()
+	c.setTyping(c.m.typingIn(d.ID))
 	c.history.open(d.ID, d.Type != dialogPrivate)
 	if cv := fyne.CurrentApp().Driver().CanvasForObject(c.composer); cv != nil {
 		cv.Focus(c.composer)
 	}
 }
 
+// close shows the placeholder again (the open dialog was left or deleted).
+func (c *chatPane) close() {
+	if c.dialog.ID == "" {
+		return
+	}
+	c.header.watch(c.dialog, cache.Dialog{})
+	c.dialog = cache.Dialog{}
+	c.composer.SetText("")
+	c.chat.Hide()
+	c.placeholder.Show()
+	c.history.open("", false)
+}
+
 // setDialog refreshes the header for d (the same dialog after a change, or a new one).
 func (c *chatPane) setDialog(d cache.Dialog) {
 	c.dialog = d
-	c.title.SetText(dialogTitle(d, c.m.me, c.m.users))
-	c.subtitle.SetText(dialogSubtitle(d, c.m.me, c.m.users))
+	c.header.set(d)
 	c.history.setGroup(d.Type != dialogPrivate)
 }
 
-// send hands text to the engine and clears the composer once the message is stored
-// (the engine stores it as pending first, so offline sends succeed too). On error the
-// text stays where it was typed.
+// setTyping shows who types in the open dialog.
+func (c *chatPane) setTyping(ids []int64) {
+	text := typingText(ids, c.m.users)
+	c.typing.SetText(text)
+	// Hidden when nobody types; the history keeps its bottom in view as the pane resizes.
+	if (text != "") != c.typing.Visible() {
+		if text != "" {
+			c.typing.Show()
+		} else {
+			c.typing.Hide()
+		}
+		c.footer.Refresh()
+	}
+}
+
+// typed tells the engine the user is composing (it debounces and sends paused itself).
+func (c *chatPane) typed(text string) {
+	if c.dialog.ID != "" && c.editing.ID == "" {
+		c.m.engine.SetTyping(c.dialog.ID, text != "")
+	}
+}
+
+// saveDraft keeps unsent text in the cache, so it survives a restart.
+func (c *chatPane) saveDraft(dialogID, text string) {
+	go func() {
+		ctx, cancel := context.WithTimeout(c.m.ctx, loadTimeout)
+		defer cancel()
+		if err := c.m.db.SetDraft(ctx, dialogID, text); err != nil && c.m.ctx.Err() == nil {
+			c.m.log.Warn("saving draft", "dialog", dialogID, "err", err)
+		}
+	}()
+}
+
+// send hands text to the engine (or saves an edit) and clears the composer once the
+// message is stored (the engine stores it as pending first, so offline sends succeed
+// too). On error the text stays where it was typed.
 func (c *chatPane) send(text string) {
 	if c.sending || c.dialog.ID == "" {
+		return
+	}
+	if c.editing.ID != "" {
+		c.saveEdit(text)
 		return
 	}
 	dialogID := c.dialog.ID
 	c.sending = true
 	c.sendBtn.Disable()
+	c.m.engine.SetTyping(dialogID, false)
 	go func() {
 		ctx, cancel := context.WithTimeout(c.m.ctx, loadTimeout)
 		_, err := c.m.engine.Send(ctx, dialogID, text)
@@ -158,46 +278,12 @@ func (c *chatPane) sent(dialogID, text string, err error) {
 	} else if c.drafts[dialogID] == text {
 		delete(c.drafts, dialogID)
 	}
+	c.saveDraft(dialogID, "")
 }
 
 // retry asks the engine to send a failed message again.
 func (c *chatPane) retry(id string) {
-	go func() {
-		ctx, cancel := context.WithTimeout(c.m.ctx, loadTimeout)
-		err := c.m.engine.RetryFailed(ctx, id)
-		cancel()
-		if err != nil {
-			c.m.log.Warn("retry failed", "message", id, "err", err)
-			runOnUI(func() { c.showSendError("Could not retry the message: " + err.Error()) })
-		}
-	}()
-}
-
-// tightRows stacks a title and subtitle without the theme's gap between them.
-type tightRows struct{}
-
-func (tightRows) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	y := float32(0)
-	for i, o := range objs {
-		if i > 0 {
-			y -= theme.InnerPadding() // the labels' own padding already separates them
-		}
-		h := o.MinSize().Height
-		o.Move(fyne.NewPos(0, y))
-		o.Resize(fyne.NewSize(size.Width, h))
-		y += h
-	}
-}
-
-func (tightRows) MinSize(objs []fyne.CanvasObject) fyne.Size {
-	var s fyne.Size
-	for i, o := range objs {
-		m := o.MinSize()
-		s.Width = fyne.Max(s.Width, m.Width)
-		s.Height += m.Height
-		if i > 0 {
-			s.Height -= theme.InnerPadding()
-		}
-	}
-	return s
+	c.engineCall("Could not retry the message", func(ctx context.Context) error {
+		return c.m.engine.RetryFailed(ctx, id)
+	})
 }

@@ -10,26 +10,39 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/cubechat/cubechat/cache"
 	"github.com/cubechat/cubechat/cube"
 	"github.com/cubechat/cubechat/cubeserver"
 	csync "github.com/cubechat/cubechat/sync"
 )
 
-// TestComposerMessageReachesPeer drives the whole client: the UI signs Alice in to an
-// in-process cubeserver, opens her dialog with Bob, types into the composer and presses
-// Enter; Bob's engine, with its own cache, must store the message.
-func TestComposerMessageReachesPeer(t *testing.T) {
+// e2e is Alice in the UI and Bob as a bare engine, both signed in to an in-process
+// cubeserver, with their private dialog open in Alice's window.
+type e2e struct {
+	ctx      context.Context
+	u        *UI
+	chat     *chatPane
+	aliceDB  *cache.DB
+	bobDB    *cache.DB
+	bob      *csync.Engine
+	bobID    int64
+	dialogID string
+	engine   *csync.Engine // Alice's
+}
+
+func startE2E(t *testing.T) *e2e {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	t.Cleanup(cancel)
 	srv, err := cubeserver.Start(ctx, cubeserver.Config{DataDir: t.TempDir(),
 		HTTPAddr: "127.0.0.1:0", XMPPAddr: "127.0.0.1:0", XMPPTLSAddr: "127.0.0.1:0"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Close()
+	t.Cleanup(func() { srv.Close() })
 	if _, err := srv.Store().CreateUser(ctx, cube.User{Login: "alice", FullName: "Alice"}, "alice-pass"); err != nil {
 		t.Fatal(err)
 	}
@@ -41,41 +54,73 @@ func TestComposerMessageReachesPeer(t *testing.T) {
 		ChatDomain: srv.Domain(), ChatTLS: "tls", AppID: srv.AppID(), AuthKey: srv.AuthKey(),
 		AuthSecret: srv.AuthSecret(), CertPEM: srv.CertPEM()}
 
-	bobDB := openCache(t)
-	bobEngine := csync.New(bobDB, profile, nil)
-	if err := bobEngine.Login(ctx, "bob", "bob-pass"); err != nil {
+	x := &e2e{ctx: ctx, bobID: bob.ID}
+	x.bobDB = openCache(t)
+	x.bob = csync.New(x.bobDB, profile, nil)
+	if err := x.bob.Login(ctx, "bob", "bob-pass"); err != nil {
 		t.Fatal(err)
 	}
-	bobEngine.Start(ctx)
-	defer bobEngine.Stop()
+	x.bob.Start(ctx)
+	t.Cleanup(x.bob.Stop)
 
-	aliceDB := openCache(t)
-	u := newTestUI(t, Deps{
-		Cache:     aliceDB,
-		NewEngine: func(p csync.Profile) *csync.Engine { return csync.New(aliceDB, p, nil) },
+	x.aliceDB = openCache(t)
+	x.u = newTestUI(t, Deps{
+		Cache:     x.aliceDB,
+		NewEngine: func(p csync.Profile) *csync.Engine { return csync.New(x.aliceDB, p, nil) },
 		Demo:      &DemoLogin{Profile: profile, Login: "alice", Password: "alice-pass"},
 	})
-	waitFor(t, "sign-in", 20*time.Second, func() bool { return u.Engine() != nil })
-	engine := u.Engine()
-	waitFor(t, "the chat connection", 20*time.Second, func() bool { return engine.Status().State == "Ready" })
+	waitFor(t, "sign-in", 20*time.Second, func() bool { return x.u.Engine() != nil })
+	x.engine = x.u.Engine()
+	waitFor(t, "the chat connection", 20*time.Second, func() bool { return x.engine.Status().State == "Ready" })
+	waitFor(t, "Bob's chat connection", 20*time.Second, func() bool { return x.bob.Status().State == "Ready" })
 
-	dialogID, err := engine.CreateDialog(ctx, cube.DialogPrivate, "", []int64{bob.ID})
+	x.dialogID, err = x.engine.CreateDialog(ctx, cube.DialogPrivate, "", []int64{bob.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := u.main
+	var m *mainScreen
+	onUI(func() { m = x.u.main })
 	waitFor(t, "the dialog in the list", 10*time.Second, func() bool {
 		var found bool
-		onUI(func() { found = m.selectDialog(dialogID) })
+		onUI(func() { found = m.selectDialog(x.dialogID) })
 		return found
 	})
-	chat := m.chat
+	x.chat = m.chat
 	// The title names the peer once the engine has stored Bob's profile.
 	waitFor(t, "the chat header", 10*time.Second, func() bool {
 		var ok bool
-		onUI(func() { ok = chat.dialog.ID == dialogID && chat.title.Text == "Bob" })
+		onUI(func() { ok = x.chat.dialog.ID == x.dialogID && x.chat.header.title.Text == "Bob" })
 		return ok
 	})
+	return x
+}
+
+// bobMessage waits for Bob's cache to hold a message of the dialog matching cond.
+func (x *e2e) bobMessage(t *testing.T, what string, cond func(cache.Message) bool) cache.Message {
+	t.Helper()
+	var found cache.Message
+	waitFor(t, what, 20*time.Second, func() bool {
+		msgs, err := x.bobDB.Messages(x.ctx, x.dialogID, time.Time{}, "", 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range msgs {
+			if cond(m) {
+				found = m
+				return true
+			}
+		}
+		return false
+	})
+	return found
+}
+
+// TestComposerMessageReachesPeer drives the whole client: the UI signs Alice in to an
+// in-process cubeserver, opens her dialog with Bob, types into the composer and presses
+// Enter; Bob's engine, with its own cache, must store the message.
+func TestComposerMessageReachesPeer(t *testing.T) {
+	x := startE2E(t)
+	u, chat, bobDB, ctx, dialogID := x.u, x.chat, x.bobDB, x.ctx, x.dialogID
 
 	// The window loses and regains focus; the engine hears about both.
 	if lc, ok := u.fyneApp.Lifecycle().(interface {

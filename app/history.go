@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -24,19 +25,21 @@ type historyView struct {
 	m       *mainScreen
 	list    *widget.List
 	content fyne.CanvasObject
+	empty   *widget.Label // shown once a load found no messages
 
 	// Owned by the UI goroutine.
 	group        bool
 	msgs         []cache.Message // oldest first
 	rows         []widgets.BubbleData
 	heights      []float32
-	measured     map[widgets.BubbleData]float32 // heights at the current width
+	measured     map[string]float32 // heights at the current width
 	measurer     *widgets.MessageBubble
 	width        float32
 	follow       bool // scroll to the bottom after the next load
 	loadingOlder bool
 	olderAfter   time.Time // no older-page request before this
 	exhausted    bool      // the server said there is nothing older
+	target       string    // a message to scroll to once it is loaded (search results)
 
 	mu       sync.Mutex // guards the snapshot the change pump reads
 	dialogID string
@@ -45,12 +48,16 @@ type historyView struct {
 }
 
 func newHistoryView(m *mainScreen) *historyView {
-	h := &historyView{m: m, measured: map[widgets.BubbleData]float32{}, measurer: widgets.NewMessageBubble()}
+	h := &historyView{m: m, measured: map[string]float32{}, measurer: widgets.NewMessageBubble()}
 	h.list = widget.NewList(
 		func() int { return len(h.rows) },
 		func() fyne.CanvasObject {
 			b := widgets.NewMessageBubble()
 			b.OnRetry = func(id string) { m.chat.retry(id) }
+			b.OnMenu = func(id string, at fyne.Position) { m.chat.showMessageMenu(id, at) }
+			b.OnReact = func(id, emoji string) { m.chat.react(id, emoji) }
+			b.OnOpenAttachment = func(id, uid string) { m.chat.openAttachment(id, uid) }
+			b.OnSaveAttachment = func(id, uid string) { m.chat.saveAttachment(id, uid) }
 			return b
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
@@ -66,7 +73,12 @@ func newHistoryView(m *mainScreen) *historyView {
 	h.list.HideSeparators = true
 	// Rows are not selectable: a tap must not leave a highlighted message behind.
 	h.list.OnSelected = func(id widget.ListItemID) { h.list.Unselect(id) }
-	h.content = newWidthWatcher(h.list, h.setWidth)
+	ww := newWidthWatcher(h.list, h.setWidth)
+	ww.atBottom, ww.toBottom = h.atBottom, h.list.ScrollToBottom
+	h.empty = widget.NewLabelWithStyle("No messages here yet — say hello!", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	h.empty.Importance = widget.LowImportance
+	h.empty.Hide()
+	h.content = container.NewStack(ww, container.NewCenter(h.empty))
 	return h
 }
 
@@ -81,13 +93,17 @@ func (h *historyView) open(dialogID string, group bool) {
 
 	h.group = group
 	h.msgs, h.rows, h.heights = nil, nil, nil
-	h.measured = map[widgets.BubbleData]float32{} // bounded by what one dialog shows
+	h.measured = map[string]float32{} // bounded by what one dialog shows
 	h.loadingOlder = false
 	h.olderAfter = time.Time{}
 	h.exhausted = false
 	h.follow = true
+	h.target = ""
+	h.empty.Hide()
 	h.list.Refresh()
-	go h.load(gen, dialogID, historyPage)
+	if dialogID != "" {
+		go h.load(gen, dialogID, historyPage)
+	}
 }
 
 // setGroup switches sender names on or off when a dialog's type is learnt late.
@@ -129,6 +145,7 @@ func (h *historyView) load(gen uint64, dialogID string, limit int) {
 	runOnUI(func() {
 		if _, cur, _ := h.snapshot(); cur == gen {
 			h.setMessages(msgs)
+			h.revealPending()
 		}
 	})
 }
@@ -140,6 +157,11 @@ func (h *historyView) setMessages(msgs []cache.Message) {
 	// A reload reads the newest rows; rows paged in above them meanwhile stay, so the
 	// window never shrinks under the reader.
 	h.msgs = keepOlder(h.msgs, msgs)
+	if len(h.msgs) == 0 {
+		h.empty.Show()
+	} else {
+		h.empty.Hide()
+	}
 	h.mu.Lock()
 	h.shown = len(h.msgs)
 	h.mu.Unlock()
@@ -168,6 +190,9 @@ func (h *historyView) contentHeight() float32 {
 // rebuild recomputes rows and their heights from msgs and refreshes the list.
 func (h *historyView) rebuild() {
 	h.rows = historyRows(h.msgs, h.m.me, h.group, h.m.users, time.Now(), time.Local)
+	if h.m.chat != nil {
+		h.m.chat.decorateRows(h.rows, h.msgs)
+	}
 	h.measure()
 	h.list.Refresh()
 }
@@ -180,11 +205,12 @@ func (h *historyView) measure() {
 	}
 	h.heights = make([]float32, len(h.rows))
 	for i, r := range h.rows {
-		height, ok := h.measured[r]
+		key := r.LayoutKey()
+		height, ok := h.measured[key]
 		if !ok {
 			h.measurer.Update(r)
 			height = h.measurer.HeightFor(h.width)
-			h.measured[r] = height
+			h.measured[key] = height
 		}
 		h.heights[i] = height
 		h.list.SetItemHeight(i, height)
@@ -198,7 +224,7 @@ func (h *historyView) setWidth(w float32) {
 	}
 	stick := h.atBottom()
 	h.width = w
-	h.measured = map[widgets.BubbleData]float32{}
+	h.measured = map[string]float32{}
 	h.measure()
 	h.list.Refresh()
 	if stick {
@@ -326,8 +352,10 @@ func olderThan(a, b cache.Message) bool {
 // history needs to re-measure wrapped bubbles.
 type widthWatcher struct {
 	widget.BaseWidget
-	obj     fyne.CanvasObject
-	onWidth func(float32)
+	obj      fyne.CanvasObject
+	onWidth  func(float32)
+	atBottom func() bool
+	toBottom func()
 }
 
 func newWidthWatcher(obj fyne.CanvasObject, onWidth func(float32)) *widthWatcher {
@@ -344,7 +372,14 @@ type widthWatcherRenderer struct{ w *widthWatcher }
 
 func (r *widthWatcherRenderer) Layout(size fyne.Size) {
 	r.w.onWidth(size.Width)
+	// A shorter pane (the composer grew, a banner appeared) keeps the newest message in
+	// view if it was: the list would otherwise keep its offset and hide the bottom.
+	old := r.w.obj.Size()
+	stick := size.Height < old.Height && r.w.atBottom != nil && r.w.atBottom()
 	r.w.obj.Resize(size)
+	if stick {
+		r.w.toBottom()
+	}
 }
 
 func (r *widthWatcherRenderer) MinSize() fyne.Size           { return r.w.obj.MinSize() }

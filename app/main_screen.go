@@ -19,8 +19,9 @@ import (
 // loadTimeout bounds one cache read made for the screen.
 const loadTimeout = 10 * time.Second
 
-// mainScreen is the signed-in window: the dialogs list on the left, the chat on the right.
-// Its fields are owned by the UI goroutine unless a comment says otherwise.
+// mainScreen is the signed-in window: the dialogs list (with search, new chat and the
+// account menu) on the left, the chat on the right. Its fields are owned by the UI
+// goroutine unless a comment says otherwise.
 type mainScreen struct {
 	ui     *UI
 	engine *csync.Engine
@@ -35,38 +36,57 @@ type mainScreen struct {
 	content fyne.CanvasObject
 	list    *widget.List
 	empty   *widget.Label
-	dialogs []cache.Dialog
+	dialogs []cache.Dialog // every visible dialog, newest activity first
+	shown   []cache.Dialog // what the list shows: dialogs, filtered by the search text
 	users   map[int64]cache.User
 	chat    *chatPane
+	search  *searchPanel
+	notices *noticesArea
+	typing  map[string][]int64 // dialog → users typing there
+	drafts  map[string]string  // drafts stored by earlier sessions
+	status  csync.Status
+	info    *dialogInfo // the open info panel, if any
+
+	newChatBtn, accountBtn *widget.Button
 
 	openMu sync.Mutex
 	openID string // the open dialog; read by the change pump goroutine
 }
 
 func newMainScreen(u *UI, e *csync.Engine) *mainScreen {
-	m := &mainScreen{ui: u, engine: e, db: u.deps.Cache, log: u.log, me: e.Me(), users: map[int64]cache.User{}}
+	m := &mainScreen{ui: u, engine: e, db: u.deps.Cache, log: u.log, me: e.Me(),
+		users: map[int64]cache.User{}, typing: map[string][]int64{}, drafts: map[string]string{}}
 	m.ctx, m.cancel = context.WithCancel(u.ctx)
 
 	m.list = widget.NewList(
-		func() int { return len(m.dialogs) },
+		func() int { return len(m.shown) },
 		func() fyne.CanvasObject { return widgets.NewDialogRow() },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
-			if id < len(m.dialogs) {
-				o.(*widgets.DialogRow).Update(dialogRow(m.dialogs[id], m.me, m.users, time.Now(), time.Local))
+			if id < len(m.shown) {
+				o.(*widgets.DialogRow).Update(dialogRow(m.shown[id], m.me, m.users, time.Now(), time.Local))
 			}
 		},
 	)
 	m.list.OnSelected = func(id widget.ListItemID) {
-		if id < len(m.dialogs) {
-			m.openDialog(m.dialogs[id])
+		if id < len(m.shown) {
+			m.openDialog(m.shown[id])
 		}
 	}
-	m.empty = widget.NewLabelWithStyle("No chats yet", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	m.empty = widget.NewLabelWithStyle("No chats yet — start one with +", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 	m.empty.Importance = widget.LowImportance
 
 	heading := widget.NewLabelWithStyle("Chats", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	heading.SizeName = theme.SizeNameSubHeadingText
-	left := container.NewBorder(heading, nil, nil, nil, container.NewStack(m.list, container.NewCenter(m.empty)))
+	m.newChatBtn = widget.NewButtonWithIcon("", theme.ContentAddIcon(), m.showNewChatMenu)
+	m.newChatBtn.Importance = widget.LowImportance
+	m.accountBtn = widget.NewButtonWithIcon("", theme.AccountIcon(), m.showAccountMenu)
+	m.accountBtn.Importance = widget.LowImportance
+	top := container.NewBorder(nil, nil, nil, container.NewHBox(m.newChatBtn, m.accountBtn), heading)
+
+	m.search = newSearchPanel(m)
+	m.notices = newNoticesArea(m)
+	lists := container.NewStack(m.list, container.NewCenter(m.empty), m.search.results)
+	left := container.NewBorder(container.NewVBox(top, m.search.bar), m.notices.content, nil, nil, lists)
 
 	m.chat = newChatPane(m)
 	split := container.NewHSplit(left, m.chat.content)
@@ -79,25 +99,42 @@ func newMainScreen(u *UI, e *csync.Engine) *mainScreen {
 func (m *mainScreen) start() {
 	changes, unsub := m.db.Subscribe()
 	statuses, unsubStatus := m.engine.SubscribeStatus()
-	m.unsubs = append(m.unsubs, unsub, unsubStatus)
+	events, unsubEvents := m.engine.SubscribeEvents()
+	m.unsubs = append(m.unsubs, unsub, unsubStatus, unsubEvents)
+	m.ui.win.SetOnDropped(func(pos fyne.Position, uris []fyne.URI) { m.chat.dropped(pos, uris) })
 	go pumpChanges(m.ctx, changes, refreshInterval, m.handleChange)
 	go m.followStatus(statuses)
+	go m.followEvents(events)
+	go m.loadDrafts()
 	go m.reloadDialogs()
+	go m.notices.reload()
 }
 
-// stop ends the screen's background work.
+// stop ends the screen's background work, keeping the open chat's unsent text as its
+// draft for the next start.
 func (m *mainScreen) stop() {
+	if id := m.chat.dialog.ID; id != "" {
+		text := m.chat.composer.Text
+		if m.chat.editing.ID != "" {
+			text = m.chat.editDraft // the composer holds an unfinished edit, not a draft
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		if err := m.db.SetDraft(ctx, id, text); err != nil {
+			m.log.Warn("saving draft", "dialog", id, "err", err)
+		}
+		cancel()
+	}
 	m.cancel()
 	for _, f := range m.unsubs {
 		f()
 	}
 	m.unsubs = nil
+	m.ui.win.SetOnDropped(nil)
 }
 
 func (m *mainScreen) followStatus(statuses <-chan csync.Status) {
 	apply := func(s csync.Status) {
-		text, kind := bannerFor(s)
-		runOnUI(func() { m.chat.setBanner(text, kind) })
+		runOnUI(func() { m.applyStatus(s) })
 	}
 	apply(m.engine.Status())
 	for {
@@ -111,6 +148,22 @@ func (m *mainScreen) followStatus(statuses <-chan csync.Status) {
 			apply(s)
 		}
 	}
+}
+
+// applyStatus shows the connection state and the action it calls for.
+func (m *mainScreen) applyStatus(s csync.Status) {
+	m.status = s
+	text, kind := bannerFor(s)
+	m.chat.setBanner(text, kind)
+	switch bannerActionFor(s) {
+	case bannerRetry:
+		m.chat.banner.SetAction("Retry now", m.ui.reconnect)
+	case bannerSignIn:
+		m.chat.banner.SetAction("Sign in again", m.ui.signInAgain)
+	default:
+		m.chat.banner.SetAction("", nil)
+	}
+	m.search.setOnline(s.State == "Ready")
 }
 
 func (m *mainScreen) openDialogID() string {
@@ -136,13 +189,19 @@ func (m *mainScreen) handleChange(c cache.Change) {
 	if plan.History {
 		m.chat.history.reload(len(c.Messages[open]))
 	}
+	if c.SystemMessages {
+		m.notices.reload()
+	}
+	if c.Privacy || plan.Dialogs || plan.Header {
+		runOnUI(m.refreshInfo)
+	}
 }
 
 // reloadDialogs reads the dialogs and the users they mention, off the UI goroutine.
 func (m *mainScreen) reloadDialogs() {
 	ctx, cancel := context.WithTimeout(m.ctx, loadTimeout)
 	defer cancel()
-	dialogs, err := m.db.Dialogs(ctx)
+	dialogs, err := m.db.VisibleDialogs(ctx)
 	if err != nil {
 		if m.ctx.Err() == nil {
 			m.log.Error("loading dialogs", "err", err)
@@ -154,7 +213,17 @@ func (m *mainScreen) reloadDialogs() {
 		m.log.Warn("loading users", "err", err)
 		users = map[int64]cache.User{}
 	}
-	runOnUI(func() { m.applyDialogs(dialogs, users) })
+	unread, err := m.engine.UnreadTotal(ctx)
+	if err != nil {
+		unread = 0
+		for _, d := range dialogs {
+			unread += d.UnreadCount
+		}
+	}
+	runOnUI(func() {
+		m.applyDialogs(dialogs, users)
+		m.ui.win.SetTitle(windowTitle(unread))
+	})
 }
 
 // mentionedUsers lists the users whose names the dialogs list and chats may show.
@@ -179,22 +248,49 @@ func mentionedUsers(dialogs []cache.Dialog, me int64) []int64 {
 
 func (m *mainScreen) applyDialogs(dialogs []cache.Dialog, users map[int64]cache.User) {
 	m.dialogs, m.users = dialogs, users
-	if len(dialogs) == 0 {
+	m.applyFilter()
+	open := m.openDialogID()
+	found := false
+	for _, d := range dialogs {
+		if d.ID == open {
+			m.chat.setDialog(d) // title, member count, presence may have changed
+			found = true
+			break
+		}
+	}
+	if open != "" && !found {
+		// Left, deleted or hidden (here or on another device): nothing to show any more.
+		m.setOpen("")
+		m.chat.close()
+	}
+}
+
+// applyFilter shows the dialogs matching the search text and keeps the open one
+// highlighted.
+func (m *mainScreen) applyFilter() {
+	m.shown = filterDialogs(m.dialogs, m.search.query(), m.me, m.users)
+	if len(m.dialogs) == 0 {
 		m.empty.Show()
 	} else {
 		m.empty.Hide()
 	}
 	m.list.Refresh()
 	open := m.openDialogID()
-	for i, d := range dialogs {
+	m.list.UnselectAll()
+	for i, d := range m.shown {
 		if d.ID == open {
-			m.chat.setDialog(d) // title, member count may have changed
-			// Keep the highlight on the open dialog when its row moves; selecting it
-			// again does not reopen it (openDialog ignores the open id).
+			// Selecting the open dialog again does not reopen it (openDialog ignores it).
 			m.list.Select(i)
 			break
 		}
 	}
+}
+
+func (m *mainScreen) setOpen(id string) {
+	m.openMu.Lock()
+	m.openID = id
+	m.openMu.Unlock()
+	m.engine.OpenDialog(id)
 }
 
 // openDialog shows d in the chat pane, tells the engine and marks it read.
@@ -202,10 +298,7 @@ func (m *mainScreen) openDialog(d cache.Dialog) {
 	if m.openDialogID() == d.ID {
 		return
 	}
-	m.openMu.Lock()
-	m.openID = d.ID
-	m.openMu.Unlock()
-	m.engine.OpenDialog(d.ID)
+	m.setOpen(d.ID)
 	m.chat.open(d)
 	go func() {
 		ctx, cancel := context.WithTimeout(m.ctx, loadTimeout)
@@ -218,11 +311,49 @@ func (m *mainScreen) openDialog(d cache.Dialog) {
 
 // selectDialog opens the dialog with the given id, as a click on its row does.
 func (m *mainScreen) selectDialog(id string) bool {
-	for i, d := range m.dialogs {
+	for i, d := range m.shown {
 		if d.ID == id {
 			m.list.Select(i)
 			return true
 		}
 	}
+	for _, d := range m.dialogs {
+		if d.ID == id { // filtered out of the list by a search: open it all the same
+			m.openDialog(d)
+			return true
+		}
+	}
 	return false
 }
+
+// openAt opens a dialog scrolled to one of its messages (a search result).
+func (m *mainScreen) openAt(dialogID, messageID string) {
+	if !m.selectDialog(dialogID) {
+		m.chat.showNotice("This chat is not available on this device.")
+		return
+	}
+	if messageID != "" {
+		m.chat.history.reveal(messageID)
+	}
+}
+
+// loadDrafts reads the drafts saved by earlier sessions.
+func (m *mainScreen) loadDrafts() {
+	ctx, cancel := context.WithTimeout(m.ctx, loadTimeout)
+	defer cancel()
+	drafts, err := m.db.Drafts(ctx)
+	if err != nil {
+		if m.ctx.Err() == nil {
+			m.log.Warn("loading drafts", "err", err)
+		}
+		return
+	}
+	runOnUI(func() {
+		for id, text := range drafts {
+			m.drafts[id] = text
+		}
+	})
+}
+
+// typingIn lists who types in dialogID.
+func (m *mainScreen) typingIn(dialogID string) []int64 { return m.typing[dialogID] }

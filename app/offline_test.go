@@ -58,8 +58,11 @@ func TestOfflineBrowseAndCompose(t *testing.T) {
 		NewEngine: func(p csync.Profile) *csync.Engine { return csync.New(db, p, nil) },
 		Demo:      &DemoLogin{Profile: profile, Login: "alice", Password: "pw"},
 	})
-	waitFor(t, "the offline sign-in", 10*time.Second, func() bool { return u.Engine() != nil })
-	m := u.main
+	var m *mainScreen
+	waitFor(t, "the offline sign-in", 10*time.Second, func() bool {
+		onUI(func() { m = u.main })
+		return m != nil
+	})
 	waitFor(t, "the cached dialog", 5*time.Second, func() bool {
 		var found bool
 		onUI(func() { found = m.selectDialog("d1") })
@@ -81,8 +84,8 @@ func TestOfflineBrowseAndCompose(t *testing.T) {
 		if h.rows[0].DayHeader == "" {
 			t.Error("the first row of the window carries a date separator")
 		}
-		if m.chat.title.Text != "Bob" {
-			t.Errorf("title %q", m.chat.title.Text)
+		if m.chat.header.title.Text != "Bob" {
+			t.Errorf("title %q", m.chat.header.title.Text)
 		}
 	})
 

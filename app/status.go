@@ -55,3 +55,42 @@ func sendErrorText(err error) string {
 	}
 	return "Your message was not sent and is still in the box: " + err.Error()
 }
+
+// actionErrorText explains why an action on a message or dialog failed.
+func actionErrorText(err error) string {
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, csync.ErrOffline):
+		return "you are offline; try again when connected"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "the server did not answer in time"
+	default:
+		return err.Error()
+	}
+}
+
+// bannerAction is what the connection banner offers besides its text.
+type bannerAction int
+
+const (
+	bannerNone   bannerAction = iota
+	bannerRetry               // offline: connect again now instead of waiting
+	bannerSignIn              // the server refused the session: back to the login screen
+)
+
+func bannerActionFor(s csync.Status) bannerAction {
+	switch s.State {
+	case "AuthenticationFailure":
+		return bannerSignIn
+	case csync.StateOffline, "Closed", "ForceClosed":
+		return bannerRetry
+	default:
+		return bannerNone
+	}
+}
+
+// userError is an error for a dialog box: what failed, and why in plain words.
+func userError(what string, err error) error {
+	return errors.New(what + ": " + actionErrorText(err) + ".")
+}

@@ -183,11 +183,11 @@ func historyRows(msgs []cache.Message, me int64, group bool, users map[int64]cac
 			Time:    m.SentAt.In(loc).Format("15:04"),
 			Edited:  !m.EditedAt.IsZero(),
 			Deleted: m.Deleted,
-			Status:  bubbleStatus(m.State),
+			Status:  ownStatus(m, me),
 			Error:   m.LastError,
-		}
-		if r.Body == "" && len(m.Attachments) > 0 {
-			r.Body = attachmentsText(m.Attachments)
+
+			Reactions:   reactionSummary(m, me),
+			Attachments: attachmentViews(m.Attachments),
 		}
 		newDay := i == 0 || !sameDay(msgs[i-1].SentAt, m.SentAt, loc)
 		if newDay {
@@ -204,20 +204,22 @@ func historyRows(msgs []cache.Message, me int64, group bool, users map[int64]cac
 	return rows
 }
 
-// attachmentsText stands in for a message that carries only attachments.
-func attachmentsText(atts []cache.Attachment) string {
-	names := make([]string, 0, len(atts))
-	for _, a := range atts {
-		switch {
-		case a.Name != "":
-			names = append(names, a.Name)
-		case a.Type != "":
-			names = append(names, a.Type)
-		default:
-			names = append(names, "file")
-		}
+// attachmentViews describes a message's attachments for its bubble (thumbnails and
+// progress are added by the history view, which holds them).
+func attachmentViews(atts []cache.Attachment) []widgets.AttachmentView {
+	if len(atts) == 0 {
+		return nil
 	}
-	return "📎 " + strings.Join(names, ", ")
+	out := make([]widgets.AttachmentView, len(atts))
+	for i, a := range atts {
+		v := widgets.AttachmentView{UID: a.UID, Kind: widgets.AttachmentFile, Name: attachmentName(a),
+			Size: humanSize(a.Size), Width: a.Width, Height: a.Height, Progress: -1}
+		if isImage(a) {
+			v.Kind = widgets.AttachmentImage
+		}
+		out[i] = v
+	}
+	return out
 }
 
 // reloadPlan says which views a cache change makes stale.
@@ -231,12 +233,21 @@ type reloadPlan struct {
 // Any message change can move a dialog's preview or order, so it reloads the list too.
 func planReload(c cache.Change, openDialog string) reloadPlan {
 	var p reloadPlan
-	p.Dialogs = len(c.Dialogs) > 0 || len(c.Messages) > 0 || c.Users || c.Account
+	p.Dialogs = len(c.Dialogs) > 0 || len(c.Messages) > 0 || c.Users || c.Account || c.Privacy
 	if openDialog == "" {
 		return p
 	}
 	if _, ok := c.Messages[openDialog]; ok {
 		p.History = true
+	}
+	if _, ok := c.Reactions[openDialog]; ok {
+		p.History = true
+	}
+	if _, ok := c.Markers[openDialog]; ok {
+		p.History = true
+	}
+	if len(c.Activity) > 0 {
+		p.Header = true // the peer's "online" / "last seen"
 	}
 	for _, id := range c.Dialogs {
 		if id == openDialog {
@@ -253,20 +264,44 @@ func planReload(c cache.Change, openDialog string) reloadPlan {
 
 // mergeChanges unions two changes without modifying either (changes are shared).
 func mergeChanges(a, b cache.Change) cache.Change {
-	out := cache.Change{Users: a.Users || b.Users, Account: a.Account || b.Account}
-	seen := map[string]bool{}
-	for _, id := range append(append([]string{}, a.Dialogs...), b.Dialogs...) {
+	out := cache.Change{Users: a.Users || b.Users, Account: a.Account || b.Account,
+		Privacy: a.Privacy || b.Privacy, SystemMessages: a.SystemMessages || b.SystemMessages,
+		Actions: a.Actions || b.Actions}
+	out.Dialogs = unionStrings(a.Dialogs, b.Dialogs)
+	out.Drafts = unionStrings(a.Drafts, b.Drafts)
+	seen := map[int64]bool{}
+	for _, id := range append(append([]int64{}, a.Activity...), b.Activity...) {
 		if !seen[id] {
 			seen[id] = true
-			out.Dialogs = append(out.Dialogs, id)
+			out.Activity = append(out.Activity, id)
 		}
 	}
-	for _, src := range []map[string][]string{a.Messages, b.Messages} {
+	out.Messages = unionIDMaps(a.Messages, b.Messages)
+	out.Reactions = unionIDMaps(a.Reactions, b.Reactions)
+	out.Markers = unionIDMaps(a.Markers, b.Markers)
+	return out
+}
+
+func unionStrings(a, b []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, id := range append(append([]string{}, a...), b...) {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func unionIDMaps(a, b map[string][]string) map[string][]string {
+	var out map[string][]string
+	for _, src := range []map[string][]string{a, b} {
 		for d, ids := range src {
-			if out.Messages == nil {
-				out.Messages = map[string][]string{}
+			if out == nil {
+				out = map[string][]string{}
 			}
-			out.Messages[d] = append(out.Messages[d], ids...)
+			out[d] = append(out[d], ids...)
 		}
 	}
 	return out

@@ -125,8 +125,8 @@ func TestHistoryRowsSeparatorsAndGrouping(t *testing.T) {
 			t.Errorf("row %d = %+v, want %+v", i, r, w)
 		}
 	}
-	if !strings.Contains(rows[4].Body, "cat.png") {
-		t.Errorf("an attachment-only message should name its file, got %q", rows[4].Body)
+	if a := rows[4].Attachments; len(a) != 1 || a[0].Name != "cat.png" || a[0].Kind != widgets.AttachmentImage || a[0].Progress >= 0 {
+		t.Errorf("an attachment-only message should show its file as a thumbnail, got %+v", a)
 	}
 	if rows[3].Time != "08:00" {
 		t.Errorf("time %q", rows[3].Time)

@@ -21,13 +21,16 @@ const (
 // Empty text hides it, so a healthy connection takes no room.
 type Banner struct {
 	widget.BaseWidget
-	text string
-	kind BannerKind
+	text   string
+	kind   BannerKind
+	action *widget.Button // hidden unless SetAction gave it a label
 }
 
 // NewBanner makes a hidden banner.
 func NewBanner() *Banner {
-	b := &Banner{}
+	b := &Banner{action: widget.NewButton("", nil)}
+	b.action.Importance = widget.LowImportance
+	b.action.Hide()
 	b.ExtendBaseWidget(b)
 	b.Hide()
 	return b
@@ -44,6 +47,33 @@ func (b *Banner) Set(text string, kind BannerKind) {
 	b.Refresh()
 }
 
+// SetAction offers a button at the banner's end ("Retry now"); an empty label removes it.
+func (b *Banner) SetAction(label string, tapped func()) {
+	b.action.SetText(label)
+	b.action.OnTapped = tapped
+	if label == "" || tapped == nil {
+		b.action.Hide()
+	} else {
+		b.action.Show()
+	}
+	b.Refresh()
+}
+
+// Action returns the label of the offered action ("" = none).
+func (b *Banner) Action() string {
+	if !b.action.Visible() {
+		return ""
+	}
+	return b.action.Text
+}
+
+// TapAction runs the offered action as if its button were tapped.
+func (b *Banner) TapAction() {
+	if b.action.Visible() && b.action.OnTapped != nil {
+		b.action.OnTapped()
+	}
+}
+
 // Text returns the banner's text ("" when hidden).
 func (b *Banner) Text() string { return b.text }
 
@@ -51,7 +81,8 @@ func (b *Banner) CreateRenderer() fyne.WidgetRenderer {
 	bg := canvas.NewRectangle(theme.Color(theme.ColorNameWarning))
 	label := widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	label.Truncation = fyne.TextTruncateEllipsis
-	r := &bannerRenderer{b: b, bg: bg, label: label, box: container.NewStack(bg, label)}
+	row := container.NewBorder(nil, nil, nil, b.action, label)
+	r := &bannerRenderer{b: b, bg: bg, label: label, box: container.NewStack(bg, row)}
 	r.Refresh()
 	return r
 }

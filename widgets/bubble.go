@@ -52,6 +52,10 @@ type BubbleData struct {
 	// Continues is true when the previous row is by the same sender a short while before:
 	// the gap above shrinks so a run of messages reads as one block.
 	Continues bool
+	// Attachments are drawn above the body: thumbnails for images, cards for files.
+	Attachments []AttachmentView
+	// Reactions are drawn as a bar of chips under the bubble.
+	Reactions []Reaction
 }
 
 // MessageBubble draws one history row: an optional date separator, then the bubble with
@@ -63,6 +67,14 @@ type MessageBubble struct {
 
 	// OnRetry is called with the message id when the user taps Retry on a failed message.
 	OnRetry func(id string)
+	// OnMenu is called with the message id and the absolute position of a secondary tap
+	// (or of the "⋯" button) to open the message's actions menu.
+	OnMenu func(id string, at fyne.Position)
+	// OnReact is called with the message id and emoji when a reaction chip is tapped.
+	OnReact func(id, emoji string)
+	// OnOpenAttachment and OnSaveAttachment are called with the message id and the
+	// attachment's uid.
+	OnOpenAttachment, OnSaveAttachment func(id, uid string)
 
 	day     *canvas.Text
 	dayBg   *canvas.Rectangle
@@ -73,7 +85,11 @@ type MessageBubble struct {
 	tick1   *widget.Icon
 	tick2   *widget.Icon
 	retry   *widget.Button
+	more    *moreButton
+	react   *ReactionBar
+	atts    []*AttachmentPreview // reused; the first len(data.Attachments) are shown
 	objects []fyne.CanvasObject
+	hovered bool
 }
 
 // NewMessageBubble makes an empty bubble; call Update to fill it.
@@ -97,7 +113,19 @@ func NewMessageBubble() *MessageBubble {
 		}
 	})
 	b.retry.Importance = widget.DangerImportance
-	b.objects = []fyne.CanvasObject{b.dayBg, b.day, b.bg, b.sender, b.body, b.time, b.tick1, b.tick2, b.retry}
+	b.more = newMoreButton(func(at fyne.Position) {
+		if b.OnMenu != nil && b.data.ID != "" {
+			b.OnMenu(b.data.ID, at)
+		}
+	})
+	b.more.Hide()
+	b.react = NewReactionBar(nil)
+	b.react.OnToggle = func(emoji string) {
+		if b.OnReact != nil && b.data.ID != "" {
+			b.OnReact(b.data.ID, emoji)
+		}
+	}
+	b.objects = []fyne.CanvasObject{b.dayBg, b.day, b.bg, b.sender, b.body, b.time, b.tick1, b.tick2, b.retry, b.react, b.more}
 	b.ExtendBaseWidget(b)
 	b.apply()
 	return b
@@ -140,7 +168,7 @@ func (b *MessageBubble) apply() {
 	setVisible(d.Sender != "" && !d.Mine, b.sender)
 
 	if d.Deleted {
-		b.body.Text = "Message deleted"
+		b.body.Text = "🚫 Message deleted"
 		b.body.TextStyle = fyne.TextStyle{Italic: true}
 		b.body.Importance = widget.LowImportance
 	} else {
@@ -148,6 +176,11 @@ func (b *MessageBubble) apply() {
 		b.body.TextStyle = fyne.TextStyle{}
 		b.body.Importance = widget.MediumImportance
 	}
+	setVisible(b.body.Text != "", b.body)
+
+	b.applyAttachments()
+	b.react.SetReactions(d.Reactions)
+	setVisible(len(d.Reactions) > 0 && !d.Deleted, b.react)
 
 	b.time.Text = d.Time
 	if d.Edited && !d.Deleted {
@@ -221,12 +254,18 @@ func (r *bubbleRenderer) MinSize() fyne.Size {
 func (r *bubbleRenderer) Refresh() {
 	r.b.apply()
 	r.Layout(r.b.Size())
-	for _, o := range r.b.objects {
+	for _, o := range r.Objects() {
 		o.Refresh()
 	}
 }
 
-func (r *bubbleRenderer) Objects() []fyne.CanvasObject { return r.b.objects }
+func (r *bubbleRenderer) Objects() []fyne.CanvasObject {
+	objs := r.b.objects
+	for _, p := range r.b.atts[:r.b.shownAttachments()] {
+		objs = append(objs, p)
+	}
+	return objs
+}
 
 func (r *bubbleRenderer) Destroy() {}
 

@@ -28,6 +28,10 @@ type bubbleGeometry struct {
 	tick1, tick2, retry     fyne.Position
 	iconSize                fyne.Size
 	retrySize               fyne.Size
+	atts                    []fyne.Position
+	attSizes                []fyne.Size
+	react, more             fyne.Position
+	reactSize, moreSize     fyne.Size
 }
 
 func (b *MessageBubble) geometry(width float32) bubbleGeometry {
@@ -64,10 +68,20 @@ func (b *MessageBubble) geometry(width float32) bubbleGeometry {
 		g.retrySize = b.retry.MinSize()
 	}
 
+	g.moreSize = b.more.MinSize()
 	maxW := fyne.Min(width*bubbleMaxFraction, bubbleMaxWidth)
-	maxW = fyne.Min(maxW, width-2*pad-g.retrySize.Width)
+	maxW = fyne.Min(maxW, width-2*pad-fyne.Max(g.retrySize.Width, g.moreSize.Width+pad))
 	maxW = fyne.Max(maxW, bubbleMinWidth)
-	natural := naturalTextWidth(b.body.Text, textSize, b.body.TextStyle) + 2*inner
+	var natural float32
+	if b.body.Visible() {
+		natural = naturalTextWidth(b.body.Text, textSize, b.body.TextStyle) + 2*inner
+	}
+	atts := b.AttachmentPreviews()
+	for _, p := range atts {
+		s := p.SizeFor(maxW - 2*pad)
+		g.attSizes = append(g.attSizes, s)
+		natural = fyne.Max(natural, s.Width+2*pad)
+	}
 	if b.sender.Visible() {
 		g.senderSize = fyne.MeasureText(b.sender.Text, caption, b.sender.TextStyle)
 		natural = fyne.Max(natural, g.senderSize.Width+2*inner)
@@ -76,8 +90,10 @@ func (b *MessageBubble) geometry(width float32) bubbleGeometry {
 	bw := fyne.Max(fyne.Min(natural, maxW), bubbleMinWidth)
 
 	// The body label wraps to its width; its MinSize then reports the wrapped height.
-	b.body.Resize(fyne.NewSize(bw, b.body.Size().Height))
-	g.bodySize = fyne.NewSize(bw, b.body.MinSize().Height)
+	if b.body.Visible() {
+		b.body.Resize(fyne.NewSize(bw, b.body.Size().Height))
+		g.bodySize = fyne.NewSize(bw, b.body.MinSize().Height)
+	}
 
 	x := pad
 	if b.data.Mine {
@@ -89,8 +105,21 @@ func (b *MessageBubble) geometry(width float32) bubbleGeometry {
 		g.sender = fyne.NewPos(x+inner, cy+inner/2)
 		cy += inner/2 + g.senderSize.Height - inner/2
 	}
+	if len(atts) > 0 {
+		cy += pad
+		for i, s := range g.attSizes {
+			// A thumbnail narrower than the bubble sits centred in it.
+			g.atts = append(g.atts, fyne.NewPos(x+(bw-s.Width)/2, cy))
+			g.attSizes[i] = s
+			cy += s.Height + pad
+		}
+	}
 	g.body = fyne.NewPos(x, cy)
-	cy += g.bodySize.Height - inner/2 // the label's bottom padding doubles as the footer's gap
+	if b.body.Visible() {
+		cy += g.bodySize.Height - inner/2 // the label's bottom padding doubles as the footer's gap
+	} else {
+		cy += pad / 2
+	}
 	footerH := fyne.Max(g.timeSize.Height, g.iconSize.Height)
 	right := x + bw - inner
 	if b.tick1.Visible() {
@@ -107,6 +136,26 @@ func (b *MessageBubble) geometry(width float32) bubbleGeometry {
 	g.boxSize = fyne.NewSize(bw, cy-y)
 	if b.retry.Visible() {
 		g.retry = fyne.NewPos(x-pad-g.retrySize.Width, y+(g.boxSize.Height-g.retrySize.Height)/2)
+	}
+	// The "⋯" button sits beside the bubble, on the side facing the middle of the pane.
+	moreY := y + (g.boxSize.Height-g.moreSize.Height)/2
+	if b.data.Mine {
+		g.more = fyne.NewPos(x-pad-g.moreSize.Width, moreY)
+		if b.retry.Visible() {
+			g.more.Y = y - g.moreSize.Height/2
+		}
+	} else {
+		g.more = fyne.NewPos(x+bw+pad, moreY)
+	}
+	if b.react.Visible() {
+		g.reactSize = b.react.MinSize()
+		cy += pad / 2
+		rx := x + inner/2
+		if b.data.Mine {
+			rx = x + bw - inner/2 - g.reactSize.Width
+		}
+		g.react = fyne.NewPos(fyne.Max(rx, pad), cy)
+		cy += g.reactSize.Height
 	}
 	g.height = cy + pad/2
 	return g
@@ -129,6 +178,13 @@ func (g bubbleGeometry) place(b *MessageBubble) {
 	put(b.tick1, g.tick1, g.iconSize)
 	put(b.tick2, g.tick2, g.iconSize)
 	put(b.retry, g.retry, g.retrySize)
+	put(b.react, g.react, g.reactSize)
+	put(b.more, g.more, g.moreSize)
+	for i, p := range b.AttachmentPreviews() {
+		if i < len(g.atts) {
+			put(p, g.atts[i], g.attSizes[i])
+		}
+	}
 }
 
 // naturalTextWidth is the width of the longest line of s when nothing wraps.

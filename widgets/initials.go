@@ -1,6 +1,8 @@
 // Package widgets holds the reusable view pieces of cubechat: avatar, unread badge, dialog
-// row, message bubble, composer and connection banner. They know Fyne only — not the
-// cache, the engine or the network — so they are fed plain data by the app package.
+// row, message bubble (with its actions button, reaction bar and attachment previews),
+// emoji button, composer and connection banner (with an optional action). They know Fyne
+// only — not the cache, the engine or the network — so they are fed plain data by the app
+// package.
 package widgets
 
 import (

@@ -1,0 +1,127 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/cubechat/cubechat/cache"
+	"github.com/cubechat/cubechat/widgets"
+)
+
+// The message actions menu: a row of quick reactions over the actions the message
+// allows (availableMessageActions). Every action calls the engine off the UI goroutine;
+// a failure shows a notice and changes nothing on screen (the cache was not touched).
+
+// messageByID finds a message of the open window.
+func (h *historyView) messageByID(id string) (cache.Message, bool) {
+	for _, m := range h.msgs {
+		if m.ID == id {
+			return m, true
+		}
+	}
+	return cache.Message{}, false
+}
+
+// showMessageMenu opens the menu of message id at the absolute position at.
+func (c *chatPane) showMessageMenu(id string, at fyne.Position) {
+	msg, ok := c.history.messageByID(id)
+	if !ok {
+		return
+	}
+	acts := availableMessageActions(msg, c.dialog, c.m.me)
+	cv := c.m.ui.win.Canvas()
+	var pop *widget.PopUp
+	run := func(f func()) func() {
+		return func() {
+			pop.Hide()
+			f()
+		}
+	}
+
+	items := container.NewVBox()
+	if acts.React {
+		mine := msg.ReactionsOf(c.m.me)
+		row := container.NewHBox()
+		for _, emoji := range quickReactions {
+			// Already mine: drawn selected, and tapping removes it.
+			row.Add(widgets.NewEmojiButton(emoji, slices.Contains(mine, emoji), run(func() { c.react(id, emoji) })))
+		}
+		items.Add(row)
+		items.Add(widget.NewSeparator())
+	}
+	add := func(label string, icon fyne.Resource, f func(), danger bool) {
+		b := widget.NewButtonWithIcon(label, icon, run(f))
+		b.Alignment = widget.ButtonAlignLeading
+		b.Importance = widget.LowImportance
+		if danger {
+			b.Icon = theme.NewErrorThemedResource(icon)
+		}
+		items.Add(b)
+	}
+	if acts.Edit {
+		add("Edit", theme.DocumentCreateIcon(), func() { c.startEdit(msg) }, false)
+	}
+	if acts.Copy {
+		add("Copy text", theme.ContentCopyIcon(), func() { c.m.ui.fyneApp.Clipboard().SetContent(msg.Body) }, false)
+	}
+	if acts.Retry {
+		add("Retry", theme.ViewRefreshIcon(), func() { c.retry(id) }, false)
+	}
+	if acts.DeleteForMe {
+		add("Delete for me", theme.DeleteIcon(), func() { c.confirmDelete(id, false) }, false)
+	}
+	if acts.DeleteForEvery {
+		add("Delete for everyone", theme.DeleteIcon(), func() { c.confirmDelete(id, true) }, true)
+	}
+	pop = widget.NewPopUp(items, cv)
+	// Keep the menu inside the window when opened near its right or bottom edge.
+	size := pop.MinSize()
+	win := cv.Size()
+	pos := fyne.NewPos(fyne.Min(at.X, win.Width-size.Width), fyne.Min(at.Y, win.Height-size.Height))
+	pop.ShowAtPosition(fyne.NewPos(fyne.Max(pos.X, 0), fyne.Max(pos.Y, 0)))
+}
+
+// react toggles emoji on message id (add, or remove when it is already mine).
+func (c *chatPane) react(id, emoji string) {
+	c.engineCall("Could not react", func(ctx context.Context) error { return c.m.engine.React(ctx, id, emoji) })
+}
+
+// confirmDelete asks before deleting; deleting for everyone cannot be undone.
+func (c *chatPane) confirmDelete(id string, forEveryone bool) {
+	title, text := "Delete message", "Delete this message from this device?"
+	if forEveryone {
+		title, text = "Delete for everyone", "Delete this message for everyone in the chat? This cannot be undone."
+	}
+	dialog.ShowConfirm(title, text, func(ok bool) {
+		if !ok {
+			return
+		}
+		if c.editing.ID == id {
+			c.cancelEdit()
+		}
+		c.engineCall("Could not delete the message", func(ctx context.Context) error {
+			return c.m.engine.Delete(ctx, id, forEveryone)
+		})
+	}, c.m.ui.win)
+}
+
+// engineCall runs an engine action off the UI goroutine and explains a failure in a
+// notice ("what failed: why").
+func (c *chatPane) engineCall(what string, call func(ctx context.Context) error) {
+	go func() {
+		ctx, cancel := context.WithTimeout(c.m.ctx, loadTimeout)
+		err := call(ctx)
+		cancel()
+		if err != nil && c.m.ctx.Err() == nil {
+			c.m.log.Warn(what, "err", err)
+			runOnUI(func() { c.showNotice(fmt.Sprintf("%s: %s", what, actionErrorText(err))) })
+		}
+	}()
+}

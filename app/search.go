@@ -1,0 +1,239 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/cubechat/cubechat/cache"
+)
+
+// searchDelay lets a fast typist finish a word before the cache is searched (the dialog
+// names filter at once).
+const searchDelay = 150 * time.Millisecond
+
+// searchLimit is how many message hits one search shows.
+const searchLimit = 50
+
+// searchPanel is the search entry above the dialogs list: it filters the list by name
+// at once and searches cached messages (offline too); "Search on server" adds the
+// server's global search when online. Results replace the list while text is entered.
+type searchPanel struct {
+	m       *mainScreen
+	bar     fyne.CanvasObject
+	entry   *widget.Entry
+	server  *widget.Button
+	results *fyne.Container
+	list    *widget.List
+	status  *widget.Label
+
+	items  []searchItem
+	hits   []cache.Message // cache hits, then server hits
+	online bool
+	gen    int // bumped per query; stale results are dropped
+}
+
+func newSearchPanel(m *mainScreen) *searchPanel {
+	s := &searchPanel{m: m}
+	s.entry = widget.NewEntry()
+	s.entry.SetPlaceHolder("Search chats and messages")
+	s.entry.ActionItem = widget.NewIcon(theme.SearchIcon())
+	s.entry.OnChanged = func(string) { s.changed() }
+	s.server = widget.NewButtonWithIcon("Search on server", theme.SearchIcon(), s.searchServer)
+	s.server.Importance = widget.LowImportance
+	s.server.Hide()
+	s.bar = container.NewVBox(s.entry)
+
+	s.list = widget.NewList(
+		func() int { return len(s.items) },
+		func() fyne.CanvasObject { return newSearchRow() },
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id < len(s.items) {
+				o.(*searchRow).set(s.items[id])
+			}
+		},
+	)
+	s.list.OnSelected = func(id widget.ListItemID) {
+		s.list.Unselect(id)
+		if id < len(s.items) {
+			s.open(s.items[id])
+		}
+	}
+	s.status = widget.NewLabel("")
+	s.status.Importance = widget.LowImportance
+	s.status.Wrapping = fyne.TextWrapWord
+	s.results = container.NewBorder(nil, container.NewVBox(s.status, s.server), nil, nil, s.list)
+	s.results.Hide()
+	return s
+}
+
+// query is the text being searched for ("" = not searching).
+func (s *searchPanel) query() string { return strings.TrimSpace(s.entry.Text) }
+
+// setOnline offers the server search only while connected.
+func (s *searchPanel) setOnline(online bool) {
+	s.online = online
+	s.showServerButton()
+}
+
+func (s *searchPanel) showServerButton() {
+	if canSearchServer(s.query(), s.online) {
+		s.server.Show()
+	} else {
+		s.server.Hide()
+	}
+}
+
+// changed filters the dialogs at once and searches messages after a short pause.
+func (s *searchPanel) changed() {
+	s.gen++
+	gen, q := s.gen, s.query()
+	s.m.applyFilter()
+	s.showServerButton()
+	if q == "" {
+		s.items, s.hits = nil, nil
+		s.results.Hide()
+		return
+	}
+	s.hits = nil
+	s.layout()
+	s.results.Show()
+	time.AfterFunc(searchDelay, func() {
+		var stale bool
+		runOnUI(func() { stale = s.gen != gen })
+		if stale {
+			return
+		}
+		ctx, cancel := context.WithTimeout(s.m.ctx, loadTimeout)
+		hits, err := s.m.db.Search(ctx, q, searchLimit)
+		cancel()
+		runOnUI(func() {
+			if s.gen != gen {
+				return
+			}
+			if err != nil {
+				s.m.log.Warn("searching the cache", "err", err)
+				s.setStatus("Search failed: " + err.Error())
+				return
+			}
+			s.hits = hits
+			s.layout()
+		})
+	})
+}
+
+// searchServer runs the global search; its results land in the cache and show here.
+func (s *searchPanel) searchServer() {
+	gen, q := s.gen, s.query()
+	s.server.Disable()
+	s.setStatus("Searching on the server…")
+	go func() {
+		ctx, cancel := context.WithTimeout(s.m.ctx, 2*loadTimeout)
+		found, err := s.m.engine.SearchServer(ctx, q)
+		cancel()
+		runOnUI(func() {
+			s.server.Enable()
+			if s.gen != gen {
+				return
+			}
+			if err != nil {
+				s.setStatus("The server search failed: " + actionErrorText(err))
+				return
+			}
+			s.hits = append(s.hits, found...)
+			s.layout()
+			if len(found) == 0 {
+				s.setStatus("Nothing more on the server.")
+			}
+		})
+	}()
+}
+
+// setStatus shows a line under the results ("" hides it).
+func (s *searchPanel) setStatus(text string) {
+	s.status.SetText(text)
+	if text == "" {
+		s.status.Hide()
+	} else {
+		s.status.Show()
+	}
+}
+
+// layout rebuilds the result rows from the filtered dialogs and the hits.
+func (s *searchPanel) layout() {
+	s.items = searchResults(s.m.shown, s.hits, s.m.dialogs, s.m.me, s.m.users, time.Now(), time.Local)
+	switch {
+	case len(s.items) == 0 && s.hits == nil:
+		s.setStatus("Searching…")
+	case len(s.items) == 0:
+		s.setStatus("No chats or messages found on this device.")
+	default:
+		s.setStatus("")
+	}
+	// Section titles are one short line; results use the template's two lines.
+	measure := newSearchRow()
+	for i, it := range s.items {
+		measure.set(it)
+		s.list.SetItemHeight(i, measure.MinSize().Height)
+	}
+	s.list.Refresh()
+}
+
+// open shows a result: a chat, or a chat scrolled to the message.
+func (s *searchPanel) open(it searchItem) {
+	switch it.Kind {
+	case searchDialog:
+		s.m.openAt(it.DialogID, "")
+	case searchMessage:
+		s.m.openAt(it.DialogID, it.MessageID)
+	}
+}
+
+// searchRow is a result row: a section title, or a name with the message under it.
+type searchRow struct {
+	widget.BaseWidget
+	title, text, when *widget.Label
+	box               *fyne.Container
+}
+
+func newSearchRow() *searchRow {
+	r := &searchRow{
+		title: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		text:  widget.NewLabel(""),
+		when:  widget.NewLabel(""),
+	}
+	r.title.Truncation = fyne.TextTruncateEllipsis
+	r.text.Truncation = fyne.TextTruncateEllipsis
+	r.when.SizeName = theme.SizeNameCaptionText
+	r.when.Importance = widget.LowImportance
+	r.box = container.New(&tightRows{}, container.NewBorder(nil, nil, nil, r.when, r.title), r.text)
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+func (r *searchRow) set(it searchItem) {
+	r.title.SetText(it.Title)
+	r.when.SetText(it.Time)
+	r.text.SetText(it.Text)
+	if it.Kind == searchHeader {
+		r.title.Importance = widget.LowImportance
+		r.title.SizeName = theme.SizeNameCaptionText
+	} else {
+		r.title.Importance = widget.MediumImportance
+		r.title.SizeName = theme.SizeNameText
+	}
+	if it.Kind == searchMessage {
+		r.text.Show()
+	} else {
+		r.text.Hide()
+	}
+	r.title.Refresh()
+	r.box.Refresh()
+}
+
+func (r *searchRow) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(r.box) }

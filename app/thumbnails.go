@@ -1,0 +1,225 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"image"
+	_ "image/gif" // decoders for the thumbnails
+	_ "image/jpeg"
+	_ "image/png"
+	"os"
+	"sync"
+
+	"github.com/cubechat/cubechat/cache"
+)
+
+// Thumbnail limits: what is decoded at all (a hostile or huge file must not eat the
+// memory of the UI), and the side a thumbnail is reduced to.
+const (
+	thumbMaxFileBytes = 25 << 20
+	thumbMaxPixels    = 40_000_000
+	thumbSide         = 560 // twice the drawn size, for HiDPI screens
+	thumbCacheSize    = 200
+	thumbWorkers      = 2
+)
+
+// thumbnailLoader downloads (through the engine) and decodes image attachments off the
+// UI goroutine, keeps a bounded set of decoded thumbnails, and redraws the history when
+// one arrives. A failed thumbnail is not tried again in this session: the bubble keeps
+// its placeholder and the file can still be opened.
+type thumbnailLoader struct {
+	m    *mainScreen
+	work chan thumbJob
+
+	mu     sync.Mutex
+	images map[string]image.Image // by message id + uid
+	order  []string               // insertion order, for eviction
+	state  map[string]bool        // requested (true) or failed (false)
+	busyOn map[string]bool        // downloads the user asked for (Open/Save)
+	once   sync.Once
+}
+
+type thumbJob struct {
+	key string
+	msg cache.Message
+	att cache.Attachment
+}
+
+func newThumbnailLoader(m *mainScreen) *thumbnailLoader {
+	return &thumbnailLoader{m: m, work: make(chan thumbJob, 64), images: map[string]image.Image{},
+		state: map[string]bool{}, busyOn: map[string]bool{}}
+}
+
+func thumbKey(messageID, uid string) string { return messageID + "/" + uid }
+
+// get returns the thumbnail of att if decoded, else nil, and asks for it once.
+func (t *thumbnailLoader) get(m cache.Message, a cache.Attachment) image.Image {
+	key := thumbKey(m.ID, a.UID+a.LocalPath)
+	t.mu.Lock()
+	img, ok := t.images[key]
+	_, asked := t.state[key]
+	if !ok && !asked {
+		t.state[key] = true
+	}
+	t.mu.Unlock()
+	if ok || asked {
+		return img
+	}
+	t.once.Do(t.startWorkers)
+	select {
+	case t.work <- thumbJob{key: key, msg: m, att: a}:
+	default:
+		// Too much at once (a fast scroll): forget the request, the next redraw asks again.
+		t.mu.Lock()
+		delete(t.state, key)
+		t.mu.Unlock()
+	}
+	return nil
+}
+
+func (t *thumbnailLoader) startWorkers() {
+	for range thumbWorkers {
+		go func() {
+			for {
+				select {
+				case <-t.m.ctx.Done():
+					return
+				case job := <-t.work:
+					t.load(job)
+				}
+			}
+		}()
+	}
+}
+
+func (t *thumbnailLoader) load(job thumbJob) {
+	path := job.att.LocalPath
+	if _, err := os.Stat(path); path == "" || err != nil {
+		if job.att.UID == "" {
+			t.failed(job.key, fmt.Errorf("no file"))
+			return
+		}
+		ctx, cancel := context.WithTimeout(t.m.ctx, uploadTimeout)
+		path, err = t.m.engine.DownloadAttachment(ctx, job.msg.ID, job.att.UID)
+		cancel()
+		if err != nil {
+			t.failed(job.key, err)
+			return
+		}
+	}
+	img, err := decodeThumbnail(path, thumbSide)
+	if err != nil {
+		t.failed(job.key, err)
+		return
+	}
+	t.mu.Lock()
+	t.images[job.key] = img
+	t.order = append(t.order, job.key)
+	for len(t.order) > thumbCacheSize {
+		delete(t.images, t.order[0])
+		delete(t.state, t.order[0]) // asked again if it scrolls back into view
+		t.order = t.order[1:]
+	}
+	t.mu.Unlock()
+	runOnUI(t.m.chat.history.rebuild)
+}
+
+func (t *thumbnailLoader) failed(key string, err error) {
+	if t.m.ctx.Err() == nil {
+		t.m.log.Info("thumbnail unavailable", "attachment", key, "err", err)
+	}
+	t.mu.Lock()
+	t.state[key] = false
+	t.mu.Unlock()
+}
+
+// setBusy marks a download the user is waiting for.
+func (t *thumbnailLoader) setBusy(messageID, uid string, busy bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if busy {
+		t.busyOn[thumbKey(messageID, uid)] = true
+	} else {
+		delete(t.busyOn, thumbKey(messageID, uid))
+	}
+}
+
+func (t *thumbnailLoader) busy(messageID, uid string) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.busyOn[thumbKey(messageID, uid)]
+}
+
+// decodeThumbnail decodes the image at path, refusing files and pictures too large to
+// decode safely, and reduces it so its longer side is at most side pixels.
+func decodeThumbnail(path string, side int) (image.Image, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if info.Size() > thumbMaxFileBytes {
+		return nil, fmt.Errorf("image file too large for a preview (%s)", humanSize(info.Size()))
+	}
+	cfg, _, err := image.DecodeConfig(f)
+	if err != nil {
+		return nil, fmt.Errorf("not a picture this app can show: %w", err)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > thumbMaxPixels {
+		return nil, fmt.Errorf("picture too large for a preview (%dx%d)", cfg.Width, cfg.Height)
+	}
+	if _, err := f.Seek(0, 0); err != nil {
+		return nil, err
+	}
+	img, _, err := image.Decode(f)
+	if err != nil {
+		return nil, fmt.Errorf("damaged picture: %w", err)
+	}
+	return shrink(img, side), nil
+}
+
+// shrink reduces img so that its longer side is at most side, averaging the source
+// pixels under each target pixel (a box filter: cheap, and without the shimmer of
+// nearest-neighbour on photos).
+func shrink(img image.Image, side int) image.Image {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	if w <= side && h <= side {
+		return img
+	}
+	tw, th := side, h*side/w
+	if h > w {
+		tw, th = w*side/h, side
+	}
+	tw, th = max(tw, 1), max(th, 1)
+	out := image.NewNRGBA(image.Rect(0, 0, tw, th))
+	for y := range th {
+		y0, y1 := b.Min.Y+y*h/th, b.Min.Y+max((y+1)*h/th, y*h/th+1)
+		for x := range tw {
+			x0, x1 := b.Min.X+x*w/tw, b.Min.X+max((x+1)*w/tw, x*w/tw+1)
+			var r, g, bl, a, n uint64
+			// Sample at most 4×4 source pixels per target pixel: plenty for a thumbnail.
+			sx, sy := max((x1-x0)/4, 1), max((y1-y0)/4, 1)
+			for yy := y0; yy < y1; yy += sy {
+				for xx := x0; xx < x1; xx += sx {
+					cr, cg, cb, ca := img.At(xx, yy).RGBA()
+					r, g, bl, a, n = r+uint64(cr), g+uint64(cg), bl+uint64(cb), a+uint64(ca), n+1
+				}
+			}
+			i := out.PixOffset(x, y)
+			if a == 0 {
+				continue
+			}
+			// RGBA() is premultiplied; NRGBA wants straight alpha.
+			out.Pix[i+0] = uint8(r * 255 / a)
+			out.Pix[i+1] = uint8(g * 255 / a)
+			out.Pix[i+2] = uint8(bl * 255 / a)
+			out.Pix[i+3] = uint8(a / n >> 8)
+		}
+	}
+	return out
+}

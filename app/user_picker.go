@@ -1,0 +1,125 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/cubechat/cubechat/cache"
+	"github.com/cubechat/cubechat/widgets"
+)
+
+// userPicker finds users on the server by login or full name (engine.FindUsers) and
+// reports the one the user taps. Used by "new chat" and by "add member".
+type userPicker struct {
+	m       *mainScreen
+	content fyne.CanvasObject
+	entry   *widget.Entry
+	list    *widget.List
+	status  *widget.Label
+	found   []cache.User
+	exclude map[int64]bool
+	gen     int
+
+	// OnPick is called with the tapped user.
+	OnPick func(cache.User)
+}
+
+func newUserPicker(m *mainScreen, exclude []int64) *userPicker {
+	p := &userPicker{m: m, exclude: map[int64]bool{m.me: true}}
+	for _, id := range exclude {
+		p.exclude[id] = true
+	}
+	p.entry = widget.NewEntry()
+	p.entry.SetPlaceHolder("Search by login or name")
+	p.entry.OnChanged = func(string) { p.search() }
+	p.status = widget.NewLabel("Type at least 3 letters of a login or name.")
+	p.status.Importance = widget.LowImportance
+	p.status.Wrapping = fyne.TextWrapWord
+	p.list = widget.NewList(
+		func() int { return len(p.found) },
+		func() fyne.CanvasObject {
+			name := widget.NewLabel("")
+			name.Truncation = fyne.TextTruncateEllipsis
+			return container.NewBorder(nil, nil, widgets.NewAvatar("", 28), nil, name)
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id >= len(p.found) {
+				return
+			}
+			u := p.found[id]
+			row := o.(*fyne.Container)
+			text := userName(u.ID, map[int64]cache.User{u.ID: u})
+			if u.Login != "" && text != u.Login {
+				text += "  @" + u.Login
+			}
+			for _, obj := range row.Objects {
+				switch w := obj.(type) {
+				case *widget.Label:
+					w.SetText(text)
+				case *widgets.Avatar:
+					w.SetName(userName(u.ID, map[int64]cache.User{u.ID: u}))
+				}
+			}
+		},
+	)
+	p.list.OnSelected = func(id widget.ListItemID) {
+		p.list.Unselect(id)
+		if id < len(p.found) && p.OnPick != nil {
+			p.OnPick(p.found[id])
+		}
+	}
+	box := container.NewBorder(container.NewVBox(p.entry, p.status), nil, nil, nil, p.list)
+	p.content = container.NewGridWrap(fyne.NewSize(380, 300), box)
+	return p
+}
+
+// minUserQuery is the shortest text worth a server round trip.
+const minUserQuery = 3
+
+func (p *userPicker) search() {
+	p.gen++
+	gen, q := p.gen, strings.TrimSpace(p.entry.Text)
+	if len([]rune(q)) < minUserQuery {
+		p.found = nil
+		p.list.Refresh()
+		p.status.SetText("Type at least 3 letters of a login or name.")
+		return
+	}
+	p.status.SetText("Searching…")
+	time.AfterFunc(searchDelay*2, func() {
+		var stale bool
+		runOnUI(func() { stale = p.gen != gen })
+		if stale {
+			return
+		}
+		ctx, cancel := context.WithTimeout(p.m.ctx, loadTimeout)
+		users, err := p.m.engine.FindUsers(ctx, q)
+		cancel()
+		runOnUI(func() {
+			if p.gen != gen {
+				return
+			}
+			if err != nil {
+				p.status.SetText("Could not search users: " + actionErrorText(err))
+				return
+			}
+			p.found = p.found[:0]
+			for _, u := range users {
+				if !p.exclude[u.ID] {
+					p.found = append(p.found, u)
+				}
+			}
+			if len(p.found) == 0 {
+				p.status.SetText("Nobody found.")
+			} else {
+				p.status.SetText("")
+			}
+			p.list.Refresh()
+		})
+	})
+}
