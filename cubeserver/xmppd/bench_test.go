@@ -324,3 +324,41 @@ func BenchmarkGroupFanout(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDeliveredMarker sends <received/> markers for stored 1-1 messages, as every
+// SDK does for each message it gets (AutoDeliver): the server loads the message and the
+// dialog, records the delivery and relays the marker to the sender. One op = one
+// marker relayed.
+func BenchmarkDeliveredMarker(b *testing.B) {
+	bs := startBenchServer(b)
+	ids := bs.benchUsers(b, 2)
+	ctx := context.Background()
+	d, err := bs.st.FindOrCreatePrivateDialog(ctx, ids[0], ids[1])
+	if err != nil {
+		b.Fatal(err)
+	}
+	msgIDs := make([]string, b.N)
+	for i := range msgIDs {
+		msgIDs[i] = cube.NewObjectID()
+		if _, err := bs.st.StoreChatMessage(ctx, cube.Message{ID: msgIDs[i], ChatDialogID: d.ID, SenderID: ids[0],
+			RecipientID: ids[1], Message: "marked", DateSent: time.Now().Unix()}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	alice, bob := bs.login(b, ids[0]), bs.login(b, ids[1])
+	to := bs.srv.userJID(ids[0])
+	stanzas := benchMarshalAll(b, b.N, func(i int) *cube.MessageStanza {
+		e := &cube.ExtraParams{}
+		e.Set("dialog_id", d.ID)
+		return &cube.MessageStanza{Type: cube.ChatType, To: to, ID: cube.NewObjectID(),
+			Received: &cube.MarkerElem{ID: msgIDs[i]}, Extra: e}
+	})
+	b.ResetTimer()
+	benchPump(b, bob, stanzas, 1, alice.messages.Load, alice)
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "markers/s")
+	m, err := bs.st.Message(ctx, msgIDs[b.N-1], ids[0])
+	if err != nil || len(m.DeliveredIDs) != 2 {
+		b.Fatalf("last message delivered to %v, %v", m.DeliveredIDs, err)
+	}
+}
