@@ -37,6 +37,7 @@ func closedAddr(t *testing.T) string {
 	return addr
 }
 
+// waitFor polls cond until it holds. A cond that reads widgets wraps that in onUI.
 func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
@@ -56,7 +57,7 @@ func newTestUI(t *testing.T, deps Deps) *UI {
 		t.Fatal(err)
 	}
 	t.Cleanup(u.Close)
-	u.Window().Resize(fyne.NewSize(1000, 700))
+	onUI(func() { u.Window().Resize(fyne.NewSize(1000, 700)) })
 	return u
 }
 
@@ -78,7 +79,12 @@ func TestLoginUnreachableServerKeepsInput(t *testing.T) {
 	test.Type(s.password, "secret")
 	test.Tap(s.signInBtn)
 
-	waitFor(t, "the error", 10*time.Second, func() bool { return s.ErrorText() != "" && !s.busy })
+	waitFor(t, "the error", 10*time.Second, func() (shown bool) {
+		onUI(func() { shown = s.ErrorText() != "" && !s.busy })
+		return shown
+	})
+	uiMu.Lock() // the sign-in has finished; read the screen in step with the UI
+	defer uiMu.Unlock()
 	if !strings.Contains(s.ErrorText(), "Cannot reach the server") {
 		t.Errorf("error %q", s.ErrorText())
 	}

@@ -52,7 +52,8 @@ func (db *DB) SearchIn(ctx context.Context, dialogID, text string, limit int) ([
 // by spaces (FTS5's implicit AND).
 func ftsQuery(text string) string {
 	var terms []string
-	for _, word := range strings.Fields(text) {
+	// NUL splits words too: FTS5 reads the query as a C string and would end it there.
+	for _, word := range strings.FieldsFunc(text, func(r rune) bool { return unicode.IsSpace(r) || r == 0 }) {
 		if !strings.ContainsFunc(word, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
 			continue // the tokenizer would drop it anyway; an empty phrase is a syntax error
 		}

@@ -207,7 +207,7 @@ func (c *Chat) connLost(cc *chatConn, err error) {
 	if !cc.markDead(err) {
 		return
 	}
-	go closeClient(cc.client, c.log)
+	go cc.shutdown()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.conn != cc {
@@ -287,7 +287,7 @@ func (c *Chat) Disconnect() error {
 	c.endSessionLocked(Closed, nil)
 	c.mu.Unlock()
 	if cc != nil && cc.markDead(ErrNotConnected) {
-		closeClient(cc.client, c.log)
+		cc.shutdown()
 	}
 	return nil
 }

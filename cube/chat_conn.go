@@ -3,7 +3,6 @@ package cube
 import (
 	"context"
 	"crypto/tls"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -32,6 +31,10 @@ type chatConn struct {
 	dead     chan struct{}
 	deadErr  error
 
+	// readerDone is closed when readLoop has returned: only then may go-xmpp's Close
+	// run, since Close reads the stream and writes flags that Recv reads unlocked.
+	readerDone chan struct{}
+
 	// Until Ready is announced, message events are held back so that every event of a
 	// connection comes after its Ready (the engine takes its catch-up cursor there).
 	readyMu sync.Mutex
@@ -40,7 +43,7 @@ type chatConn struct {
 }
 
 func newChatConn(cl *xmpp.Client, log *slog.Logger) *chatConn {
-	return &chatConn{client: cl, log: log, iqs: newIQTable(), dead: make(chan struct{})}
+	return &chatConn{client: cl, log: log, iqs: newIQTable(), dead: make(chan struct{}), readerDone: make(chan struct{})}
 }
 
 // markDead records why the connection ended and fails every pending IQ. It reports
@@ -81,11 +84,31 @@ func (cc *chatConn) sendRaw(b []byte) error {
 
 // sendXML marshals v with encoding/xml (so user text is always escaped) and sends it.
 func (cc *chatConn) sendXML(v any) error {
-	b, err := xml.Marshal(v)
+	b, err := encodeStanza(v)
 	if err != nil {
-		return fmt.Errorf("cube: cannot encode stanza: %w", err)
+		return err
 	}
 	return cc.sendRaw(b)
+}
+
+// shutdown ends a connection whose reader was started, without racing it: it closes
+// our side of the stream so the server answers with its own close, which ends Recv;
+// once the reader has returned, go-xmpp's Close finishes the socket. A server that
+// never answers is waited for closeTimeout, then Close runs anyway (it is the only way
+// go-xmpp offers to drop the socket, and a stuck peer must not keep us connected).
+func (cc *chatConn) shutdown() {
+	cc.writeMu.Lock()
+	_, err := cc.client.SendOrg("</stream:stream>")
+	cc.writeMu.Unlock()
+	if err != nil {
+		cc.log.Debug("chat stream close not sent", "err", err)
+	}
+	select {
+	case <-cc.readerDone:
+	case <-time.After(closeTimeout):
+		cc.log.Warn("chat server did not close the stream in time; closing the socket")
+	}
+	closeClient(cc.client, cc.log)
 }
 
 // closeClient closes a go-xmpp client in the background and gives up waiting after

@@ -11,6 +11,7 @@ import (
 // dead by a missed ping, it stops: go-xmpp's client is unusable after an error.
 // Server pings are answered inside go-xmpp's Recv and never reach us.
 func (c *Chat) readLoop(cc *chatConn) {
+	defer close(cc.readerDone)
 	for {
 		v, err := cc.client.Recv()
 		if err != nil {

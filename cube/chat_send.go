@@ -29,11 +29,20 @@ func (c *Chat) Send(ctx context.Context, m *MessageStanza) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	// Refused stanzas fail the same way online and offline, so a caller (the outbox)
+	// can tell a message that can never be sent from one that waits for a connection.
+	if err := m.checkText(); err != nil {
+		return err
+	}
+	b, err := encodeStanza(m)
+	if err != nil {
+		return err
+	}
 	cc := c.current()
 	if cc == nil {
 		return ErrNotConnected
 	}
-	return cc.sendXML(m)
+	return cc.sendRaw(b)
 }
 
 // SendMessage builds the ConnectyCube message stanza for out, sends it and returns it

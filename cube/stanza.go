@@ -122,6 +122,24 @@ type ErrCondElem struct {
 	XMLName xml.Name
 }
 
+// MarshalXML writes the condition element, or nothing for an error that has none
+// (encoding/xml would otherwise invent a <Condition> element from the field name).
+func (c ErrCondElem) MarshalXML(enc *xml.Encoder, _ xml.StartElement) error {
+	if c.XMLName.Local == "" {
+		return nil
+	}
+	start := xml.StartElement{Name: c.XMLName}
+	if c.XMLName.Space == "" {
+		// Read from a child in no namespace (xmlns=""): say so, or it would inherit
+		// jabber:client from the stanza and read back as a different element.
+		start.Attr = []xml.Attr{{Name: xml.Name{Local: "xmlns"}, Value: ""}}
+	}
+	if err := enc.EncodeToken(start); err != nil {
+		return err
+	}
+	return enc.EncodeToken(start.End())
+}
+
 // NewStanzaError builds an error with a defined condition in the stanzas namespace.
 func NewStanzaError(errType, code, condition, text string) *StanzaError {
 	return &StanzaError{Type: errType, Code: code, Condition: ErrCondElem{XMLName: xml.Name{Space: NSStanzas, Local: condition}}, Text: text}

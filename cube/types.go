@@ -5,6 +5,7 @@ package cube
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -59,14 +60,29 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 func ParseTime(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if n, err := strconv.ParseFloat(s, 64); err == nil {
-		return UnixAny(int64(n)), nil
+		// NaN, ±Inf and huge numbers do not fit int64 (the conversion is undefined);
+		// the range check below refuses what does fit but cannot be written back.
+		if math.IsNaN(n) || math.Abs(n) >= math.MaxInt64 {
+			return time.Time{}, fmt.Errorf("cube: time %q is out of range", s)
+		}
+		return inWritableRange(s, UnixAny(int64(n)))
 	}
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05Z0700", "2006-01-02 15:04:05 MST", "2006-01-02"} {
 		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), nil
+			return inWritableRange(s, t.UTC())
 		}
 	}
 	return time.Time{}, fmt.Errorf("cube: cannot read time %q", s)
+}
+
+// inWritableRange refuses times outside the years 0000–9999, which ISO-8601 (and so
+// Time's JSON form) cannot write: accepting them would store a time that no client
+// could read back.
+func inWritableRange(s string, t time.Time) (time.Time, error) {
+	if y := t.Year(); y < 0 || y > 9999 {
+		return time.Time{}, fmt.Errorf("cube: time %q is out of range", s)
+	}
+	return t, nil
 }
 
 // UnixAny turns unix seconds into a time; values past the year 5000 in seconds are

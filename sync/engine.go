@@ -31,6 +31,10 @@ type Status struct {
 	State   string // a cube.ConnState name, or "Offline"
 	Err     error  // the last connection error, if any
 	Syncing bool   // a catch-up is running
+	// NeedsSignIn: the session ended and cannot be renewed without the password (a
+	// resumed session, or a password changed elsewhere). The engine stops trying until
+	// Login succeeds; the app asks the user to sign in again.
+	NeedsSignIn bool
 }
 
 // Engine is the sync engine of one account. Create it with New, then Login and Start.
@@ -51,24 +55,42 @@ type Engine struct {
 	// may raise desktop notifications.
 	sessionStart time.Time
 	// bounceMu orders "mark a confirmed batch sent" against "a bounce marks one of
-	// them failed", which arrive on different goroutines in either order.
+	// them failed" and "the user retries it", which arrive on different goroutines in
+	// any order.
 	bounceMu gosync.Mutex
 	bounced  map[string]bool // message ids that bounced, checked by the outbox
+	// retries counts RetryFailed calls per message id: a confirmation belongs to the
+	// attempt it was sent in, and must not settle a retry queued after it (that
+	// retry would then never be sent).
+	retries map[string]int
+
+	// tokens keeps the session token between runs (nil = memory only); tokenWarnOnce
+	// makes an unavailable store one log line, not one per renewal.
+	tokens        TokenStore
+	tokenWarnOnce gosync.Once
+	// sessionMu serialises opening, checking and renewing the REST session.
+	sessionMu gosync.Mutex
+	// signedIn wakes a supervisor that waits for "sign in again"; signInLost ends the
+	// running chat when the session is lost for good (one pending wake-up each).
+	signedIn   chan struct{}
+	signInLost chan struct{}
 
 	mu       gosync.Mutex
-	client   *cube.Client // set by Login
+	client   *cube.Client // set by Login or Resume
 	me       int64
 	login    string
-	password string     // kept in memory only, for the chat login and session renewal
-	session  bool       // the client holds a valid REST session token
-	conn     *cube.Chat // the current chat while Ready; nil otherwise
-	live     *cube.Chat // the current chat once Ready and caught up: the outbox sends on it
-	open     string     // the dialog shown in the window ("" = none)
-	focused  bool
-	readsMu  gosync.Mutex // serialises edits of the persisted pending-read list
-	cancel   context.CancelFunc
-	started  bool
-	wg       gosync.WaitGroup
+	password string // kept in memory only, for the chat login and session renewal; "" after Resume
+	session  bool   // the client holds a valid REST session token
+	// needSignIn: the session ended and cannot be renewed (see Status.NeedsSignIn).
+	needSignIn bool
+	conn       *cube.Chat // the current chat while Ready; nil otherwise
+	live       *cube.Chat // the current chat once Ready and caught up: the outbox sends on it
+	open       string     // the dialog shown in the window ("" = none)
+	focused    bool
+	readsMu    gosync.Mutex // serialises edits of the persisted pending-read list
+	cancel     context.CancelFunc
+	started    bool
+	wg         gosync.WaitGroup
 }
 
 // New builds an engine over db for the server described by p. A nil logger discards.
@@ -82,10 +104,13 @@ func New(db *cache.DB, p Profile, logger *slog.Logger) *Engine {
 		log:          logger.With("component", "sync"),
 		status:       newStatusFeed(Status{State: StateOffline}),
 		outboxKick:   make(chan struct{}, 1),
+		signedIn:     make(chan struct{}, 1),
+		signInLost:   make(chan struct{}, 1),
 		focused:      true,
 		events:       newEventFeed(),
 		watch:        newWatchList(),
 		bounced:      map[string]bool{},
+		retries:      map[string]int{},
 		sessionStart: time.Now(),
 	}
 	e.typing = newTypingBook(func(ev TypingEvent) { e.events.publish(ev) }, e.sendTyping)

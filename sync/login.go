@@ -55,11 +55,16 @@ func (p Profile) cubeConfig() (cube.Config, error) {
 }
 
 // Login opens a REST session and records the account in the cache. The password is
-// kept in memory only (for the chat login and renewing the session).
+// kept in memory only (for the chat login and renewing the session); the session
+// token goes to the token store, if the engine has one (UseTokenStore), so that a later
+// start can Resume without the password.
 //
 // Wrong credentials give ErrAuth. An unreachable server gives ErrOffline when the cache
 // belongs to this login: the engine then serves cached data, and Start keeps trying to
 // reach the server. Unreachable with nothing cached is a plain error.
+//
+// Login is also "sign in again" on a running engine whose Status says NeedsSignIn:
+// on success the supervisor goes back online by itself.
 func (e *Engine) Login(ctx context.Context, login, password string) error {
 	if login == "" || password == "" {
 		return fmt.Errorf("%w: login and password are required", ErrAuth)
@@ -70,13 +75,10 @@ func (e *Engine) Login(ctx context.Context, login, password string) error {
 	}
 	cfg.Logger = e.log
 	client := cube.NewClient(cfg)
-	e.mu.Lock()
-	e.client, e.login, e.password, e.session = client, login, password, false
-	e.mu.Unlock()
 
 	sess, err := client.CreateSession(ctx, login, password)
 	if err != nil {
-		return e.loginFailed(ctx, login, err)
+		return e.loginFailed(ctx, client, login, password, err)
 	}
 	user := sess.User
 	if user == nil || user.ID == 0 {
@@ -99,19 +101,27 @@ func (e *Engine) Login(ctx context.Context, login, password string) error {
 	if err := e.db.UpsertUsers(ctx, []cache.User{userFromWire(*user)}); err != nil {
 		return fmt.Errorf("sync: saving the account: %w", err)
 	}
+	// The server's spelling of the login keys the saved token, so that Resume (which
+	// only has the cached account) finds it.
+	if user.Login != "" {
+		login = user.Login
+	}
 	e.mu.Lock()
+	e.client, e.login, e.password = client, login, password
 	e.me, e.session = user.ID, true
 	e.mu.Unlock()
+	e.saveToken(login, client.Token())
+	e.signedInAgain()
 	e.log.Info("logged in", "user", user.ID, "login", login)
 	return nil
 }
 
-// loginFailed tells a refusal from an unreachable server.
-func (e *Engine) loginFailed(ctx context.Context, login string, err error) error {
+// loginFailed tells a refusal from an unreachable server. Only the offline case keeps
+// the new client and password: the supervisor opens the session when it can.
+func (e *Engine) loginFailed(ctx context.Context, client *cube.Client, login, password string, err error) error {
 	var rest *cube.Error
 	if errors.As(err, &rest) {
-		switch rest.Status {
-		case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusUnprocessableEntity:
+		if isCredentialRefusal(err) {
 			return fmt.Errorf("%w: %w", ErrAuth, err)
 		}
 		if rest.Status < http.StatusInternalServerError {
@@ -129,11 +139,27 @@ func (e *Engine) loginFailed(ctx context.Context, login string, err error) error
 			e.profile.APIURL, login, err)
 	}
 	e.mu.Lock()
+	e.client, e.login, e.password, e.session = client, login, password, false
 	e.me = acc.UserID
 	e.mu.Unlock()
+	e.signedInAgain()
 	e.status.set(func(s *Status) { s.State = StateOffline; s.Err = err })
 	e.log.Warn("server unreachable, working offline", "login", login, "err", err)
 	return fmt.Errorf("%w: %w", ErrOffline, err)
+}
+
+// isCredentialRefusal tells a server that refused the login or the session from one
+// that failed to answer: the answers ConnectyCube gives for wrong credentials.
+func isCredentialRefusal(err error) bool {
+	var rest *cube.Error
+	if !errors.As(err, &rest) {
+		return false
+	}
+	switch rest.Status {
+	case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusUnprocessableEntity:
+		return true
+	}
+	return false
 }
 
 // checkCacheOwner refuses to mix two accounts in one cache file.
@@ -147,67 +173,6 @@ func (e *Engine) checkCacheOwner(ctx context.Context, userID int64) error {
 			acc.Login, acc.UserID, userID)
 	}
 	return nil
-}
-
-// restClient is the logged-in REST client, or an error before Login.
-func (e *Engine) restClient() (*cube.Client, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.client == nil {
-		return nil, errors.New("sync: not logged in")
-	}
-	return e.client, nil
-}
-
-// ensureSession opens a REST session if there is none (after an offline login, or
-// when the token expired).
-func (e *Engine) ensureSession(ctx context.Context) error {
-	e.mu.Lock()
-	client, login, password, ok := e.client, e.login, e.password, e.session
-	e.mu.Unlock()
-	if client == nil {
-		return errors.New("sync: not logged in")
-	}
-	if ok {
-		return nil
-	}
-	sess, err := client.CreateSession(ctx, login, password)
-	if err != nil {
-		return err
-	}
-	e.mu.Lock()
-	if e.me == 0 {
-		e.me = sess.UserID
-	}
-	e.session = true
-	e.mu.Unlock()
-	return nil
-}
-
-// rest runs a REST call, renewing the session once if the server says it expired.
-func (e *Engine) rest(ctx context.Context, call func(*cube.Client) error) error {
-	client, err := e.restClient()
-	if err != nil {
-		return err
-	}
-	err = call(client)
-	if !cube.IsStatus(err, http.StatusUnauthorized) {
-		return err
-	}
-	e.mu.Lock()
-	e.session = false
-	e.mu.Unlock()
-	if serr := e.ensureSession(ctx); serr != nil {
-		return fmt.Errorf("%w (renewing the session: %w)", err, serr)
-	}
-	return call(client)
-}
-
-// credentials are what the chat login needs.
-func (e *Engine) credentials() (me int64, password string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.me, e.password
 }
 
 // isUnreachable tells a transport failure (no answer at all) from a server's answer.

@@ -61,10 +61,14 @@ func (e *Engine) RetryFailed(ctx context.Context, messageID string) error {
 		// A file that never reached the server: upload it again first.
 		return e.retryUpload(ctx, *m)
 	}
+	// Requeue under the lock, so that an earlier attempt still being confirmed either
+	// settles before the retry is queued or sees the new attempt number and leaves it.
 	e.bounceMu.Lock()
 	delete(e.bounced, messageID)
+	e.retries[messageID]++
+	err = e.db.Requeue(ctx, messageID)
 	e.bounceMu.Unlock()
-	if err := e.db.Requeue(ctx, messageID); err != nil {
+	if err != nil {
 		return fmt.Errorf("sync: retrying message %s: %w", messageID, err)
 	}
 	e.kickOutbox()
@@ -90,8 +94,9 @@ func (e *Engine) runOutbox(ctx context.Context) {
 
 // sentMessage is a message written to the stream, not yet confirmed.
 type sentMessage struct {
-	id     string
-	sentAt time.Time
+	id      string
+	sentAt  time.Time
+	attempt int // e.retries[id] when it was sent
 }
 
 // drainOutbox sends the queue oldest first, in batches. XMPP processes a stream's
@@ -142,9 +147,10 @@ func (e *Engine) sendQueued(ctx context.Context, chat *cube.Chat, m cache.Messag
 		m.RecipientID = peerOf(*d, m.SenderID)
 	}
 	now := time.Now().UTC().Truncate(time.Second)
+	attempt := e.attemptOf(m.ID)
 	_, err := chat.SendMessage(ctx, outgoingFromCache(m, *d, now.Unix()))
 	if err == nil {
-		return &sentMessage{id: m.ID, sentAt: now}, false
+		return &sentMessage{id: m.ID, sentAt: now, attempt: attempt}, false
 	}
 	if isTransientSendError(ctx, chat, err) {
 		e.log.Info("outbox paused: connection lost", "id", m.ID, "err", err)
@@ -184,12 +190,21 @@ func (e *Engine) confirmSent(ctx context.Context, chat *cube.Chat, sent []sentMe
 	return true
 }
 
-// markSent marks a confirmed message sent, unless it bounced meanwhile (the
-// bounce and the confirmation race on different goroutines).
+// attemptOf is the current send attempt of a message (how often it was retried).
+func (e *Engine) attemptOf(id string) int {
+	e.bounceMu.Lock()
+	defer e.bounceMu.Unlock()
+	return e.retries[id]
+}
+
+// markSent marks a confirmed message sent, unless it bounced meanwhile (the bounce
+// and the confirmation race on different goroutines) or the user retried it after
+// that bounce: the retry is queued and must go out, not be settled by this old
+// confirmation.
 func (e *Engine) markSent(ctx context.Context, s sentMessage) error {
 	e.bounceMu.Lock()
 	defer e.bounceMu.Unlock()
-	if e.bounced[s.id] {
+	if e.bounced[s.id] || e.retries[s.id] != s.attempt {
 		return nil
 	}
 	return e.db.MarkSent(ctx, s.id, s.sentAt)

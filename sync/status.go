@@ -69,7 +69,8 @@ func offerLatest(ch chan Status, s Status) {
 // sameStatus compares statuses without ==, which would panic on an error value of an
 // uncomparable dynamic type.
 func sameStatus(a, b Status) bool {
-	return a.State == b.State && a.Syncing == b.Syncing && errText(a.Err) == errText(b.Err)
+	return a.State == b.State && a.Syncing == b.Syncing && a.NeedsSignIn == b.NeedsSignIn &&
+		errText(a.Err) == errText(b.Err)
 }
 
 func errText(err error) string {

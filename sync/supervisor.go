@@ -20,10 +20,13 @@ const (
 
 // supervise keeps a chat connection alive for as long as ctx runs: open a REST
 // session if needed, connect, run the session, and after it ends wait and start over
-// with a new Chat.
+// with a new Chat. While the engine needs a sign-in it waits for Login instead.
 func (e *Engine) supervise(ctx context.Context) {
 	backoff := minBackoff
 	for ctx.Err() == nil {
+		if !e.waitSignIn(ctx) {
+			return
+		}
 		err := e.ensureSession(ctx)
 		wasReady := false
 		if err == nil {
@@ -40,10 +43,15 @@ func (e *Engine) supervise(ctx context.Context) {
 		}
 		e.status.set(func(s *Status) { s.State = StateOffline; s.Err = err; s.Syncing = false })
 		if errors.Is(err, cube.ErrAuth) {
-			// The password may have changed: a new REST session tells for sure.
+			// The password may have changed, or the token expired: the next round's
+			// new REST session (or question about the token) tells for sure.
 			e.mu.Lock()
 			e.session = false
 			e.mu.Unlock()
+		}
+		if errors.Is(err, ErrAuth) {
+			backoff = minBackoff
+			continue // the loop's top waits for Login
 		}
 		select {
 		case <-ctx.Done():
@@ -89,10 +97,19 @@ func (e *Engine) runChat(ctx context.Context) (wasReady bool, err error) {
 		return false, err
 	}
 	p.connected()
-	select {
-	case <-done:
-		return true, p.endErr()
-	case <-ctx.Done():
-		return true, ctx.Err()
+	for {
+		select {
+		case <-done:
+			return true, p.endErr()
+		case <-ctx.Done():
+			return true, ctx.Err()
+		case <-e.signInLost:
+			// A session that cannot be renewed ends the chat too: REST and catch-up
+			// are refused, and a half-working app would look online. A wake-up left
+			// over from before the last Login is ignored.
+			if e.signInNeeded() {
+				return true, errSignInNeeded
+			}
+		}
 	}
 }

@@ -62,18 +62,22 @@ func (b *typingBook) peer(dialogID string, userID int64, typing bool) {
 		users = map[int64]*time.Timer{}
 		b.peers[dialogID] = users
 	}
+	// The callback takes the lock before it reads t: peer holds it while assigning t, so
+	// even a timer that fires at once sees the assignment.
 	var t *time.Timer
-	t = time.AfterFunc(b.expiry, func() { b.expire(dialogID, userID, t) })
+	t = time.AfterFunc(b.expiry, func() {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		b.expireLocked(dialogID, userID, t)
+	})
 	users[userID] = t
 	if !was {
 		b.publish(TypingEvent{DialogID: dialogID, UserID: userID, Typing: true})
 	}
 }
 
-// expire ends a typing state that was not refreshed in time.
-func (b *typingBook) expire(dialogID string, userID int64, t *time.Timer) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+// expireLocked ends a typing state that was not refreshed in time; b.mu is held.
+func (b *typingBook) expireLocked(dialogID string, userID int64, t *time.Timer) {
 	if b.stopped || b.peers[dialogID][userID] != t {
 		return // refreshed or ended meanwhile
 	}

@@ -14,6 +14,9 @@ import (
 // created_at, last_message_date_sent (plain, gt, gte, lt, lte, ne), limit (default and
 // max 100), skip, sort_asc / sort_desc.
 func dialogQuery(q url.Values, viewer int64) (store.DialogQuery, error) {
+	if err := checkFilterSize(q); err != nil {
+		return store.DialogQuery{}, err
+	}
 	dq := store.DialogQuery{UserID: viewer, IDs: queryStrings(q, "_id")}
 	dq.ID = store.StringFilter{NE: optional(q, "_id[ne]"), NIn: queryList(q, "_id[nin]")}
 	types, err := queryInts(q, "type")

@@ -10,6 +10,26 @@ import (
 	"github.com/cubechat/cubechat/cubeserver/store"
 )
 
+// maxFilterValues bounds the comma-separated values of one request's query. Every
+// list value becomes an SQL parameter, and SQLite refuses a statement with more than
+// 32766; far below that, a clear 422 beats an internal error. Clients page their id
+// lists (the SDK asks for users 100 at a time).
+const maxFilterValues = 1000
+
+// checkFilterSize refuses a query that holds more than maxFilterValues values.
+func checkFilterSize(q url.Values) error {
+	n := 0
+	for _, vs := range q {
+		for _, v := range vs {
+			n += strings.Count(v, ",") + 1
+		}
+	}
+	if n > maxFilterValues {
+		return fmt.Errorf("too many filter values (%d); at most %d per request", n, maxFilterValues)
+	}
+	return nil
+}
+
 // queryList collects a list filter from key=a,b and key[]=a&key[]=b (the JS SDK sends
 // either form, see protocol.md §2.2), trimmed and without empty parts.
 func queryList(q url.Values, key string) []string {

@@ -77,6 +77,10 @@ func (h *Handler) announceRemovals(ctx context.Context, actor int64, deleted []s
 // the caller cannot see are left out.
 func (h *Handler) unreadCounts(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	q := r.URL.Query()
+	if err := checkFilterSize(q); err != nil {
+		writeErrors(w, http.StatusUnprocessableEntity, err.Error())
+		return
+	}
 	ids := append(queryList(q, "chat_dialog_ids"), queryList(q, "dialogs_ids")...)
 	dq := store.DialogQuery{UserID: rc.session.UserID, IDs: ids}
 	dialogs, _, err := h.st.ListDialogs(r.Context(), dq)

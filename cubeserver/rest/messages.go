@@ -86,6 +86,9 @@ func (h *Handler) previewMessages(w http.ResponseWriter, r *http.Request, dialog
 // deleted for everyone are included (Deleted, empty body): the catch-up after a
 // reconnect learns about deletions that way.
 func messageQuery(q url.Values, dialogID string, me int64) (store.MessageQuery, error) {
+	if err := checkFilterSize(q); err != nil {
+		return store.MessageQuery{}, err
+	}
 	mq := store.MessageQuery{DialogID: dialogID, Viewer: me, IDs: queryStrings(q, "_id")}
 	senders, err := queryInts(q, "sender_id")
 	if err == nil && len(senders) > 1 {

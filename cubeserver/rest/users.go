@@ -99,6 +99,10 @@ func (h *Handler) signUp(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 // full_name[start_with]; limit (default and max 100), offset/skip; sort_asc/sort_desc.
 func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	q := r.URL.Query()
+	if err := checkFilterSize(q); err != nil {
+		writeErrors(w, http.StatusUnprocessableEntity, err.Error())
+		return
+	}
 	ids, err := queryInts(q, "id")
 	if err != nil {
 		writeErrors(w, http.StatusUnprocessableEntity, err.Error())

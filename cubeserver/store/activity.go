@@ -9,7 +9,7 @@ import (
 // SetUserActive records whether the user's client is in the foreground (XMPP
 // mobile#v2: enable="false" = active). The chat-alert logic reads it with UserActive.
 func (s *Store) SetUserActive(ctx context.Context, userID int64, active bool) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO user_activity (user_id, active, updated_at) VALUES (?,?,?)
+	_, err := s.exec(ctx, `INSERT INTO user_activity (user_id, active, updated_at) VALUES (?,?,?)
 		ON CONFLICT (user_id) DO UPDATE SET active = excluded.active, updated_at = excluded.updated_at`,
 		userID, boolInt(active), nowMS())
 	return err

@@ -39,7 +39,8 @@ func (s *Store) RecordAlerts(ctx context.Context, m cube.Message, recipients []i
 		preview = string([]rune(preview)[:alertPreviewRunes])
 	}
 	now := nowMS()
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(sqlTx *sql.Tx) error {
+		tx := s.prepTx(sqlTx)
 		for _, uid := range uniqueIDs(recipients) {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO alerts (user_id, dialog_id, message_id, sender_id, body, created_at)
 				VALUES (?,?,?,?,?,?) ON CONFLICT (user_id, message_id) DO NOTHING`,

@@ -47,7 +47,7 @@ func (s *Store) CreateBlob(ctx context.Context, n NewBlob) (Blob, error) {
 		return Blob{}, fmt.Errorf("%w: blob uid, owner, name and content type are required", ErrInvalidInput)
 	}
 	now := nowMS()
-	res, err := s.db.ExecContext(ctx, `INSERT INTO blobs (uid, owner_id, name, content_type, public,
+	res, err := s.exec(ctx, `INSERT INTO blobs (uid, owner_id, name, content_type, public,
 		created_at, updated_at) VALUES (?,?,?,?,?,?,?)`,
 		n.UID, n.OwnerID, n.Name, n.ContentType, boolInt(n.Public), now, now)
 	if err != nil {
@@ -144,7 +144,7 @@ func (s *Store) DeleteBlob(ctx context.Context, id, owner int64) (Blob, error) {
 	if b.OwnerID != owner {
 		return Blob{}, ErrNotBlobOwner
 	}
-	res, err := s.db.ExecContext(ctx, `DELETE FROM blobs WHERE id = ? AND owner_id = ?`, id, owner)
+	res, err := s.exec(ctx, `DELETE FROM blobs WHERE id = ? AND owner_id = ?`, id, owner)
 	if err != nil {
 		return Blob{}, err
 	}

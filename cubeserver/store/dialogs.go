@@ -73,7 +73,7 @@ func (s *Store) findOrCreatePrivate(ctx context.Context, owner, peer int64, id s
 	key := strconv.FormatInt(lo, 10) + ":" + strconv.FormatInt(hi, 10)
 	created := false
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `SELECT id FROM dialogs WHERE pair_key = ?`, key).Scan(&id)
+		err := s.prepTx(tx).QueryRowContext(ctx, `SELECT id FROM dialogs WHERE pair_key = ?`, key).Scan(&id)
 		if err == nil {
 			return nil
 		}
@@ -187,7 +187,7 @@ func (s *Store) Dialog(ctx context.Context, dialogID string) (*cube.Dialog, erro
 // DialogFor returns the dialog as viewer sees it (unread count, last message status);
 // viewer 0 leaves those fields null.
 func (s *Store) DialogFor(ctx context.Context, dialogID string, viewer int64) (*cube.Dialog, error) {
-	rows, err := s.db.QueryContext(ctx, dialogSelect+` WHERE d.id = ?`, viewer, dialogID)
+	rows, err := s.prep().QueryContext(ctx, dialogSelect+` WHERE d.id = ?`, viewer, dialogID)
 	if err != nil {
 		return nil, err
 	}
@@ -203,7 +203,7 @@ func (s *Store) DialogFor(ctx context.Context, dialogID string, viewer int64) (*
 
 // IsOccupant tells whether userID is in the dialog's occupants.
 func (s *Store) IsOccupant(ctx context.Context, dialogID string, userID int64) (bool, error) {
-	return exists(ctx, s.db, `SELECT 1 FROM dialog_occupants WHERE dialog_id = ? AND user_id = ?`, dialogID, userID)
+	return exists(ctx, s.prep(), `SELECT 1 FROM dialog_occupants WHERE dialog_id = ? AND user_id = ?`, dialogID, userID)
 }
 
 // DialogOccupants returns the occupant ids of a dialog in the order they joined.

@@ -10,14 +10,14 @@ import (
 
 // RecordConnect notes that the user's first resource came online at the given time.
 func (s *Store) RecordConnect(ctx context.Context, userID int64, at time.Time) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO user_last_activity (user_id, connected_at) VALUES (?,?)
+	_, err := s.exec(ctx, `INSERT INTO user_last_activity (user_id, connected_at) VALUES (?,?)
 		ON CONFLICT (user_id) DO UPDATE SET connected_at = excluded.connected_at`, userID, at.UnixMilli())
 	return err
 }
 
 // RecordDisconnect notes that the user's last resource went offline at the given time.
 func (s *Store) RecordDisconnect(ctx context.Context, userID int64, at time.Time) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO user_last_activity (user_id, disconnected_at) VALUES (?,?)
+	_, err := s.exec(ctx, `INSERT INTO user_last_activity (user_id, disconnected_at) VALUES (?,?)
 		ON CONFLICT (user_id) DO UPDATE SET disconnected_at = excluded.disconnected_at`, userID, at.UnixMilli())
 	return err
 }

@@ -13,6 +13,6 @@ func (s *Store) RemoveMessage(ctx context.Context, id string) (dialogID string, 
 	if dialogID, err = s.TombstoneMessage(ctx, id); err != nil {
 		return "", err
 	}
-	_, err = s.db.ExecContext(ctx, `DELETE FROM alerts WHERE message_id = ?`, id)
+	_, err = s.exec(ctx, `DELETE FROM alerts WHERE message_id = ?`, id)
 	return dialogID, err
 }

@@ -17,7 +17,7 @@ func (s *Store) MarkRead(ctx context.Context, dialogID string, userID int64, ids
 				return err
 			}
 		}
-		return recomputeUnread(ctx, tx, dialogID, userID)
+		return recomputeUnread(ctx, s.prepTx(tx), dialogID, userID)
 	})
 }
 
@@ -66,7 +66,7 @@ func addMarker(ctx context.Context, tx *sql.Tx, table, dialogID string, userID i
 
 // recomputeUnread sets the user's unread count to the number of others' messages in the
 // dialog that the user has not read (deleted and hidden ones do not count).
-func recomputeUnread(ctx context.Context, tx *sql.Tx, dialogID string, userID int64) error {
+func recomputeUnread(ctx context.Context, tx queryer, dialogID string, userID int64) error {
 	_, err := tx.ExecContext(ctx, `UPDATE dialog_occupants SET unread_count = (
 		SELECT COUNT(*) FROM messages m WHERE m.dialog_id = ?1 AND m.sender_id != ?2
 		AND m.deleted_at IS NULL

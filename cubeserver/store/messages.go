@@ -35,7 +35,8 @@ func (s *Store) StoreChatMessage(ctx context.Context, m cube.Message) (inserted 
 	if !m.UpdatedAt.IsZero() {
 		updated = m.UpdatedAt.UnixMilli()
 	}
-	err = s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.txGrouped(ctx, func(ctx context.Context, sqlTx *sql.Tx) error {
+		tx := s.prepTx(sqlTx)
 		member, err := exists(ctx, tx, `SELECT 1 FROM dialog_occupants WHERE dialog_id = ? AND user_id = ?`,
 			m.ChatDialogID, m.SenderID)
 		if err != nil {
@@ -183,7 +184,7 @@ func (s *Store) ListMessages(ctx context.Context, q MessageQuery) ([]cube.Messag
 
 // Message returns one message as viewer sees it, or ErrNotFound.
 func (s *Store) Message(ctx context.Context, id string, viewer int64) (cube.Message, error) {
-	rows, err := s.db.QueryContext(ctx, messageSelect+` WHERE m.id = ? AND m.deleted_at IS NULL`, viewer, id)
+	rows, err := s.prep().QueryContext(ctx, messageSelect+` WHERE m.id = ? AND m.deleted_at IS NULL`, viewer, id)
 	if err != nil {
 		return cube.Message{}, err
 	}

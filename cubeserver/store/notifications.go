@@ -33,7 +33,7 @@ func (s *Store) SetDialogNotifications(ctx context.Context, dialogID string, use
 // true unless they turned them off.
 func (s *Store) DialogNotificationsEnabled(ctx context.Context, dialogID string, userID int64) (bool, error) {
 	var enabled bool
-	err := s.db.QueryRowContext(ctx, `SELECT enabled FROM dialog_notifications WHERE dialog_id = ? AND user_id = ?`,
+	err := s.prep().QueryRowContext(ctx, `SELECT enabled FROM dialog_notifications WHERE dialog_id = ? AND user_id = ?`,
 		dialogID, userID).Scan(&enabled)
 	if errors.Is(err, sql.ErrNoRows) {
 		return true, nil

@@ -12,7 +12,7 @@ func (s *Store) QueueOffline(ctx context.Context, userID int64, stanza []byte) e
 	if userID <= 0 || len(stanza) == 0 {
 		return fmt.Errorf("%w: offline stanza needs a user and content", ErrInvalidInput)
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO offline_queue (user_id, stanza, created_at) VALUES (?,?,?)`,
+	_, err := s.exec(ctx, `INSERT INTO offline_queue (user_id, stanza, created_at) VALUES (?,?,?)`,
 		userID, stanza, nowMS())
 	return err
 }
@@ -21,7 +21,8 @@ func (s *Store) QueueOffline(ctx context.Context, userID int64, stanza []byte) e
 // deleting happen in one transaction, so a stanza is handed out exactly once.
 func (s *Store) TakeOffline(ctx context.Context, userID int64) ([][]byte, error) {
 	var out [][]byte
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(sqlTx *sql.Tx) error {
+		tx := s.prepTx(sqlTx)
 		out = nil
 		rows, err := tx.QueryContext(ctx, `SELECT stanza FROM offline_queue WHERE user_id = ? ORDER BY seq`, userID)
 		if err != nil {

@@ -83,7 +83,7 @@ func (s *Store) SetPrivacyList(ctx context.Context, userID int64, name string, i
 // DeletePrivacyList removes the named list (ErrNotFound when there is none). Deleting
 // the default list leaves the user without a default.
 func (s *Store) DeletePrivacyList(ctx context.Context, userID int64, name string) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM privacy_lists WHERE user_id = ? AND name = ?`, userID, name)
+	res, err := s.exec(ctx, `DELETE FROM privacy_lists WHERE user_id = ? AND name = ?`, userID, name)
 	if err != nil {
 		return err
 	}

@@ -56,7 +56,7 @@ func (s *Store) CreateSession(ctx context.Context, n NewSession) (Session, error
 	}
 	token := hex.EncodeToString(buf)
 	now := nowMS()
-	res, err := s.db.ExecContext(ctx, `INSERT INTO sessions (token, app_id, user_id, nonce, ts,
+	res, err := s.exec(ctx, `INSERT INTO sessions (token, app_id, user_id, nonce, ts,
 		created_at, updated_at, expires_at) VALUES (?,?,?,?,?,?,?,?)`,
 		token, n.AppID, nullID(n.UserID), n.Nonce, n.TS, now, now, now+SessionTTL.Milliseconds())
 	if err != nil {
@@ -67,7 +67,7 @@ func (s *Store) CreateSession(ctx context.Context, n NewSession) (Session, error
 		return Session{}, err
 	}
 	if n.UserID != 0 {
-		if _, err := s.db.ExecContext(ctx, `UPDATE users SET last_request_at = ? WHERE id = ?`, now, n.UserID); err != nil {
+		if _, err := s.exec(ctx, `UPDATE users SET last_request_at = ? WHERE id = ?`, now, n.UserID); err != nil {
 			return Session{}, err
 		}
 	}
@@ -113,12 +113,12 @@ func (s *Store) TouchSession(ctx context.Context, sess *Session) error {
 		return nil
 	}
 	expires := now + SessionTTL.Milliseconds()
-	if _, err := s.db.ExecContext(ctx, `UPDATE sessions SET expires_at = ? WHERE id = ?`, expires, sess.ID); err != nil {
+	if _, err := s.exec(ctx, `UPDATE sessions SET expires_at = ? WHERE id = ?`, expires, sess.ID); err != nil {
 		return err
 	}
 	sess.ExpiresAt = msTime(expires)
 	if sess.UserID != 0 {
-		_, err := s.db.ExecContext(ctx, `UPDATE users SET last_request_at = ? WHERE id = ?`, now, sess.UserID)
+		_, err := s.exec(ctx, `UPDATE users SET last_request_at = ? WHERE id = ?`, now, sess.UserID)
 		return err
 	}
 	return nil
@@ -127,7 +127,7 @@ func (s *Store) TouchSession(ctx context.Context, sess *Session) error {
 // SetSessionUser upgrades a session to a user session (POST /login) or, with userID 0,
 // back to an application session (DELETE /login).
 func (s *Store) SetSessionUser(ctx context.Context, sessionID, userID int64) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE sessions SET user_id = ?, updated_at = ? WHERE id = ?`,
+	res, err := s.exec(ctx, `UPDATE sessions SET user_id = ?, updated_at = ? WHERE id = ?`,
 		nullID(userID), nowMS(), sessionID)
 	if err != nil {
 		return err
@@ -140,7 +140,7 @@ func (s *Store) SetSessionUser(ctx context.Context, sessionID, userID int64) err
 
 // DeleteSession ends a session.
 func (s *Store) DeleteSession(ctx context.Context, sessionID int64) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, sessionID)
+	_, err := s.exec(ctx, `DELETE FROM sessions WHERE id = ?`, sessionID)
 	return err
 }
 
@@ -167,6 +167,6 @@ func (s *Store) UseNonce(ctx context.Context, appID, timestamp int64, nonce stri
 
 // DeleteExpiredSessions removes sessions whose tokens have expired.
 func (s *Store) DeleteExpiredSessions(ctx context.Context) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, nowMS())
+	_, err := s.exec(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, nowMS())
 	return err
 }

@@ -44,7 +44,14 @@ var (
 
 // Store is the server's SQLite database. It is safe for concurrent use.
 type Store struct {
-	db *sql.DB
+	db    *sql.DB
+	stmts *stmtCache // prepared statements of the hot fixed queries (stmts.go)
+	// writer admits one write (transaction or single statement) at a time. SQLite
+	// allows one writer anyway; queueing here instead of in SQLite's busy handler,
+	// which sleeps 1–100 ms between retries, keeps writers from idling while the
+	// lock is free and serves them in order.
+	writer chan struct{}
+	group  *groupCommitter // shares commits among concurrent hot writes (group_commit.go)
 }
 
 // Open opens (creating if needed) the database at path and applies pending migrations.
@@ -57,21 +64,37 @@ func Open(path string) (*Store, error) {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "foreign_keys(1)")
+	// Savepoints (group commit) and sorts keep their temporary data in memory
+	// instead of spilling it to temporary files.
+	q.Add("_pragma", "temp_store(MEMORY)")
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	db.SetMaxOpenConns(8)
-	s := &Store{db: db}
+	db.SetMaxOpenConns(maxConns)
+	// Keep every connection: database/sql's default of 2 idle ones closed the others
+	// after each burst, and a new connection re-runs the pragmas and re-prepares the
+	// cached statements.
+	db.SetMaxIdleConns(maxConns)
+	s := &Store{db: db, stmts: newStmtCache(db), writer: make(chan struct{}, 1)}
 	if err := s.migrate(context.Background()); err != nil {
 		db.Close()
 		return nil, err
 	}
+	s.group = newGroupCommitter()
+	go s.runGroups()
 	return s, nil
 }
 
-// Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+// maxConns bounds the pool: WAL lets readers run beside the one writer.
+const maxConns = 8
+
+// Close finishes the writes in progress and closes the cached statements and the
+// database.
+func (s *Store) Close() error {
+	s.group.close()
+	return errors.Join(s.stmts.close(), s.db.Close())
+}
 
 // migrate applies every embedded NNNN_*.sql file newer than PRAGMA user_version, each in
 // its own transaction together with the version bump.
@@ -113,8 +136,14 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
-// tx runs fn in a write transaction, committing when fn returns nil.
+// tx runs fn in a write transaction, committing when fn returns nil. fn must not start
+// another write (tx or exec): writes are admitted one at a time.
 func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	release, err := s.lockWriter(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -124,6 +153,27 @@ func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// exec runs one fixed write statement outside a transaction, as a prepared statement
+// and in turn with the other writes.
+func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	release, err := s.lockWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return s.prep().ExecContext(ctx, query, args...)
+}
+
+// lockWriter waits for the write turn (or ctx) and returns its release.
+func (s *Store) lockWriter(ctx context.Context) (release func(), err error) {
+	select {
+	case s.writer <- struct{}{}:
+		return func() { <-s.writer }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // queryer is what *sql.DB and *sql.Tx share, so read helpers work inside and outside a tx.

@@ -73,7 +73,7 @@ func (b *fakeBackend) CheckChatPassword(_ context.Context, userID int64, secret 
 	return ok && pw == secret, nil
 }
 
-func (b *fakeBackend) Dialog(_ context.Context, id string) (*cube.Dialog, error) {
+func (b *fakeBackend) DialogMembers(_ context.Context, id string) (*cube.Dialog, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	d, ok := b.dialogs[id]
@@ -201,23 +201,24 @@ func (b *fakeBackend) RemoveMessage(_ context.Context, id string) (string, error
 	return "", notFoundErr{"message"}
 }
 
-func (b *fakeBackend) MarkRead(_ context.Context, _ string, userID int64, ids []string) error {
+// MarkMessage follows the store's rule: only someone else's stored message in a
+// dialog the user occupies is marked.
+func (b *fakeBackend) MarkMessage(_ context.Context, id string, userID int64, read bool) (bool, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for _, id := range ids {
+	i := slices.IndexFunc(b.messages, func(m cube.Message) bool { return m.ID == id })
+	if i < 0 || b.messages[i].SenderID == userID {
+		return false, nil
+	}
+	d, ok := b.dialogs[b.messages[i].ChatDialogID]
+	if !ok || !slices.Contains(d.OccupantsIDs, userID) {
+		return false, nil
+	}
+	if read {
 		b.reads[id] = append(b.reads[id], userID)
-		b.deliveries[id] = append(b.deliveries[id], userID)
 	}
-	return nil
-}
-
-func (b *fakeBackend) MarkDelivered(_ context.Context, _ string, userID int64, ids []string) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for _, id := range ids {
-		b.deliveries[id] = append(b.deliveries[id], userID)
-	}
-	return nil
+	b.deliveries[id] = append(b.deliveries[id], userID)
+	return true, nil
 }
 
 func (b *fakeBackend) PrivacyLists(_ context.Context, userID int64) (map[string][]cube.PrivacyItem, string, error) {

@@ -30,7 +30,7 @@ func (c *conn) occupiedDialog(roomJID string, userID int64) (*cube.Dialog, *stan
 		return nil, errDialogNotFound
 	}
 	ctx, cancel := c.backendCtx()
-	d, err := c.srv.backend.Dialog(ctx, dialogID)
+	d, err := c.srv.backend.DialogMembers(ctx, dialogID)
 	cancel()
 	if err != nil {
 		if !isNotFound(err) {

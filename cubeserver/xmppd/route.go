@@ -121,7 +121,7 @@ func (c *conn) privateDialog(sender, recipient int64, given string) (*cube.Dialo
 	ctx, cancel := c.backendCtx()
 	defer cancel()
 	if given != "" {
-		d, err := c.srv.backend.Dialog(ctx, given)
+		d, err := c.srv.backend.DialogMembers(ctx, given)
 		if err != nil {
 			return nil, backendErr(err, errDialogNotFound)
 		}

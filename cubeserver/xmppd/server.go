@@ -16,13 +16,16 @@ import (
 
 // Backend is the server state xmppd needs; *store.Store implements it.
 //
-// Unknown ids: Dialog may return (nil, nil), or an error that wraps sql.ErrNoRows or
-// has a NotFound() bool method returning true; xmppd answers those with item-not-found
-// (404) and every other error with internal-server-error (500). The same holds for
-// FindOrCreatePrivateDialog with an unknown user.
+// Unknown ids: DialogMembers may return (nil, nil), or an error that wraps
+// sql.ErrNoRows or has a NotFound() bool method returning true; xmppd answers those
+// with item-not-found (404) and every other error with internal-server-error (500).
+// The same holds for FindOrCreatePrivateDialog with an unknown user.
 type Backend interface {
 	CheckChatPassword(ctx context.Context, userID int64, secret string) (bool, error)
-	Dialog(ctx context.Context, dialogID string) (*cube.Dialog, error)
+	// DialogMembers is the dialog as routing needs it, looked up for every routed
+	// message: ID, Type, UserID (owner), OccupantsIDs and AdminsIDs; other fields may
+	// be left zero (xmppd shows none of them to anyone).
+	DialogMembers(ctx context.Context, dialogID string) (*cube.Dialog, error)
 	FindOrCreatePrivateDialog(ctx context.Context, a, b int64) (*cube.Dialog, error)
 	StoreChatMessage(ctx context.Context, m cube.Message) (inserted bool, err error)
 	QueueOffline(ctx context.Context, userID int64, stanza []byte) error
@@ -34,8 +37,11 @@ type Backend interface {
 	Message(ctx context.Context, id string, viewer int64) (cube.Message, error)
 	EditMessages(ctx context.Context, dialogID string, userID int64, ids []string, body string) error
 	RemoveMessage(ctx context.Context, id string) (dialogID string, err error)
-	MarkRead(ctx context.Context, dialogID string, userID int64, ids []string) error
-	MarkDelivered(ctx context.Context, dialogID string, userID int64, ids []string) error
+	// MarkMessage applies a chat marker of userID to one stored message: received
+	// (read=false) → delivered, displayed (read=true) → read and delivered, with the
+	// reader's unread count recomputed. It does nothing (marked=false) unless the
+	// message exists, is someone else's and is in a dialog the user occupies.
+	MarkMessage(ctx context.Context, messageID string, userID int64, read bool) (marked bool, err error)
 
 	// Privacy lists (XEP-0016, protocol.md §8.12). Unknown list names are not-found
 	// errors; invalid items are any other error (answered with bad-request, since

@@ -68,7 +68,7 @@ func (c *conn) applyEditOrRemove(ctx context.Context, s *session, m *cube.Messag
 	}
 	d := group
 	if d == nil {
-		if d, err = c.srv.backend.Dialog(ctx, msg.ChatDialogID); err != nil || d == nil {
+		if d, err = c.srv.backend.DialogMembers(ctx, msg.ChatDialogID); err != nil || d == nil {
 			c.log.Error("xmpp load dialog of message", "id", id, "dialog", msg.ChatDialogID, "err", err)
 			return errInternal
 		}
@@ -111,27 +111,9 @@ func (c *conn) applyMarker(ctx context.Context, s *session, m *cube.MessageStanz
 	if mk.ID == "" {
 		return
 	}
-	msg, err := c.srv.backend.Message(ctx, mk.ID, s.userID)
-	if err != nil {
-		if !isNotFound(err) {
-			c.log.Error("xmpp marker: load message", "id", mk.ID, "err", err)
-		}
-		return
-	}
-	if msg.SenderID == s.userID {
-		return
-	}
-	d, err := c.srv.backend.Dialog(ctx, msg.ChatDialogID)
-	if err != nil || d == nil || !slices.Contains(d.OccupantsIDs, s.userID) {
-		return
-	}
-	ids := []string{mk.ID}
-	if m.Displayed != nil {
-		err = c.srv.backend.MarkRead(ctx, d.ID, s.userID, ids)
-	} else {
-		err = c.srv.backend.MarkDelivered(ctx, d.ID, s.userID, ids)
-	}
-	if err != nil {
+	// One backend call checks and records it: every SDK sends a marker per message
+	// received, so this is as hot as routing the message itself.
+	if _, err := c.srv.backend.MarkMessage(ctx, mk.ID, s.userID, m.Displayed != nil); err != nil {
 		c.log.Error("xmpp marker: store", "id", mk.ID, "user", s.userID, "err", err)
 	}
 }

@@ -1,0 +1,132 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/cubechat/cubechat/cube"
+)
+
+// A group's writes commit together, but a failing write is undone alone.
+func TestCommitGroupIsolatesFailures(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	insert := func(uid int64) func(context.Context, *sql.Tx) error {
+		return func(ctx context.Context, tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO user_activity (user_id, active, updated_at) VALUES (?,1,0)`, uid)
+			return err
+		}
+	}
+	boom := errors.New("boom")
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	batch := []*groupWrite{
+		{ctx: ctx, fn: insert(1)},
+		// writes, then fails: its row must go with it
+		{ctx: ctx, fn: func(ctx context.Context, tx *sql.Tx) error {
+			if err := insert(2)(ctx, tx); err != nil {
+				return err
+			}
+			return boom
+		}},
+		{ctx: ctx, fn: insert(1)}, // primary key conflict with the first write
+		{ctx: cancelled, fn: insert(4)},
+		{ctx: ctx, fn: insert(5)},
+	}
+	for _, w := range batch {
+		w.err = make(chan error, 1)
+	}
+	s.commitGroup(batch)
+	var errs []error
+	for _, w := range batch {
+		errs = append(errs, <-w.err)
+	}
+	if errs[0] != nil || !errors.Is(errs[1], boom) || errs[2] == nil || !errors.Is(errs[3], context.Canceled) || errs[4] != nil {
+		t.Fatalf("errors %v", errs)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT user_id FROM user_activity ORDER BY user_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, id)
+	}
+	if fmt.Sprint(got) != "[1 5]" {
+		t.Fatalf("committed rows %v, want [1 5]", got)
+	}
+}
+
+// Many senders storing at once (the case group commit is for) lose nothing, count
+// every unread message once, and a refused write does not affect the others.
+func TestConcurrentStoresAllCommitted(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	const senders, each = 8, 25
+	peer := mustUser(t, s, "peer")
+	outsider := mustUser(t, s, "outsider")
+	var dialogs []*cube.Dialog
+	var users []cube.User
+	for i := range senders {
+		u := mustUser(t, s, fmt.Sprintf("u%d", i))
+		d, err := s.FindOrCreatePrivateDialog(ctx, u.ID, peer.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		users, dialogs = append(users, u), append(dialogs, d)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, senders*each)
+	for i := range senders {
+		wg.Go(func() {
+			for range each {
+				m := cube.Message{ID: cube.NewObjectID(), ChatDialogID: dialogs[i].ID, SenderID: users[i].ID, Message: "hi"}
+				if ok, err := s.StoreChatMessage(ctx, m); err != nil || !ok {
+					errs <- fmt.Errorf("sender %d: inserted=%v err=%v", i, ok, err)
+				}
+				// interleave a refused write from someone outside the dialog
+				bad := cube.Message{ID: cube.NewObjectID(), ChatDialogID: dialogs[i].ID, SenderID: outsider.ID, Message: "no"}
+				if _, err := s.StoreChatMessage(ctx, bad); !errors.Is(err, ErrNotOccupant) {
+					errs <- fmt.Errorf("outsider write: %v, want ErrNotOccupant", err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	for i, d := range dialogs {
+		n, err := s.CountMessages(ctx, MessageQuery{DialogID: d.ID, Viewer: peer.ID})
+		if err != nil || n != each {
+			t.Errorf("dialog %d holds %d messages (%v), want %d", i, n, err, each)
+		}
+		if u := unreadOf(t, s, d.ID, peer.ID); u != each {
+			t.Errorf("dialog %d: peer has %d unread, want %d", i, u, each)
+		}
+	}
+}
+
+func TestGroupedWriteAfterCloseFails(t *testing.T) {
+	s := openTest(t)
+	a, b := mustUser(t, s, "a"), mustUser(t, s, "b")
+	d, err := s.FindOrCreatePrivateDialog(context.Background(), a.ID, b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	_, err = s.StoreChatMessage(context.Background(), cube.Message{ID: cube.NewObjectID(), ChatDialogID: d.ID, SenderID: a.ID})
+	if err == nil {
+		t.Fatal("store after Close succeeded")
+	}
+}
