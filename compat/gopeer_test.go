@@ -60,7 +60,7 @@ func startGoPeer(ctx context.Context, t *testing.T, srv *cubeserver.Server) (*go
 	}
 	p.user, p.password = u, password
 	p.chat = cube.NewChat(cfg, cube.ChatOptions{
-		UserID: u.ID, Password: password, ReconnectAttempts: -1, HandshakeTimeout: 10 * time.Second,
+		UserID: u.ID, Password: password, Reconnect: &cube.ReconnectPolicy{Attempts: 0}, HandshakeTimeout: 10 * time.Second,
 	})
 	cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()

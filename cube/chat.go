@@ -22,26 +22,42 @@ var (
 
 // ChatOptions are the user's chat credentials and the connection's timing.
 type ChatOptions struct {
-	UserID            int64
-	Password          string        // the user's password or the session token
-	Resource          string        // "" = server-assigned
-	ReconnectAttempts int           // default 5; -1 disables reconnecting; 0 means default
-	ReconnectInterval time.Duration // default 5s
-	PingInterval      time.Duration // default 40s
-	PingTimeout       time.Duration // default 10s; also bounds every IQ
-	HandshakeTimeout  time.Duration // default 15s
+	UserID   int64
+	Password string // the user's password or the session token
+	Resource string // "" = server-assigned
+	// Reconnect is the reconnection manager: nil means the SDK defaults (5 attempts, 5 s
+	// apart); Attempts 0 disables reconnecting.
+	Reconnect        *ReconnectPolicy
+	PingInterval     time.Duration // default 40s
+	PingTimeout      time.Duration // default 10s; also bounds every IQ
+	HandshakeTimeout time.Duration // default 15s
 	// NoAutoDeliver turns off the AutoDeliver behaviour (on by default, as in SDK 6):
 	// a delivered marker for every new message from someone else that names its dialog.
 	NoAutoDeliver bool
 }
 
+// ReconnectPolicy says how often and how far apart a dropped chat connection is
+// re-established, as ConnectyCube's SDKs do.
+type ReconnectPolicy struct {
+	Attempts int           // total attempts after a drop; 0 disables reconnecting
+	Interval time.Duration // between attempts; 0 means 5 s
+}
+
+// Reconnection defaults of ConnectyCube's SDKs.
+const (
+	DefaultReconnectAttempts = 5
+	DefaultReconnectInterval = 5 * time.Second
+)
+
 func (o ChatOptions) withDefaults() ChatOptions {
-	if o.ReconnectAttempts == 0 {
-		o.ReconnectAttempts = 5
+	policy := ReconnectPolicy{Attempts: DefaultReconnectAttempts, Interval: DefaultReconnectInterval}
+	if o.Reconnect != nil {
+		policy = *o.Reconnect
+		if policy.Interval <= 0 {
+			policy.Interval = DefaultReconnectInterval
+		}
 	}
-	if o.ReconnectInterval <= 0 {
-		o.ReconnectInterval = 5 * time.Second
-	}
+	o.Reconnect = &policy
 	if o.PingInterval <= 0 {
 		o.PingInterval = 40 * time.Second
 	}
@@ -217,7 +233,7 @@ func (c *Chat) connLost(cc *chatConn, err error) {
 	switch {
 	case isStreamError(err):
 		c.endSessionLocked(ForceClosed, err)
-	case c.opts.ReconnectAttempts < 0:
+	case c.opts.Reconnect.Attempts <= 0:
 		c.endSessionLocked(Closed, err)
 	default:
 		c.setStateLocked(Reconnecting, err)
@@ -231,7 +247,7 @@ func isStreamError(err error) bool {
 	return strings.HasPrefix(err.Error(), "stream error")
 }
 
-// reconnect tries ReconnectAttempts times, ReconnectInterval apart. Success reports
+// reconnect tries Reconnect.Attempts times, Reconnect.Interval apart. Success reports
 // Resumed then Ready; refused credentials AuthenticationFailure; giving up Closed.
 func (c *Chat) reconnect(s *chatSession) {
 	o, err := xmppOptions(c.cfg, c.opts) // validated by Connect already
@@ -240,11 +256,11 @@ func (c *Chat) reconnect(s *chatSession) {
 		return
 	}
 	var lastErr error
-	for attempt := 1; attempt <= c.opts.ReconnectAttempts; attempt++ {
+	for attempt := 1; attempt <= c.opts.Reconnect.Attempts; attempt++ {
 		select {
 		case <-s.ctx.Done():
 			return
-		case <-time.After(c.opts.ReconnectInterval):
+		case <-time.After(c.opts.Reconnect.Interval):
 		}
 		cl, err := dialXMPP(s.ctx, o, c.opts.HandshakeTimeout, c.log)
 		if err == nil {

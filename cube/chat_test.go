@@ -9,7 +9,7 @@ import (
 )
 
 func fastOpts() ChatOptions {
-	return ChatOptions{UserID: 7, Password: "pw", ReconnectInterval: 50 * time.Millisecond,
+	return ChatOptions{UserID: 7, Password: "pw", Reconnect: &ReconnectPolicy{Attempts: DefaultReconnectAttempts, Interval: 50 * time.Millisecond},
 		PingInterval: time.Hour, PingTimeout: 2 * time.Second, HandshakeTimeout: 5 * time.Second}
 }
 
@@ -176,7 +176,7 @@ func TestChatMissedPingReconnects(t *testing.T) {
 func TestChatGivesUpAfterAttempts(t *testing.T) {
 	srv := newFakeXMPP(t, false)
 	opts := fastOpts()
-	opts.ReconnectAttempts = 2
+	opts.Reconnect = &ReconnectPolicy{Attempts: 2, Interval: 50 * time.Millisecond}
 	c := NewChat(srv.config(), opts)
 	if err := c.Connect(context.Background()); err != nil {
 		t.Fatal(err)
@@ -208,7 +208,7 @@ func TestChatStreamErrorIsForceClosed(t *testing.T) {
 func TestChatRequestTimesOutWithoutAnswer(t *testing.T) {
 	srv := newFakeXMPP(t, false)
 	opts := fastOpts()
-	opts.ReconnectAttempts = -1
+	opts.Reconnect = &ReconnectPolicy{Attempts: 0} // 0 disables reconnecting
 	c := NewChat(srv.config(), opts)
 	if err := c.Connect(context.Background()); err != nil {
 		t.Fatal(err)
@@ -292,4 +292,39 @@ func TestChatReplacesConnectionAfterMalformedStanza(t *testing.T) {
 	}
 	c.Disconnect()
 	expectStates(t, c, Closed)
+}
+
+func TestReconnectPolicyDefaults(t *testing.T) {
+	cases := []struct {
+		name string
+		in   *ReconnectPolicy
+		want ReconnectPolicy
+	}{
+		{"nil means the SDK defaults", nil, ReconnectPolicy{Attempts: 5, Interval: 5 * time.Second}},
+		{"zero attempts disables", &ReconnectPolicy{}, ReconnectPolicy{Attempts: 0, Interval: 5 * time.Second}},
+		{"own values kept", &ReconnectPolicy{Attempts: 2, Interval: time.Second}, ReconnectPolicy{Attempts: 2, Interval: time.Second}},
+	}
+	for _, c := range cases {
+		if got := *(ChatOptions{Reconnect: c.in}).withDefaults().Reconnect; got != c.want {
+			t.Errorf("%s: got %+v, want %+v", c.name, got, c.want)
+		}
+	}
+}
+
+func TestChatWithReconnectDisabledClosesOnDrop(t *testing.T) {
+	srv := newFakeXMPP(t, false)
+	opts := fastOpts()
+	opts.Reconnect = &ReconnectPolicy{Attempts: 0}
+	c := NewChat(srv.config(), opts)
+	if err := c.Connect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	expectStates(t, c, Authenticated, Ready)
+	srv.kill()
+	if st := expectStates(t, c, Closed); st[0].Err == nil {
+		t.Fatal("Closed carries no cause")
+	}
+	if srv.loginCount() != 1 {
+		t.Fatalf("reconnected %d times with reconnection disabled", srv.loginCount()-1)
+	}
 }

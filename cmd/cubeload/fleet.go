@@ -32,7 +32,7 @@ func connectFleet(ctx context.Context, cfg cube.Config, users []*account, parall
 	f := &fleet{chats: make(map[int64]*cube.Chat, len(users)), tr: tr, log: log, quit: make(chan struct{})}
 	for _, a := range users {
 		ch := cube.NewChat(cfg, cube.ChatOptions{UserID: a.user.ID, Password: a.password,
-			ReconnectInterval: time.Second, HandshakeTimeout: 30 * time.Second, NoAutoDeliver: !markers})
+			Reconnect: &cube.ReconnectPolicy{Attempts: cube.DefaultReconnectAttempts, Interval: time.Second}, HandshakeTimeout: 30 * time.Second, NoAutoDeliver: !markers})
 		f.chats[a.user.ID] = ch
 		f.wg.Add(1)
 		go f.consume(a.user.ID, ch)
