@@ -132,20 +132,26 @@ func reason(err error) string {
 // shutdown is called by Server.Close: a bound session says goodbye through its
 // writer; anything earlier is simply dropped.
 func (c *conn) shutdown() {
-	c.stopping.Store(true)
 	c.mu.Lock()
 	s := c.sess
 	c.mu.Unlock()
 	if s == nil {
+		c.stopping.Store(true)
 		_ = c.f.Abort()
 		return
 	}
+	// Queue the goodbye before raising stopping: once the reader sees stopping it ends
+	// the session itself, and a goodbye queued after that would be dropped.
 	s.finish(append(streamError(condSystemShutdown, ""), c.f.CloseTag()...))
+	c.stopping.Store(true)
 	select {
 	case <-s.done:
+		// The goodbye is written: close like a peer would (TLS close_notify, then FIN),
+		// so the client reads the stream error before it sees the end of the stream.
+		_ = c.f.Close()
 	case <-time.After(2 * time.Second):
+		_ = c.f.Abort()
 	}
-	_ = c.f.Abort()
 }
 
 // serve reads stanzas of a bound session until the stream ends.

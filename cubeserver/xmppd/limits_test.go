@@ -85,8 +85,8 @@ func TestCloseEndsStreams(t *testing.T) {
 	if err := ts.srv.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if e, ok := c.next(3 * time.Second).(gotStreamError); !ok || e.cond != condSystemShutdown {
-		t.Fatalf("want system-shutdown, got %+v", e)
+	if v := c.next(3 * time.Second); v != (gotStreamError{cond: condSystemShutdown}) {
+		t.Fatalf("want system-shutdown, got %T %+v", v, v)
 	}
 	if v := c.next(3 * time.Second); v != (streamEnd{}) {
 		t.Fatalf("want stream end, got %T %+v", v, v)
