@@ -22,6 +22,7 @@ import (
 	"github.com/cubechat/cubechat/assets"
 	"github.com/cubechat/cubechat/cache"
 	"github.com/cubechat/cubechat/cubeserver/demo"
+	"github.com/cubechat/cubechat/keyring"
 	"github.com/cubechat/cubechat/sync"
 )
 
@@ -46,8 +47,11 @@ func main() {
 
 func run(demoMode bool, dataDir string, logger *slog.Logger) error {
 	cacheDir := dataDir
-	deps := app.Deps{Logger: logger}
+	// Session tokens go to the OS credential store (never a password, never a plain
+	// file); the demo's throwaway tokens stay in memory, out of the user's keyring.
+	deps := app.Deps{Logger: logger, Tokens: keyring.System{}}
 	if demoMode {
+		deps.Tokens = &keyring.Memory{}
 		cacheDir = filepath.Join(dataDir, "demo")
 		d, err := demo.Start(context.Background(), cacheDir, logger)
 		if err != nil {

@@ -6,11 +6,13 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
+
+	csync "github.com/cubechat/cubechat/sync"
 )
 
-// The account menu and the ways back to the login screen: "Retry now" (sign in again
-// with what the login screen still holds), "Sign in again" (the server refused the
-// session) and "Sign out" (forget the account on this device).
+// The account menu and the ways off the main screen: "Retry now" (resume.go), and
+// "Sign out" (end the session and forget the account on this device). "Sign in again"
+// stays on the main screen: see signin_dialog.go.
 
 func (m *mainScreen) showAccountMenu() {
 	who := userName(m.me, m.users)
@@ -23,10 +25,11 @@ func (m *mainScreen) showAccountMenu() {
 	widget.ShowPopUpMenuAtRelativePosition(menu, m.ui.win.Canvas(), fyne.NewPos(0, m.accountBtn.Size().Height), m.accountBtn)
 }
 
-// leaveMainScreen shows the login screen at once and stops the engine and the main
-// screen; then runs on the UI goroutine once the engine has fully stopped, so nothing
-// it does can race with the old engine's last writes.
-func (u *UI) leaveMainScreen(then func()) {
+// leaveMainScreen shows the login screen at once, stops the main screen, and ends the
+// engine off the UI goroutine with end (nil = Stop; it waits for the engine's goroutines,
+// and the window must not). then runs on the UI goroutine once the engine has fully
+// ended, so nothing it does can race with the old engine's last writes.
+func (u *UI) leaveMainScreen(end func(*csync.Engine), then func()) {
 	u.mu.Lock()
 	e := u.engine
 	u.engine = nil
@@ -35,11 +38,14 @@ func (u *UI) leaveMainScreen(then func()) {
 		u.main.stop()
 		u.main = nil
 	}
+	if end == nil {
+		end = (*csync.Engine).Stop
+	}
 	u.win.SetTitle("cubechat")
 	u.win.SetContent(u.login.content)
 	go func() {
 		if e != nil {
-			e.Stop() // it waits for its goroutines; the window must not
+			end(e)
 		}
 		if then != nil && u.ctx.Err() == nil {
 			runOnUI(then)
@@ -47,50 +53,37 @@ func (u *UI) leaveMainScreen(then func()) {
 	}()
 }
 
-// reconnect builds a new engine and signs in again with the login screen's form (the
-// password is still in its field, in memory only). Stop is final for an engine, so
-// this is how "Retry now" connects at once instead of waiting for the next attempt.
-func (u *UI) reconnect() {
-	if u.login.password.Text == "" {
-		u.signInAgain()
-		return
-	}
-	u.login.setBusy(true) // shows "Signing in…" while the old engine stops
-	u.leaveMainScreen(func() {
-		u.login.setBusy(false)
-		u.login.signIn()
-	})
-}
-
-// signInAgain returns to the login screen with the login filled in, for a new password.
-func (u *UI) signInAgain() {
-	u.leaveMainScreen(nil)
-	u.login.password.SetText("")
-	u.login.showError("The server asked you to sign in again.")
-	u.win.Canvas().Focus(u.login.password)
-}
-
-// confirmSignOut asks, then forgets the account on this device. Cached chats stay in
-// the cache (they are reused if the account signs in again); the account row and the
-// password in memory go.
+// confirmSignOut asks, then signs out: the server session ends, the saved token and the
+// cached account go, and the login screen shows with the login filled in. Cached chats
+// stay in the cache (they are reused if the account signs in again).
 func (u *UI) confirmSignOut() {
 	dialog.ShowConfirm("Sign out",
 		"Sign out of cubechat on this device? Your chats stay on the server; messages not yet sent stay queued until you sign in again.",
 		func(ok bool) {
-			if !ok {
-				return
+			if ok {
+				u.signOut()
 			}
-			u.login.password.SetText("")
-			// The account goes only after the engine stopped, so it cannot save it again.
-			u.leaveMainScreen(func() {
-				go func() {
-					ctx, cancel := context.WithTimeout(u.ctx, loadTimeout)
-					defer cancel()
-					if err := u.deps.Cache.DeleteAccount(ctx); err != nil {
-						u.log.Error("signing out", "err", err)
-						runOnUI(func() { u.login.showError("Could not sign out completely: " + err.Error()) })
-					}
-				}()
-			})
 		}, u.win)
+}
+
+func (u *UI) signOut() {
+	s := u.login
+	s.password.SetText("")
+	// Busy until the sign-out is done: a new sign-in meanwhile would have its account
+	// removed by the old engine's last step.
+	s.setBusy(true)
+	s.signInBtn.SetText("Signing out…")
+	var signOutErr error
+	u.leaveMainScreen(func(e *csync.Engine) {
+		ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
+		defer cancel()
+		signOutErr = e.SignOut(ctx)
+	}, func() {
+		s.setBusy(false)
+		if signOutErr != nil {
+			u.log.Error("signing out", "err", signOutErr)
+			s.showError("Could not sign out completely: " + signOutErr.Error())
+		}
+		u.win.Canvas().Focus(s.password)
+	})
 }

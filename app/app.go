@@ -11,6 +11,7 @@
 //	ui, err := app.New(fyneApp, app.Deps{
 //		Cache:     db,                                                    // the open cache
 //		NewEngine: func(p sync.Profile) *sync.Engine { return sync.New(db, p, logger) },
+//		Tokens:    keyring.System{},                                      // where session tokens live
 //		Demo:      &app.DemoLogin{Profile: p, Login: "alice", Password: "…"}, // optional
 //		Logger:    logger,
 //	})
@@ -19,6 +20,16 @@
 // or simply app.Run(fyneApp, deps). The login screen remembers the last server profile
 // and login (in the app's Preferences; never the password). With Demo set it is filled
 // from the demo account and signs in at once.
+//
+// Remembered sign-in: the token store arrives as Deps.Tokens (a sync.TokenStore, so this
+// package needs no keyring import; main.go passes keyring.System{}, or a keyring.Memory
+// in demo mode) and the UI hands it to every engine it builds (UseTokenStore). At start,
+// without Demo, when the cache holds an account and the Preferences remember its
+// profile, the UI resumes the saved session (engine.Resume) instead of asking for the
+// password; a session that has ended shows the login screen, pre-filled. A session that
+// ends while the app runs (Status.NeedsSignIn) is renewed in a password dialog over the
+// main screen, on the same engine. The password is never stored, and the login form's
+// password field is cleared as soon as a sign-in succeeds.
 package app
 
 import (
@@ -44,6 +55,9 @@ type Deps struct {
 	Cache *cache.DB
 	// NewEngine builds an engine for a server profile; called once per sign-in attempt.
 	NewEngine func(csync.Profile) *csync.Engine
+	// Tokens keeps session tokens between runs (remembered sign-in); nil = each start
+	// asks for the password.
+	Tokens csync.TokenStore
 	// Demo, when set, pre-fills the login screen and signs in automatically.
 	Demo   *DemoLogin
 	Logger *slog.Logger // nil = discard
@@ -96,6 +110,8 @@ func New(fyneApp fyne.App, deps Deps) (*UI, error) {
 	u.win.SetContent(u.login.content)
 	if deps.Demo != nil {
 		u.login.signIn()
+	} else if f, ok := u.savedSession(); ok {
+		u.resume(f, nil)
 	}
 	return u, nil
 }
@@ -154,6 +170,15 @@ func (u *UI) setFocused(focused bool) {
 	if e := u.Engine(); e != nil {
 		e.SetFocused(focused)
 	}
+}
+
+// newEngine builds an engine for profile that keeps its session token in the token store.
+func (u *UI) newEngine(p csync.Profile) *csync.Engine {
+	e := u.deps.NewEngine(p)
+	if u.deps.Tokens != nil {
+		e.UseTokenStore(u.deps.Tokens)
+	}
+	return e
 }
 
 // signedIn switches to the main screen with a logged-in engine and starts it.

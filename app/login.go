@@ -180,6 +180,12 @@ func (s *loginScreen) profileFor(f loginForm) (csync.Profile, error) {
 	return p, nil
 }
 
+// isDemoServer tells whether the form points at the embedded demo server.
+func (s *loginScreen) isDemoServer(f loginForm) bool {
+	d := s.ui.deps.Demo
+	return d != nil && f.Kind == kindCustom && strings.TrimRight(strings.TrimSpace(f.APIURL), "/") == d.Profile.APIURL
+}
+
 // signIn validates the form and logs in off the UI goroutine.
 func (s *loginScreen) signIn() {
 	if s.busy {
@@ -197,7 +203,7 @@ func (s *loginScreen) signIn() {
 		return
 	}
 	s.setBusy(true)
-	engine := s.ui.deps.NewEngine(profile)
+	engine := s.ui.newEngine(profile)
 	go func() {
 		ctx, cancel := context.WithTimeout(s.ui.ctx, signInTimeout)
 		err := engine.Login(ctx, f.Login, password)
@@ -220,7 +226,13 @@ func (s *loginScreen) finish(f loginForm, engine *csync.Engine, err error) {
 	if s.ui.ctx.Err() != nil {
 		return // the window closed while signing in
 	}
-	saveForm(s.ui.fyneApp.Preferences(), f)
+	if !s.isDemoServer(f) {
+		// The demo's server lives on ephemeral ports for one run: remembering it would
+		// replace the user's own server on the next normal start.
+		saveForm(s.ui.fyneApp.Preferences(), f)
+	}
+	// The engine holds the password now (in memory); the widget need not.
+	s.password.SetText("")
 	s.errorText.Hide()
 	s.ui.signedIn(engine, offline)
 }

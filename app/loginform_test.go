@@ -99,6 +99,8 @@ func TestBannerFor(t *testing.T) {
 		{csync.Status{State: "Reconnecting"}, "Reconnecting…"},
 		{csync.Status{State: "Idle"}, "Connecting…"},
 		{csync.Status{State: "Offline"}, "Offline — showing cached messages"},
+		{csync.Status{State: "Offline", NeedsSignIn: true}, "Your session has ended — showing cached messages"},
+		{csync.Status{State: "AuthenticationFailure"}, "Signing in again…"},
 	}
 	for _, c := range cases {
 		if got, _ := bannerFor(c.s); got != c.want {

@@ -45,7 +45,8 @@ type mainScreen struct {
 	typing  map[string][]int64 // dialog → users typing there
 	drafts  map[string]string  // drafts stored by earlier sessions
 	status  csync.Status
-	info    *dialogInfo // the open info panel, if any
+	info    *dialogInfo   // the open info panel, if any
+	signIn  *signInDialog // the open "sign in again" dialog, if any
 
 	newChatBtn, accountBtn *widget.Button
 
@@ -124,6 +125,9 @@ func (m *mainScreen) stop() {
 		}
 		cancel()
 	}
+	if m.signIn != nil {
+		m.signIn.close()
+	}
 	m.cancel()
 	for _, f := range m.unsubs {
 		f()
@@ -159,7 +163,7 @@ func (m *mainScreen) applyStatus(s csync.Status) {
 	case bannerRetry:
 		m.chat.banner.SetAction("Retry now", m.ui.reconnect)
 	case bannerSignIn:
-		m.chat.banner.SetAction("Sign in again", m.ui.signInAgain)
+		m.chat.banner.SetAction("Sign in again", m.askPassword)
 	default:
 		m.chat.banner.SetAction("", nil)
 	}

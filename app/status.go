@@ -12,6 +12,9 @@ import (
 // bannerFor turns the engine's connection state into the chat pane's banner: nothing
 // when all is well, else a short sentence a user understands.
 func bannerFor(s csync.Status) (string, widgets.BannerKind) {
+	if s.NeedsSignIn {
+		return "Your session has ended — showing cached messages", widgets.BannerError
+	}
 	switch s.State {
 	case "Ready":
 		if s.Syncing {
@@ -23,7 +26,8 @@ func bannerFor(s csync.Status) (string, widgets.BannerKind) {
 	case "Reconnecting":
 		return "Reconnecting…", widgets.BannerWarning
 	case "AuthenticationFailure":
-		return "The server refused your login — sign in again", widgets.BannerError
+		// Passing: the engine renews the session itself, or reports NeedsSignIn.
+		return "Signing in again…", widgets.BannerWarning
 	case "ForceClosed":
 		return "Disconnected by the server — showing cached messages", widgets.BannerError
 	default: // "Offline", "Closed" and anything new
@@ -76,13 +80,14 @@ type bannerAction int
 const (
 	bannerNone   bannerAction = iota
 	bannerRetry               // offline: connect again now instead of waiting
-	bannerSignIn              // the server refused the session: back to the login screen
+	bannerSignIn              // the session ended for good: ask for the password
 )
 
 func bannerActionFor(s csync.Status) bannerAction {
-	switch s.State {
-	case "AuthenticationFailure":
+	if s.NeedsSignIn {
 		return bannerSignIn
+	}
+	switch s.State {
 	case csync.StateOffline, "Closed", "ForceClosed":
 		return bannerRetry
 	default:

@@ -13,11 +13,15 @@ func TestBannerActionFor(t *testing.T) {
 	cases := map[string]bannerAction{
 		"Ready": bannerNone, "Reconnecting": bannerNone, "Idle": bannerNone,
 		csync.StateOffline: bannerRetry, "Closed": bannerRetry, "ForceClosed": bannerRetry,
-		"AuthenticationFailure": bannerSignIn,
+		"AuthenticationFailure": bannerNone, // passing: the engine renews or reports NeedsSignIn
 	}
 	for state, want := range cases {
 		if got := bannerActionFor(csync.Status{State: state}); got != want {
 			t.Errorf("%s: %v, want %v", state, got, want)
+		}
+		// A session that ended for good asks for the password whatever the state.
+		if got := bannerActionFor(csync.Status{State: state, NeedsSignIn: true}); got != bannerSignIn {
+			t.Errorf("%s with NeedsSignIn: %v, want bannerSignIn", state, got)
 		}
 	}
 }

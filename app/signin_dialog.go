@@ -1,0 +1,164 @@
+package app
+
+import (
+	"context"
+	"errors"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	csync "github.com/cubechat/cubechat/sync"
+)
+
+// signInDialog asks for the password when the session has ended for good
+// (Status.NeedsSignIn) and signs in again on the same, running engine: the main screen
+// and the cached chats stay in view, and the engine goes back online by itself. A wrong
+// password keeps the dialog open and says so. The password lives in the entry only
+// until the sign-in ends.
+type signInDialog struct {
+	m     *mainScreen
+	login string
+
+	dlg       *dialog.CustomDialog
+	password  *widget.Entry
+	errorText *widget.Label
+	progress  *widget.ProgressBarInfinite
+	signInBtn *widget.Button
+	cancelBtn *widget.Button
+	busy      bool
+	closed    bool
+}
+
+// askPassword opens the sign-in dialog (once: a second tap focuses the open one).
+func (m *mainScreen) askPassword() {
+	if m.signIn != nil {
+		m.ui.win.Canvas().Focus(m.signIn.password)
+		return
+	}
+	d := &signInDialog{m: m, login: m.ui.login.form().Login}
+	d.password = widget.NewPasswordEntry()
+	d.password.SetPlaceHolder("password")
+	d.password.OnSubmitted = func(string) { d.submit() }
+	d.errorText = widget.NewLabel("")
+	d.errorText.Wrapping = fyne.TextWrapWord
+	d.errorText.Importance = widget.DangerImportance
+	d.errorText.Hide()
+	d.progress = widget.NewProgressBarInfinite()
+	d.progress.Stop()
+	d.progress.Hide()
+
+	intro := widget.NewLabel("Your session has ended. Enter the password of " + d.login +
+		" to go back online; your chats stay open meanwhile.")
+	intro.Wrapping = fyne.TextWrapWord
+	content := container.NewVBox(intro,
+		widget.NewForm(widget.NewFormItem("Password", d.password)),
+		d.errorText, d.progress)
+
+	d.cancelBtn = widget.NewButton("Not now", d.close)
+	d.signInBtn = widget.NewButtonWithIcon("Sign in", theme.LoginIcon(), d.submit)
+	d.signInBtn.Importance = widget.HighImportance
+	d.dlg = dialog.NewCustomWithoutButtons("Sign in again", content, m.ui.win)
+	d.dlg.SetButtons([]fyne.CanvasObject{d.cancelBtn, d.signInBtn})
+	d.dlg.SetOnClosed(d.forget)
+	d.dlg.Resize(fyne.NewSize(420, d.dlg.MinSize().Height))
+	m.signIn = d
+	d.dlg.Show()
+	m.ui.win.Canvas().Focus(d.password)
+}
+
+// submit signs in with the typed password off the UI goroutine.
+func (d *signInDialog) submit() {
+	if d.busy || d.closed {
+		return
+	}
+	password := d.password.Text
+	if password == "" {
+		d.showError("Enter your password.")
+		return
+	}
+	d.setBusy(true)
+	m := d.m
+	go func() {
+		ctx, cancel := context.WithTimeout(m.ctx, signInTimeout)
+		defer cancel()
+		login := d.login
+		// The cached account holds the server's spelling of the login, which keys the
+		// saved token; the form holds what was typed.
+		if acc, err := m.db.Account(ctx); err == nil && acc != nil && acc.Login != "" {
+			login = acc.Login
+		}
+		err := m.engine.Login(ctx, login, password)
+		runOnUI(func() { d.finish(err) })
+	}()
+}
+
+// finish closes the dialog after a sign-in (also an offline one: the engine keeps
+// trying with the password), or explains the failure and stays open.
+func (d *signInDialog) finish(err error) {
+	d.setBusy(false)
+	if d.closed || d.m.ctx.Err() != nil {
+		return // dismissed, or the main screen is gone
+	}
+	if err == nil || errors.Is(err, csync.ErrOffline) {
+		d.close()
+		return
+	}
+	d.m.log.Warn("signing in again failed", "err", err)
+	if errors.Is(err, csync.ErrAuth) {
+		d.showError("Wrong password. Try again.")
+	} else {
+		d.showError(loginErrorText(err))
+	}
+	d.m.ui.win.Canvas().Focus(d.password)
+}
+
+// close hides the dialog and drops the password.
+func (d *signInDialog) close() {
+	if d.closed {
+		return
+	}
+	d.dlg.Hide() // runs forget
+}
+
+// forget runs however the dialog went away: the password leaves the widget.
+func (d *signInDialog) forget() {
+	d.closed = true
+	d.password.SetText("")
+	if d.m.signIn == d {
+		d.m.signIn = nil
+	}
+}
+
+func (d *signInDialog) showError(text string) {
+	d.errorText.SetText(text)
+	d.errorText.Show()
+	d.dlg.Refresh()
+}
+
+// ErrorText is the error the dialog shows ("" when none).
+func (d *signInDialog) ErrorText() string {
+	if !d.errorText.Visible() {
+		return ""
+	}
+	return d.errorText.Text
+}
+
+func (d *signInDialog) setBusy(busy bool) {
+	d.busy = busy
+	if busy {
+		d.signInBtn.Disable()
+		d.signInBtn.SetText("Signing in…")
+		d.errorText.Hide()
+		d.progress.Show()
+		d.progress.Start()
+	} else {
+		d.signInBtn.Enable()
+		d.signInBtn.SetText("Sign in")
+		d.progress.Stop()
+		d.progress.Hide()
+	}
+	d.dlg.Refresh()
+}
