@@ -328,3 +328,32 @@ func TestChatWithReconnectDisabledClosesOnDrop(t *testing.T) {
 		t.Fatalf("reconnected %d times with reconnection disabled", srv.loginCount()-1)
 	}
 }
+
+// TestChatReloginAfterDisconnect: logout (Disconnect) then login again on the same Chat,
+// as the SDKs' disconnect/connect pair allows.
+func TestChatReloginAfterDisconnect(t *testing.T) {
+	srv := newFakeXMPP(t, false)
+	c := NewChat(srv.config(), fastOpts())
+	ctx := context.Background()
+	if err := c.Connect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	expectStates(t, c, Authenticated, Ready)
+	if err := c.Disconnect(); err != nil {
+		t.Fatal(err)
+	}
+	expectStates(t, c, Closed)
+	if err := c.Connect(ctx); err != nil {
+		t.Fatalf("relogin: %v", err)
+	}
+	expectStates(t, c, Authenticated, Ready)
+	if srv.loginCount() != 2 {
+		t.Fatalf("logins %d, want 2", srv.loginCount())
+	}
+	srv.push(`<message xmlns='jabber:client' from='8-1@localhost' type='chat' id='again'><body>welcome back</body></message>`)
+	if ev, ok := nextEvent(t, c).(MessageEvent); !ok || ev.Message.ID != "again" {
+		t.Fatalf("after relogin: %+v", ev)
+	}
+	c.Disconnect()
+	expectStates(t, c, Closed)
+}
