@@ -32,6 +32,7 @@ type loginScreen struct {
 	appID      *widget.Entry
 	authKey    *widget.Entry
 	authSecret *widget.Entry
+	cert       *certPicker
 	login      *widget.Entry
 	password   *widget.Entry
 
@@ -53,6 +54,7 @@ func newLoginScreen(u *UI) *loginScreen {
 	s.authKey = entry("from the ConnectyCube admin panel")
 	s.authSecret = widget.NewPasswordEntry()
 	s.authSecret.SetPlaceHolder("optional")
+	s.cert = newCertPicker(u.win, s.relayout)
 	s.login = entry("login")
 	s.password = widget.NewPasswordEntry()
 	s.password.SetPlaceHolder("password")
@@ -64,6 +66,8 @@ func newLoginScreen(u *UI) *loginScreen {
 		widget.NewFormItem("Chat domain", s.chatDomain),
 		widget.NewFormItem("Encryption", s.chatTLS),
 		widget.NewFormItem("Auth secret", s.authSecret),
+		&widget.FormItem{Text: "Server certificate", Widget: s.cert.content,
+			HintText: "Optional: pin a self-signed server's cert.pem"},
 	))
 	s.kind = widget.NewSelect([]string{kindCloud, kindCustom}, func(k string) {
 		if k == kindCustom {
@@ -147,6 +151,7 @@ func (s *loginScreen) fill(f loginForm) {
 	s.appID.SetText(f.AppID)
 	s.authKey.SetText(f.AuthKey)
 	s.authSecret.SetText(f.AuthSecret)
+	s.cert.set(f.CertName, f.CertPEM)
 	s.login.SetText(f.Login)
 	if d := s.ui.deps.Demo; d != nil {
 		s.password.SetText(d.Password)
@@ -164,11 +169,14 @@ func (s *loginScreen) form() loginForm {
 		AuthKey:    s.authKey.Text,
 		AuthSecret: s.authSecret.Text,
 		Login:      strings.TrimSpace(s.login.Text),
+		CertName:   s.cert.name,
+		CertPEM:    s.cert.pem,
 	}
 }
 
-// profileFor adds the demo's pinned certificate when the form still points at the demo
-// server: the form cannot hold a certificate, and verification is never switched off.
+// profileFor pins the demo's certificate whenever the form still points at the demo
+// server, even if its row was cleared: no system trusts that one-run certificate, and
+// verification is never switched off.
 func (s *loginScreen) profileFor(f loginForm) (csync.Profile, error) {
 	p, err := f.profile()
 	if err != nil {

@@ -38,6 +38,10 @@ type loginForm struct {
 	AuthKey    string `json:"auth_key,omitempty"`
 	AuthSecret string `json:"auth_secret,omitempty"`
 	Login      string `json:"login,omitempty"`
+	// A custom server's pinned certificate: a certificate is public, so it is kept with
+	// the profile and a remembered sign-in pins it again at the next start.
+	CertName string `json:"cert_name,omitempty"` // the chosen file's name, shown in the form
+	CertPEM  string `json:"cert_pem,omitempty"`
 }
 
 // prefLoginForm is the preferences key of the last used form.
@@ -79,6 +83,15 @@ func (f loginForm) profile() (csync.Profile, error) {
 	if mode != "tls" && mode != "starttls" {
 		return csync.Profile{}, fmt.Errorf("Unknown chat encryption %q.", mode)
 	}
+	var certPEM []byte
+	if f.CertPEM != "" {
+		// Checked again here: the remembered form comes from preferences, which anyone
+		// may have edited.
+		if _, err := parsePEMCerts([]byte(f.CertPEM)); err != nil {
+			return csync.Profile{}, errors.New("The pinned server certificate is not valid: choose it again or clear it.")
+		}
+		certPEM = []byte(f.CertPEM)
+	}
 	return csync.Profile{
 		Name:       "Custom: " + u.Host,
 		APIURL:     api,
@@ -88,11 +101,16 @@ func (f loginForm) profile() (csync.Profile, error) {
 		AppID:      appID,
 		AuthKey:    authKey,
 		AuthSecret: strings.TrimSpace(f.AuthSecret),
+		CertPEM:    certPEM,
 	}, nil
 }
 
 // formFromProfile fills a form from a profile (the demo's, or a remembered one).
 func formFromProfile(p csync.Profile, login string) loginForm {
+	certName := ""
+	if len(p.CertPEM) > 0 {
+		certName = p.Name + " certificate"
+	}
 	return loginForm{
 		Kind:       kindCustom,
 		APIURL:     p.APIURL,
@@ -103,6 +121,8 @@ func formFromProfile(p csync.Profile, login string) loginForm {
 		AuthKey:    p.AuthKey,
 		AuthSecret: p.AuthSecret,
 		Login:      login,
+		CertName:   certName,
+		CertPEM:    string(p.CertPEM),
 	}
 }
 

@@ -101,6 +101,9 @@ func TestBannerFor(t *testing.T) {
 		{csync.Status{State: "Offline"}, "Offline — showing cached messages"},
 		{csync.Status{State: "Offline", NeedsSignIn: true}, "Your session has ended — showing cached messages"},
 		{csync.Status{State: "AuthenticationFailure"}, "Signing in again…"},
+		{csync.Status{State: "Closed", Err: errors.New("tls: failed to verify certificate: x509: certificate signed by unknown authority")},
+			"The chat server's certificate is not trusted — showing cached messages"},
+		{csync.Status{State: "Closed", Err: errors.New("dial tcp: connection refused")}, "Offline — showing cached messages"},
 	}
 	for _, c := range cases {
 		if got, _ := bannerFor(c.s); got != c.want {

@@ -31,8 +31,17 @@ func bannerFor(s csync.Status) (string, widgets.BannerKind) {
 	case "ForceClosed":
 		return "Disconnected by the server — showing cached messages", widgets.BannerError
 	default: // "Offline", "Closed" and anything new
+		if isCertError(s.Err) {
+			// Retrying cannot help: the server's certificate must be pinned (or trusted).
+			return "The chat server's certificate is not trusted — showing cached messages", widgets.BannerError
+		}
 		return "Offline — showing cached messages", widgets.BannerWarning
 	}
+}
+
+// isCertError tells whether err is TLS refusing the server's certificate.
+func isCertError(err error) bool {
+	return err != nil && (strings.Contains(err.Error(), "certificate") || strings.Contains(err.Error(), "x509"))
 }
 
 // loginErrorText explains a failed sign-in in the user's words. The technical detail goes
@@ -45,8 +54,8 @@ func loginErrorText(err error) string {
 		return "Wrong login or password."
 	case errors.Is(err, context.DeadlineExceeded):
 		return "The server did not answer in time. Check the server settings and your connection."
-	case strings.Contains(err.Error(), "certificate") || strings.Contains(err.Error(), "x509"):
-		return "The server's certificate is not trusted. Check the server address."
+	case isCertError(err):
+		return "The server's certificate is not trusted. Check the server address, or choose the server's certificate under Server certificate."
 	default:
 		return "Cannot reach the server. Check the server settings and your connection."
 	}
