@@ -2,7 +2,6 @@ package cube
 
 import (
 	"context"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"sort"
@@ -37,33 +36,14 @@ type PrivacyListNames struct {
 	Names           []string
 }
 
-// XML of jabber:iq:privacy. Children of <query/> inherit its namespace.
-type privacyQuery struct {
-	XMLName xml.Name          `xml:"jabber:iq:privacy query"`
-	Active  *privacyNameElem  `xml:"active"`
-	Default *privacyNameElem  `xml:"default"`
-	Lists   []privacyListElem `xml:"list"`
-}
-
-type privacyNameElem struct {
-	Name string `xml:"name,attr,omitempty"`
-}
-
-type privacyListElem struct {
-	Name  string            `xml:"name,attr"`
-	Items []privacyItemElem `xml:"item"`
-}
-
-type privacyItemElem struct {
-	Type        string `xml:"type,attr,omitempty"`
-	Value       string `xml:"value,attr,omitempty"`
-	Action      string `xml:"action,attr"`
-	Order       int    `xml:"order,attr"`
-	Message     *Empty `xml:"message"`
-	PresenceIn  *Empty `xml:"presence-in"`
-	PresenceOut *Empty `xml:"presence-out"`
-	IQ          *Empty `xml:"iq"`
-}
+// Short local names for the jabber:iq:privacy XML, which lives in privacy.go because
+// cubeserver writes the same shape.
+type (
+	privacyQuery    = PrivacyQuery
+	privacyNameElem = PrivacyNameElem
+	privacyListElem = PrivacyListElem
+	privacyItemElem = PrivacyItemElem
+)
 
 // WireItems renders the entries as the SDKs do (protocol.md §8.12): per user a jid
 // item for the user and one for "muc.{domain}/{uid}" (their messages in any room), in
@@ -132,20 +112,7 @@ func privacyUserID(value string) (int64, bool) {
 func toItemElems(items []PrivacyItem) []privacyItemElem {
 	out := make([]privacyItemElem, len(items))
 	for i, it := range items {
-		e := privacyItemElem{Type: it.Type, Value: it.Value, Action: it.Action, Order: it.Order}
-		for _, k := range it.Kinds {
-			switch k {
-			case PrivacyMessage:
-				e.Message = &Empty{}
-			case PrivacyPresenceIn:
-				e.PresenceIn = &Empty{}
-			case PrivacyPresenceOut:
-				e.PresenceOut = &Empty{}
-			case PrivacyIQ:
-				e.IQ = &Empty{}
-			}
-		}
-		out[i] = e
+		out[i] = it.Elem()
 	}
 	return out
 }
@@ -153,15 +120,7 @@ func toItemElems(items []PrivacyItem) []privacyItemElem {
 func fromItemElems(elems []privacyItemElem) []PrivacyItem {
 	out := make([]PrivacyItem, len(elems))
 	for i, e := range elems {
-		it := PrivacyItem{Type: e.Type, Value: e.Value, Action: e.Action, Order: e.Order}
-		for k, present := range map[string]bool{PrivacyMessage: e.Message != nil, PrivacyPresenceIn: e.PresenceIn != nil,
-			PrivacyPresenceOut: e.PresenceOut != nil, PrivacyIQ: e.IQ != nil} {
-			if present {
-				it.Kinds = append(it.Kinds, k)
-			}
-		}
-		sort.Strings(it.Kinds)
-		out[i] = it
+		out[i] = e.Item()
 	}
 	return out
 }

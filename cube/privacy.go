@@ -1,6 +1,7 @@
 package cube
 
 import (
+	"encoding/xml"
 	"fmt"
 	"slices"
 )
@@ -68,3 +69,67 @@ func ValidatePrivacyItems(items []PrivacyItem) error {
 }
 
 var privacyKinds = []string{PrivacyMessage, PrivacyPresenceIn, PrivacyPresenceOut, PrivacyIQ}
+
+// PrivacyQuery is the <query xmlns="jabber:iq:privacy"/> payload, as the client sends
+// it and the server answers it. Children of <query/> inherit its namespace.
+type PrivacyQuery struct {
+	XMLName xml.Name          `xml:"jabber:iq:privacy query"`
+	Active  *PrivacyNameElem  `xml:"active"`
+	Default *PrivacyNameElem  `xml:"default"`
+	Lists   []PrivacyListElem `xml:"list"`
+}
+
+// PrivacyNameElem is <active/> or <default/>; no name declines it.
+type PrivacyNameElem struct {
+	Name string `xml:"name,attr,omitempty"`
+}
+
+// PrivacyListElem is one <list/>; without items it names the list (or deletes it on set).
+type PrivacyListElem struct {
+	Name  string            `xml:"name,attr"`
+	Items []PrivacyItemElem `xml:"item"`
+}
+
+// PrivacyItemElem is an <item/> with its stanza kinds as empty child elements.
+type PrivacyItemElem struct {
+	Type        string `xml:"type,attr,omitempty"`
+	Value       string `xml:"value,attr,omitempty"`
+	Action      string `xml:"action,attr"`
+	Order       int    `xml:"order,attr"`
+	Message     *Empty `xml:"message"`
+	PresenceIn  *Empty `xml:"presence-in"`
+	PresenceOut *Empty `xml:"presence-out"`
+	IQ          *Empty `xml:"iq"`
+}
+
+// Elem renders the item as XML; kinds other than the four known ones are dropped
+// (ValidatePrivacyItems refuses them before anything is stored or sent).
+func (it PrivacyItem) Elem() PrivacyItemElem {
+	e := PrivacyItemElem{Type: it.Type, Value: it.Value, Action: it.Action, Order: it.Order}
+	for _, k := range it.Kinds {
+		switch k {
+		case PrivacyMessage:
+			e.Message = &Empty{}
+		case PrivacyPresenceIn:
+			e.PresenceIn = &Empty{}
+		case PrivacyPresenceOut:
+			e.PresenceOut = &Empty{}
+		case PrivacyIQ:
+			e.IQ = &Empty{}
+		}
+	}
+	return e
+}
+
+// Item reads the element back; Kinds come out sorted, nil when the item has none.
+func (e PrivacyItemElem) Item() PrivacyItem {
+	it := PrivacyItem{Type: e.Type, Value: e.Value, Action: e.Action, Order: e.Order}
+	for k, present := range map[string]bool{PrivacyMessage: e.Message != nil, PrivacyPresenceIn: e.PresenceIn != nil,
+		PrivacyPresenceOut: e.PresenceOut != nil, PrivacyIQ: e.IQ != nil} {
+		if present {
+			it.Kinds = append(it.Kinds, k)
+		}
+	}
+	slices.Sort(it.Kinds)
+	return it
+}

@@ -121,7 +121,13 @@ func (c *Client) UpdateDialog(ctx context.Context, id string, u DialogUpdate) (*
 // (owner only). A server that answers a 2xx without a body (the single-dialog form)
 // deleted every id it was given.
 func (c *Client) DeleteDialogs(ctx context.Context, ids []string, force bool) (*BulkDeleteResult, error) {
-	path, err := idsPath("/chat/Dialog/", ids)
+	return c.bulkDelete(ctx, "/chat/Dialog/", ids, force)
+}
+
+// bulkDelete is the one DELETE {prefix}{id,id,...} call that dialogs and messages
+// share: same path form, same force query, same answer shape.
+func (c *Client) bulkDelete(ctx context.Context, prefix string, ids []string, force bool) (*BulkDeleteResult, error) {
+	path, err := idsPath(prefix, ids)
 	if err != nil {
 		return nil, err
 	}

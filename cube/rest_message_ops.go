@@ -78,17 +78,7 @@ func (c *Client) CreateMessage(ctx context.Context, m NewMessage) (*Message, err
 // (then the server also sends <remove/> to the participants). An empty 2xx body, which
 // some servers send, means every id was deleted.
 func (c *Client) DeleteMessages(ctx context.Context, ids []string, force bool) (*BulkDeleteResult, error) {
-	path, err := idsPath("/chat/Message/", ids)
-	if err != nil {
-		return nil, err
-	}
-	r := c.request(ctx)
-	forceQuery(r, force)
-	raw, err := c.do(r, http.MethodDelete, path)
-	if err != nil {
-		return nil, err
-	}
-	return readBulkDelete(raw, ids)
+	return c.bulkDelete(ctx, "/chat/Message/", ids, force)
 }
 
 // UnreadCount returns the user's unread messages in total and per dialog

@@ -50,11 +50,7 @@ func (h *Handler) adminCreateDialog(w http.ResponseWriter, r *http.Request, rc *
 	}
 	nd, field, msg := h.newDialog(p, owner)
 	if msg != "" {
-		if field == "" {
-			writeErrors(w, http.StatusUnprocessableEntity, msg)
-		} else {
-			writeFieldError(w, http.StatusUnprocessableEntity, field, msg)
-		}
+		writeNewDialogError(w, field, msg)
 		return
 	}
 	d, created, err := h.st.CreateDialog(r.Context(), nd)
@@ -64,10 +60,8 @@ func (h *Handler) adminCreateDialog(w http.ResponseWriter, r *http.Request, rc *
 		writeFieldError(w, http.StatusUnprocessableEntity, "user_id", "user "+strconv.FormatInt(unknown.ID, 10)+" does not exist")
 	case err != nil:
 		h.storeError(w, r, err)
-	case created:
-		writeDialog(w, http.StatusCreated, d)
 	default:
-		writeDialog(w, http.StatusOK, d)
+		writeCreatedDialog(w, d, created)
 	}
 }
 
@@ -80,15 +74,12 @@ func (h *Handler) adminListDialogs(w http.ResponseWriter, r *http.Request, rc *r
 		return
 	}
 	dq.All = true
-	items, total, err := h.st.ListDialogs(r.Context(), dq)
+	list, err := h.dialogPage(r.Context(), dq)
 	if err != nil {
 		h.storeError(w, r, err)
 		return
 	}
-	for i := range items {
-		present(&items[i])
-	}
-	writeJSON(w, http.StatusOK, cube.DialogList{TotalEntries: total, Skip: dq.Skip, Limit: dq.Limit, Items: items})
+	writeJSON(w, http.StatusOK, list)
 }
 
 // GET /admin/chat/messages/list?chat_dialog_id=…&_id[lt]=…&limit=…: a dialog's

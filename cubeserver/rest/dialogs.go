@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -39,15 +40,25 @@ func (h *Handler) listDialogs(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		writeJSON(w, http.StatusOK, countAnswer(n))
 		return
 	}
-	items, total, err := h.st.ListDialogs(r.Context(), dq)
+	list, err := h.dialogPage(r.Context(), dq)
 	if err != nil {
 		h.internalError(w, r, err)
 		return
 	}
+	writeJSON(w, http.StatusOK, list)
+}
+
+// dialogPage reads one page of dialogs in wire form, shared by the user's list and
+// the admin list (which differ only in the query and in how they answer errors).
+func (h *Handler) dialogPage(ctx context.Context, dq store.DialogQuery) (cube.DialogList, error) {
+	items, total, err := h.st.ListDialogs(ctx, dq)
+	if err != nil {
+		return cube.DialogList{}, err
+	}
 	for i := range items {
 		present(&items[i])
 	}
-	writeJSON(w, http.StatusOK, cube.DialogList{TotalEntries: total, Skip: dq.Skip, Limit: dq.Limit, Items: items})
+	return cube.DialogList{TotalEntries: total, Skip: dq.Skip, Limit: dq.Limit, Items: items}, nil
 }
 
 // POST /chat/Dialog creates a dialog; the caller becomes owner and occupant. For a pair
@@ -60,11 +71,7 @@ func (h *Handler) createDialog(w http.ResponseWriter, r *http.Request, rc *reqCt
 	}
 	nd, field, msg := h.newDialog(p, rc.session.UserID)
 	if msg != "" {
-		if field == "" {
-			writeErrors(w, http.StatusUnprocessableEntity, msg)
-		} else {
-			writeFieldError(w, http.StatusUnprocessableEntity, field, msg)
-		}
+		writeNewDialogError(w, field, msg)
 		return
 	}
 	if nd.Type == cube.DialogBroadcast {
@@ -80,11 +87,29 @@ func (h *Handler) createDialog(w http.ResponseWriter, r *http.Request, rc *reqCt
 		writeErrors(w, http.StatusUnprocessableEntity, strings.TrimPrefix(err.Error(), "store: invalid input: "))
 	case err != nil:
 		h.internalError(w, r, err)
-	case created:
-		writeDialog(w, http.StatusCreated, d)
 	default:
-		writeDialog(w, http.StatusOK, d)
+		writeCreatedDialog(w, d, created)
 	}
+}
+
+// writeCreatedDialog answers 201 for a dialog just made, 200 for an existing one
+// (a private pair's dialog is returned, not made twice).
+func writeCreatedDialog(w http.ResponseWriter, d *cube.Dialog, created bool) {
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	writeDialog(w, status, d)
+}
+
+// writeNewDialogError answers newDialog's refusal: on the offending field, or as a
+// general error when field is "".
+func writeNewDialogError(w http.ResponseWriter, field, msg string) {
+	if field == "" {
+		writeErrors(w, http.StatusUnprocessableEntity, msg)
+		return
+	}
+	writeFieldError(w, http.StatusUnprocessableEntity, field, msg)
 }
 
 // newDialog validates a create body; on failure it returns the offending field ("" for

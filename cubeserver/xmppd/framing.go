@@ -52,6 +52,21 @@ type streamOpen struct {
 	Version string
 }
 
+// streamOpenFrom reads the attributes the stream logic needs from a stream header:
+// <stream:stream> over TCP and <open/> over WebSocket carry the same ones.
+func streamOpenFrom(attrs []xml.Attr) streamOpen {
+	var o streamOpen
+	for _, a := range attrs {
+		switch a.Name.Local {
+		case "to":
+			o.To = a.Value
+		case "version":
+			o.Version = a.Value
+		}
+	}
+	return o
+}
+
 var (
 	errStreamClosed  = errors.New("xmppd: client closed the stream")
 	errStanzaTooBig  = errors.New("xmppd: stanza exceeds the size limit")
@@ -135,16 +150,7 @@ func (f *tcpFraming) ReadOpen() (streamOpen, error) {
 			if t.Name.Space != nsStream || t.Name.Local != "stream" {
 				return streamOpen{}, fmt.Errorf("%w: expected <stream:stream>, got <%s>", errBadNamespace, t.Name.Local)
 			}
-			var o streamOpen
-			for _, a := range t.Attr {
-				switch a.Name.Local {
-				case "to":
-					o.To = a.Value
-				case "version":
-					o.Version = a.Value
-				}
-			}
-			return o, nil
+			return streamOpenFrom(t.Attr), nil
 		default:
 			return streamOpen{}, errNotWellFormed
 		}

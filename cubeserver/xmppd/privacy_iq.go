@@ -1,7 +1,6 @@
 package xmppd
 
 import (
-	"encoding/xml"
 	"fmt"
 	"slices"
 	"strconv"
@@ -98,14 +97,14 @@ func (c *conn) privacyNames(s *session, iq *iqStanza) {
 		c.rejectIQ(s, iq, "wait", "500", "internal-server-error", "")
 		return
 	}
-	q := privacyQuery{}
+	q := cube.PrivacyQuery{}
 	if a := s.activeList(); a != "" {
 		if _, ok := lists[a]; ok {
-			q.Active = &privacyName{Name: a}
+			q.Active = &cube.PrivacyNameElem{Name: a}
 		}
 	}
 	if def != "" {
-		q.Default = &privacyName{Name: def}
+		q.Default = &cube.PrivacyNameElem{Name: def}
 	}
 	names := make([]string, 0, len(lists))
 	for n := range lists {
@@ -113,7 +112,7 @@ func (c *conn) privacyNames(s *session, iq *iqStanza) {
 	}
 	slices.Sort(names)
 	for _, n := range names {
-		q.Lists = append(q.Lists, privacyListOut{Name: n})
+		q.Lists = append(q.Lists, cube.PrivacyListElem{Name: n})
 	}
 	s.sendStanza(iqReply{Type: "result", ID: iq.ID, Payload: q})
 }
@@ -135,11 +134,11 @@ func (c *conn) privacyGetList(s *session, iq *iqStanza, name string) {
 	// The SDK reads every even-indexed item as a user entry: order matters.
 	items = slices.Clone(items)
 	slices.SortFunc(items, func(a, b cube.PrivacyItem) int { return a.Order - b.Order })
-	out := privacyListOut{Name: name}
+	out := cube.PrivacyListElem{Name: name}
 	for _, it := range items {
-		out.Items = append(out.Items, privacyItemXML(it))
+		out.Items = append(out.Items, it.Elem())
 	}
-	s.sendStanza(iqReply{Type: "result", ID: iq.ID, Payload: privacyQuery{Lists: []privacyListOut{out}}})
+	s.sendStanza(iqReply{Type: "result", ID: iq.ID, Payload: cube.PrivacyQuery{Lists: []cube.PrivacyListElem{out}}})
 }
 
 func (c *conn) privacySetActive(s *session, iq *iqStanza, name string) {
@@ -212,49 +211,4 @@ func parsePrivacyItems(list *node) ([]cube.PrivacyItem, error) {
 		items = append(items, it)
 	}
 	return items, nil
-}
-
-// privacyQuery is the <query xmlns="jabber:iq:privacy"/> of an answer.
-type privacyQuery struct {
-	XMLName xml.Name         `xml:"jabber:iq:privacy query"`
-	Active  *privacyName     `xml:"active"`
-	Default *privacyName     `xml:"default"`
-	Lists   []privacyListOut `xml:"list"`
-}
-
-type privacyName struct {
-	Name string `xml:"name,attr,omitempty"`
-}
-
-type privacyListOut struct {
-	Name  string           `xml:"name,attr"`
-	Items []privacyItemOut `xml:"item"`
-}
-
-type privacyItemOut struct {
-	Type        string      `xml:"type,attr,omitempty"`
-	Value       string      `xml:"value,attr,omitempty"`
-	Action      string      `xml:"action,attr"`
-	Order       int         `xml:"order,attr"`
-	Message     *cube.Empty `xml:"message"`
-	PresenceIn  *cube.Empty `xml:"presence-in"`
-	PresenceOut *cube.Empty `xml:"presence-out"`
-	IQ          *cube.Empty `xml:"iq"`
-}
-
-func privacyItemXML(it cube.PrivacyItem) privacyItemOut {
-	out := privacyItemOut{Type: it.Type, Value: it.Value, Action: it.Action, Order: it.Order}
-	for _, k := range it.Kinds {
-		switch k {
-		case cube.PrivacyMessage:
-			out.Message = &cube.Empty{}
-		case cube.PrivacyPresenceIn:
-			out.PresenceIn = &cube.Empty{}
-		case cube.PrivacyPresenceOut:
-			out.PresenceOut = &cube.Empty{}
-		case cube.PrivacyIQ:
-			out.IQ = &cube.Empty{}
-		}
-	}
-	return out
 }

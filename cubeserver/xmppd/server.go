@@ -178,19 +178,10 @@ func (s *Server) serve(ln net.Listener, directTLS, plainAuth bool) error {
 	if directTLS && s.cfg.TLS == nil {
 		return ErrNoTLS
 	}
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		_ = ln.Close()
+	if !s.trackListener(ln) {
 		return nil
 	}
-	s.listeners[ln] = struct{}{}
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		delete(s.listeners, ln)
-		s.mu.Unlock()
-	}()
+	defer s.untrackListener(ln)
 
 	var delay time.Duration
 	for {
@@ -214,6 +205,28 @@ func (s *Server) serve(ln net.Listener, directTLS, plainAuth bool) error {
 		}
 		s.startConn(newTCPFraming(nc, s.cfg.MaxStanzaBytes), false, plainAuth)
 	}
+}
+
+// trackListener registers ln so that Close closes it. On a server already closed it
+// closes ln itself and reports false: the caller returns without serving.
+func (s *Server) trackListener(ln net.Listener) bool {
+	s.mu.Lock()
+	closed := s.closed
+	if !closed {
+		s.listeners[ln] = struct{}{}
+	}
+	s.mu.Unlock()
+	if closed {
+		_ = ln.Close() // after unlocking: a close may wait on the OS
+	}
+	return !closed
+}
+
+// untrackListener forgets ln once its accept loop has ended.
+func (s *Server) untrackListener(ln net.Listener) {
+	s.mu.Lock()
+	delete(s.listeners, ln)
+	s.mu.Unlock()
 }
 
 // startConn runs a connection over the given framing: in a new goroutine, or (wait,

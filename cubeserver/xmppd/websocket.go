@@ -34,19 +34,10 @@ func (s *Server) WebSocketHandler() http.Handler {
 // ServeWebSocket accepts XMPP-over-WebSocket connections on ln until ln fails or Close
 // is called (then it returns nil).
 func (s *Server) ServeWebSocket(ln net.Listener) error {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		_ = ln.Close()
+	if !s.trackListener(ln) {
 		return nil
 	}
-	s.listeners[ln] = struct{}{}
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		delete(s.listeners, ln)
-		s.mu.Unlock()
-	}()
+	defer s.untrackListener(ln)
 	hs := &http.Server{Handler: s.WebSocketHandler(), ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
 	err := hs.Serve(ln)
@@ -131,16 +122,7 @@ func (f *wsFraming) ReadOpen() (streamOpen, error) {
 	if start.Name.Space != nsFraming || start.Name.Local != "open" {
 		return streamOpen{}, fmt.Errorf("%w: expected <open/>, got <%s>", errBadNamespace, start.Name.Local)
 	}
-	var o streamOpen
-	for _, a := range start.Attr {
-		switch a.Name.Local {
-		case "to":
-			o.To = a.Value
-		case "version":
-			o.Version = a.Value
-		}
-	}
-	return o, nil
+	return streamOpenFrom(start.Attr), nil
 }
 
 func (f *wsFraming) WriteOpen(id, from string) error {
