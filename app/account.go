@@ -10,9 +10,9 @@ import (
 	csync "github.com/cubechat/cubechat/sync"
 )
 
-// The account menu and the ways off the main screen: "Retry now" (resume.go), and
-// "Sign out" (end the session and forget the account on this device). "Sign in again"
-// stays on the main screen: see signin_dialog.go.
+// The account menu and the way off the main screen: "Sign out" (end the session and
+// forget the account on this device). "Retry now" (engine.ReconnectNow) and "Sign in
+// again" (signin_dialog.go) stay on the main screen with the same engine.
 
 func (m *mainScreen) showAccountMenu() {
 	who := userName(m.me, m.users)

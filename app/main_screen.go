@@ -161,7 +161,9 @@ func (m *mainScreen) applyStatus(s csync.Status) {
 	m.chat.setBanner(text, kind)
 	switch bannerActionFor(s) {
 	case bannerRetry:
-		m.chat.banner.SetAction("Retry now", m.ui.reconnect)
+		// The engine tries again at once with the credentials it holds (the password
+		// of this sign-in, or the resumed token): no new engine, no password prompt.
+		m.chat.banner.SetAction("Retry now", m.engine.ReconnectNow)
 	case bannerSignIn:
 		m.chat.banner.SetAction("Sign in again", m.askPassword)
 	default:

@@ -9,8 +9,8 @@ import (
 	csync "github.com/cubechat/cubechat/sync"
 )
 
-// Remembered sign-in: at start (and for "Retry now") the UI resumes the saved session
-// with the engine's token store instead of asking for the password.
+// Remembered sign-in: at start the UI resumes the saved session with the engine's
+// token store instead of asking for the password.
 
 // resumeTimeout bounds the check of a saved session: a server that does not answer in
 // time counts as unreachable (the engine then works offline and keeps trying).
@@ -90,27 +90,4 @@ func (u *UI) resumed(engine *csync.Engine, err error, noSession func()) {
 		s.showError("Your saved session could not be restored — sign in again.")
 	}
 	u.win.Canvas().Focus(s.password)
-}
-
-// reconnect is "Retry now": an engine cannot be restarted (Stop is final) and has no
-// "try at once" call, so the old one stops and a new one resumes the saved session,
-// which connects immediately. Without a saved session (no token store, or the token
-// was never saved) the demo signs in again by itself; anyone else is asked for the
-// password, the login already filled in.
-func (u *UI) reconnect() {
-	f := u.login.form()
-	u.login.setBusy(true) // "Signing in…" while the old engine stops
-	u.leaveMainScreen(nil, func() {
-		u.login.setBusy(false)
-		u.resume(f, func() {
-			if d := u.deps.Demo; d != nil {
-				u.login.password.SetText(d.Password)
-				u.login.signIn()
-				return
-			}
-			u.login.password.SetText("")
-			u.login.showError("Enter your password to reconnect.")
-			u.win.Canvas().Focus(u.login.password)
-		})
-	})
 }

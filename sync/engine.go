@@ -74,6 +74,13 @@ type Engine struct {
 	// running chat when the session is lost for good (one pending wake-up each).
 	signedIn   chan struct{}
 	signInLost chan struct{}
+	// redial carries ReconnectNow's wake-up to the supervisor's backoff wait.
+	redial *redialGate
+	// backoffMin/backoffMax bound the supervisor's wait between attempts, and
+	// chatReconnect is the cube reconnection manager's policy (nil = SDK default).
+	// Constants in production; tests change them before Start.
+	backoffMin, backoffMax time.Duration
+	chatReconnect          *cube.ReconnectPolicy
 
 	mu       gosync.Mutex
 	client   *cube.Client // set by Login or Resume
@@ -106,6 +113,9 @@ func New(db *cache.DB, p Profile, logger *slog.Logger) *Engine {
 		outboxKick:   make(chan struct{}, 1),
 		signedIn:     make(chan struct{}, 1),
 		signInLost:   make(chan struct{}, 1),
+		redial:       newRedialGate(),
+		backoffMin:   minBackoff,
+		backoffMax:   maxBackoff,
 		focused:      true,
 		events:       newEventFeed(),
 		watch:        newWatchList(),

@@ -92,6 +92,9 @@ func (p *pipeline) handle(ctx context.Context, ev cube.Event) bool {
 		case cube.Reconnecting, cube.Idle:
 			p.dropped()
 		case cube.Closed, cube.ForceClosed, cube.AuthenticationFailure:
+			// The attempt is over (the supervisor is about to back off): from here on
+			// ReconnectNow may cut that wait short.
+			p.e.redial.ended()
 			err := ev.Err
 			if err == nil {
 				err = fmt.Errorf("sync: chat connection %s", ev.State)

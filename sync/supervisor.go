@@ -22,21 +22,23 @@ const (
 // session if needed, connect, run the session, and after it ends wait and start over
 // with a new Chat. While the engine needs a sign-in it waits for Login instead.
 func (e *Engine) supervise(ctx context.Context) {
-	backoff := minBackoff
+	backoff := e.backoffMin
 	for ctx.Err() == nil {
 		if !e.waitSignIn(ctx) {
 			return
 		}
+		e.redial.begin()
 		err := e.ensureSession(ctx)
 		wasReady := false
 		if err == nil {
 			wasReady, err = e.runChat(ctx)
 		}
+		e.redial.ended()
 		if ctx.Err() != nil {
 			return
 		}
 		if wasReady {
-			backoff = minBackoff
+			backoff = e.backoffMin
 		}
 		if err != nil {
 			e.log.Warn("chat connection ended", "err", err, "retry_in", backoff)
@@ -50,16 +52,31 @@ func (e *Engine) supervise(ctx context.Context) {
 			e.mu.Unlock()
 		}
 		if errors.Is(err, ErrAuth) {
-			backoff = minBackoff
+			backoff = e.backoffMin
 			continue // the loop's top waits for Login
 		}
-		select {
-		case <-ctx.Done():
+		if !e.waitBackoff(ctx, backoff) {
 			return
-		case <-time.After(backoff):
 		}
-		backoff = min(backoff*2, maxBackoff)
+		backoff = min(backoff*2, e.backoffMax)
 	}
+}
+
+// waitBackoff waits d before the next attempt, or less when ReconnectNow asks for it.
+// False means ctx ended first.
+func (e *Engine) waitBackoff(ctx context.Context, d time.Duration) bool {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	e.redial.setWaiting(true)
+	defer e.redial.setWaiting(false)
+	select {
+	case <-ctx.Done():
+		return false
+	case <-timer.C:
+	case <-e.redial.wake:
+		e.log.Info("reconnecting now, as asked", "skipped_wait", d)
+	}
+	return true
 }
 
 // runChat runs one cube.Chat from connect until it is closed for good (the cube
@@ -72,7 +89,7 @@ func (e *Engine) runChat(ctx context.Context) (wasReady bool, err error) {
 	}
 	cfg.Logger = e.log
 	me, password := e.credentials()
-	chat := cube.NewChat(cfg, cube.ChatOptions{UserID: me, Password: password})
+	chat := cube.NewChat(cfg, cube.ChatOptions{UserID: me, Password: password, Reconnect: e.chatReconnect})
 
 	// The pipeline reads events until the chat reports a final state; it is not tied
 	// to ctx, because the chat's event pump blocks until its events are read.
