@@ -38,10 +38,7 @@ type loginScreen struct {
 
 	customBox *fyne.Container
 	card      *fyne.Container
-	errorText *widget.Label
-	progress  *widget.ProgressBarInfinite
-	signInBtn *widget.Button
-	busy      bool
+	signInControls
 }
 
 func newLoginScreen(u *UI) *loginScreen {
@@ -78,15 +75,7 @@ func newLoginScreen(u *UI) *loginScreen {
 		s.relayout()
 	})
 
-	s.errorText = widget.NewLabel("")
-	s.errorText.Wrapping = fyne.TextWrapWord
-	s.errorText.Importance = widget.DangerImportance
-	s.errorText.Hide()
-	s.progress = widget.NewProgressBarInfinite()
-	s.progress.Stop()
-	s.progress.Hide()
-	s.signInBtn = widget.NewButtonWithIcon("Sign in", theme.LoginIcon(), s.signIn)
-	s.signInBtn.Importance = widget.HighImportance
+	s.signInControls = newSignInControls(s.signIn, s.relayout)
 
 	title := widget.NewLabelWithStyle("cubechat", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameHeadingText
@@ -245,43 +234,11 @@ func (s *loginScreen) finish(f loginForm, engine *csync.Engine, err error) {
 	s.ui.signedIn(engine, offline)
 }
 
-func (s *loginScreen) showError(text string) {
-	s.errorText.SetText(text)
-	s.errorText.Show()
-	s.relayout()
-}
-
 // relayout lays the form out again after a part was shown or hidden.
 func (s *loginScreen) relayout() {
 	if s.card != nil {
 		s.card.Refresh()
 	}
-}
-
-// ErrorText is the error shown on the login screen ("" when none).
-func (s *loginScreen) ErrorText() string {
-	if !s.errorText.Visible() {
-		return ""
-	}
-	return s.errorText.Text
-}
-
-func (s *loginScreen) setBusy(busy bool) {
-	s.busy = busy
-	if busy {
-		s.signInBtn.Disable()
-		s.signInBtn.SetText("Signing in…")
-		s.progress.Show()
-		s.progress.Start()
-		s.errorText.Hide()
-		s.relayout()
-		return
-	}
-	s.signInBtn.Enable()
-	s.signInBtn.SetText("Sign in")
-	s.progress.Stop()
-	s.progress.Hide()
-	s.relayout()
 }
 
 // maxWidthLayout centres its content horizontally and caps its width.

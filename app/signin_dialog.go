@@ -7,7 +7,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	csync "github.com/cubechat/cubechat/sync"
@@ -24,12 +23,9 @@ type signInDialog struct {
 
 	dlg       *dialog.CustomDialog
 	password  *widget.Entry
-	errorText *widget.Label
-	progress  *widget.ProgressBarInfinite
-	signInBtn *widget.Button
 	cancelBtn *widget.Button
-	busy      bool
 	closed    bool
+	signInControls
 }
 
 // askPassword opens the sign-in dialog (once: a second tap focuses the open one).
@@ -42,13 +38,11 @@ func (m *mainScreen) askPassword() {
 	d.password = widget.NewPasswordEntry()
 	d.password.SetPlaceHolder("password")
 	d.password.OnSubmitted = func(string) { d.submit() }
-	d.errorText = widget.NewLabel("")
-	d.errorText.Wrapping = fyne.TextWrapWord
-	d.errorText.Importance = widget.DangerImportance
-	d.errorText.Hide()
-	d.progress = widget.NewProgressBarInfinite()
-	d.progress.Stop()
-	d.progress.Hide()
+	d.signInControls = newSignInControls(d.submit, func() {
+		if d.dlg != nil {
+			d.dlg.Refresh()
+		}
+	})
 
 	intro := widget.NewLabel("Your session has ended. Enter the password of " + d.login +
 		" to go back online; your chats stay open meanwhile.")
@@ -58,8 +52,6 @@ func (m *mainScreen) askPassword() {
 		d.errorText, d.progress)
 
 	d.cancelBtn = widget.NewButton("Not now", d.close)
-	d.signInBtn = widget.NewButtonWithIcon("Sign in", theme.LoginIcon(), d.submit)
-	d.signInBtn.Importance = widget.HighImportance
 	d.dlg = dialog.NewCustomWithoutButtons("Sign in again", content, m.ui.win)
 	d.dlg.SetButtons([]fyne.CanvasObject{d.cancelBtn, d.signInBtn})
 	d.dlg.SetOnClosed(d.forget)
@@ -130,35 +122,4 @@ func (d *signInDialog) forget() {
 	if d.m.signIn == d {
 		d.m.signIn = nil
 	}
-}
-
-func (d *signInDialog) showError(text string) {
-	d.errorText.SetText(text)
-	d.errorText.Show()
-	d.dlg.Refresh()
-}
-
-// ErrorText is the error the dialog shows ("" when none).
-func (d *signInDialog) ErrorText() string {
-	if !d.errorText.Visible() {
-		return ""
-	}
-	return d.errorText.Text
-}
-
-func (d *signInDialog) setBusy(busy bool) {
-	d.busy = busy
-	if busy {
-		d.signInBtn.Disable()
-		d.signInBtn.SetText("Signing in…")
-		d.errorText.Hide()
-		d.progress.Show()
-		d.progress.Start()
-	} else {
-		d.signInBtn.Enable()
-		d.signInBtn.SetText("Sign in")
-		d.progress.Stop()
-		d.progress.Hide()
-	}
-	d.dlg.Refresh()
 }
