@@ -3,7 +3,6 @@ package app
 import (
 	"crypto/x509"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -20,17 +19,17 @@ import (
 const maxCertFileSize = 64 << 10
 
 // errNotPEMCert is the error shown for a file without a usable certificate.
-var errNotPEMCert = errors.New("Not a PEM certificate file.")
+var errNotPEMCert = userMessagef("Not a PEM certificate file.")
 
 // readCertFile reads a chosen certificate file, refusing one over maxCertFileSize, and
 // checks that it holds at least one certificate.
 func readCertFile(r io.Reader) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxCertFileSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("Could not read the file: %w", err)
+		return nil, userMessagef("Could not read the file: %w", err)
 	}
 	if len(data) > maxCertFileSize {
-		return nil, errors.New("The file is larger than 64 KiB: not a certificate file.")
+		return nil, userMessagef("The file is larger than 64 KiB: not a certificate file.")
 	}
 	if _, err := parsePEMCerts(data); err != nil {
 		return nil, err

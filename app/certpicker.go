@@ -39,8 +39,9 @@ func newCertPicker(win fyne.Window, onChange func()) *certPicker {
 	p := &certPicker{win: win, onChange: onChange, now: time.Now}
 	p.fileName = widget.NewEntry()
 	p.fileName.SetPlaceHolder("None")
-	p.fileName.Wrapping = fyne.TextTruncate // a long file name must not widen the form
-	p.fileName.Disable()                    // shows the choice; only Choose… and Clear change it
+	// A new Entry clips its text (fyne.TextTruncateClip), so a long file name cannot
+	// widen the form.
+	p.fileName.Disable() // shows the choice; only Choose… and Clear change it
 	p.chooseBtn = widget.NewButtonWithIcon("Choose…", theme.FolderOpenIcon(), p.choose)
 	p.clearBtn = widget.NewButtonWithIcon("Clear", theme.ContentClearIcon(), p.clear)
 	p.clearBtn.Importance = widget.LowImportance

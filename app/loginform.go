@@ -2,8 +2,6 @@ package app
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net"
 	"net/url"
 	"strconv"
@@ -52,11 +50,11 @@ const prefLoginForm = "login.lastForm"
 func (f loginForm) profile() (csync.Profile, error) {
 	appID, err := strconv.ParseInt(strings.TrimSpace(f.AppID), 10, 64)
 	if err != nil || appID <= 0 {
-		return csync.Profile{}, errors.New("App ID must be a positive number.")
+		return csync.Profile{}, userMessagef("App ID must be a positive number.")
 	}
 	authKey := strings.TrimSpace(f.AuthKey)
 	if authKey == "" {
-		return csync.Profile{}, errors.New("Enter the application's auth key.")
+		return csync.Profile{}, userMessagef("Enter the application's auth key.")
 	}
 	if f.Kind != kindCustom {
 		return csync.CloudProfile(appID, authKey), nil
@@ -65,12 +63,12 @@ func (f loginForm) profile() (csync.Profile, error) {
 	api := strings.TrimRight(strings.TrimSpace(f.APIURL), "/")
 	u, err := url.Parse(api)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return csync.Profile{}, errors.New("API URL must look like https://api.example.com.")
+		return csync.Profile{}, userMessagef("API URL must look like https://api.example.com.")
 	}
 	chatHost := strings.TrimSpace(f.ChatHost)
 	host, port, err := net.SplitHostPort(chatHost)
 	if _, perr := strconv.Atoi(port); err != nil || perr != nil || host == "" {
-		return csync.Profile{}, errors.New("Chat server must be host:port, e.g. chat.example.com:5223.")
+		return csync.Profile{}, userMessagef("Chat server must be host:port, e.g. chat.example.com:5223.")
 	}
 	domain := strings.TrimSpace(f.ChatDomain)
 	if domain == "" {
@@ -81,14 +79,14 @@ func (f loginForm) profile() (csync.Profile, error) {
 		mode = "tls"
 	}
 	if mode != "tls" && mode != "starttls" {
-		return csync.Profile{}, fmt.Errorf("Unknown chat encryption %q.", mode)
+		return csync.Profile{}, userMessagef("Unknown chat encryption %q.", mode)
 	}
 	var certPEM []byte
 	if f.CertPEM != "" {
 		// Checked again here: the remembered form comes from preferences, which anyone
 		// may have edited.
 		if _, err := parsePEMCerts([]byte(f.CertPEM)); err != nil {
-			return csync.Profile{}, errors.New("The pinned server certificate is not valid: choose it again or clear it.")
+			return csync.Profile{}, userMessagef("The pinned server certificate is not valid: choose it again or clear it.")
 		}
 		certPEM = []byte(f.CertPEM)
 	}

@@ -268,8 +268,9 @@ func ParamsFromMap(m map[string]any) []Param {
 }
 
 // MarshalXML writes <extraParams xmlns="jabber:client">.
-func (e ExtraParams) MarshalXML(enc *xml.Encoder, start xml.StartElement) error {
-	start = xml.StartElement{Name: xml.Name{Space: NSClient, Local: "extraParams"}}
+// The element's name is fixed by the protocol, whatever name the caller asked for.
+func (e ExtraParams) MarshalXML(enc *xml.Encoder, _ xml.StartElement) error {
+	start := xml.StartElement{Name: xml.Name{Space: NSClient, Local: "extraParams"}}
 	if err := enc.EncodeToken(start); err != nil {
 		return err
 	}

@@ -185,7 +185,7 @@ func TestHostileUIDsNameNoPath(t *testing.T) {
 	if left := tempFiles(t, f); len(left) != 0 {
 		t.Fatalf("refused commits left temp files: %v", left)
 	}
-	if !ValidUID(NewUID()) || NewUID() == NewUID() {
+	if first, second := NewUID(), NewUID(); !ValidUID(first) || first == second {
 		t.Fatal("NewUID must make distinct valid uids")
 	}
 }

@@ -282,10 +282,10 @@ func writeUploadReadError(w http.ResponseWriter, err error) {
 func (b *blobAPI) verifyForm(fields map[string]string) (int64, error) {
 	policy, sig := fields["policy"], fields["x-amz-signature"]
 	if policy == "" || sig == "" || fields["key"] == "" {
-		return 0, errors.New("The form needs key, policy and x-amz-signature")
+		return 0, apiMessage("The form needs key, policy and x-amz-signature")
 	}
 	if !hmac.Equal([]byte(strings.ToLower(sig)), []byte(b.sign(policy))) {
-		return 0, errors.New("The request signature we calculated does not match the signature you provided")
+		return 0, apiMessage("The request signature we calculated does not match the signature you provided")
 	}
 	raw, err := base64.StdEncoding.DecodeString(policy)
 	var p uploadPolicy
@@ -293,11 +293,11 @@ func (b *blobAPI) verifyForm(fields map[string]string) (int64, error) {
 		err = json.Unmarshal(raw, &p)
 	}
 	if err != nil {
-		return 0, errors.New("Invalid Policy: cannot read the policy document")
+		return 0, apiMessage("Invalid Policy: cannot read the policy document")
 	}
 	exp, err := time.Parse(time.RFC3339, p.Expiration)
 	if err != nil || !b.cfg.Now().Before(exp) {
-		return 0, errors.New("Invalid according to Policy: Policy expired.")
+		return 0, apiMessage("Invalid according to Policy: Policy expired.")
 	}
 	limit := b.cfg.MaxBytes
 	for _, c := range p.Conditions {
@@ -306,7 +306,7 @@ func (b *blobAPI) verifyForm(fields map[string]string) (int64, error) {
 			for k, v := range c {
 				want, _ := v.(string)
 				if k != "bucket" && fields[strings.ToLower(k)] != want {
-					return 0, fmt.Errorf("Invalid according to Policy: Policy Condition failed: [\"eq\", \"$%s\", %q]", k, want)
+					return 0, apiMessagef("Invalid according to Policy: Policy Condition failed: [\"eq\", \"$%s\", %q]", k, want)
 				}
 			}
 		case []any:

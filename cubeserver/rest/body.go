@@ -104,11 +104,7 @@ func bracketPath(key string) []string {
 	if i <= 0 || !strings.HasSuffix(key, "]") {
 		return []string{key}
 	}
-	path := []string{key[:i]}
-	for _, part := range strings.Split(key[i+1:len(key)-1], "][") {
-		path = append(path, part)
-	}
-	return path
+	return append([]string{key[:i]}, strings.Split(key[i+1:len(key)-1], "][")...)
 }
 
 func setPath(m map[string]any, path []string, v string) {

@@ -54,7 +54,7 @@ func dialogQuery(q url.Values, viewer int64) (store.DialogQuery, error) {
 	if field, desc := sortParam(q); field != "" {
 		name, ok := dialogSortAliases[field]
 		if !ok {
-			return dq, fmt.Errorf("Cannot sort dialogs by %s", field)
+			return dq, apiMessagef("Cannot sort dialogs by %s", field)
 		}
 		dq.SortField, dq.SortDesc = name, desc
 	}
