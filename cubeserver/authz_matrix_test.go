@@ -145,10 +145,14 @@ func restCases() []restCase {
 		{name: "GET /chat/Message?chat_dialog_id={private owner-blocked}", method: "GET",
 			path: func(w world, _ string) string { return "/chat/Message?chat_dialog_id=" + w.privateOB.ID }, want: userOnly(ok, 403, 403, 403, ok)},
 		{name: "POST /chat/Message to the group", method: "POST", path: fixed("/chat/Message"),
-			body: func(_ *authzEnv, w world, _ role) any { return map[string]any{"chat_dialog_id": w.group.ID, "message": "hi"} },
+			body: func(_ *authzEnv, w world, _ role) any {
+				return map[string]any{"chat_dialog_id": w.group.ID, "message": "hi"}
+			},
 			want: userOnly(ok, ok, ok, 403, ok)},
 		{name: "POST /chat/Message to the private owner-blocked dialog", method: "POST", path: fixed("/chat/Message"),
-			body: func(_ *authzEnv, w world, _ role) any { return map[string]any{"chat_dialog_id": w.privateOB.ID, "message": "hi"} },
+			body: func(_ *authzEnv, w world, _ role) any {
+				return map[string]any{"chat_dialog_id": w.privateOB.ID, "message": "hi"}
+			},
 			want: userOnly(ok, 403, 403, 403, 403)},
 		{name: "POST /chat/Message with recipient_id=owner", method: "POST", path: fixed("/chat/Message"),
 			body: func(e *authzEnv, _ world, _ role) any {
@@ -197,7 +201,9 @@ func restCases() []restCase {
 
 		// The admin API takes the administration key, never a session.
 		{name: "POST /admin/chat/Dialog", method: "POST", path: fixed("/admin/chat/Dialog"),
-			body: func(e *authzEnv, _ world, _ role) any { return map[string]any{"user_id": e.users[roleOwner].ID, "name": "news"} },
+			body: func(e *authzEnv, _ world, _ role) any {
+				return map[string]any{"user_id": e.users[roleOwner].ID, "name": "news"}
+			},
 			want: expect{403, 403, 403, 403, 403, 403, 403, 403, 403}},
 		{name: "GET /admin/chat/list", method: "GET", path: fixed("/admin/chat/list"), want: expect{403, 403, 403, 403, 403, 403, 403, 403, 403}},
 		{name: "GET /admin/chat/messages/list", method: "GET",

@@ -39,9 +39,13 @@ type xmppCase struct {
 	check func(e *authzEnv, w world, sender role, m *cube.MessageStanza) error
 }
 
-func (e *authzEnv) userJID(r role) string { return cube.UserJID(e.users[r].ID, e.s.AppID(), e.s.Domain()) }
+func (e *authzEnv) userJID(r role) string {
+	return cube.UserJID(e.users[r].ID, e.s.AppID(), e.s.Domain())
+}
 
-func (e *authzEnv) roomJID(w world) string { return cube.RoomJID(e.s.AppID(), w.group.ID, e.s.Domain()) }
+func (e *authzEnv) roomJID(w world) string {
+	return cube.RoomJID(e.s.AppID(), w.group.ID, e.s.Domain())
+}
 
 func xmppCases() []xmppCase {
 	toUser := func(typ, inner string) func(*authzEnv, world, role, role, string) string {

@@ -37,4 +37,3 @@ func (s *Store) BlobReadableBy(ctx context.Context, b Blob, userID int64) (bool,
 	err := s.db.QueryRowContext(ctx, blobSharedWith, strings.ToLower(b.UID), userID, cube.DialogBroadcast).Scan(&shared)
 	return shared, err
 }
-
