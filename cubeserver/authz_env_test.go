@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"path/filepath"
 	"strconv"
@@ -231,7 +232,9 @@ func (e *authzEnv) newBlob(public bool) store.Blob {
 func (e *authzEnv) do(method, path, token string, headers map[string]string, body any) (int, []byte) {
 	e.t.Helper()
 	var rd io.Reader
-	if body != nil {
+	if raw, ok := body.(rawBody); ok {
+		rd = bytes.NewReader(raw)
+	} else if body != nil {
 		raw, err := json.Marshal(body)
 		if err != nil {
 			e.t.Fatal(err)
@@ -260,3 +263,23 @@ func (e *authzEnv) do(method, path, token string, headers map[string]string, bod
 	}
 	return res.StatusCode, out
 }
+
+// postForm sends a multipart form with a small file, as the presigned upload does.
+func (e *authzEnv) postForm(path, token string, fields map[string]string) (int, []byte) {
+	e.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, v := range fields {
+		_ = mw.WriteField(k, v)
+	}
+	fw, err := mw.CreateFormFile("file", "evil.txt")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	_, _ = fw.Write([]byte("replaced"))
+	_ = mw.Close()
+	return e.do("POST", path, token, map[string]string{"Content-Type": mw.FormDataContentType()}, rawBody(buf.Bytes()))
+}
+
+// rawBody is a request body sent as it is.
+type rawBody []byte

@@ -43,6 +43,8 @@ type restCase struct {
 	// leakFor are the roles that must not see leak (default: outsider and app-only).
 	leakFor []role
 	headers map[string]string
+	// form, when set, replaces body with a multipart form (the presigned upload).
+	form func(w world) map[string]string
 }
 
 func fixed(p string) func(world, string) string { return func(world, string) string { return p } }
@@ -87,9 +89,9 @@ func restCases() []restCase {
 				}
 				return map[string]any{"login": u.Login, "password": password(u.Login)}
 			}, want: anySession(ok, ok, ok, ok, ok, ok)},
-		{name: "POST /login (someone else's login, wrong password)", method: "POST", path: fixed("/login"),
+		{name: "POST /login (someone's login, wrong password)", method: "POST", path: fixed("/login"),
 			body: func(e *authzEnv, _ world, _ role) any {
-				return map[string]any{"login": e.users[roleOwner].Login, "password": "guess"}
+				return map[string]any{"login": e.helper.Login, "password": "guess"}
 			}, want: anySession(401, 401, 401, 401, 401, 401)},
 		{name: "DELETE /login", method: "DELETE", path: fixed("/login"), want: anySession(ok, ok, ok, ok, ok, ok)},
 		{name: "POST /users (sign-up)", method: "POST", path: fixed("/users"),
@@ -199,6 +201,27 @@ func restCases() []restCase {
 		{name: "GET /blobs/{public id}.json", method: "GET",
 			path: func(w world, _ string) string { return "/blobs/" + itoa(w.publicBlob.ID) + ".json" }, want: anySession(ok, ok, ok, ok, ok, ok)},
 
+		{name: "POST /blobs/upload (a form with a forged signature over the owner's file)", method: "POST", path: fixed("/blobs/upload"),
+			form: func(w world) map[string]string {
+				return map[string]string{"key": w.blob.UID, "Content-Type": "text/plain", "policy": "e30=", "x-amz-signature": "00"}
+			}, want: expect{403, 403, 403, 403, 403, 403, 403, 403, 403}},
+
+		// Signing in: the credentials decide, whatever token comes along.
+		{name: "PUT /chat/Message (mark the group read)", method: "PUT", path: fixed("/chat/Message"),
+			body: func(_ *authzEnv, w world, _ role) any { return map[string]any{"chat_dialog_id": w.group.ID, "read": 1} },
+			want: userOnly(ok, ok, ok, 403, ok)},
+		{name: "POST /session (right password)", method: "POST", path: fixed("/session"),
+			body: func(e *authzEnv, _ world, r role) any {
+				u := e.users[roleOutsider]
+				return map[string]any{"application_id": e.s.AppID(), "auth_key": e.s.AuthKey(),
+					"user": map[string]any{"login": u.Login, "password": password(u.Login)}}
+			}, want: expect{ok, ok, ok, ok, ok, ok, ok, ok, ok}},
+		{name: "POST /session (wrong password)", method: "POST", path: fixed("/session"),
+			body: func(e *authzEnv, _ world, r role) any {
+				return map[string]any{"application_id": e.s.AppID(), "auth_key": e.s.AuthKey(),
+					"user": map[string]any{"login": e.helper.Login, "password": "guess"}}
+			}, want: expect{401, 401, 401, 401, 401, 401, 401, 401, 401}},
+
 		// The admin API takes the administration key, never a session.
 		{name: "POST /admin/chat/Dialog", method: "POST", path: fixed("/admin/chat/Dialog"),
 			body: func(e *authzEnv, _ world, _ role) any {
@@ -225,7 +248,13 @@ func TestAuthorizationMatrixREST(t *testing.T) {
 			if c.body != nil {
 				body = c.body(e, w, r)
 			}
-			status, out := e.do(c.method, c.path(w, token), token, c.headers, body)
+			var status int
+			var out []byte
+			if c.form != nil {
+				status, out = e.postForm(c.path(w, token), token, c.form(w))
+			} else {
+				status, out = e.do(c.method, c.path(w, token), token, c.headers, body)
+			}
 			want := c.want[r]
 			cases++
 			got2xx := status >= 200 && status < 300
