@@ -14,6 +14,12 @@ import (
 // message. Events of messages the cache does not hold are dropped: the history they
 // belong to was never fetched, and a later fetch brings its current state.
 func (e *Engine) handleSignal(ctx context.Context, chat *cube.Chat, ev cube.Event) {
+	if ok, err := e.signalFromMember(ctx, ev); !ok {
+		if err != nil {
+			e.log.Warn("live event not checked", "event", fmt.Sprintf("%T", ev), "err", err)
+		}
+		return
+	}
 	var err error
 	switch ev := ev.(type) {
 	case cube.TypingEvent:
@@ -36,6 +42,27 @@ func (e *Engine) handleSignal(ctx context.Context, chat *cube.Chat, ev cube.Even
 	if err != nil && !errors.Is(err, cache.ErrNotFound) {
 		e.log.Warn("live event not stored", "event", fmt.Sprintf("%T", ev), "err", err)
 	}
+}
+
+// signalFromMember is the membership check of signal_members.go for the signal kinds
+// that name a dialog member; other events pass.
+func (e *Engine) signalFromMember(ctx context.Context, ev cube.Event) (bool, error) {
+	switch ev := ev.(type) {
+	case cube.TypingEvent:
+		if ev.DialogID == "" {
+			return true, nil // 1-1 typing: storeTyping finds the private dialog with the sender
+		}
+		return e.signalAllowed(ctx, "typing", "", ev.DialogID, ev.UserID)
+	case cube.MarkerEvent:
+		return e.signalAllowed(ctx, "marker", ev.MessageID, ev.DialogID, ev.UserID)
+	case cube.EditEvent:
+		return e.signalAllowed(ctx, "edit", ev.MessageID, ev.DialogID, ev.UserID)
+	case cube.ReactionEvent:
+		return e.signalAllowed(ctx, "reaction", ev.MessageID, ev.DialogID, ev.UserID)
+	case cube.DeleteEvent:
+		return e.deleteAllowed(ctx, ev)
+	}
+	return true, nil
 }
 
 func (e *Engine) storeTyping(ctx context.Context, ev cube.TypingEvent) error {

@@ -36,8 +36,13 @@ test('createAndUpload a private file, then download it by private URL', async ()
   assert.equal(got.status, 200);
   assert.deepEqual(got.body, content);
 
+  const before = await download(b.storage.privateUrl(blob.uid));
+  assert.equal(before.status, 404, 'another user may not read a private file that was not shared with them');
+  await call('message.create', a.chat.message.create({
+    recipient_id: bob.id, message: 'the file', attachments: [{ type: 'file', uid: blob.uid, id: String(blob.id) }],
+  }));
   const other = await download(b.storage.privateUrl(blob.uid));
-  assert.equal(other.status, 200, 'another user with a session downloads a file shared as an attachment');
+  assert.equal(other.status, 200, 'the recipient of a message carrying the file downloads it');
   assert.deepEqual(other.body, content);
 
   const anonymous = await download(a.storage.publicUrl(blob.uid));

@@ -177,6 +177,15 @@ func TestBlobsAgainstServer(t *testing.T) {
 		t.Fatalf("blob info: %+v %v", info, err)
 	}
 	var buf bytes.Buffer
+	// Private: bob may read it only once a message carrying it reached him.
+	var refused *cube.Error
+	if _, err := bob.rest.DownloadBlob(ctx, blob.UID, &buf); !errors.As(err, &refused) || refused.Status != 404 {
+		t.Fatalf("download of a file not shared with bob: %v", err)
+	}
+	if _, err := alice.rest.CreateMessage(ctx, cube.NewMessage{RecipientID: bob.ID, Message: "notes",
+		Attachments: []cube.Attachment{blob.Attachment("file")}}); err != nil {
+		t.Fatal(err)
+	}
 	if n, err := bob.rest.DownloadBlob(ctx, blob.UID, &buf); err != nil || n != int64(len(content)) || !bytes.Equal(buf.Bytes(), content) {
 		t.Fatalf("download: %d %v", n, err)
 	}

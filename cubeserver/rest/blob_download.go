@@ -19,7 +19,8 @@ const maxDispositionRunes = 200
 
 // serveFile answers GET /blobs/{uid} (no .json) with the file: public blobs to anyone,
 // private ones with the token of a live session in ?token= (the SDK's privateUrl) or
-// CB-Token. Only complete blobs are served, as the docs say.
+// CB-Token whose user may read the blob (blob_access.go; 404 otherwise). Only complete
+// blobs are served, as the docs say.
 func (b *blobAPI) serveFile(w http.ResponseWriter, r *http.Request, ref string) {
 	blob, ok := b.readable(w, r, ref)
 	if !ok {
@@ -109,7 +110,7 @@ func (b *blobAPI) readable(w http.ResponseWriter, r *http.Request, ref string) (
 	if err := b.h.st.TouchSession(r.Context(), &sess); err != nil {
 		b.h.log.Warn("rest: extend session", "session", sess.ID, "err", err)
 	}
-	return blob, true
+	return blob, b.mayRead(w, r, blob, sess.UserID, ref)
 }
 
 // requestToken is the session token of a file request: ?token= first, then CB-Token.

@@ -186,7 +186,7 @@ func TestCompleteRules(t *testing.T) {
 		name, token, body string
 		status            int
 	}{
-		{"not the owner", other, `{"size":3}`, 403},
+		{"not the owner (who cannot see it either)", other, `{"size":3}`, 404},
 		{"wrong size", token, `{"blob":{"size":4}}`, 422},
 		{"negative size", token, `{"size":-1}`, 422},
 		{"not a number", token, `{"size":"three"}`, 422},

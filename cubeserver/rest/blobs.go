@@ -184,7 +184,7 @@ func cleanContentType(s string) (string, bool) {
 	return out, out != ""
 }
 
-// GET /blobs/{id}, GET /blobs/{uid}.json: the record (any session). GET /blobs/{uid}
+// GET /blobs/{id}, GET /blobs/{uid}.json: the record, to those who may read it. GET /blobs/{uid}
 // without .json: the file itself (see serveFile). The router strips .json, so the
 // original path tells the two apart.
 func (b *blobAPI) get(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
@@ -197,7 +197,7 @@ func (b *blobAPI) get(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	if !b.h.authenticate(w, r, authToken, rc) {
 		return
 	}
-	if blob, ok := b.found(w, r, rc); ok {
+	if blob, ok := b.visible(w, r, rc); ok {
 		writeJSON(w, http.StatusOK, blobEnvelope{blob.Blob})
 	}
 }
@@ -266,7 +266,7 @@ func (b *blobAPI) complete(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	if !present {
 		size = -1
 	}
-	blob, ok := b.found(w, r, rc)
+	blob, ok := b.visible(w, r, rc)
 	if !ok {
 		return
 	}
@@ -291,7 +291,7 @@ func (b *blobAPI) complete(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 
 // DELETE /blobs/{id}: the owner removes the record and the file. Empty 200.
 func (b *blobAPI) delete(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
-	blob, ok := b.found(w, r, rc)
+	blob, ok := b.visible(w, r, rc)
 	if !ok {
 		return
 	}
@@ -320,7 +320,7 @@ func (b *blobAPI) delete(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 // GET /blobs/{uid}/object[?download_url=1]: the record, with a read access carrying
 // the download URL under both the SDK's name and the docs' spelling "dowload_url".
 func (b *blobAPI) object(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
-	blob, ok := b.found(w, r, rc)
+	blob, ok := b.visible(w, r, rc)
 	if !ok {
 		return
 	}

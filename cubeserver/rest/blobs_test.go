@@ -165,7 +165,7 @@ func (be *blobEnv) blob(path, token string) cube.Blob {
 func TestBlobFullFlowLikeJSSDK(t *testing.T) {
 	be := newBlobEnv(t)
 	_, token := be.user("owner")
-	_, other := be.user("other")
+	otherUser, other := be.user("other")
 	content := []byte("a private photo, honestly")
 
 	blob := be.create(token, map[string]any{"blob": map[string]any{"content_type": "image/jpeg", "name": "cat.jpeg"}})
@@ -204,8 +204,17 @@ func TestBlobFullFlowLikeJSSDK(t *testing.T) {
 	}
 
 	expect(t, be.do("PUT", "/blobs/"+itoa(blob.ID)+"/complete.json", token, map[string]any{"size": len(content)}), 200, "")
-	for _, path := range []string{"/blobs/" + itoa(blob.ID) + ".json", "/blobs/" + itoa(blob.ID), "/blobs/" + blob.UID + ".json"} {
-		got := be.blob(path, other) // any session may read the record
+	paths := []string{"/blobs/" + itoa(blob.ID) + ".json", "/blobs/" + itoa(blob.ID), "/blobs/" + blob.UID + ".json",
+		"/blobs/" + blob.UID + "/object.json?download_url=1", "/blobs/" + blob.UID + "?token=" + other}
+	// Not shared yet: another user's token sees nothing, exactly like an unknown id.
+	for _, path := range paths {
+		expect(t, be.do("GET", path, other, nil), 404, "")
+	}
+	// Sent to "other" as an attachment: from now on they may read it.
+	expect(t, be.do("POST", "/chat/Message", token, map[string]any{"recipient_id": otherUser.ID,
+		"attachments": []any{map[string]any{"type": "photo", "uid": blob.UID, "id": itoa(blob.ID)}}}), 201, "")
+	for _, path := range paths[:3] {
+		got := be.blob(path, other) // a recipient may read the record
 		if got.ID != blob.ID || got.Size != int64(len(content)) || got.BlobStatus == nil || *got.BlobStatus != "complete" ||
 			got.SetCompletedAt == nil || got.BlobObjectAccess != nil {
 			t.Fatalf("GET %s = %+v", path, got)

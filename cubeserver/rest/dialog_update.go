@@ -27,6 +27,9 @@ func (h *Handler) updateDialog(w http.ResponseWriter, r *http.Request, rc *reqCt
 		writeErrors(w, http.StatusUnprocessableEntity, err.Error())
 		return
 	}
+	if h.refuseBlocked(w, r, rc.session.UserID, c.PushOccupants...) {
+		return
+	}
 	h.applyDialogChanges(w, r, rc, c)
 }
 

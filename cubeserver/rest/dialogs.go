@@ -78,6 +78,10 @@ func (h *Handler) createDialog(w http.ResponseWriter, r *http.Request, rc *reqCt
 		writeErrors(w, http.StatusForbidden, "Broadcast dialogs can only be created by the administrator")
 		return
 	}
+	// Nobody is put into a dialog with a user they block (privacy_gate.go).
+	if h.refuseBlocked(w, r, rc.session.UserID, nd.OccupantIDs...) {
+		return
+	}
 	d, created, err := h.st.CreateDialog(r.Context(), nd)
 	var unknown *store.UnknownUserError
 	switch {

@@ -28,7 +28,8 @@ var messageControlKeys = map[string]bool{
 // index-keyed object), send_to_chat, markable, silent, custom keys…}. The message is
 // stored through the same path as chat messages (last message, unread counts), chat
 // alerts are recorded (unless silent=1), and with send_to_chat=1 it is also delivered
-// over XMPP as the sender's message. Answers the message JSON (201).
+// over XMPP as the sender's message. Answers the message JSON (201); 403 in a private
+// dialog whose other occupant blocks the sender (privacy_gate.go).
 func (h *Handler) createMessage(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	p, err := readBody(w, r)
 	if err != nil {
@@ -37,7 +38,7 @@ func (h *Handler) createMessage(w http.ResponseWriter, r *http.Request, rc *reqC
 	}
 	me := rc.session.UserID
 	d := h.messageDialog(w, r, p, me)
-	if d == nil {
+	if d == nil || h.refuseBlocked(w, r, me, privatePeer(d, me)) {
 		return
 	}
 	m, err := newMessage(p, d, me)

@@ -125,6 +125,9 @@ func (h *Handler) systemMessage(w http.ResponseWriter, r *http.Request, rc *reqC
 		h.storeError(w, r, err)
 		return
 	}
+	if h.refuseBlocked(w, r, rc.session.UserID, rid) {
+		return
+	}
 	ext := map[string]any{}
 	for k, v := range p {
 		if k == "recipientId" {

@@ -59,6 +59,9 @@ func (s *Store) StoreChatMessage(ctx context.Context, m cube.Message) (inserted 
 			return nil
 		}
 		inserted = true
+		if err := indexBlobRefs(ctx, tx, m); err != nil {
+			return err
+		}
 		for _, table := range []string{"message_reads", "message_deliveries"} {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (message_id, user_id) VALUES (?,?)`,
 				m.ID, m.SenderID); err != nil {

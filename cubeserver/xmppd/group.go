@@ -82,7 +82,13 @@ func (c *conn) routeGroup(s *session, m *cube.MessageStanza) *stanzaErr {
 			return err
 		}
 	case isMarker(m):
-		c.applyMarker(ctx, s, m)
+		if !c.markerRelayable(ctx, s, m) {
+			return nil
+		}
+	case m.Reactions != nil:
+		if err := c.checkReaction(ctx, s, m, d, 0); err != nil {
+			return err
+		}
 	}
 	c.srv.fanOutGroup(ctx, d, s.userID, s, m)
 	if stored != nil {

@@ -205,6 +205,16 @@ func (c *conn) bind() (*session, error) {
 			requested = strings.TrimSpace(r.Text)
 		}
 		s := c.register(requested)
+		if s == nil {
+			// The new session is the one refused: an old one may be the user's own
+			// desktop, and a leaked password must not be able to push it out.
+			text := fmt.Sprintf("at most %d sessions per user; sign out elsewhere first", c.srv.cfg.MaxSessionsPerUser)
+			c.log.Warn("xmpp bind refused: too many sessions", "user", c.userID, "max", c.srv.cfg.MaxSessionsPerUser)
+			if err := c.writeElem(iqError(&iq, c.srv.cfg.Domain, "wait", "500", "resource-constraint", text)); err != nil {
+				return nil, err
+			}
+			return nil, &streamErr{condPolicyViolation, text}
+		}
 		reply := iqReply{Type: "result", ID: iq.ID, Payload: bindResult{JID: s.jid}}
 		if err := c.writeElem(reply); err != nil {
 			c.srv.reg.remove(s)
@@ -217,17 +227,22 @@ func (c *conn) bind() (*session, error) {
 
 // register creates the session: the requested resource when valid and free, else a
 // long unique one (the JS SDK drops chat messages whose from contains its own
-// resource, so resources must never be substrings of each other in practice).
+// resource, so resources must never be substrings of each other in practice). nil
+// when the user already has MaxSessionsPerUser sessions.
 func (c *conn) register(requested string) *session {
 	unlock := c.srv.reg.lockUser(c.userID)
 	defer unlock()
+	existing := len(c.srv.reg.sessions(c.userID))
+	if existing >= c.srv.cfg.MaxSessionsPerUser {
+		return nil
+	}
 	res := requested
 	for {
 		if !validResource(res) || c.srv.reg.taken(c.userID, res) {
 			res = generatedResource()
 		}
-		s := newSession(c, c.userID, res, c.srv.userJID(c.userID)+"/"+res, c.srv.cfg.SendQueue)
-		s.first = len(c.srv.reg.sessions(c.userID)) == 0
+		s := newSession(c, c.userID, res, c.srv.userJID(c.userID)+"/"+res, c.srv.cfg.SendQueue, c.srv.cfg.SendQueueBytes)
+		s.first = existing == 0
 		if c.srv.reg.add(s) {
 			c.mu.Lock()
 			c.sess = s

@@ -123,6 +123,13 @@ func (s *Server) blocked1to1(ctx context.Context, senderID int64, sess *session,
 	return true
 }
 
+// Blocks tells whether a 1-1 message from senderID to recipientID is refused by
+// privacy lists, exactly as for a live message (blocked1to1): the REST API asks it
+// before anything from senderID enters a history or a dialog list of recipientID.
+func (s *Server) Blocks(ctx context.Context, senderID, recipientID int64) bool {
+	return s.blocked1to1(ctx, senderID, nil, s.userJID(senderID), recipientID, cube.PrivacyMessage)
+}
+
 // allows evaluates a list (sorted by order): the first item that matches the peer
 // and covers the stanza kind decides; no match allows. outgoing considers only items
 // that cover all kinds.

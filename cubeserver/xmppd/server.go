@@ -80,6 +80,12 @@ type Config struct {
 	// SendQueue is the number of pending outgoing writes per connection before the
 	// client counts as too slow and is disconnected; default 512.
 	SendQueue int
+	// SendQueueBytes bounds the bytes of those pending writes the same way, so a
+	// client that stops reading costs at most this much memory; default 8 MiB.
+	SendQueueBytes int
+	// MaxSessionsPerUser bounds a user's bound resources; one more is refused at bind
+	// (resource-constraint) and its stream closed. Default 10.
+	MaxSessionsPerUser int
 	// OfflineFlushDelay is how long after bind a session that never sends initial
 	// presence waits before its offline messages are flushed anyway; default 1 s.
 	OfflineFlushDelay time.Duration
@@ -106,6 +112,12 @@ func (c *Config) setDefaults() {
 	}
 	if c.SendQueue <= 0 {
 		c.SendQueue = 512
+	}
+	if c.SendQueueBytes <= 0 {
+		c.SendQueueBytes = 8 << 20
+	}
+	if c.MaxSessionsPerUser <= 0 {
+		c.MaxSessionsPerUser = 10
 	}
 	if c.OfflineFlushDelay <= 0 {
 		c.OfflineFlushDelay = time.Second

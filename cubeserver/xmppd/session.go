@@ -26,15 +26,17 @@ type session struct {
 	privacyMu sync.Mutex
 	active    string // the session's active privacy list ("" = the default applies)
 
-	mu     sync.Mutex
-	out    chan []byte
-	closed bool
-	done   chan struct{} // closed when the writer has finished
+	mu       sync.Mutex
+	out      chan []byte
+	queued   int // bytes in out, not yet written
+	maxBytes int // bound of queued
+	closed   bool
+	done     chan struct{} // closed when the writer has finished
 }
 
-func newSession(c *conn, userID int64, resource, jid string, queue int) *session {
+func newSession(c *conn, userID int64, resource, jid string, queue, queueBytes int) *session {
 	return &session{c: c, userID: userID, resource: resource, jid: jid,
-		out: make(chan []byte, queue), done: make(chan struct{})}
+		out: make(chan []byte, queue), maxBytes: queueBytes, done: make(chan struct{})}
 }
 
 func (s *session) activeList() string {
@@ -50,23 +52,43 @@ func (s *session) setActiveList(name string) {
 }
 
 // send queues raw element bytes; false when the session is closed or overflowed.
+// The queue is bounded in stanzas and in bytes: a client that does not read what it
+// is sent is disconnected rather than allowed to grow the server's memory.
 func (s *session) send(b []byte) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return false
 	}
-	select {
-	case s.out <- b:
-		return true
-	default:
-		s.closed = true
-		close(s.out)
-		s.c.srv.log.Warn("xmpp send queue overflow, disconnecting", "conn", s.c.id, "jid", s.jid)
-		// Unblock the writer (it may sit in a slow Write) and the reader.
-		_ = s.c.f.Abort()
-		return false
+	if s.queued+len(b) <= s.maxBytes {
+		select {
+		case s.out <- b:
+			s.queued += len(b)
+			return true
+		default:
+		}
 	}
+	s.closed = true
+	close(s.out)
+	s.c.srv.log.Warn("xmpp send queue overflow, disconnecting", "conn", s.c.id, "jid", s.jid,
+		"queued_bytes", s.queued, "queued_stanzas", len(s.out))
+	// Unblock the writer (it may sit in a slow Write) and the reader.
+	_ = s.c.f.Abort()
+	return false
+}
+
+// written releases n bytes of the queue's budget once the writer has taken them.
+func (s *session) written(n int) {
+	s.mu.Lock()
+	s.queued -= n
+	s.mu.Unlock()
+}
+
+// queuedBytes is the bytes waiting for the writer.
+func (s *session) queuedBytes() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.queued
 }
 
 // sendStanza marshals and queues any stanza struct.
@@ -89,6 +111,7 @@ func (s *session) finish(final []byte) {
 	if final != nil {
 		select {
 		case s.out <- final:
+			s.queued += len(final)
 		default:
 		}
 	}
@@ -101,6 +124,7 @@ func (s *session) writeLoop() {
 	defer close(s.done)
 	failed := false
 	for b := range s.out {
+		s.written(len(b))
 		if failed {
 			continue // drain so that senders never see a full queue of a dead conn
 		}

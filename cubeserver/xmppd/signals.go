@@ -9,7 +9,8 @@ import (
 )
 
 // Signals are the messages that are relayed but never stored or queued: typing,
-// chat markers, edits (<replace/>), deletes (<remove/>) and reactions. Edits,
+// chat markers, edits (<replace/>), deletes (<remove/>) and reactions (checked in
+// signal_guard.go: only from members of the message's dialog). Edits,
 // deletes and markers of a stored message also change the store (protocol.md §8.5,
 // §8.7, §8.8). An edit or delete of an id that is not in history (a message sent
 // without save_to_history) is relayed unchanged: there is nothing to check it against.
@@ -21,8 +22,13 @@ func isMarker(m *cube.MessageStanza) bool { return m.Received != nil || m.Displa
 func (c *conn) routeChatSignal(s *session, rid int64, m *cube.MessageStanza) *stanzaErr {
 	ctx, cancel := c.backendCtx()
 	defer cancel()
-	if isMarker(m) {
-		c.applyMarker(ctx, s, m) // the marker sender did get the message, blocked or not
+	if isMarker(m) && !c.markerRelayable(ctx, s, m) { // recorded even when blocked: the sender did get the message
+		return nil
+	}
+	if m.Reactions != nil {
+		if serr := c.checkReaction(ctx, s, m, nil, rid); serr != nil {
+			return serr
+		}
 	}
 	if c.srv.blocked1to1(ctx, s.userID, s, s.jid, rid, cube.PrivacyMessage) {
 		if isChatState(m) || isMarker(m) {
@@ -102,20 +108,19 @@ func (c *conn) applyEditOrRemove(ctx context.Context, s *session, m *cube.Messag
 
 // applyMarker records a received (delivered) or displayed (read, which recomputes the
 // reader's unread count) marker for a stored message of a dialog the marker sender is
-// in. Failures are logged: the marker is still relayed.
-func (c *conn) applyMarker(ctx context.Context, s *session, m *cube.MessageStanza) {
-	mk := m.Received
-	if m.Displayed != nil {
-		mk = m.Displayed
-	}
-	if mk.ID == "" {
-		return
+// in, and tells whether it was (markerRelayable decides the rest). Failures are logged.
+func (c *conn) applyMarker(ctx context.Context, s *session, m *cube.MessageStanza) bool {
+	id := markerID(m)
+	if id == "" {
+		return false
 	}
 	// One backend call checks and records it: every SDK sends a marker per message
 	// received, so this is as hot as routing the message itself.
-	if _, err := c.srv.backend.MarkMessage(ctx, mk.ID, s.userID, m.Displayed != nil); err != nil {
-		c.log.Error("xmpp marker: store", "id", mk.ID, "user", s.userID, "err", err)
+	marked, err := c.srv.backend.MarkMessage(ctx, id, s.userID, m.Displayed != nil)
+	if err != nil {
+		c.log.Error("xmpp marker: store", "id", id, "user", s.userID, "err", err)
 	}
+	return marked
 }
 
 // isDialogAdmin: the owner or an admin of the dialog.

@@ -92,12 +92,83 @@ func TestMarkersUpdateTheStore(t *testing.T) {
 	if read, _ := ts.backend.readersOf(id); !slices.Equal(read, []int64{6}) {
 		t.Fatalf("after displayed: read %v", read)
 	}
-	// A marker from someone outside the dialog is relayed but not recorded.
+	// A marker from someone outside the dialog is neither recorded nor relayed: the
+	// sender's client would otherwise show the message as read by them.
 	marker(carol, "displayed")
-	alice.nextMessage()
+	alice.expectSilence(100 * time.Millisecond)
 	if read, _ := ts.backend.readersOf(id); !slices.Equal(read, []int64{6}) {
 		t.Fatalf("outsider's marker recorded: read %v", read)
 	}
+	// A marker of a message the server never stored is relayed as it is.
+	carol.write(`<message type='chat' to='5-1@localhost' id='m9'><received xmlns='urn:xmpp:chat-markers:0' id='ephemeral'/></message>`)
+	if got := alice.nextMessage(); got.Received == nil || got.Received.ID != "ephemeral" || got.From != carol.jid {
+		t.Fatalf("marker of an unstored message: %+v", got)
+	}
+}
+
+// TestForgedReactionsAndGroupMarkers: identity comes from the stream, never from a
+// claimed user_id; outsiders' reactions bounce and their markers of a group message
+// (sent 1-1 to its author, as the SDKs do) are dropped.
+func TestForgedReactionsAndGroupMarkers(t *testing.T) {
+	ts := startServer(t, nil)
+	alice, bob, carol := ts.login(t, 5, "", true), ts.login(t, 6, "", true), ts.login(t, 7, "", true)
+	id := cube.NewObjectID()
+	alice.writeElem(chat("6-1@localhost", id, "react to me", saveParam))
+	bob.nextMessage()
+	reaction := func(c *rawClient, to, typ, claimed, msgID string) {
+		c.write(`<message type='` + typ + `' to='` + to + `' id='` + cube.NewObjectID() + `'><reactions user_id='` + claimed +
+			`' message_id='` + msgID + `'><reaction add='true' type='👍'/></reactions></message>`)
+	}
+	// A member's reaction claiming to be someone else arrives as the member's.
+	reaction(bob, "5-1@localhost", "chat", "7", id)
+	if got := alice.nextMessage(); got.Reactions == nil || got.Reactions.UserID != "6" || got.Reactions.MessageID != id {
+		t.Fatalf("member's reaction relayed as %+v", got.Reactions)
+	}
+	// An outsider's reaction, claiming to be bob, bounces and reaches nobody.
+	reaction(carol, "5-1@localhost", "chat", "6", id)
+	if got := carol.nextMessage(); got.Type != cube.ErrorType || got.Error == nil {
+		t.Fatalf("outsider's reaction: %+v", got)
+	}
+	reaction(carol, "5-1@localhost", "chat", "6", "no-such-message")
+	if got := carol.nextMessage(); got.Type != cube.ErrorType {
+		t.Fatalf("reaction to an unknown message: %+v", got)
+	}
+	alice.expectSilence(100 * time.Millisecond)
+
+	// A group: dave (8) is not in it.
+	dave := ts.login(t, 8, "", true)
+	d := cube.Dialog{ID: cube.NewObjectID(), Type: cube.DialogGroup, UserID: 5, OccupantsIDs: []int64{5, 6, 7}}
+	ts.backend.addDialog(d)
+	room := ts.srv.roomJID(d.ID)
+	gid := cube.NewObjectID()
+	alice.writeElem(&cube.MessageStanza{To: room, Type: cube.GroupChatType, ID: gid, Body: cube.Str("team"),
+		Extra: &cube.ExtraParams{Params: []cube.Param{saveParam}}})
+	for _, c := range []*rawClient{alice, bob, carol} {
+		c.nextMessage()
+	}
+	dave.write(`<message type='chat' to='5-1@localhost' id='x1'><displayed xmlns='urn:xmpp:chat-markers:0' id='` + gid + `'/><extraParams xmlns='jabber:client'><dialog_id>` + d.ID + `</dialog_id></extraParams></message>`)
+	alice.expectSilence(100 * time.Millisecond)
+	if read, _ := ts.backend.readersOf(gid); len(read) != 0 {
+		t.Fatalf("outsider's group marker recorded: %v", read)
+	}
+	// In the room, a member's forged user_id is replaced by the member's own.
+	reaction(carol, room, "groupchat", "5", gid)
+	for _, c := range []*rawClient{alice, bob, carol} {
+		if got := c.nextMessage(); got.Reactions == nil || got.Reactions.UserID != "7" {
+			t.Fatalf("%s got group reaction %+v", c.jid, got)
+		}
+	}
+	// A reaction through the room to a message of another dialog bounces.
+	reaction(carol, room, "groupchat", "7", id)
+	if got := carol.nextMessage(); got.Type != cube.ErrorType {
+		t.Fatalf("cross-dialog reaction: %+v", got)
+	}
+	// An outsider writing to the room is refused as before.
+	reaction(dave, room, "groupchat", "5", gid)
+	if got := dave.nextMessage(); got.Type != cube.ErrorType || got.Error.Code != "403" {
+		t.Fatalf("outsider's room reaction: %+v", got)
+	}
+	alice.expectSilence(100 * time.Millisecond)
 }
 
 func TestEditAndRemoveInGroups(t *testing.T) {
