@@ -105,13 +105,20 @@ func (e *Engine) catchUp(ctx context.Context, gen uint64) error {
 	}
 
 	for _, d := range planByActivity(dialogs) {
-		if err := e.catchUpDialog(ctx, gen, d, known[d.ID], firstSync); err != nil {
-			if !isPermanent(err) {
-				return fmt.Errorf("sync: catching up dialog %q (%s): %w", d.Name, d.ID, err)
-			}
-			if err := e.settleDialog(ctx, d.ID, err); err != nil {
+		err := e.catchUpDialog(ctx, gen, d, known[d.ID], firstSync)
+		var refused *dialogRefused
+		switch {
+		case err == nil:
+		case errors.As(err, &refused):
+			if err := e.settleDialog(ctx, d.ID, refused.err); err != nil {
 				return err
 			}
+		case isPermanent(err):
+			// A final answer about something inside the dialog that nothing settled:
+			// skip the dialog this time (its cursor stays) rather than wedge the rest.
+			e.log.Warn("catch-up skipped a dialog", "dialog", d.ID, "err", err)
+		default:
+			return fmt.Errorf("sync: catching up dialog %q (%s): %w", d.Name, d.ID, err)
 		}
 	}
 
@@ -248,6 +255,9 @@ func (e *Engine) fetchChanged(ctx context.Context, dialogID string, since time.T
 			MarkAsRead:   false, // background sync must not reset unread counts
 		}
 		page, err := e.listMessages(ctx, f)
+		if isPermanent(err) {
+			return &dialogRefused{err}
+		}
 		if err != nil {
 			return err
 		}

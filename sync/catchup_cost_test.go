@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"slices"
+	"strings"
 	gosync "sync"
 	"sync/atomic"
 	"testing"
@@ -23,6 +24,9 @@ type restCounter struct {
 	mu    gosync.Mutex
 	asked map[string]int
 	fail  atomic.Bool // answer message listings 503, as an overloaded server would
+	// beforeReactions, when set, runs before a GET /chat/Message/{id}/reactions is
+	// passed on: a change that lands between a listing and the question after it.
+	beforeReactions atomic.Pointer[func(messageID string)]
 }
 
 func newRESTCounter(t *testing.T, target string) (*restCounter, string) {
@@ -41,6 +45,10 @@ func newRESTCounter(t *testing.T, target string) (*restCounter, string) {
 				http.Error(w, `{"errors":["overloaded"]}`, http.StatusServiceUnavailable)
 				return
 			}
+		}
+		if hook := rc.beforeReactions.Load(); hook != nil && r.Method == http.MethodGet &&
+			strings.HasPrefix(r.URL.Path, "/chat/Message/") && strings.HasSuffix(r.URL.Path, "/reactions") {
+			(*hook)(strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/chat/Message/"), "/reactions"))
 		}
 		proxy.ServeHTTP(w, r)
 	}))
@@ -251,4 +259,38 @@ func TestTransientFailureRetriesAndTheStatusSaysSo(t *testing.T) {
 		t.Fatalf("after a completed catch-up the status still says %v", s.Err)
 	}
 	b.waitMessage(missed, "the missed message", func(cache.Message) bool { return true })
+}
+
+// TestReactionsOfAMessageDeletedMeanwhileSettleIt: the catch-up sees a message's
+// reaction count move and asks who reacted, but the message was deleted for everyone
+// in between; the 404 marks it deleted and the catch-up completes.
+func TestReactionsOfAMessageDeletedMeanwhileSettleIt(t *testing.T) {
+	h := newHarness(t)
+	ann, bob := h.user("ann"), h.user("bob")
+	a := h.newPeer(ann)
+	b, counted := h.newCountedPeer(bob)
+	a.waitSynced()
+	b.waitSynced()
+	dialog := groupWith(t, a, "race", bob.ID)
+	id := sendAndWait(t, a, b, dialog, "react, then vanish")
+	b.reconnect()
+
+	// A reaction whose live copy bob never gets (stored on the server only).
+	if _, err := h.srv.Store().React(h.ctx, id, ann.ID, "👍", ""); err != nil {
+		t.Fatal(err)
+	}
+	deleteFirst := func(messageID string) {
+		if _, err := h.srv.Store().DeleteMessages(h.ctx, ann.ID, []string{messageID}, true); err != nil {
+			t.Errorf("deleting %s: %v", messageID, err)
+		}
+	}
+	counted.beforeReactions.Store(&deleteFirst)
+	later := postMessage(t, h, h.client(ann), dialog, "after the race", time.Now().Unix(), false)
+
+	b.reconnect()
+	if s := b.e.Status(); s.Err != nil {
+		t.Fatalf("catch-up completed with %v", s.Err)
+	}
+	b.waitMessage(id, "the deletion", func(m cache.Message) bool { return m.Deleted && len(m.Reactions) == 0 })
+	b.waitMessage(later, "the later message", func(cache.Message) bool { return true })
 }

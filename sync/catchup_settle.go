@@ -31,6 +31,13 @@ func isPermanent(err error) bool {
 	return false
 }
 
+// dialogRefused is the server's permanent answer to a listing of a dialog's messages:
+// an answer about the dialog itself, unlike one about a message or user inside it.
+type dialogRefused struct{ err error }
+
+func (r *dialogRefused) Error() string { return "listing the dialog's messages: " + r.err.Error() }
+func (r *dialogRefused) Unwrap() error { return r.err }
+
 // isGoneForUs tells whether a permanent answer about a dialog or message means the
 // user will never see it again: deleted (404, 410) or no longer an occupant (403).
 func isGoneForUs(err error) bool {
