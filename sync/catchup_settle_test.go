@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/cubechat/cubechat/cache"
 	"github.com/cubechat/cubechat/cube"
@@ -121,5 +122,45 @@ func TestCatchUpSettlesADialogTheUserWasRemovedFrom(t *testing.T) {
 	b.waitFor("the dialog bob was removed from to go", func() (bool, string) {
 		_, err := b.db.Dialog(ctx, club)
 		return errors.Is(err, cache.ErrNotFound), fmt.Sprintf("%v", err)
+	})
+}
+
+// A private chat the user deleted for themselves on another device is no longer
+// listed but still readable: it becomes hidden here too, and comes back with the
+// peer's next message.
+func TestCatchUpHidesAChatHiddenOnAnotherDevice(t *testing.T) {
+	s := newSettleScene(t)
+	ctx, a, b := s.h.ctx, s.a, s.b
+	chat, err := a.e.CreateDialog(ctx, cube.DialogPrivate, "", []int64{b.acc.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sendAndWait(t, a, b, chat, "psst")
+	b.close()
+
+	if _, err := s.h.client(b.acc).DeleteDialogs(ctx, []string{chat}, false); err != nil {
+		t.Fatalf("deleting the chat for bob only: %v", err)
+	}
+	later := s.laterChanges(t)
+	s.checkCaughtUp(t, later)
+	b.waitFor("the chat hidden", func() (bool, string) {
+		d, err := b.db.Dialog(ctx, chat)
+		if err != nil {
+			return false, err.Error()
+		}
+		return d.Hidden, fmt.Sprintf("%+v", d)
+	})
+
+	// The cache shows a hidden chat again for a message sent in a later second than
+	// its newest one at hiding time (date_sent has one-second resolution).
+	time.Sleep(1100 * time.Millisecond)
+	back := sendAndWaitServer(t, a, chat, "are you there?")
+	b.waitMessage(back, "the peer's next message", func(cache.Message) bool { return true })
+	b.waitFor("the chat shown again", func() (bool, string) {
+		d, err := b.db.Dialog(ctx, chat)
+		if err != nil {
+			return false, err.Error()
+		}
+		return !d.Hidden, fmt.Sprintf("%+v", d)
 	})
 }
