@@ -172,11 +172,18 @@ func TestHugeBacklogBecomesAGapThatBackFillFills(t *testing.T) {
 	b.waitSynced()
 	dialog := groupWith(t, a, "busy", bob.ID)
 	first := sendAndWait(t, a, b, dialog, "before the flood")
+	base := time.Now().Add(-2 * time.Hour).Unix()
+	// An old message bob holds, deleted while he is away: its tombstone lies in the
+	// part of the backlog that the budget leaves to back-fill.
+	doomed := postMessage(t, h, h.client(ann), dialog, "deleted while away", base-100, true)
+	b.waitMessage(doomed, "the old message", func(cache.Message) bool { return true })
 	b.reconnect() // the dialog now has a cursor
 	b.close()
+	if _, err := h.client(ann).DeleteMessages(h.ctx, []string{doomed}, true); err != nil {
+		t.Fatal(err)
+	}
 
 	// Stored by the server while bob is away, each with its own (older) date_sent.
-	base := time.Now().Add(-2 * time.Hour).Unix()
 	for i := range backlog {
 		m := cube.Message{ID: cube.NewObjectID(), ChatDialogID: dialog, SenderID: ann.ID,
 			Message: fmt.Sprintf("flood %04d", i), DateSent: base + int64(i)}
@@ -191,7 +198,7 @@ func TestHugeBacklogBecomesAGapThatBackFillFills(t *testing.T) {
 	t.Logf("catch-up of a %d-message backlog took %s", backlog, time.Since(started))
 	// The budget counts every changed message fetched; "before the flood" may be one
 	// of them (its read marker moved it), so the newest budget-1 or budget of the flood.
-	got := b.messages(dialog)
+	got := b.messages(dialog)[1:] // after the doomed one, not yet known deleted
 	flood := len(got) - 1
 	if flood < catchUpBudget-1 || flood > catchUpBudget || got[0].Body != fmt.Sprintf("flood %04d", backlog-flood) ||
 		got[len(got)-1].ID != first {
@@ -199,26 +206,34 @@ func TestHugeBacklogBecomesAGapThatBackFillFills(t *testing.T) {
 			len(got), got[0].Body, got[len(got)-1].Body, catchUpBudget)
 	}
 	gaps, err := b.db.Gaps(h.ctx, dialog)
-	if err != nil || len(gaps) != 1 || gaps[0].From.Unix() != base {
-		t.Fatalf("gaps = %+v, %v; want one starting at the oldest unfetched message (%d)", gaps, err, base)
+	if err != nil || len(gaps) != 1 || gaps[0].From.Unix() != base-100 {
+		t.Fatalf("gaps = %+v, %v; want one starting at the oldest unfetched change (%d)", gaps, err, base-100)
 	}
 
-	for step := 0; len(b.messages(dialog)) < backlog+1; step++ {
-		if step == 10 {
-			t.Fatalf("history still incomplete after %d back-fills: %d held", step, len(b.messages(dialog)))
+	// Scrolling into the gap back-fills from its newer end, page by page.
+	for step := 0; ; step++ {
+		gaps, err := b.db.Gaps(h.ctx, dialog)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if _, err := b.e.LoadOlder(h.ctx, dialog, b.messages(dialog)[0].SentAt); err != nil {
+		if len(gaps) == 0 {
+			break
+		}
+		if step == 10 {
+			t.Fatalf("gaps %+v left after %d back-fills, %d messages held", gaps, step, len(b.messages(dialog)))
+		}
+		if _, err := b.e.LoadOlder(h.ctx, dialog, gaps[len(gaps)-1].To); err != nil {
 			t.Fatalf("LoadOlder: %v", err)
 		}
 	}
-	if _, err := b.e.LoadOlder(h.ctx, dialog, b.messages(dialog)[0].SentAt); err != nil {
-		t.Fatal(err)
-	}
-	if gaps, err := b.db.Gaps(h.ctx, dialog); err != nil || len(gaps) != 0 {
-		t.Fatalf("complete history still has gaps %+v, %v", gaps, err)
+	if n := len(b.messages(dialog)); n != backlog+2 {
+		t.Fatalf("after back-fill bob holds %d messages, want %d", n, backlog+2)
 	}
 	if _, err := b.db.Message(h.ctx, first); err != nil {
 		t.Fatalf("the message from before: %v", err)
+	}
+	if m, err := b.db.Message(h.ctx, doomed); err != nil || !m.Deleted {
+		t.Fatalf("the message deleted while away, after back-fill: %+v, %v; want deleted", m, err)
 	}
 }
 
