@@ -74,7 +74,8 @@ func (s *settleScene) checkCaughtUp(t *testing.T, newMessage string) {
 func TestCatchUpSettlesADeletedReactedMessage(t *testing.T) {
 	s := newSettleScene(t)
 	ctx, a, b := s.h.ctx, s.a, s.b
-	id := sendAndWait(t, a, b, s.chatter, "react to me")
+	reacted := groupWith(t, a, "reacted", b.acc.ID)
+	id := sendAndWait(t, a, b, reacted, "react to me")
 	if err := a.e.React(ctx, id, "👍"); err != nil {
 		t.Fatal(err)
 	}
