@@ -17,8 +17,6 @@ const (
 	dialogsCursorKey   = "dialogs.updated_at"       // newest dialog updated_at caught up
 	messageCursorKey   = "dialog.messages_updated:" // + dialog id: the dialog's updated_at when its messages were last caught up
 	pendingReadsCursor = "pending_reads"            // JSON list of dialog ids to mark read when online
-	legacyDateSentKey  = "messages.date_sent:"      // + dialog id: the old date_sent cursor, read once to migrate
-	legacyChangesKey   = "messages.updated_at"      // the old cache-wide changes cursor, read once to migrate
 )
 
 // cursorBook keeps the per-dialog message cursors of this connection. A dialog's
@@ -110,17 +108,12 @@ func (e *Engine) readCursor(ctx context.Context, key string) (int64, error) {
 	return n, nil
 }
 
-// readMessageCursors reads the message cursor of every cached dialog. A cache
-// written before cursors followed the server's clock has only the old date_sent
-// cursors and changes cursor: the older of the two starts the first updated_at pass
-// (a server stamps updated_at at or after it stores a message, so nothing stored
-// since is skipped), and from then on the server's values rule.
+// readMessageCursors reads the message cursor of every cached dialog. A dialog
+// without one (first stored by a live message, or by a version whose cursors followed
+// date_sent) is caught up from the updated_at the server gave it when it was stored
+// (see knownSince), never from a sender's clock.
 func (e *Engine) readMessageCursors(ctx context.Context) (map[string]int64, error) {
 	dialogs, err := e.db.Dialogs(ctx)
-	if err != nil {
-		return nil, err
-	}
-	changes, err := e.readCursor(ctx, legacyChangesKey)
 	if err != nil {
 		return nil, err
 	}
@@ -129,14 +122,6 @@ func (e *Engine) readMessageCursors(ctx context.Context) (map[string]int64, erro
 		v, err := e.readCursor(ctx, messageCursorKey+d.ID)
 		if err != nil {
 			return nil, err
-		}
-		if v == 0 {
-			if v, err = e.readCursor(ctx, legacyDateSentKey+d.ID); err != nil {
-				return nil, err
-			}
-			if v != 0 && changes != 0 {
-				v = min(v, changes)
-			}
 		}
 		if v != 0 {
 			out[d.ID] = v

@@ -1,11 +1,8 @@
 package sync
 
 import (
-	"context"
 	"maps"
 	"testing"
-
-	"github.com/cubechat/cubechat/cache"
 )
 
 // recordedCursors is a cursorBook whose persisted values are kept in a map.
@@ -55,28 +52,3 @@ func TestCursorRules(t *testing.T) {
 	}
 }
 
-// A cache written while cursors followed date_sent starts its first updated_at pass
-// from the older of its old dialog cursor and changes cursor; a new cursor wins.
-func TestLegacyCursorsStartTheFirstUpdatedAtPass(t *testing.T) {
-	db := emptyCache(t)
-	ctx := context.Background()
-	if err := db.UpsertDialogs(ctx, []cache.Dialog{{ID: "old", Type: 2}, {ID: "new", Type: 2}, {ID: "none", Type: 2}}); err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range map[string]string{
-		legacyDateSentKey + "old": "1000", legacyChangesKey: "900",
-		legacyDateSentKey + "new": "1000", messageCursorKey + "new": "1500",
-	} {
-		if err := db.SetCursor(ctx, k, v); err != nil {
-			t.Fatal(err)
-		}
-	}
-	e := New(db, Profile{}, nil)
-	got, err := e.readMessageCursors(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := map[string]int64{"old": 900, "new": 1500}; !maps.Equal(got, want) {
-		t.Fatalf("cursors = %v, want %v", got, want)
-	}
-}
