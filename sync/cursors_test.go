@@ -51,4 +51,3 @@ func TestCursorRules(t *testing.T) {
 		})
 	}
 }
-
