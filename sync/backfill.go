@@ -12,6 +12,9 @@ import (
 // olderPage is how many messages one LoadOlder asks the server for.
 const olderPage = 50
 
+// anyUpdate is an updated_at[gte] bound that every message passes.
+var anyUpdate = time.Unix(1, 0)
+
 // olderMaxPages bounds how far LoadOlder pages through messages the cache already
 // holds (a dense second, or a range already back-filled) looking for a page of new
 // ones.
@@ -32,9 +35,11 @@ func (e *Engine) LoadOlder(ctx context.Context, dialogID string, before time.Tim
 	reachedStart := false
 	for page := 0; page < olderMaxPages; page++ {
 		// date_sent[lte], not [lt]: messages sharing before's second may not all be
-		// here yet; the upsert drops the ones that are.
+		// here yet; the upsert drops the ones that are. Any updated_at filter makes the
+		// server include tombstones (rest/messages.go): a cached message deleted for
+		// everyone in a range that catch-up left as a gap is learned here.
 		f := cube.MessageFilter{
-			DialogID: dialogID, DateSentLTE: upper, SortDesc: "date_sent",
+			DialogID: dialogID, DateSentLTE: upper, UpdatedAtGTE: anyUpdate, SortDesc: "date_sent",
 			Limit: olderPage, Skip: page * olderPage, MarkAsRead: false,
 		}
 		items, err := e.listMessages(ctx, f)

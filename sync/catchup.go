@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"time"
@@ -24,7 +25,9 @@ const (
 
 // afterReady runs on every Ready: it sends queued read marks, tells the server
 // whether the user is active, catches up, and then lets the outbox send. A failed
-// catch-up is retried (with backoff) for as long as this connection lives.
+// catch-up (only transient failures fail it: a permanent answer about one item
+// settles that item, see catchup_settle.go) is retried with jittered exponential
+// backoff for as long as this connection lives.
 func (e *Engine) afterReady(ctx context.Context, chat *cube.Chat, gen uint64) {
 	e.activity.reapply()
 	e.flushPendingReads(ctx)
@@ -45,15 +48,25 @@ func (e *Engine) afterReady(ctx context.Context, chat *cube.Chat, gen uint64) {
 			e.status.set(func(s *Status) { s.Syncing = false; s.Err = nil })
 			return
 		}
-		e.log.Warn("catch-up failed", "err", err, "retry_in", backoff)
+		wait := jittered(backoff)
+		e.log.Warn("catch-up failed", "err", err, "retry_in", wait)
 		e.status.set(func(s *Status) { s.Err = err })
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(backoff):
+		case <-time.After(wait):
 		}
 		backoff = min(backoff*2, maxBackoff)
 	}
+}
+
+// jittered spreads a retry over [d/2, d): many clients cut off by the same outage do
+// not all come back in the same instant.
+func jittered(d time.Duration) time.Duration {
+	if d <= 1 {
+		return d
+	}
+	return d/2 + rand.N(d/2)
 }
 
 // goLive hands the chat to the outbox, unless the connection dropped meanwhile.
@@ -66,9 +79,13 @@ func (e *Engine) goLive(ctx context.Context, chat *cube.Chat) {
 	e.kickOutbox()
 }
 
-// catchUp brings the cache up to date after a (re)connect: first the dialogs updated
-// since the dialog cursor, then the missed messages of each dialog whose last message
-// is at or after its message cursor.
+// catchUp brings the cache up to date after a (re)connect. Everything it follows is
+// a clock the server assigns: first the dialogs whose updated_at moved since the
+// dialog cursor, then, for each of them, the messages whose updated_at moved since
+// that dialog's cursor — new ones (however old their sender-stamped date_sent),
+// edits, deletions, reactions and markers alike (the server moves a dialog's
+// updated_at with every change to its messages). Dialogs the server no longer
+// lists for the user are settled, and the unread counts refreshed.
 func (e *Engine) catchUp(ctx context.Context, gen uint64) error {
 	dialogsCursor, err := e.readCursor(ctx, dialogsCursorKey)
 	if err != nil {
@@ -79,22 +96,30 @@ func (e *Engine) catchUp(ctx context.Context, gen uint64) error {
 	if err != nil {
 		return err
 	}
+	known, err := e.knownSince(ctx, dialogs)
+	if err != nil {
+		return err
+	}
 	if err := e.storeDialogs(ctx, dialogs); err != nil {
 		return fmt.Errorf("sync: storing dialogs: %w", err)
 	}
 
-	plan := e.messagePlan(dialogs)
-	e.cursors.plan(gen, plan)
-	for _, id := range plan {
-		budget := catchUpBudget
-		if firstSync && e.cursors.current(id) == 0 {
-			budget = firstSyncPage
+	for _, d := range planByActivity(dialogs) {
+		err := e.catchUpDialog(ctx, gen, d, known[d.ID], firstSync)
+		var refused *dialogRefused
+		switch {
+		case err == nil:
+		case errors.As(err, &refused):
+			if err := e.settleDialog(ctx, d.ID, refused.err); err != nil {
+				return err
+			}
+		case isPermanent(err):
+			// A final answer about something inside the dialog that nothing settled:
+			// skip the dialog this time (its cursor stays) rather than wedge the rest.
+			e.log.Warn("catch-up skipped a dialog", "dialog", d.ID, "err", err)
+		default:
+			return fmt.Errorf("sync: catching up dialog %q (%s): %w", d.Name, d.ID, err)
 		}
-		newest, err := e.catchUpDialog(ctx, id, e.cursors.current(id), budget)
-		if err != nil {
-			return fmt.Errorf("sync: catching up dialog %s: %w", id, err)
-		}
-		e.cursors.complete(gen, id, newest)
 	}
 
 	// Only now that every listed dialog's messages are in may the dialog cursor move:
@@ -108,8 +133,7 @@ func (e *Engine) catchUp(ctx context.Context, gen uint64) error {
 			return fmt.Errorf("sync: saving the dialog cursor: %w", err)
 		}
 	}
-	// Older messages changed while we were away: edits, deletions, reactions.
-	if err := e.catchUpChanges(ctx); err != nil {
+	if err := e.settleUnlistedDialogs(ctx); err != nil {
 		return err
 	}
 	return e.refreshUnread(ctx)
@@ -141,76 +165,143 @@ func (e *Engine) updatedDialogs(ctx context.Context, cursor int64) ([]cube.Dialo
 	}
 }
 
-// messagePlan picks the dialogs whose last message is at or after their message
-// cursor, newest activity first (the dialogs the user sees on top fill first).
-func (e *Engine) messagePlan(dialogs []cube.Dialog) []string {
-	type entry struct {
-		id   string
-		last int64
-	}
-	var picked []entry
-	for _, d := range dialogs {
-		last := unixSeconds(cube.UnixAny(deref(d.LastMessageDateSent)))
-		if deref(d.LastMessageDateSent) == 0 || last < e.cursors.current(d.ID) {
-			continue
-		}
-		picked = append(picked, entry{d.ID, last})
-	}
-	slices.SortStableFunc(picked, func(a, b entry) int { return int(b.last - a.last) })
-	out := make([]string, len(picked))
-	for i, p := range picked {
-		out[i] = p.id
-	}
+// planByActivity orders the listed dialogs newest activity first, so the dialogs the
+// user sees on top fill first.
+func planByActivity(dialogs []cube.Dialog) []cube.Dialog {
+	out := slices.Clone(dialogs)
+	slices.SortStableFunc(out, func(a, b cube.Dialog) int {
+		return int(cube.UnixAny(deref(b.LastMessageDateSent)).Unix() - cube.UnixAny(deref(a.LastMessageDateSent)).Unix())
+	})
 	return out
 }
 
-// catchUpDialog fetches the messages of a dialog sent at or after cursor, newest
-// first, up to budget, storing each page as it comes (de-duplicated by id). If the
-// budget runs out before the cursor is reached, the rest is recorded as a gap. It
-// returns the newest date_sent fetched (the new cursor candidate).
-func (e *Engine) catchUpDialog(ctx context.Context, dialogID string, cursor int64, budget int) (int64, error) {
+// knownSince reads, for the listed dialogs the cache already held, the updated_at
+// the server gave them when last stored: a dialog first stored by a live message has
+// no cursor yet, and everything that changed in it since then must still be asked.
+func (e *Engine) knownSince(ctx context.Context, dialogs []cube.Dialog) (map[string]int64, error) {
+	out := map[string]int64{}
+	for _, d := range dialogs {
+		if e.cursors.current(d.ID) != 0 {
+			continue
+		}
+		old, err := e.db.Dialog(ctx, d.ID)
+		if errors.Is(err, cache.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("sync: reading dialog %s: %w", d.ID, err)
+		}
+		if !old.UpdatedAt.IsZero() {
+			out[d.ID] = unixSeconds(old.UpdatedAt)
+		}
+	}
+	return out, nil
+}
+
+// catchUpDialog fetches what changed in one listed dialog and then, the batch being
+// committed, moves its cursor to the dialog's updated_at as listed: the server moves
+// that with every change to the dialog's messages, so everything changed after the
+// listing is at or after it and is asked for next time. known is the updated_at of
+// a dialog cached without a cursor (0 = not cached).
+func (e *Engine) catchUpDialog(ctx context.Context, gen uint64, d cube.Dialog, known int64, firstSync bool) error {
+	cursor := e.cursors.current(d.ID)
+	if cursor == 0 {
+		cursor = known
+	}
+	listed := unixSeconds(d.UpdatedAt.Time)
+	switch {
+	case cursor == 0 && deref(d.LastMessageDateSent) == 0:
+		// A new dialog without messages: nothing to fetch.
+	case cursor == 0:
+		budget := catchUpBudget
+		if firstSync {
+			budget = firstSyncPage
+		}
+		if err := e.fetchChanged(ctx, d.ID, time.Time{}, budget); err != nil {
+			return err
+		}
+	default:
+		if err := e.fetchChanged(ctx, d.ID, cursorTime(cursor), catchUpBudget); err != nil {
+			return err
+		}
+	}
+	e.cursors.complete(gen, d.ID, listed)
+	return nil
+}
+
+// cursorTime is the updated_at[gte] bound for a cursor: a second earlier than the
+// listed time, so a change the server stamped a hair before its dialog's updated_at
+// (both are its clock, in milliseconds; the filter is in seconds) is never missed.
+// The upsert makes asking twice harmless.
+func cursorTime(cursor int64) time.Time { return time.Unix(cursor-1, 0) }
+
+// fetchChanged fetches the messages of a dialog changed at or after since (zero =
+// every message), newest date_sent first, up to budget, committing each page as it
+// comes. Paging is by skip over the immutable date_sent order: the matching set only
+// grows meanwhile, so a page boundary can repeat a message but never skip one. If
+// the budget runs out, what was not fetched is recorded as a gap that scrolling
+// back-fills.
+func (e *Engine) fetchChanged(ctx context.Context, dialogID string, since time.Time, budget int) error {
 	me := e.Me()
-	var newest, oldest int64
+	var oldest int64
 	fetched := 0
 	for fetched < budget {
 		f := cube.MessageFilter{
-			DialogID:    dialogID,
-			DateSentGTE: cursor,
-			SortDesc:    "date_sent",
-			Limit:       min(pageSize, budget-fetched),
-			// Skip, not date_sent[lte]: more than a page of messages may share one
-			// second, and a time bound would then never move.
-			Skip:       fetched,
-			MarkAsRead: false, // background sync must not reset unread counts
+			DialogID:     dialogID,
+			UpdatedAtGTE: since,
+			SortDesc:     "date_sent",
+			Limit:        min(pageSize, budget-fetched),
+			Skip:         fetched,
+			MarkAsRead:   false, // background sync must not reset unread counts
 		}
 		page, err := e.listMessages(ctx, f)
-		if err != nil {
-			return 0, err
+		if isPermanent(err) {
+			return &dialogRefused{err}
 		}
-		if err := e.storeMessages(ctx, page, me); err != nil {
-			return 0, err
+		if err != nil {
+			return err
+		}
+		if _, err := e.upsertWire(ctx, page, me); err != nil {
+			return err
 		}
 		for _, m := range page {
 			ts := unixSeconds(cube.UnixAny(m.DateSent))
-			newest = max(newest, ts)
 			if oldest == 0 || ts < oldest {
 				oldest = ts
 			}
 		}
 		fetched += len(page)
 		if len(page) < f.Limit {
-			return newest, nil
+			return nil
 		}
 	}
-	from := time.Time{}
-	if cursor > 0 {
-		from = time.Unix(cursor, 0)
+	return e.recordGap(ctx, dialogID, since, oldest)
+}
+
+// recordGap notes that messages of a dialog changed since since and sent at or before
+// oldest (the oldest date_sent fetched) were not fetched. The gap starts at the
+// oldest date_sent among them, one request away.
+func (e *Engine) recordGap(ctx context.Context, dialogID string, since time.Time, oldest int64) error {
+	var from time.Time
+	if !since.IsZero() {
+		first, err := e.listMessages(ctx, cube.MessageFilter{DialogID: dialogID, UpdatedAtGTE: since,
+			SortAsc: "date_sent", Limit: 1, MarkAsRead: false})
+		if err != nil {
+			return err
+		}
+		if len(first) > 0 {
+			from = cube.UnixAny(first[0].DateSent)
+		}
 	}
-	if err := e.db.AddGap(ctx, dialogID, from, time.Unix(oldest, 0)); err != nil {
-		return 0, fmt.Errorf("recording a gap: %w", err)
+	to := time.Unix(oldest, 0)
+	if from.After(to) {
+		from = to
 	}
-	e.log.Info("catch-up budget reached, gap recorded", "dialog", dialogID, "from", cursor, "to", oldest)
-	return newest, nil
+	if err := e.db.AddGap(ctx, dialogID, from, to); err != nil {
+		return fmt.Errorf("recording a gap: %w", err)
+	}
+	e.log.Info("catch-up budget reached, gap recorded", "dialog", dialogID, "from", from, "to", to)
+	return nil
 }
 
 // listMessages is one page of GET /chat/Message.
@@ -224,39 +315,4 @@ func (e *Engine) listMessages(ctx context.Context, f cube.MessageFilter) ([]cube
 		return nil, err
 	}
 	return list.Items, nil
-}
-
-// storeMessages upserts one page of server messages in one transaction and returns
-// nothing but errors: the cache's change feed tells the UI.
-func (e *Engine) storeMessages(ctx context.Context, page []cube.Message, me int64) error {
-	_, err := e.upsertWire(ctx, page, me)
-	return err
-}
-
-// upsertWire maps and upserts server messages, returning how many were new.
-func (e *Engine) upsertWire(ctx context.Context, page []cube.Message, me int64) (int, error) {
-	if len(page) == 0 {
-		return 0, nil
-	}
-	msgs := make([]cache.Message, 0, len(page))
-	for _, m := range page {
-		if m.ID == "" || m.ChatDialogID == "" {
-			e.log.Warn("server message without id or dialog, skipped", "id", m.ID)
-			continue
-		}
-		out := messageFromWire(m, me)
-		old, err := e.db.Message(ctx, m.ID)
-		switch {
-		case err == nil:
-			keepEdits(&out, old, m)
-		case !errors.Is(err, cache.ErrNotFound):
-			return 0, fmt.Errorf("reading stored message %s: %w", m.ID, err)
-		}
-		msgs = append(msgs, out)
-	}
-	n, err := e.db.UpsertMessages(ctx, msgs)
-	if err != nil {
-		return 0, fmt.Errorf("storing messages: %w", err)
-	}
-	return n, nil
 }

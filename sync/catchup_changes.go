@@ -5,107 +5,87 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"strconv"
-	"time"
 
 	"github.com/cubechat/cubechat/cache"
 	"github.com/cubechat/cubechat/cube"
 )
 
-// changesCursorKey holds the unix seconds of the last catch-up of changes to older
-// messages (edits, deletions, reactions, markers) — not of new messages.
-const changesCursorKey = "messages.updated_at"
-
-// catchUpChanges fetches, for every cached dialog, the messages updated at or after
-// the last pass (updated_at[gte], one-second resolution, de-duplicated by the
-// upsert) and applies their edits, deletions, reactions and read/delivered ids.
-// Every cached dialog is asked, not only those listed as updated: the server does
-// not move a dialog's updated_at when an older message is edited or reacted to.
-// The first pass on a fresh cache only records the time (everything fetched is
-// current already).
-func (e *Engine) catchUpChanges(ctx context.Context) error {
-	started := time.Now().Add(-time.Second) // a change in this very second is asked again next time
-	since, err := e.readCursor(ctx, changesCursorKey)
-	if err != nil {
-		return err
+// upsertWire stores server copies of messages (a catch-up, back-fill or search page)
+// in one transaction and returns how many were new to the cache. A message never
+// seen is inserted, unless it is a tombstone (nothing to show); a known one takes
+// the server's edits, deletion and markers. The server keeps no edit time, so a copy
+// whose text differs from ours is marked edited at its update time. REST copies
+// carry reaction counts, not who reacted: messages whose counts differ from the
+// cache's are asked for their reactions.
+func (e *Engine) upsertWire(ctx context.Context, page []cube.Message, me int64) (int, error) {
+	if len(page) == 0 {
+		return 0, nil
 	}
-	if since > 0 {
-		dialogs, err := e.db.Dialogs(ctx)
-		if err != nil {
-			return fmt.Errorf("sync: listing cached dialogs: %w", err)
-		}
-		for _, d := range dialogs {
-			if err := e.catchUpDialogChanges(ctx, d.ID, time.Unix(since, 0)); err != nil {
-				return fmt.Errorf("sync: changes of dialog %s: %w", d.ID, err)
-			}
-		}
-	}
-	if err := e.db.SetCursor(ctx, changesCursorKey, strconv.FormatInt(started.Unix(), 10)); err != nil {
-		return fmt.Errorf("sync: saving the changes cursor: %w", err)
-	}
-	return nil
-}
-
-// catchUpDialogChanges applies one dialog's changed messages, page by page.
-func (e *Engine) catchUpDialogChanges(ctx context.Context, dialogID string, since time.Time) error {
-	for skip := 0; ; skip += pageSize {
-		page, err := e.listMessages(ctx, cube.MessageFilter{
-			DialogID: dialogID, UpdatedAtGTE: since, SortAsc: "date_sent",
-			Limit: pageSize, Skip: skip, MarkAsRead: false,
-		})
-		if err != nil {
-			return err
-		}
-		if err := e.applyChanged(ctx, page); err != nil {
-			return err
-		}
-		if len(page) < pageSize {
-			return nil
-		}
-	}
-}
-
-// applyChanged merges changed server copies into the cache. Only messages the
-// cache holds are touched: a change to history never fetched is not news (and a
-// tombstone of one is nothing to show). The server keeps no edit time, so a copy
-// whose text differs from ours is marked edited at its update time.
-func (e *Engine) applyChanged(ctx context.Context, page []cube.Message) error {
-	me := e.Me()
-	var batch []cache.Message
+	msgs := make([]cache.Message, 0, len(page))
 	var reacted []cube.Message
+	var unreacted []string // known messages deleted for everyone: their reactions went too
 	for _, w := range page {
-		old, err := e.db.Message(ctx, w.ID)
-		if errors.Is(err, cache.ErrNotFound) {
+		if w.ID == "" || w.ChatDialogID == "" {
+			e.log.Warn("server message without id or dialog, skipped", "id", w.ID)
 			continue
 		}
-		if err != nil {
-			return err
-		}
 		m := messageFromWire(w, me)
-		keepEdits(&m, old, w)
-		batch = append(batch, m)
-		if !sameCounts(old.ReactionCounts(), reactionTotals(w)) {
-			reacted = append(reacted, w)
+		old, err := e.db.Message(ctx, w.ID)
+		switch {
+		case errors.Is(err, cache.ErrNotFound):
+			if w.Deleted {
+				continue
+			}
+			if reactionTotals(w) != nil {
+				reacted = append(reacted, w)
+			}
+		case err != nil:
+			return 0, fmt.Errorf("reading stored message %s: %w", w.ID, err)
+		default:
+			keepEdits(&m, old, w)
+			switch {
+			case w.Deleted && len(old.Reactions) > 0:
+				unreacted = append(unreacted, w.ID)
+			case !w.Deleted && !sameCounts(old.ReactionCounts(), reactionTotals(w)):
+				reacted = append(reacted, w)
+			}
+		}
+		msgs = append(msgs, m)
+	}
+	n, err := e.db.UpsertMessages(ctx, msgs)
+	if err != nil {
+		return 0, fmt.Errorf("storing messages: %w", err)
+	}
+	for _, id := range unreacted {
+		if err := e.db.SetReactions(ctx, id, nil); err != nil && !errors.Is(err, cache.ErrNotFound) {
+			return n, fmt.Errorf("clearing reactions of %s: %w", id, err)
 		}
 	}
-	if len(batch) > 0 {
-		if _, err := e.db.UpsertMessages(ctx, batch); err != nil {
-			return fmt.Errorf("storing changed messages: %w", err)
-		}
-	}
-	// REST copies carry reaction counts, not who reacted: ask for those that moved.
 	for _, w := range reacted {
-		var who map[string][]int64
-		err := e.rest(ctx, func(c *cube.Client) (err error) {
-			who, err = c.ListReactions(ctx, w.ID)
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("reactions of %s: %w", w.ID, err)
+		if err := e.refreshReactions(ctx, w); err != nil {
+			return n, err
 		}
-		if err := e.db.SetReactions(ctx, w.ID, who); err != nil && !errors.Is(err, cache.ErrNotFound) {
-			return fmt.Errorf("storing reactions of %s: %w", w.ID, err)
-		}
+	}
+	return n, nil
+}
+
+// refreshReactions replaces a message's cached reactions with the server's list. A
+// permanent answer (the message was deleted, or is no longer ours to read, since the
+// page was fetched) settles the message instead of failing the pass.
+func (e *Engine) refreshReactions(ctx context.Context, w cube.Message) error {
+	var who map[string][]int64
+	err := e.rest(ctx, func(c *cube.Client) (err error) {
+		who, err = c.ListReactions(ctx, w.ID)
+		return err
+	})
+	if isPermanent(err) {
+		return e.settleMessage(ctx, w.ID, err)
+	}
+	if err != nil {
+		return fmt.Errorf("reactions of %s: %w", w.ID, err)
+	}
+	if err := e.db.SetReactions(ctx, w.ID, who); err != nil && !errors.Is(err, cache.ErrNotFound) {
+		return fmt.Errorf("storing reactions of %s: %w", w.ID, err)
 	}
 	return nil
 }

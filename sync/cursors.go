@@ -10,36 +10,34 @@ import (
 	"github.com/cubechat/cubechat/cache"
 )
 
-// Cursor keys in the cache's key/value table.
+// Cursor keys in the cache's key/value table. Every cursor holds a time the server
+// assigned (its updated_at, unix seconds), never this machine's clock nor a
+// sender-stamped date_sent.
 const (
-	dialogsCursorKey   = "dialogs.updated_at"  // unix seconds of the newest dialog update caught up
-	messageCursorKey   = "messages.date_sent:" // + dialog id: unix seconds of the newest message caught up
-	pendingReadsCursor = "pending_reads"       // JSON list of dialog ids to mark read when online
+	dialogsCursorKey   = "dialogs.updated_at"       // newest dialog updated_at caught up
+	messageCursorKey   = "dialog.messages_updated:" // + dialog id: the dialog's updated_at when its messages were last caught up
+	pendingReadsCursor = "pending_reads"            // JSON list of dialog ids to mark read when online
 )
 
-// cursorBook decides when a dialog's message cursor may move. The rule (design.md):
-// the catch-up cursor is the newest message stored before this connection became
-// Ready. Live messages that arrive while their dialog is still catching up must not
-// move it — if that catch-up is cut short, the messages between the old cursor and
-// the live one would be silently skipped next time. Once a dialog's catch-up has
-// completed on this connection, the live stream is gap-free and may advance it.
+// cursorBook keeps the per-dialog message cursors of this connection. A dialog's
+// cursor moves only when its catch-up committed everything the server listed as
+// changed since the old value (catchUpDialog); live messages never move it, so a
+// message the server stored but never delivered live (or delivered on a connection
+// that then dropped) is still fetched by the next catch-up.
 //
 // A connection is a generation: begin starts one at Ready, end closes it when the
 // connection drops. Calls that carry an older generation (a cancelled catch-up) are
 // ignored.
 type cursorBook struct {
 	mu      gosync.Mutex
-	persist func(dialogID string, sentAt int64) error
+	persist func(dialogID string, updatedAt int64) error
 
 	gen       uint64
 	connected bool
-	planned   bool             // the catch-up knows which dialogs it has to fetch
-	pending   map[string]bool  // dialogs whose catch-up has not completed
-	liveMax   map[string]int64 // newest live date_sent per dialog still pending
 	cur       map[string]int64 // cursor values as persisted
 }
 
-func newCursorBook(persist func(dialogID string, sentAt int64) error) *cursorBook {
+func newCursorBook(persist func(dialogID string, updatedAt int64) error) *cursorBook {
 	return &cursorBook{persist: persist, cur: map[string]int64{}}
 }
 
@@ -49,9 +47,6 @@ func (b *cursorBook) begin(persisted map[string]int64) uint64 {
 	defer b.mu.Unlock()
 	b.gen++
 	b.connected = true
-	b.planned = false
-	b.pending = map[string]bool{}
-	b.liveMax = map[string]int64{}
 	b.cur = map[string]int64{}
 	for k, v := range persisted {
 		b.cur[k] = v
@@ -59,82 +54,38 @@ func (b *cursorBook) begin(persisted map[string]int64) uint64 {
 	return b.gen
 }
 
-// end marks the connection lost: until the next begin no live message moves a cursor.
+// end marks the connection lost: until the next begin no cursor moves.
 func (b *cursorBook) end() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.connected = false
-	b.planned = false
 }
 
-// plan records the dialogs the catch-up of generation gen will fetch. Every other
-// dialog is caught up already, so live messages seen for it so far may count.
-func (b *cursorBook) plan(gen uint64, dialogIDs []string) {
+// complete records that dialogID's messages changed before its listed updated_at
+// (unix seconds) are all in the cache, on generation gen.
+func (b *cursorBook) complete(gen uint64, dialogID string, listedUpdatedAt int64) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if gen != b.gen || !b.connected {
+	if gen != b.gen || !b.connected || listedUpdatedAt <= b.cur[dialogID] {
 		return
 	}
-	b.planned = true
-	for _, id := range dialogIDs {
-		b.pending[id] = true
-	}
-	for id, v := range b.liveMax {
-		if !b.pending[id] {
-			b.advance(id, v)
-			delete(b.liveMax, id)
-		}
-	}
+	b.cur[dialogID] = listedUpdatedAt
+	// A failed write is logged by persist. The in-memory value still serves this
+	// connection; the next Ready reads the older persisted value and re-fetches a
+	// little more, which the upsert makes harmless.
+	_ = b.persist(dialogID, listedUpdatedAt)
 }
 
-// live notes a stored live message of dialogID sent at sentAt (unix seconds).
-func (b *cursorBook) live(dialogID string, sentAt int64) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if !b.connected || !b.planned || b.pending[dialogID] {
-		if b.connected && sentAt > b.liveMax[dialogID] {
-			b.liveMax[dialogID] = sentAt
-		}
-		return
-	}
-	b.advance(dialogID, sentAt)
-}
-
-// complete marks dialogID caught up on generation gen: everything up to fetchedNewest
-// came from the server, and everything after it arrived live.
-func (b *cursorBook) complete(gen uint64, dialogID string, fetchedNewest int64) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if gen != b.gen || !b.connected {
-		return
-	}
-	delete(b.pending, dialogID)
-	b.advance(dialogID, max(fetchedNewest, b.liveMax[dialogID]))
-	delete(b.liveMax, dialogID)
-}
-
-// current is the cursor of dialogID as this connection knows it.
+// current is the cursor of dialogID as this connection knows it (0 = never caught up).
 func (b *cursorBook) current(dialogID string) int64 {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.cur[dialogID]
 }
 
-// advance moves a cursor forward only; the caller holds the lock.
-func (b *cursorBook) advance(dialogID string, sentAt int64) {
-	if sentAt <= b.cur[dialogID] {
-		return
-	}
-	b.cur[dialogID] = sentAt
-	// A failed write is logged by persist. The in-memory value still serves this
-	// connection; the next Ready reads the older persisted value and re-fetches a
-	// little more, which the upsert makes harmless.
-	_ = b.persist(dialogID, sentAt)
-}
-
 // persistCursor writes a dialog's message cursor to the cache.
-func (e *Engine) persistCursor(dialogID string, sentAt int64) error {
-	err := e.db.SetCursor(context.Background(), messageCursorKey+dialogID, strconv.FormatInt(sentAt, 10))
+func (e *Engine) persistCursor(dialogID string, updatedAt int64) error {
+	err := e.db.SetCursor(context.Background(), messageCursorKey+dialogID, strconv.FormatInt(updatedAt, 10))
 	if err != nil {
 		e.log.Warn("saving message cursor", "dialog", dialogID, "err", err)
 	}
@@ -157,7 +108,10 @@ func (e *Engine) readCursor(ctx context.Context, key string) (int64, error) {
 	return n, nil
 }
 
-// readMessageCursors reads the message cursor of every cached dialog.
+// readMessageCursors reads the message cursor of every cached dialog. A dialog
+// without one (first stored by a live message, or by a version whose cursors followed
+// date_sent) is caught up from the updated_at the server gave it when it was stored
+// (see knownSince), never from a sender's clock.
 func (e *Engine) readMessageCursors(ctx context.Context) (map[string]int64, error) {
 	dialogs, err := e.db.Dialogs(ctx)
 	if err != nil {

@@ -181,7 +181,6 @@ func (e *Engine) storeLive(ctx context.Context, chat *cube.Chat, ev cube.Message
 		e.log.Error("storing live message", "id", m.ID, "dialog", m.DialogID, "err", err)
 		return
 	}
-	e.cursors.live(m.DialogID, unixSeconds(m.SentAt))
 	if m.SenderID != me {
 		e.typing.peer(m.DialogID, m.SenderID, false) // the message ends the typing
 	}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 
 	"github.com/cubechat/cubechat/cube"
@@ -56,7 +55,3 @@ func indexBlobRefs(ctx context.Context, tx execer, m cube.Message) error {
 	return nil
 }
 
-// execer is what indexBlobRefs needs of a transaction.
-type execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}

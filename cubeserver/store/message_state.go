@@ -52,8 +52,9 @@ func addMarker(ctx context.Context, tx *sql.Tx, table, dialogID string, userID i
 	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return err
 	}
-	// A new marker changes the message's read_ids/delivered_ids, so its updated_at moves:
-	// a sender catching up with updated_at filters then learns of the ticks it missed.
+	// A new marker changes the message's read_ids/delivered_ids, so its updated_at (and
+	// its dialog's) moves: a sender catching up with updated_at filters then learns of
+	// the ticks it missed.
 	for start := 0; start < len(marked); start += 500 {
 		chunk := marked[start:min(start+500, len(marked))]
 		if _, err := tx.ExecContext(ctx, `UPDATE messages SET updated_at = ? WHERE id IN (`+placeholders(len(chunk))+`)`,
@@ -61,7 +62,10 @@ func addMarker(ctx context.Context, tx *sql.Tx, table, dialogID string, userID i
 			return err
 		}
 	}
-	return nil
+	if len(marked) == 0 {
+		return nil
+	}
+	return touchDialog(ctx, tx, dialogID)
 }
 
 // recomputeUnread sets the user's unread count to the number of others' messages in the
@@ -78,8 +82,8 @@ func recomputeUnread(ctx context.Context, tx queryer, dialogID string, userID in
 
 // EditMessages replaces the body of the given messages, all of which must have been sent
 // by userID (ErrNotSender otherwise, ErrNotFound for an id that is not in the dialog), and
-// bumps their updated_at. When the dialog's last message is among them, its
-// last_message follows.
+// bumps their updated_at and the dialog's. When the dialog's last message is among
+// them, its last_message follows.
 func (s *Store) EditMessages(ctx context.Context, dialogID string, userID int64, ids []string, body string) error {
 	if len(ids) == 0 {
 		return fmt.Errorf("%w: name the messages to edit", ErrInvalidInput)
@@ -105,10 +109,13 @@ func (s *Store) EditMessages(ctx context.Context, dialogID string, userID int64,
 				return err
 			}
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE dialogs SET last_message = ?, updated_at = ?
+		_, err := tx.ExecContext(ctx, `UPDATE dialogs SET last_message = ?
 			WHERE id = ? AND last_message_id IN (`+placeholders(len(ids))+`)`,
-			append([]any{body, now, dialogID}, stringArgs(ids)...)...)
-		return err
+			append([]any{body, dialogID}, stringArgs(ids)...)...)
+		if err != nil {
+			return err
+		}
+		return touchDialog(ctx, tx, dialogID)
 	})
 }
 

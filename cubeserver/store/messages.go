@@ -68,7 +68,7 @@ func (s *Store) StoreChatMessage(ctx context.Context, m cube.Message) (inserted 
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE dialogs SET updated_at = ?1,
+		if _, err := tx.ExecContext(ctx, `UPDATE dialogs SET updated_at = MAX(updated_at, ?1),
 			last_message = CASE WHEN ?2 >= COALESCE(last_message_date_sent, 0) THEN ?3 ELSE last_message END,
 			last_message_id = CASE WHEN ?2 >= COALESCE(last_message_date_sent, 0) THEN ?4 ELSE last_message_id END,
 			last_message_user_id = CASE WHEN ?2 >= COALESCE(last_message_date_sent, 0) THEN ?5 ELSE last_message_user_id END,

@@ -22,7 +22,7 @@ func (c ReactionChange) Changed() bool { return c.Added != "" || len(c.Removed) 
 // most one reaction per message ("User can have only one reaction type", protocol.md
 // §5): an add replaces the user's previous reaction, and the replaced one is reported
 // as removed. remove only removes the user's reaction when it is that type. A change
-// bumps the message's updated_at, so updated_at catch-up sees it.
+// bumps the message's and its dialog's updated_at, so updated_at catch-up sees it.
 // Errors: ErrNotFound (no such message, or deleted), ErrNotOccupant, ErrInvalidInput.
 func (s *Store) React(ctx context.Context, messageID string, userID int64, add, remove string) (ReactionChange, error) {
 	var out ReactionChange
@@ -70,7 +70,10 @@ func (s *Store) React(ctx context.Context, messageID string, userID int64, add, 
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE messages SET updated_at = MAX(updated_at + 1, ?) WHERE id = ?`,
 			nowMS(), messageID)
-		return err
+		if err != nil {
+			return err
+		}
+		return touchDialog(ctx, tx, out.DialogID)
 	})
 	return out, err
 }

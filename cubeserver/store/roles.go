@@ -82,10 +82,17 @@ func loadDialog(ctx context.Context, tx *sql.Tx, dialogID string) (*cube.Dialog,
 	return &ds[0], nil
 }
 
+// execer runs a statement: a *sql.Tx or a prepared transaction.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
 func forbidden(why string) error { return fmt.Errorf("%w: %s", ErrForbidden, why) }
 
-// touchDialog bumps updated_at, so updated_at catch-up sees the change.
-func touchDialog(ctx context.Context, tx *sql.Tx, dialogID string) error {
+// touchDialog bumps updated_at, so updated_at catch-up sees the change. Every change
+// to a dialog's messages (new, edited, deleted, a marker, a reaction) touches it too:
+// a client catching up asks for messages only in dialogs whose updated_at moved.
+func touchDialog(ctx context.Context, tx execer, dialogID string) error {
 	_, err := tx.ExecContext(ctx, `UPDATE dialogs SET updated_at = MAX(updated_at + 1, ?) WHERE id = ?`, nowMS(), dialogID)
 	return err
 }

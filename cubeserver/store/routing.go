@@ -94,6 +94,9 @@ func (s *Store) MarkMessage(ctx context.Context, messageID string, userID int64,
 				nowMS(), messageID); err != nil {
 				return err
 			}
+			if err := touchDialog(ctx, tx, dialogID); err != nil {
+				return err
+			}
 		}
 		if read {
 			if err := recomputeUnread(ctx, tx, dialogID, userID); err != nil {
