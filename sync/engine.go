@@ -51,6 +51,8 @@ type Engine struct {
 	events     *eventFeed
 	typing     *typingBook
 	watch      *watchList
+	// unread collects dialogs whose live-kept unread counts are asked again.
+	unread *unreadBook
 	// sessionStart is when this engine was built: only messages newer than it
 	// may raise desktop notifications.
 	sessionStart time.Time
@@ -119,6 +121,7 @@ func New(db *cache.DB, p Profile, logger *slog.Logger) *Engine {
 		focused:      true,
 		events:       newEventFeed(),
 		watch:        newWatchList(),
+		unread:       newUnreadBook(),
 		bounced:      map[string]bool{},
 		retries:      map[string]int{},
 		sessionStart: time.Now(),
@@ -157,7 +160,7 @@ func (e *Engine) Start(ctx context.Context) {
 	ctx, e.cancel = context.WithCancel(ctx)
 	e.mu.Unlock()
 
-	e.wg.Add(2)
+	e.wg.Add(3)
 	go func() {
 		defer e.wg.Done()
 		e.supervise(ctx)
@@ -165,6 +168,10 @@ func (e *Engine) Start(ctx context.Context) {
 	go func() {
 		defer e.wg.Done()
 		e.runOutbox(ctx)
+	}()
+	go func() {
+		defer e.wg.Done()
+		e.runUnreadRefresh(ctx)
 	}()
 }
 

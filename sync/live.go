@@ -188,6 +188,9 @@ func (e *Engine) storeLive(ctx context.Context, chat *cube.Chat, ev cube.Message
 	if inserted == 0 {
 		return // a copy we already hold (catch-up, carbon, echo or re-delivery)
 	}
+	if m.SenderID != me {
+		e.unread.touch(m.DialogID) // the badge below is a guess; the server's count follows
+	}
 	if m.SenderID != 0 && m.SenderID != me {
 		if err := e.ensureUsers(ctx, []int64{m.SenderID}); err != nil {
 			e.log.Warn("fetching sender profile", "user", m.SenderID, "err", err)

@@ -63,7 +63,24 @@ func (e *Engine) storeMarker(ctx context.Context, ev cube.MarkerEvent) error {
 		kind = cache.MarkerRead
 	}
 	_, err := e.db.AddMarkers(ctx, ev.DialogID, []string{ev.MessageID}, ev.UserID, kind)
+	if ev.UserID == e.Me() && kind == cache.MarkerRead {
+		// Read on another device: the server lowered this dialog's count.
+		e.touchUnreadOf(ctx, ev.DialogID, ev.MessageID)
+	}
 	return err
+}
+
+// touchUnreadOf asks for a dialog's count again, naming it by dialogID or, when a
+// signal carries none, by one of its messages.
+func (e *Engine) touchUnreadOf(ctx context.Context, dialogID, messageID string) {
+	if dialogID == "" {
+		m, err := e.db.Message(ctx, messageID)
+		if err != nil {
+			return
+		}
+		dialogID = m.DialogID
+	}
+	e.unread.touch(dialogID)
 }
 
 // storeEdit replaces the text of a cached message. Only its sender may edit (the
@@ -96,6 +113,7 @@ func (e *Engine) storeDelete(ctx context.Context, ev cube.DeleteEvent) error {
 	next := *old
 	next.Deleted = true
 	_, err = e.db.UpsertMessages(ctx, []cache.Message{next})
+	e.unread.touch(old.DialogID) // the server recounts a dialog when a message goes
 	return err
 }
 

@@ -75,19 +75,40 @@ func (e *Engine) RetryFailed(ctx context.Context, messageID string) error {
 	return nil
 }
 
-// runOutbox sends queued messages whenever it is woken and the chat is live.
+// Retry of queued actions that failed while the chat stayed live (REST unreachable,
+// server trouble): nothing else may wake the outbox for a long time.
+const (
+	actionRetryMin = time.Second
+	actionRetryMax = 30 * time.Second
+)
+
+// runOutbox sends queued messages whenever it is woken and the chat is live. Actions
+// that failed for a passing reason are tried again after a growing wait.
 func (e *Engine) runOutbox(ctx context.Context) {
+	retry := time.NewTimer(time.Hour)
+	retry.Stop()
+	defer retry.Stop()
+	wait := actionRetryMin
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-e.outboxKick:
+		case <-retry.C:
 		}
-		if chat := e.liveChat(); chat != nil {
-			e.drainOutbox(ctx, chat)
-			// Actions after messages: an edit of a message just sent must find
-			// it on the server.
-			e.drainActions(ctx, chat)
+		chat := e.liveChat()
+		if chat == nil {
+			continue // the next Ready wakes the outbox
+		}
+		e.drainOutbox(ctx, chat)
+		// Actions after messages: an edit of a message just sent must find
+		// it on the server.
+		if e.drainActions(ctx, chat) {
+			retry.Reset(wait)
+			wait = min(wait*2, actionRetryMax)
+		} else {
+			retry.Stop()
+			wait = actionRetryMin
 		}
 	}
 }

@@ -1,0 +1,90 @@
+package sync
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/cubechat/cubechat/cache"
+	"github.com/cubechat/cubechat/cube"
+)
+
+// waitUnreadLikeServer waits until p's cached count for dialog equals want and the
+// server's count for p's user equals it too.
+func waitUnreadLikeServer(t *testing.T, h *harness, p *peer, c *cube.Client, dialog string, want int) {
+	t.Helper()
+	p.waitFor(fmt.Sprintf("%d unread, as on the server", want), func() (bool, string) {
+		d, err := p.db.Dialog(h.ctx, dialog)
+		if err != nil {
+			return false, err.Error()
+		}
+		srv := serverUnread(t, h, c, dialog)
+		return d.UnreadCount == want && srv == want, fmt.Sprintf("cache %d, server %d", d.UnreadCount, srv)
+	})
+}
+
+// TestLiveUnreadCountsFollowTheServer: counts kept live end equal to the server's
+// without a reconnect — for messages that arrive into a dialog first fetched for one
+// of them, a message deleted for everyone, and a read on the user's other device.
+func TestLiveUnreadCountsFollowTheServer(t *testing.T) {
+	h := newHarness(t)
+	ann, bob := h.user("ann"), h.user("bob")
+	a := h.newPeer(ann)
+	desk, phone := h.newPeer(bob), h.newPeer(bob)
+	for _, p := range []*peer{a, desk, phone} {
+		p.waitSynced()
+	}
+	dialog, err := a.e.CreateDialog(h.ctx, cube.DialogPrivate, "", []int64{bob.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sent []string
+	for i := range 4 {
+		id, err := a.e.Send(h.ctx, dialog, fmt.Sprintf("count me %d", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sent = append(sent, id)
+	}
+	a.waitOutboxEmpty()
+	bobREST := h.client(bob)
+	for _, p := range []*peer{desk, phone} {
+		p.waitMessages(dialog, 4, func(m cache.Message) bool { return slices.Contains(sent, m.ID) })
+		waitUnreadLikeServer(t, h, p, bobREST, dialog, 4)
+	}
+
+	if err := a.e.Delete(h.ctx, sent[1], true); err != nil {
+		t.Fatal(err)
+	}
+	desk.waitMessage(sent[1], "the deletion", func(m cache.Message) bool { return m.Deleted })
+	waitUnreadLikeServer(t, h, desk, bobREST, dialog, 3)
+
+	// Read on the phone: the desk's badge follows.
+	if err := phone.e.MarkRead(h.ctx, dialog); err != nil {
+		t.Fatal(err)
+	}
+	waitUnreadLikeServer(t, h, desk, bobREST, dialog, 0)
+}
+
+// TestFocusReadsTheOpenDialog: messages that arrive into the open dialog while the
+// window is in the background count as unread; when the window gets the focus back
+// they are read — the badge clears, the server agrees, the sender's ticks turn.
+func TestFocusReadsTheOpenDialog(t *testing.T) {
+	pr := newPair(t)
+	ctx, a, b := pr.h.ctx, pr.a, pr.b
+	pr.exchange(a, b, "hi")
+	if err := b.e.MarkRead(ctx, pr.dialog); err != nil {
+		t.Fatal(err)
+	}
+	b.e.SetFocused(false)
+	var sent []string
+	for i := range 2 {
+		sent = append(sent, pr.exchange(a, b, fmt.Sprintf("while you were away %d", i)))
+	}
+	bobREST := pr.h.client(b.acc)
+	waitUnreadLikeServer(t, pr.h, b, bobREST, pr.dialog, 2)
+
+	b.e.SetFocused(true)
+	waitUnreadLikeServer(t, pr.h, b, bobREST, pr.dialog, 0)
+	waitAllRead(t, pr.h, a, pr.dialog, sent, b.acc.ID)
+}
