@@ -179,8 +179,10 @@ func (e *Engine) storeLive(ctx context.Context, chat *cube.Chat, ev cube.Message
 	inserted, err := e.db.UpsertMessages(ctx, []cache.Message{m})
 	if err != nil {
 		e.log.Error("storing live message", "id", m.ID, "dialog", m.DialogID, "err", err)
+		e.missedLive(ctx, m.DialogID, m.SentAt, err)
 		return
 	}
+	e.missed.nudge() // the cache takes writes: fetch what it refused before
 	e.cursors.live(m.DialogID, unixSeconds(m.SentAt))
 	if m.SenderID != me {
 		e.typing.peer(m.DialogID, m.SenderID, false) // the message ends the typing

@@ -35,7 +35,31 @@ func (e *Engine) handleSignal(ctx context.Context, chat *cube.Chat, ev cube.Even
 	}
 	if err != nil && !errors.Is(err, cache.ErrNotFound) {
 		e.log.Warn("live event not stored", "event", fmt.Sprintf("%T", ev), "err", err)
+		if errors.Is(err, cache.ErrDiskFull) {
+			e.missedLive(ctx, e.signalDialog(ctx, ev), time.Time{}, err)
+		}
 	}
+}
+
+// signalDialog is the dialog a signal is about, from the signal or its message.
+func (e *Engine) signalDialog(ctx context.Context, ev cube.Event) string {
+	var dialogID, messageID string
+	switch ev := ev.(type) {
+	case cube.MarkerEvent:
+		dialogID, messageID = ev.DialogID, ev.MessageID
+	case cube.EditEvent:
+		messageID = ev.MessageID
+	case cube.DeleteEvent:
+		messageID = ev.MessageID
+	case cube.ReactionEvent:
+		messageID = ev.MessageID
+	}
+	if dialogID == "" && messageID != "" {
+		if m, err := e.db.Message(ctx, messageID); err == nil {
+			dialogID = m.DialogID
+		}
+	}
+	return dialogID
 }
 
 func (e *Engine) storeTyping(ctx context.Context, ev cube.TypingEvent) error {
