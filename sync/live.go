@@ -183,7 +183,11 @@ func (e *Engine) storeLive(ctx context.Context, chat *cube.Chat, ev cube.Message
 		return
 	}
 	e.missed.nudge() // the cache takes writes: fetch what it refused before
-	e.cursors.live(m.DialogID, unixSeconds(m.SentAt))
+	if !e.missed.has(m.DialogID) {
+		// A dialog with missed messages keeps its cursor before them, so that a
+		// restart before the refetch still asks for them.
+		e.cursors.live(m.DialogID, unixSeconds(m.SentAt))
+	}
 	if m.SenderID != me {
 		e.typing.peer(m.DialogID, m.SenderID, false) // the message ends the typing
 	}

@@ -101,6 +101,12 @@ func (b *missedBook) settled(dialogID string, generation int) {
 	}
 }
 
+func (b *missedBook) has(dialogID string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.entries[dialogID] != nil
+}
+
 func (b *missedBook) empty() bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
