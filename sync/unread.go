@@ -28,7 +28,7 @@ func (e *Engine) UnreadTotal(ctx context.Context) (int, error) {
 
 // refreshUnread sets every cached dialog's unread count to the server's (GET
 // /chat/Message/unread with the dialog ids, so that dialogs with none are listed
-// too). The dialog on screen is left alone: the user is reading it.
+// too). The dialog on screen is read instead: the user is looking at it.
 func (e *Engine) refreshUnread(ctx context.Context) error {
 	dialogs, err := e.db.Dialogs(ctx)
 	if err != nil {
@@ -55,7 +55,17 @@ func (e *Engine) refreshUnreadOf(ctx context.Context, ids []string) error {
 		}
 		for _, id := range chunk {
 			n, listed := counts[id]
-			if !listed || e.viewing(id) {
+			if !listed {
+				continue
+			}
+			if e.viewing(id) {
+				if n > 0 {
+					// On screen, yet unread on the server (it came by catch-up, not
+					// live): the user is reading it, so it is read.
+					if err := e.MarkRead(ctx, id); err != nil {
+						e.log.Warn("reading the dialog on screen", "dialog", id, "err", err)
+					}
+				}
 				continue
 			}
 			d, err := e.db.Dialog(ctx, id)

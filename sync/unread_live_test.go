@@ -88,3 +88,43 @@ func TestFocusReadsTheOpenDialog(t *testing.T) {
 	waitUnreadLikeServer(t, pr.h, b, bobREST, pr.dialog, 0)
 	waitAllRead(t, pr.h, a, pr.dialog, sent, b.acc.ID)
 }
+
+// TestOpenDialogCaughtUpIsRead: messages that reach the dialog on screen by catch-up
+// (they came to a group while the chat was down), not live, are read like live ones: the cache,
+// the server and the sender's ticks agree.
+func TestOpenDialogCaughtUpIsRead(t *testing.T) {
+	h := newHarness(t)
+	ann, bob := h.user("ann"), h.user("bob")
+	a := h.newPeer(ann)
+	b := h.newProxiedPeer(bob)
+	a.waitSynced()
+	b.waitSynced()
+	dialog, err := a.e.CreateDialog(h.ctx, cube.DialogGroup, "team", []int64{bob.ID}) // group messages are not queued for the offline
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr := &pair{h: h, a: a, b: b.peer, dialog: dialog}
+	pr.exchange(a, b.peer, "hi")
+	if err := b.e.MarkRead(h.ctx, dialog); err != nil {
+		t.Fatal(err)
+	}
+	b.chat.block()
+	b.waitFor("the chat down", func() (bool, string) {
+		s := b.e.Status()
+		return s.State != cube.Ready.String(), fmt.Sprintf("%+v", s)
+	})
+	var sent []string
+	for i := range 2 {
+		id, err := a.e.Send(h.ctx, dialog, fmt.Sprintf("while your chat was down %d", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sent = append(sent, id)
+	}
+	a.waitOutboxEmpty()
+	b.chat.unblock()
+	b.e.ReconnectNow()
+	b.waitMessages(dialog, 2, func(m cache.Message) bool { return slices.Contains(sent, m.ID) })
+	waitUnreadLikeServer(t, h, b.peer, h.client(bob), dialog, 0)
+	waitAllRead(t, h, a, dialog, sent, bob.ID)
+}
