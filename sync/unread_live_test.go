@@ -23,14 +23,14 @@ func waitUnreadLikeServer(t *testing.T, h *harness, p *peer, c *cube.Client, dia
 	})
 }
 
-// TestLiveUnreadCountsFollowTheServer: counts kept live end equal to the server's
-// without a reconnect — for messages that arrive into a dialog first fetched for one
-// of them, a message deleted for everyone, and a read on the user's other device.
-func TestLiveUnreadCountsFollowTheServer(t *testing.T) {
-	h := newHarness(t)
+// unreadTrio is ann and two devices of bob (desk, phone), all synced, with a private
+// dialog; with warm set, both of bob's devices already hold it and have read it
+// (each itself, so that the warm-up does not depend on the counts converging).
+func unreadTrio(t *testing.T, warm bool) (h *harness, a, desk, phone *peer, dialog string) {
+	h = newHarness(t)
 	ann, bob := h.user("ann"), h.user("bob")
-	a := h.newPeer(ann)
-	desk, phone := h.newPeer(bob), h.newPeer(bob)
+	a = h.newPeer(ann)
+	desk, phone = h.newPeer(bob), h.newPeer(bob)
 	for _, p := range []*peer{a, desk, phone} {
 		p.waitSynced()
 	}
@@ -38,32 +38,70 @@ func TestLiveUnreadCountsFollowTheServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if warm {
+		id := sendAll(t, h, a, dialog, 1)[0]
+		for _, p := range []*peer{desk, phone} {
+			p.waitMessage(id, "the first message", func(cache.Message) bool { return true })
+		}
+		for _, p := range []*peer{desk, phone} {
+			if err := p.e.MarkRead(h.ctx, dialog); err != nil {
+				t.Fatal(err)
+			}
+			p.e.OpenDialog("") // read, then closed: new messages count as unread
+		}
+		for _, p := range []*peer{desk, phone} {
+			waitUnreadLikeServer(t, h, p, h.client(bob), dialog, 0)
+		}
+	}
+	return h, a, desk, phone, dialog
+}
+
+// sendAll sends n messages from p and waits until the server has them.
+func sendAll(t *testing.T, h *harness, p *peer, dialog string, n int) []string {
+	t.Helper()
 	var sent []string
-	for i := range 4 {
-		id, err := a.e.Send(h.ctx, dialog, fmt.Sprintf("count me %d", i))
+	for i := range n {
+		id, err := p.e.Send(h.ctx, dialog, fmt.Sprintf("count me %d", i))
 		if err != nil {
 			t.Fatal(err)
 		}
 		sent = append(sent, id)
 	}
-	a.waitOutboxEmpty()
-	bobREST := h.client(bob)
-	for _, p := range []*peer{desk, phone} {
-		p.waitMessages(dialog, 4, func(m cache.Message) bool { return slices.Contains(sent, m.ID) })
-		waitUnreadLikeServer(t, h, p, bobREST, dialog, 4)
-	}
+	p.waitOutboxEmpty()
+	return sent
+}
 
-	if err := a.e.Delete(h.ctx, sent[1], true); err != nil {
-		t.Fatal(err)
-	}
-	desk.waitMessage(sent[1], "the deletion", func(m cache.Message) bool { return m.Deleted })
-	waitUnreadLikeServer(t, h, desk, bobREST, dialog, 3)
-
-	// Read on the phone: the desk's badge follows.
-	if err := phone.e.MarkRead(h.ctx, dialog); err != nil {
-		t.Fatal(err)
-	}
-	waitUnreadLikeServer(t, h, desk, bobREST, dialog, 0)
+// TestLiveUnreadCountsFollowTheServer: counts kept live end equal to the server's
+// without a reconnect, for each way they used to drift.
+func TestLiveUnreadCountsFollowTheServer(t *testing.T) {
+	t.Run("burst into a dialog first fetched for one of its messages", func(t *testing.T) {
+		h, a, desk, phone, dialog := unreadTrio(t, false)
+		sent := sendAll(t, h, a, dialog, 4)
+		for _, p := range []*peer{desk, phone} {
+			p.waitMessages(dialog, 4, func(m cache.Message) bool { return slices.Contains(sent, m.ID) })
+			waitUnreadLikeServer(t, h, p, h.client(p.acc), dialog, 4)
+		}
+	})
+	t.Run("read on the other device", func(t *testing.T) {
+		h, a, desk, phone, dialog := unreadTrio(t, true)
+		sendAll(t, h, a, dialog, 3)
+		waitUnreadLikeServer(t, h, desk, h.client(desk.acc), dialog, 3)
+		waitUnreadLikeServer(t, h, phone, h.client(phone.acc), dialog, 3)
+		if err := phone.e.MarkRead(h.ctx, dialog); err != nil {
+			t.Fatal(err)
+		}
+		waitUnreadLikeServer(t, h, desk, h.client(desk.acc), dialog, 0)
+	})
+	t.Run("deleted for everyone", func(t *testing.T) {
+		h, a, desk, _, dialog := unreadTrio(t, true)
+		sent := sendAll(t, h, a, dialog, 2)
+		waitUnreadLikeServer(t, h, desk, h.client(desk.acc), dialog, 2)
+		if err := a.e.Delete(h.ctx, sent[0], true); err != nil {
+			t.Fatal(err)
+		}
+		desk.waitMessage(sent[0], "the deletion", func(m cache.Message) bool { return m.Deleted })
+		waitUnreadLikeServer(t, h, desk, h.client(desk.acc), dialog, 1)
+	})
 }
 
 // TestFocusReadsTheOpenDialog: messages that arrive into the open dialog while the
