@@ -104,6 +104,8 @@ func TestBannerFor(t *testing.T) {
 		{csync.Status{State: "Closed", Err: errors.New("tls: failed to verify certificate: x509: certificate signed by unknown authority")},
 			"The chat server's certificate is not trusted — showing cached messages"},
 		{csync.Status{State: "Closed", Err: errors.New("dial tcp: connection refused")}, "Offline — showing cached messages"},
+		{csync.Status{State: "Ready", StoreErr: errors.New("cache: disk is full")},
+			"The disk is full — new messages cannot be saved. Free some space and they will be fetched."},
 	}
 	for _, c := range cases {
 		if got, _ := bannerFor(c.s); got != c.want {

@@ -302,6 +302,15 @@ func (m *mainScreen) setOpen(id string) {
 // openDialog shows d in the chat pane, tells the engine and marks it read.
 func (m *mainScreen) openDialog(d cache.Dialog) {
 	if m.openDialogID() == d.ID {
+		if d.UnreadCount > 0 {
+			// Its badge says messages came while the window was away: read them
+			// (the engine checks the window has the focus).
+			go func() {
+				ctx, cancel := context.WithTimeout(m.ctx, loadTimeout)
+				defer cancel()
+				m.engine.ReadOpenDialog(ctx)
+			}()
+		}
 		return
 	}
 	m.setOpen(d.ID)

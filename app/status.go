@@ -15,6 +15,9 @@ func bannerFor(s csync.Status) (string, widgets.BannerKind) {
 	if s.NeedsSignIn {
 		return "Your session has ended — showing cached messages", widgets.BannerError
 	}
+	if s.StoreErr != nil {
+		return "The disk is full — new messages cannot be saved. Free some space and they will be fetched.", widgets.BannerError
+	}
 	switch s.State {
 	case "Ready":
 		if s.Syncing {

@@ -13,8 +13,10 @@ import (
 // EnqueueAction queues an action and applies it to the local rows in the same
 // transaction, so the UI shows its effect at once and a restart loses nothing.
 // It returns the queued action's id, or 0 when there is nothing to send:
-//   - an edit or delete of a message the server does not have yet (pending or
-//     failed) changes or removes it locally, and Outbox sends the result;
+//   - an edit or delete of a message no chat stream has carried yet (pending and
+//     never written, or failed) changes or removes it locally, and Outbox sends
+//     the result; a pending message already written (MarkWritten) may be on the
+//     server, so its edit or delete is queued like any other, behind it;
 //   - deleting a message already deleted does nothing.
 //
 // A second edit of a message whose edit is still queued replaces that edit's
@@ -93,8 +95,13 @@ func (q *actionQueue) edit(a Action) (int64, error) {
 		return 0, fmt.Errorf("cache: message %s was deleted and cannot be edited", a.MessageID)
 	case q.me != 0 && old.msg.SenderID != q.me:
 		return 0, fmt.Errorf("cache: message %s is not yours to edit", a.MessageID)
-	case !old.msg.State.Confirmed():
-		// Not on the server yet: the queued message itself carries the new text.
+	}
+	local, err := q.onlyLocal(old)
+	if err != nil {
+		return 0, err
+	}
+	if local {
+		// Never written: the queued message itself carries the new text.
 		_, _, err := editRow(q.ctx, q.tx, q.w, old, q.ch, func(m *Message) (bool, error) {
 			m.Body = a.Text
 			return true, nil
@@ -127,7 +134,11 @@ func (q *actionQueue) delete(a Action) (int64, error) {
 	if err != nil || old.msg.Deleted {
 		return 0, err
 	}
-	if !old.msg.State.Confirmed() {
+	local, err := q.onlyLocal(old)
+	if err != nil {
+		return 0, err
+	}
+	if local {
 		return 0, q.forget(old)
 	}
 	if _, _, err := editRow(q.ctx, q.tx, q.w, old, q.ch, func(m *Message) (bool, error) {
@@ -194,6 +205,17 @@ func (q *actionQueue) markers(a Action) (int64, error) {
 		}
 	}
 	return q.insert(a, a.DialogID, actionPayload{MessageIDs: a.MessageIDs})
+}
+
+// onlyLocal tells whether a message exists only here: not confirmed, and never
+// written to a chat stream (MarkWritten). Only such a message may be changed or
+// removed without telling the server.
+func (q *actionQueue) onlyLocal(old *stored) (bool, error) {
+	if old.msg.State.Confirmed() {
+		return false, nil
+	}
+	written, err := writtenOnce(q.ctx, q.tx, old.msg.ID)
+	return !written, err
 }
 
 // message looks a message up for an action; ErrNotFound when it is not cached.

@@ -158,3 +158,22 @@ func (db *DB) read(what string, err error) error {
 	}
 	return db.classify(what, err)
 }
+
+// LimitSize caps the file at its current size plus extraPages pages (SQLite's
+// max_page_count on the one writing connection): a write that needs more fails
+// exactly as on a full disk, with ErrDiskFull. A negative extraPages lifts the cap.
+// It keeps a cache within a quota, and lets fault tests fill the "disk" for real.
+func (db *DB) LimitSize(ctx context.Context, extraPages int) error {
+	limit := int64(1073741823) // SQLite's default maximum
+	if extraPages >= 0 {
+		var pages int64
+		if err := db.w.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages); err != nil {
+			return db.classify("read the page count", err)
+		}
+		limit = pages + int64(extraPages)
+	}
+	if _, err := db.w.ExecContext(ctx, fmt.Sprintf(`PRAGMA max_page_count = %d`, limit)); err != nil {
+		return db.classify("limit the size", err)
+	}
+	return nil
+}

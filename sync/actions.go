@@ -71,39 +71,51 @@ func (e *Engine) enqueue(ctx context.Context, a cache.Action) error {
 
 // drainActions sends the queued actions oldest first. It stops at the first one
 // that cannot be sent now (offline, server trouble) to keep the order; one the
-// server refuses is dropped, its local effect undone, and the user told.
-func (e *Engine) drainActions(ctx context.Context, chat *cube.Chat) {
+// server refuses is dropped, its local effect undone, and the user told. It reports
+// whether an action failed for a passing reason (try again later); an action waiting
+// for its message is not: the message's confirmation wakes the outbox again.
+func (e *Engine) drainActions(ctx context.Context, chat *cube.Chat) (retry bool) {
 	actions, err := e.db.Actions(ctx)
 	if err != nil {
 		e.log.Error("reading the action queue", "err", err)
-		return
+		return true
 	}
 	for _, a := range actions {
 		if ctx.Err() != nil {
-			return
+			return false
 		}
 		if a.MessageID != "" {
 			if m, err := e.db.Message(ctx, a.MessageID); err == nil && m.State == cache.StatePending {
-				return // its message is still on its way: the next drain sends both
+				return false // its message is still on its way: the next drain sends both
 			}
 		}
-		err := e.sendAction(ctx, chat, a)
-		switch {
-		case err == nil:
-			if err := e.db.DoneAction(ctx, a.ID); err != nil && !errors.Is(err, cache.ErrNotFound) {
-				e.log.Error("finishing an action", "id", a.ID, "err", err)
-				return
-			}
-		case isRetryable(err):
-			e.log.Info("action will be retried", "kind", a.Kind, "message", a.MessageID, "err", err)
-			if err := e.db.FailAction(ctx, a.ID, err.Error()); err != nil && !errors.Is(err, cache.ErrNotFound) {
-				e.log.Error("recording an action failure", "id", a.ID, "err", err)
-			}
-			return
-		default:
-			e.refuseAction(ctx, a, err)
+		if !e.settleAction(ctx, chat, a) {
+			return true
 		}
 	}
+	return false
+}
+
+// settleAction sends one action and records the outcome; false means it failed for
+// a passing reason and stays queued (the queue stops there, to keep the order).
+func (e *Engine) settleAction(ctx context.Context, chat *cube.Chat, a cache.Action) bool {
+	err := e.sendAction(ctx, chat, a)
+	switch {
+	case err == nil:
+		if err := e.db.DoneAction(ctx, a.ID); err != nil && !errors.Is(err, cache.ErrNotFound) {
+			e.log.Error("finishing an action", "id", a.ID, "err", err)
+			return false
+		}
+	case isRetryable(err):
+		e.log.Info("action will be retried", "kind", a.Kind, "message", a.MessageID, "err", err)
+		if err := e.db.FailAction(ctx, a.ID, err.Error()); err != nil && !errors.Is(err, cache.ErrNotFound) {
+			e.log.Error("recording an action failure", "id", a.ID, "err", err)
+		}
+		return false
+	default:
+		e.refuseAction(ctx, a, err)
+	}
+	return true
 }
 
 // refuseAction drops an action the server will never accept and tells the user.
@@ -141,9 +153,14 @@ func (e *Engine) sendAction(ctx context.Context, chat *cube.Chat, a cache.Action
 		})
 	case cache.ActionRead, cache.ActionDelivered:
 		u := cube.MessageUpdate{Read: a.Kind == cache.ActionRead, Delivered: a.Kind == cache.ActionDelivered}
-		return e.rest(ctx, func(c *cube.Client) error {
+		err := e.rest(ctx, func(c *cube.Client) error {
 			return c.UpdateMessages(ctx, a.DialogID, a.MessageIDs, u)
 		})
+		if err == nil && a.Kind == cache.ActionRead {
+			// A REST read tells nobody: the senders' ticks turn on chat markers.
+			e.sendReadMarkers(ctx, a.DialogID)
+		}
+		return err
 	}
 	return fmt.Errorf("sync: unknown action kind %q", a.Kind)
 }

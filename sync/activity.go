@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"slices"
 	gosync "sync"
 	"time"
 )
@@ -89,14 +90,18 @@ func (e *Engine) SetFocused(focused bool) {
 }
 
 // applyActivity sends the state on the Ready chat; without one it waits for the next
-// Ready, which re-applies it.
+// Ready, which re-applies it. Coming back to a window that shows a dialog with
+// unread messages reads them.
 func (e *Engine) applyActivity(active bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), activityTimeout)
+	defer cancel()
+	if active {
+		e.ReadOpenDialog(ctx)
+	}
 	chat := e.connChat()
 	if chat == nil {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), activityTimeout)
-	defer cancel()
 	var err error
 	if active {
 		err = chat.MarkActive(ctx)
@@ -106,4 +111,48 @@ func (e *Engine) applyActivity(active bool) {
 	if err != nil {
 		e.log.Info("telling the server about focus", "active", active, "err", err)
 	}
+}
+
+// ReadOpenDialog marks the dialog on screen read when the focused window shows it
+// with unread messages (they arrived while the window was in the background): the
+// badge clears, the server counts them read and their senders' ticks turn, as if
+// the user had opened it just now. Focus coming back does it by itself; the app
+// calls it when the user clicks the row of the dialog already open.
+func (e *Engine) ReadOpenDialog(ctx context.Context) {
+	e.mu.Lock()
+	open, focused := e.open, e.focused
+	e.mu.Unlock()
+	if open == "" || !focused || e.Me() == 0 {
+		return
+	}
+	unread, err := e.hasUnread(ctx, open)
+	if err != nil {
+		e.log.Warn("checking the open dialog for unread messages", "dialog", open, "err", err)
+		return
+	}
+	if !unread {
+		return
+	}
+	if err := e.MarkRead(ctx, open); err != nil {
+		e.log.Warn("reading the open dialog on focus", "dialog", open, "err", err)
+	}
+}
+
+// hasUnread tells whether a dialog has a badge, or a newest message from someone else
+// that we have not marked read.
+func (e *Engine) hasUnread(ctx context.Context, dialogID string) (bool, error) {
+	d, err := e.db.Dialog(ctx, dialogID)
+	if err != nil {
+		return false, err
+	}
+	if d.UnreadCount > 0 {
+		return true, nil
+	}
+	me := e.Me()
+	msgs, err := e.db.Messages(ctx, dialogID, time.Time{}, "", 1)
+	if err != nil || len(msgs) == 0 {
+		return false, err
+	}
+	m := msgs[len(msgs)-1]
+	return m.SenderID != me && m.SenderID != 0 && !m.Deleted && !slices.Contains(m.ReadIDs, me), nil
 }

@@ -35,6 +35,10 @@ type Status struct {
 	// resumed session, or a password changed elsewhere). The engine stops trying until
 	// Login succeeds; the app asks the user to sign in again.
 	NeedsSignIn bool
+	// StoreErr: the cache could not store what arrived (wrapping cache.ErrDiskFull
+	// when the disk is full). Nothing is lost: what was missed is fetched again as
+	// soon as the cache takes writes, and then this clears.
+	StoreErr error
 }
 
 // Engine is the sync engine of one account. Create it with New, then Login and Start.
@@ -51,6 +55,10 @@ type Engine struct {
 	events     *eventFeed
 	typing     *typingBook
 	watch      *watchList
+	// unread collects dialogs whose live-kept unread counts are asked again.
+	unread *unreadBook
+	// missed holds the dialogs with live traffic the cache failed to store.
+	missed *missedBook
 	// sessionStart is when this engine was built: only messages newer than it
 	// may raise desktop notifications.
 	sessionStart time.Time
@@ -119,6 +127,8 @@ func New(db *cache.DB, p Profile, logger *slog.Logger) *Engine {
 		focused:      true,
 		events:       newEventFeed(),
 		watch:        newWatchList(),
+		unread:       newUnreadBook(),
+		missed:       newMissedBook(),
 		bounced:      map[string]bool{},
 		retries:      map[string]int{},
 		sessionStart: time.Now(),
@@ -157,7 +167,7 @@ func (e *Engine) Start(ctx context.Context) {
 	ctx, e.cancel = context.WithCancel(ctx)
 	e.mu.Unlock()
 
-	e.wg.Add(2)
+	e.wg.Add(4)
 	go func() {
 		defer e.wg.Done()
 		e.supervise(ctx)
@@ -165,6 +175,14 @@ func (e *Engine) Start(ctx context.Context) {
 	go func() {
 		defer e.wg.Done()
 		e.runOutbox(ctx)
+	}()
+	go func() {
+		defer e.wg.Done()
+		e.runUnreadRefresh(ctx)
+	}()
+	go func() {
+		defer e.wg.Done()
+		e.runRefetchMissed(ctx)
 	}()
 }
 

@@ -179,13 +179,18 @@ func (e *Engine) storeLive(ctx context.Context, chat *cube.Chat, ev cube.Message
 	inserted, err := e.db.UpsertMessages(ctx, []cache.Message{m})
 	if err != nil {
 		e.log.Error("storing live message", "id", m.ID, "dialog", m.DialogID, "err", err)
+		e.missedLive(ctx, m.DialogID, m.SentAt, err)
 		return
 	}
+	e.missed.nudge() // the cache takes writes: fetch what it refused before
 	if m.SenderID != me {
 		e.typing.peer(m.DialogID, m.SenderID, false) // the message ends the typing
 	}
 	if inserted == 0 {
 		return // a copy we already hold (catch-up, carbon, echo or re-delivery)
+	}
+	if m.SenderID != me {
+		e.unread.touch(m.DialogID) // the badge below is a guess; the server's count follows
 	}
 	if m.SenderID != 0 && m.SenderID != me {
 		if err := e.ensureUsers(ctx, []int64{m.SenderID}); err != nil {

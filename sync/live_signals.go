@@ -41,6 +41,9 @@ func (e *Engine) handleSignal(ctx context.Context, chat *cube.Chat, ev cube.Even
 	}
 	if err != nil && !errors.Is(err, cache.ErrNotFound) {
 		e.log.Warn("live event not stored", "event", fmt.Sprintf("%T", ev), "err", err)
+		if errors.Is(err, cache.ErrDiskFull) {
+			e.missedLive(ctx, e.eventDialogID(ctx, ev), time.Time{}, err)
+		}
 	}
 }
 
@@ -63,6 +66,28 @@ func (e *Engine) signalFromMember(ctx context.Context, ev cube.Event) (bool, err
 		return e.deleteAllowed(ctx, ev)
 	}
 	return true, nil
+}
+
+// eventDialogID is the id of the dialog a signal is about, from the signal or its
+// cached message; "" when neither names one.
+func (e *Engine) eventDialogID(ctx context.Context, ev cube.Event) string {
+	var dialogID, messageID string
+	switch ev := ev.(type) {
+	case cube.MarkerEvent:
+		dialogID, messageID = ev.DialogID, ev.MessageID
+	case cube.EditEvent:
+		messageID = ev.MessageID
+	case cube.DeleteEvent:
+		messageID = ev.MessageID
+	case cube.ReactionEvent:
+		messageID = ev.MessageID
+	}
+	if dialogID == "" && messageID != "" {
+		if m, err := e.db.Message(ctx, messageID); err == nil {
+			dialogID = m.DialogID
+		}
+	}
+	return dialogID
 }
 
 func (e *Engine) storeTyping(ctx context.Context, ev cube.TypingEvent) error {
@@ -90,7 +115,24 @@ func (e *Engine) storeMarker(ctx context.Context, ev cube.MarkerEvent) error {
 		kind = cache.MarkerRead
 	}
 	_, err := e.db.AddMarkers(ctx, ev.DialogID, []string{ev.MessageID}, ev.UserID, kind)
+	if ev.UserID == e.Me() && kind == cache.MarkerRead {
+		// Read on another device: the server lowered this dialog's count.
+		e.touchUnreadOf(ctx, ev.DialogID, ev.MessageID)
+	}
 	return err
+}
+
+// touchUnreadOf asks for a dialog's count again, naming it by dialogID or, when a
+// signal carries none, by one of its messages.
+func (e *Engine) touchUnreadOf(ctx context.Context, dialogID, messageID string) {
+	if dialogID == "" {
+		m, err := e.db.Message(ctx, messageID)
+		if err != nil {
+			return
+		}
+		dialogID = m.DialogID
+	}
+	e.unread.touch(dialogID)
 }
 
 // storeEdit replaces the text of a cached message. Only its sender may edit (the
@@ -123,6 +165,7 @@ func (e *Engine) storeDelete(ctx context.Context, ev cube.DeleteEvent) error {
 	next := *old
 	next.Deleted = true
 	_, err = e.db.UpsertMessages(ctx, []cache.Message{next})
+	e.unread.touch(old.DialogID) // the server recounts a dialog when a message goes
 	return err
 }
 

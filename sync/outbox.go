@@ -75,19 +75,40 @@ func (e *Engine) RetryFailed(ctx context.Context, messageID string) error {
 	return nil
 }
 
-// runOutbox sends queued messages whenever it is woken and the chat is live.
+// Retry of queued actions that failed while the chat stayed live (REST unreachable,
+// server trouble): nothing else may wake the outbox for a long time.
+const (
+	actionRetryMin = time.Second
+	actionRetryMax = 30 * time.Second
+)
+
+// runOutbox sends queued messages whenever it is woken and the chat is live. Actions
+// that failed for a passing reason are tried again after a growing wait.
 func (e *Engine) runOutbox(ctx context.Context) {
+	retry := time.NewTimer(time.Hour)
+	retry.Stop()
+	defer retry.Stop()
+	wait := actionRetryMin
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-e.outboxKick:
+		case <-retry.C:
 		}
-		if chat := e.liveChat(); chat != nil {
-			e.drainOutbox(ctx, chat)
-			// Actions after messages: an edit of a message just sent must find
-			// it on the server.
-			e.drainActions(ctx, chat)
+		chat := e.liveChat()
+		if chat == nil {
+			continue // the next Ready wakes the outbox
+		}
+		e.drainOutbox(ctx, chat)
+		// Actions after messages: an edit of a message just sent must find
+		// it on the server.
+		if e.drainActions(ctx, chat) {
+			retry.Reset(wait)
+			wait = min(wait*2, actionRetryMax)
+		} else {
+			retry.Stop()
+			wait = actionRetryMin
 		}
 	}
 }
@@ -102,8 +123,9 @@ type sentMessage struct {
 // drainOutbox sends the queue oldest first, in batches. XMPP processes a stream's
 // stanzas in order, so a ping answered after a batch proves the server has processed
 // (stored) every message of it; only then are they marked sent. A lost connection
-// leaves them pending: they are sent again, with the same ids, on the next Ready, and
-// the server stores a repeated id once.
+// leaves them pending: they are sent again, with the same ids and content, on the
+// next Ready, and the server stores a repeated id once. An edit or delete made
+// meanwhile is a queued action that drainActions sends after the confirmation.
 func (e *Engine) drainOutbox(ctx context.Context, chat *cube.Chat) {
 	dialogs := map[string]*cache.Dialog{}
 	for ctx.Err() == nil {
@@ -115,8 +137,21 @@ func (e *Engine) drainOutbox(ctx context.Context, chat *cube.Chat) {
 		if len(queued) == 0 {
 			return
 		}
+		// Marked written before the stream sees them: from now on the server may
+		// hold them, so the user's edits and deletes queue behind them, and each
+		// resend repeats what was first written.
+		batch := queued[:min(len(queued), outboxBatch)]
+		ids := make([]string, len(batch))
+		for i, m := range batch {
+			ids[i] = m.ID
+		}
+		toSend, err := e.db.MarkWritten(ctx, ids)
+		if err != nil {
+			e.log.Error("marking the outbox batch written", "err", err)
+			return
+		}
 		var sent []sentMessage
-		for _, m := range queued[:min(len(queued), outboxBatch)] {
+		for _, m := range toSend {
 			s, retryLater := e.sendQueued(ctx, chat, m, dialogs)
 			if retryLater {
 				return

@@ -14,7 +14,8 @@ import (
 // MarkRead is what opening a dialog does: it becomes the open dialog, its local unread
 // count drops to zero, and the server marks all its messages read; the senders of
 // the unread messages get read markers, so their ticks turn. When the server cannot
-// be reached the read waits in the action queue (persisted) for the next Ready.
+// be reached, or the chat (which carries the markers) is down, the read waits in the
+// action queue (persisted), which sends it on the next Ready, before the catch-up.
 func (e *Engine) MarkRead(ctx context.Context, dialogID string) error {
 	e.OpenDialog(dialogID)
 	if err := e.db.SetUnread(ctx, dialogID, 0); err != nil {
@@ -22,22 +23,32 @@ func (e *Engine) MarkRead(ctx context.Context, dialogID string) error {
 	}
 	err := e.sendRead(ctx, dialogID)
 	switch {
+	case err == nil && e.connChat() == nil:
+		// The server has the read, the senders cannot hear of it yet.
+		return e.queueRead(ctx, dialogID, "no chat for the read markers")
 	case err == nil:
 		e.sendReadMarkers(ctx, dialogID)
 		return nil
 	case isUnreachable(err) || !e.hasSession():
-		e.log.Info("server unreachable, read mark queued", "dialog", dialogID, "err", err)
-		if _, err := e.db.EnqueueAction(ctx, cache.Action{Kind: cache.ActionRead, DialogID: dialogID}); err != nil {
-			return fmt.Errorf("sync: queueing the read mark of %s: %w", dialogID, err)
-		}
-		return nil
+		return e.queueRead(ctx, dialogID, err.Error())
 	}
 	return fmt.Errorf("sync: marking dialog %s read: %w", dialogID, err)
 }
 
-// readMarkerWindow is how many of the newest cached messages MarkRead looks at for
-// read markers to send.
-const readMarkerWindow = 50
+// queueRead persists a read of the whole dialog for the outbox, and wakes it.
+func (e *Engine) queueRead(ctx context.Context, dialogID, why string) error {
+	e.log.Info("read mark queued", "dialog", dialogID, "why", why)
+	if _, err := e.db.EnqueueAction(ctx, cache.Action{Kind: cache.ActionRead, DialogID: dialogID}); err != nil {
+		return fmt.Errorf("sync: queueing the read mark of %s: %w", dialogID, err)
+	}
+	e.kickOutbox()
+	return nil
+}
+
+// readMarkerWindow is how many of the newest cached messages a read looks at for
+// read markers to send: the REST read covers the whole dialog, and every message
+// it covers without a marker leaves its sender's ticks grey.
+const readMarkerWindow = 300
 
 // sendReadMarkers tells the senders of the dialog's newest messages that we read
 // them (XMPP <displayed/>; a REST read does not notify anyone), once per message.
@@ -75,10 +86,12 @@ func (e *Engine) sendRead(ctx context.Context, dialogID string) error {
 	})
 }
 
-// flushPendingReads sends the read marks that older versions queued in a cursor
-// while offline (new ones go to the action queue). It runs before the
-// catch-up, whose dialog copies carry the server's unread counts.
+// flushPendingReads sends the read marks queued while offline: those in the action
+// queue (with their read markers), and those older versions kept in a cursor. It
+// runs on Ready before the catch-up, whose unread counts must already include them;
+// reads concern no message of the outbox, so they need not wait for it.
 func (e *Engine) flushPendingReads(ctx context.Context) {
+	e.sendQueuedReads(ctx)
 	ids, err := e.pendingReads(ctx)
 	if err != nil {
 		e.log.Error("reading queued read marks", "err", err)
@@ -96,6 +109,22 @@ func (e *Engine) flushPendingReads(ctx context.Context) {
 		}
 		if err := e.editPendingReads(ctx, func(ids []string) []string { return slices.DeleteFunc(ids, eq(id)) }); err != nil {
 			e.log.Error("updating queued read marks", "err", err)
+			return
+		}
+	}
+}
+
+// sendQueuedReads sends the queued read actions now, stopping at the first that
+// cannot go (still unreachable: the outbox retries it).
+func (e *Engine) sendQueuedReads(ctx context.Context) {
+	actions, err := e.db.Actions(ctx)
+	if err != nil {
+		e.log.Error("reading the action queue", "err", err)
+		return
+	}
+	chat := e.connChat()
+	for _, a := range actions {
+		if a.Kind == cache.ActionRead && (ctx.Err() != nil || !e.settleAction(ctx, chat, a)) {
 			return
 		}
 	}

@@ -70,7 +70,7 @@ func offerLatest(ch chan Status, s Status) {
 // uncomparable dynamic type.
 func sameStatus(a, b Status) bool {
 	return a.State == b.State && a.Syncing == b.Syncing && a.NeedsSignIn == b.NeedsSignIn &&
-		errText(a.Err) == errText(b.Err)
+		errText(a.Err) == errText(b.Err) && errText(a.StoreErr) == errText(b.StoreErr)
 }
 
 func errText(err error) string {

@@ -2,8 +2,10 @@ package sync
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
+	"github.com/cubechat/cubechat/cache"
 	"github.com/cubechat/cubechat/cube"
 )
 
@@ -26,33 +28,58 @@ func (e *Engine) UnreadTotal(ctx context.Context) (int, error) {
 
 // refreshUnread sets every cached dialog's unread count to the server's (GET
 // /chat/Message/unread with the dialog ids, so that dialogs with none are listed
-// too). The dialog on screen is left alone: the user is reading it.
+// too). The dialog on screen is read instead: the user is looking at it.
 func (e *Engine) refreshUnread(ctx context.Context) error {
 	dialogs, err := e.db.Dialogs(ctx)
 	if err != nil {
 		return err
 	}
-	for start := 0; start < len(dialogs); start += unreadChunk {
-		chunk := dialogs[start:min(start+unreadChunk, len(dialogs))]
-		ids := make([]string, len(chunk))
-		for i, d := range chunk {
-			ids[i] = d.ID
-		}
+	ids := make([]string, len(dialogs))
+	for i, d := range dialogs {
+		ids[i] = d.ID
+	}
+	return e.refreshUnreadOf(ctx, ids)
+}
+
+// refreshUnreadOf sets the unread counts of the given dialogs to the server's.
+func (e *Engine) refreshUnreadOf(ctx context.Context, ids []string) error {
+	for start := 0; start < len(ids); start += unreadChunk {
+		chunk := ids[start:min(start+unreadChunk, len(ids))]
 		var counts map[string]int
 		err := e.rest(ctx, func(c *cube.Client) (err error) {
-			_, counts, err = c.UnreadCount(ctx, ids)
+			_, counts, err = c.UnreadCount(ctx, chunk)
 			return err
 		})
 		if err != nil {
 			return fmt.Errorf("sync: reading unread counts: %w", err)
 		}
-		for _, d := range chunk {
-			n, listed := counts[d.ID]
-			if !listed || n == d.UnreadCount || e.viewing(d.ID) {
+		for _, id := range chunk {
+			n, listed := counts[id]
+			if !listed {
 				continue
 			}
-			if err := e.db.SetUnread(ctx, d.ID, n); err != nil {
-				return fmt.Errorf("sync: saving unread count of %s: %w", d.ID, err)
+			if e.viewing(id) {
+				if n > 0 {
+					// On screen, yet unread on the server (it came by catch-up, not
+					// live): the user is reading it, so it is read.
+					if err := e.MarkRead(ctx, id); err != nil {
+						e.log.Warn("reading the dialog on screen", "dialog", id, "err", err)
+					}
+				}
+				continue
+			}
+			d, err := e.db.Dialog(ctx, id)
+			if errors.Is(err, cache.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("sync: reading dialog %s: %w", id, err)
+			}
+			if d.UnreadCount == n {
+				continue
+			}
+			if err := e.db.SetUnread(ctx, id, n); err != nil {
+				return fmt.Errorf("sync: saving unread count of %s: %w", id, err)
 			}
 		}
 	}
