@@ -12,12 +12,17 @@ import (
 // Server pings are answered inside go-xmpp's Recv and never reach us.
 func (c *Chat) readLoop(cc *chatConn) {
 	defer close(cc.readerDone)
+	cc.wire.stanzaDone() // the handshake's bytes are not a stanza
 	for {
 		v, err := cc.client.Recv()
 		if err != nil {
+			if over := cc.wire.tooLarge(); over != nil {
+				err = over // go-xmpp wraps it in parser text; keep ours
+			}
 			c.connLost(cc, err)
 			return
 		}
+		cc.wire.stanzaDone()
 		if cc.isDead() {
 			return
 		}
