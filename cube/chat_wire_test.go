@@ -61,8 +61,8 @@ func TestChatFinalStreamErrorsStayFinal(t *testing.T) {
 func TestStreamErrorCondition(t *testing.T) {
 	cases := map[string]string{
 		`<stream:error xmlns:stream="http://etherx.jabber.org/streams"><system-shutdown xmlns="urn:ietf:params:xml:ns:xmpp-streams"/></stream:error>`: "system-shutdown",
-		`<iq type='error'><error type='cancel'><item-not-found/></error></iq><stream:error><conflict xmlns='x'/><text>t</text></stream:error>`:          "conflict",
-		`<error xmlns='http://etherx.jabber.org/streams'><reset xmlns='x'></reset></error>`:                                                            "reset",
+		`<iq type='error'><error type='cancel'><item-not-found/></error></iq><stream:error><conflict xmlns='x'/><text>t</text></stream:error>`:        "conflict",
+		`<error xmlns='http://etherx.jabber.org/streams'><reset xmlns='x'></reset></error>`:                                                           "reset",
 		`<message><body>error</body></message>`: "",
 		``:                                      "",
 	}
