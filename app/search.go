@@ -132,7 +132,7 @@ func (s *searchPanel) searchServer() {
 	gen, q := s.gen, s.query()
 	s.server.Disable()
 	s.setStatus("Searching on the server…")
-	go func() {
+	s.m.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(s.m.ctx, 2*loadTimeout)
 		found, err := s.m.engine.SearchServer(ctx, q)
 		cancel()
@@ -151,7 +151,7 @@ func (s *searchPanel) searchServer() {
 				s.setStatus("Nothing more on the server.")
 			}
 		})
-	}()
+	})
 }
 
 // setStatus shows a line under the results ("" hides it).
