@@ -111,13 +111,17 @@ func TestChatDropsOversizedIncomingStanza(t *testing.T) {
 	if over.Limit != MaxIncomingStanzaBytes || over.Read > MaxIncomingStanzaBytes+64<<10 {
 		t.Fatalf("read %d bytes of the stanza, limit %d", over.Read, over.Limit)
 	}
+	t.Logf("the client read %d bytes of the hostile stanza (cap %d) before dropping the connection", over.Read, over.Limit)
 	select {
 	case n := <-written:
 		// The socket was closed: the server's writes failed long before 300 MB
-		// (what it managed to write beyond the cap sits in socket buffers).
+		// (what it managed to write beyond the cap sits in socket buffers; go-xmpp's
+		// Close, stuck on its decoder lock after the failed read, closes the socket
+		// with its own 10 s timer).
 		if n >= hostile {
 			t.Fatalf("the client read the whole %d bytes", n)
 		}
+		t.Logf("the hostile server wrote %d bytes before its writes failed", n)
 	case <-time.After(30 * time.Second):
 		t.Fatal("the hostile server could keep writing: connection not dropped")
 	}
