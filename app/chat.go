@@ -133,7 +133,10 @@ func (c *chatPane) showNotice(text string) {
 	c.notice.SetText(text)
 	c.notice.Show()
 	c.footer.Refresh()
-	time.AfterFunc(noticeTime, func() {
+	c.m.bg.Go(func() {
+		if !sleepCtx(c.m.ctx, noticeTime) {
+			return
+		}
 		runOnUI(func() {
 			if c.noticeN == n {
 				c.notice.Hide()

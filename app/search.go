@@ -103,7 +103,10 @@ func (s *searchPanel) changed() {
 	s.hits = nil
 	s.layout()
 	s.results.Show()
-	time.AfterFunc(searchDelay, func() {
+	s.m.bg.Go(func() {
+		if !sleepCtx(s.m.ctx, searchDelay) {
+			return
+		}
 		var stale bool
 		runOnUI(func() { stale = s.gen != gen })
 		if stale {
