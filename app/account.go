@@ -25,32 +25,38 @@ func (m *mainScreen) showAccountMenu() {
 	widget.ShowPopUpMenuAtRelativePosition(menu, m.ui.win.Canvas(), fyne.NewPos(0, m.accountBtn.Size().Height), m.accountBtn)
 }
 
-// leaveMainScreen shows the login screen at once, stops the main screen, and ends the
-// engine off the UI goroutine with end (nil = Stop; it waits for the engine's goroutines,
-// and the window must not). then runs on the UI goroutine once the engine has fully
-// ended, so nothing it does can race with the old engine's last writes.
+// leaveMainScreen shows the login screen at once, stops the main screen, and, off the UI
+// goroutine (the window must not wait), waits for the screen's goroutines and then ends
+// the engine with end (nil = Stop, which waits for the engine's goroutines). then runs
+// on the UI goroutine once the engine has fully ended, so nothing it does can race with
+// the old engine's last writes.
 func (u *UI) leaveMainScreen(end func(*csync.Engine), then func()) {
 	u.mu.Lock()
 	e := u.engine
 	u.engine = nil
 	u.mu.Unlock()
-	if u.main != nil {
-		u.main.stop()
+	old := u.main
+	if old != nil {
+		old.stop()
 		u.main = nil
+		u.win.SetOnDropped(nil)
 	}
 	if end == nil {
 		end = (*csync.Engine).Stop
 	}
 	u.win.SetTitle("cubechat")
 	u.win.SetContent(u.login.content)
-	go func() {
+	u.bg.Go(func() {
+		if old != nil {
+			old.wait()
+		}
 		if e != nil {
 			end(e)
 		}
 		if then != nil && u.ctx.Err() == nil {
 			runOnUI(then)
 		}
-	}()
+	})
 }
 
 // confirmSignOut asks, then signs out: the server session ends, the saved token and the

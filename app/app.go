@@ -79,6 +79,8 @@ type UI struct {
 
 	ctx    context.Context
 	cancel context.CancelFunc
+	bg     *csync.Workers // sign-in, resume and sign-out work, outside any screen
+	closed sync.Once
 
 	login *loginScreen
 	main  *mainScreen // nil until signed in
@@ -101,8 +103,10 @@ func New(fyneApp fyne.App, deps Deps) (*UI, error) {
 	}
 	u := &UI{fyneApp: fyneApp, deps: deps, log: logger.With("component", "ui")}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
+	u.bg = csync.NewWorkers(u.ctx)
 	u.win = fyneApp.NewWindow("cubechat")
 	u.win.Resize(fyne.NewSize(1000, 680))
+	u.win.SetCloseIntercept(u.closeWindow)
 	u.win.SetOnClosed(u.Close)
 	u.watchFocus()
 
@@ -142,19 +146,35 @@ func (u *UI) Engine() *csync.Engine {
 	return u.engine
 }
 
-// Close stops the engine and the UI's background work. Safe to call more than once.
+// closeWindow answers the user's request to close the window: everything stops while
+// Fyne's driver still runs (the main screen's stop may touch widgets), then the window
+// closes; OnClosed and ShowAndRun's return find the work done.
+func (u *UI) closeWindow() {
+	u.Close()
+	u.win.Close()
+}
+
+// Close stops the main screen, the engine and the UI's background work, and returns
+// once every goroutine they started has finished, so the caller may close the cache.
+// It calls no window API (it may run after Fyne's driver has stopped). Only the first
+// call does anything.
 func (u *UI) Close() {
-	u.cancel()
-	u.mu.Lock()
-	e := u.engine
-	u.engine = nil
-	u.mu.Unlock()
-	if u.main != nil {
-		u.main.stop()
-	}
-	if e != nil {
-		e.Stop()
-	}
+	u.closed.Do(func() {
+		u.cancel()
+		if u.main != nil {
+			u.main.stop()
+			u.main.wait()
+			u.main = nil
+		}
+		u.mu.Lock()
+		e := u.engine
+		u.engine = nil
+		u.mu.Unlock()
+		if e != nil {
+			e.Stop()
+		}
+		u.bg.Stop()
+	})
 }
 
 // watchFocus reports window focus to the engine, which turns it into markActive /
@@ -183,6 +203,10 @@ func (u *UI) newEngine(p csync.Profile) *csync.Engine {
 
 // signedIn switches to the main screen with a logged-in engine and starts it.
 func (u *UI) signedIn(e *csync.Engine, offline bool) {
+	if u.ctx.Err() != nil {
+		e.Stop() // the window closed while signing in
+		return
+	}
 	u.mu.Lock()
 	u.engine = e
 	u.mu.Unlock()

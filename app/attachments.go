@@ -116,7 +116,7 @@ func (c *chatPane) sendFile(dialogID, path string) {
 	}
 	c.uploads.set(abs, 0)
 	c.history.followBottom()
-	go func() {
+	c.m.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(c.m.ctx, uploadTimeout)
 		defer cancel()
 		_, err := c.m.engine.SendFile(ctx, dialogID, abs, func(sent, total int64) {
@@ -132,7 +132,7 @@ func (c *chatPane) sendFile(dialogID, path string) {
 				c.m.log.Warn("sending a file failed", "file", abs, "err", err)
 			}
 		})
-	}()
+	})
 }
 
 // decorateRows adds what only the UI knows to the bubbles of msgs: upload progress of
@@ -200,7 +200,7 @@ func (c *chatPane) saveAttachment(messageID, uid string) {
 				}
 				return
 			}
-			go func() {
+			c.m.bg.Go(func() {
 				err := copyFile(w, path)
 				runOnUI(func() {
 					if err != nil {
@@ -209,7 +209,7 @@ func (c *chatPane) saveAttachment(messageID, uid string) {
 						c.showNotice("Saved " + w.URI().Name())
 					}
 				})
-			}()
+			})
 		}, c.m.ui.win)
 		d.SetFileName(filepath.Base(path))
 		d.Resize(fyne.NewSize(760, 520))
@@ -221,7 +221,7 @@ func (c *chatPane) saveAttachment(messageID, uid string) {
 func (c *chatPane) fetchFile(m cache.Message, uid string, then func(path string)) {
 	c.thumbs.setBusy(m.ID, uid, true)
 	c.history.rebuild()
-	go func() {
+	c.m.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(c.m.ctx, uploadTimeout)
 		path, err := c.localFile(ctx, m, uid)
 		cancel()
@@ -236,7 +236,7 @@ func (c *chatPane) fetchFile(m cache.Message, uid string, then func(path string)
 			}
 			then(path)
 		})
-	}()
+	})
 }
 
 // copyFile writes the file at path to w and closes w.

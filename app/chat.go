@@ -133,7 +133,10 @@ func (c *chatPane) showNotice(text string) {
 	c.notice.SetText(text)
 	c.notice.Show()
 	c.footer.Refresh()
-	time.AfterFunc(noticeTime, func() {
+	c.m.bg.Go(func() {
+		if !sleepCtx(c.m.ctx, noticeTime) {
+			return
+		}
 		runOnUI(func() {
 			if c.noticeN == n {
 				c.notice.Hide()
@@ -226,13 +229,13 @@ func (c *chatPane) typed(text string) {
 
 // saveDraft keeps unsent text in the cache, so it survives a restart.
 func (c *chatPane) saveDraft(dialogID, text string) {
-	go func() {
+	c.m.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(c.m.ctx, loadTimeout)
 		defer cancel()
 		if err := c.m.db.SetDraft(ctx, dialogID, text); err != nil && c.m.ctx.Err() == nil {
 			c.m.log.Warn("saving draft", "dialog", dialogID, "err", err)
 		}
-	}()
+	})
 }
 
 // send hands text to the engine (or saves an edit) and clears the composer once the
@@ -250,12 +253,12 @@ func (c *chatPane) send(text string) {
 	c.sending = true
 	c.sendBtn.Disable()
 	c.m.engine.SetTyping(dialogID, false)
-	go func() {
+	c.m.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(c.m.ctx, loadTimeout)
 		_, err := c.m.engine.Send(ctx, dialogID, text)
 		cancel()
 		runOnUI(func() { c.sent(dialogID, text, err) })
-	}()
+	})
 }
 
 func (c *chatPane) sent(dialogID, text string, err error) {

@@ -60,7 +60,7 @@ func (c *chatPane) saveEdit(text string) {
 	}
 	c.sending = true
 	c.sendBtn.Disable()
-	go func() {
+	c.m.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(c.m.ctx, loadTimeout)
 		err := c.m.engine.Edit(ctx, msg.ID, text)
 		cancel()
@@ -77,7 +77,7 @@ func (c *chatPane) saveEdit(text string) {
 				c.cancelEdit()
 			}
 		})
-	}()
+	})
 }
 
 // EditingID is the id of the message being edited ("" when none).

@@ -68,7 +68,7 @@ func (i *dialogInfo) refresh() {
 	if d.Type != dialogPrivate || peer == 0 {
 		return
 	}
-	go func() {
+	i.m.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(i.m.ctx, loadTimeout)
 		blocked, mutual, err := i.m.db.IsBlocked(ctx, peer)
 		cancel()
@@ -81,7 +81,7 @@ func (i *dialogInfo) refresh() {
 				i.build(d)
 			}
 		})
-	}()
+	})
 }
 
 func (i *dialogInfo) dialog() (cache.Dialog, bool) {
@@ -322,7 +322,7 @@ func (i *dialogInfo) change(d cache.Dialog, ch csync.DialogChanges) {
 // call runs an engine action and shows a failure in a message box; success shows
 // through the cache change that follows.
 func (i *dialogInfo) call(what string, f func(ctx context.Context) error) {
-	go func() {
+	i.m.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(i.m.ctx, loadTimeout)
 		err := f(ctx)
 		cancel()
@@ -338,7 +338,7 @@ func (i *dialogInfo) call(what string, f func(ctx context.Context) error) {
 		if err == nil {
 			runOnUI(i.refresh)
 		}
-	}()
+	})
 }
 
 // button is a full-width action that asks first.

@@ -37,7 +37,7 @@ func (m *mainScreen) applyEvent(ev csync.Event) {
 		runOnUI(func() { m.chat.showNotice(ev.Text) })
 	case csync.SystemMessageEvent:
 		// The engine stores it too; the notices area shows what the cache holds.
-		go m.notices.reload()
+		m.bg.Go(m.notices.reload)
 	}
 }
 

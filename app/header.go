@@ -83,14 +83,14 @@ func (h *chatHeader) watch(prev, next cache.Dialog) {
 		m.engine.UnwatchLastActivity(old)
 	}
 	if peer != 0 {
-		go func() {
+		m.bg.Go(func() {
 			ctx, cancel := context.WithTimeout(m.ctx, loadTimeout)
 			defer cancel()
 			// Offline or privacy-blocked: the subtitle keeps the last known value.
 			if err := m.engine.WatchLastActivity(ctx, peer); err != nil && m.ctx.Err() == nil {
 				m.log.Info("last activity unavailable", "user", peer, "err", err)
 			}
-		}()
+		})
 	}
 }
 

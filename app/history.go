@@ -102,7 +102,7 @@ func (h *historyView) open(dialogID string, group bool) {
 	h.empty.Hide()
 	h.list.Refresh()
 	if dialogID != "" {
-		go h.load(gen, dialogID, historyPage)
+		h.m.bg.Go(func() { h.load(gen, dialogID, historyPage) })
 	}
 }
 
@@ -240,7 +240,7 @@ func (h *historyView) maybeLoadOlder() {
 	dialogID, gen, _ := h.snapshot()
 	oldest := h.msgs[0]
 	h.loadingOlder = true
-	go h.loadOlder(gen, dialogID, oldest)
+	h.m.bg.Go(func() { h.loadOlder(gen, dialogID, oldest) })
 }
 
 // loadOlder reads the page before oldest from the cache; when the cache runs short it

@@ -36,7 +36,7 @@ func (h *historyView) revealPending() {
 	dialogID, gen, _ := h.snapshot()
 	target, oldest := h.target, h.msgs[0]
 	h.loadingOlder = true
-	go func() {
+	h.m.bg.Go(func() {
 		older := h.olderUntil(dialogID, oldest, target)
 		runOnUI(func() {
 			if _, cur, _ := h.snapshot(); cur != gen {
@@ -52,7 +52,7 @@ func (h *historyView) revealPending() {
 			}
 			h.revealPending()
 		})
-	}()
+	})
 }
 
 // olderUntil reads pages older than oldest until one holds id (or the cache runs out).

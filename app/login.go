@@ -201,12 +201,12 @@ func (s *loginScreen) signIn() {
 	}
 	s.setBusy(true)
 	engine := s.ui.newEngine(profile)
-	go func() {
+	s.ui.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(s.ui.ctx, signInTimeout)
 		err := engine.Login(ctx, f.Login, password)
 		cancel()
 		runOnUI(func() { s.finish(f, engine, err) })
-	}()
+	})
 }
 
 func (s *loginScreen) finish(f loginForm, engine *csync.Engine, err error) {

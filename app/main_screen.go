@@ -29,8 +29,8 @@ type mainScreen struct {
 	log    *slog.Logger
 	me     int64
 
-	ctx    context.Context
-	cancel context.CancelFunc
+	ctx    context.Context // ends when the screen stops
+	bg     *csync.Workers  // owns every goroutine of the screen; stop waits for them
 	unsubs []func()
 
 	content fyne.CanvasObject
@@ -57,7 +57,8 @@ type mainScreen struct {
 func newMainScreen(u *UI, e *csync.Engine) *mainScreen {
 	m := &mainScreen{ui: u, engine: e, db: u.deps.Cache, log: u.log, me: e.Me(),
 		users: map[int64]cache.User{}, typing: map[string][]int64{}, drafts: map[string]string{}}
-	m.ctx, m.cancel = context.WithCancel(u.ctx)
+	m.bg = csync.NewWorkers(u.ctx)
+	m.ctx = m.bg.Context()
 
 	m.list = widget.NewList(
 		func() int { return len(m.shown) },
@@ -103,16 +104,19 @@ func (m *mainScreen) start() {
 	events, unsubEvents := m.engine.SubscribeEvents()
 	m.unsubs = append(m.unsubs, unsub, unsubStatus, unsubEvents)
 	m.ui.win.SetOnDropped(func(pos fyne.Position, uris []fyne.URI) { m.chat.dropped(pos, uris) })
-	go pumpChanges(m.ctx, changes, refreshInterval, m.handleChange)
-	go m.followStatus(statuses)
-	go m.followEvents(events)
-	go m.loadDrafts()
-	go m.reloadDialogs()
-	go m.notices.reload()
+	m.bg.Go(func() { pumpChanges(m.ctx, changes, refreshInterval, m.handleChange) })
+	m.bg.Go(func() { m.followStatus(statuses) })
+	m.bg.Go(func() { m.followEvents(events) })
+	m.bg.Go(m.loadDrafts)
+	m.bg.Go(m.reloadDialogs)
+	m.bg.Go(m.notices.reload)
 }
 
 // stop ends the screen's background work, keeping the open chat's unsent text as its
-// draft for the next start.
+// draft for the next start; wait then returns once every goroutine of the screen has
+// finished (stop itself does not block: those goroutines may be queueing work for the
+// UI goroutine). It calls no window API: on shutdown the driver may already be gone
+// (whoever replaces the screen resets the window's handlers).
 func (m *mainScreen) stop() {
 	if id := m.chat.dialog.ID; id != "" {
 		text := m.chat.composer.Text
@@ -128,13 +132,15 @@ func (m *mainScreen) stop() {
 	if m.signIn != nil {
 		m.signIn.close()
 	}
-	m.cancel()
 	for _, f := range m.unsubs {
 		f()
 	}
 	m.unsubs = nil
-	m.ui.win.SetOnDropped(nil)
+	m.bg.Cancel()
 }
+
+// wait returns once every goroutine of the stopped screen has finished.
+func (m *mainScreen) wait() { m.bg.Wait() }
 
 func (m *mainScreen) followStatus(statuses <-chan csync.Status) {
 	apply := func(s csync.Status) {
@@ -315,13 +321,13 @@ func (m *mainScreen) openDialog(d cache.Dialog) {
 	}
 	m.setOpen(d.ID)
 	m.chat.open(d)
-	go func() {
+	m.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(m.ctx, loadTimeout)
 		defer cancel()
 		if err := m.engine.MarkRead(ctx, d.ID); err != nil && m.ctx.Err() == nil {
 			m.log.Warn("marking dialog read", "dialog", d.ID, "err", err)
 		}
-	}()
+	})
 }
 
 // selectDialog opens the dialog with the given id, as a click on its row does.

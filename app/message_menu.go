@@ -115,7 +115,7 @@ func (c *chatPane) confirmDelete(id string, forEveryone bool) {
 // engineCall runs an engine action off the UI goroutine and explains a failure in a
 // notice ("what failed: why").
 func (c *chatPane) engineCall(what string, call func(ctx context.Context) error) {
-	go func() {
+	c.m.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(c.m.ctx, loadTimeout)
 		err := call(ctx)
 		cancel()
@@ -123,5 +123,5 @@ func (c *chatPane) engineCall(what string, call func(ctx context.Context) error)
 			c.m.log.Warn(what, "err", err)
 			runOnUI(func() { c.showNotice(fmt.Sprintf("%s: %s", what, actionErrorText(err))) })
 		}
-	}()
+	})
 }

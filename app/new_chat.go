@@ -100,7 +100,7 @@ func newGroupProblem(name string, members int) string {
 
 // createDialog creates a dialog on the server and opens it.
 func (m *mainScreen) createDialog(typ int, name string, occupants []int64) {
-	go func() {
+	m.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(m.ctx, loadTimeout)
 		id, err := m.engine.CreateDialog(ctx, typ, name, occupants)
 		cancel()
@@ -111,7 +111,7 @@ func (m *mainScreen) createDialog(typ int, name string, occupants []int64) {
 			}
 			m.openWhenListed(id)
 		})
-	}()
+	})
 }
 
 // openWhenListed opens dialog id, waiting for the list to catch up with the cache.
@@ -119,7 +119,7 @@ func (m *mainScreen) openWhenListed(id string) {
 	if m.selectDialog(id) {
 		return
 	}
-	go func() {
+	m.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(m.ctx, loadTimeout)
 		defer cancel()
 		d, err := m.db.Dialog(ctx, id)
@@ -131,7 +131,7 @@ func (m *mainScreen) openWhenListed(id string) {
 				m.openDialog(*d)
 			}
 		})
-	}()
+	})
 }
 
 // showPublicDialogs lists the public dialogs to join.
@@ -177,7 +177,7 @@ func (m *mainScreen) showPublicDialogs() {
 	d = dialog.NewCustom("Public chats", "Close", container.NewGridWrap(fyne.NewSize(420, 340),
 		container.NewBorder(status, nil, nil, nil, list)), m.ui.win)
 	d.Show()
-	go func() {
+	m.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(m.ctx, loadTimeout)
 		found, err := m.engine.PublicDialogs(ctx)
 		cancel()
@@ -194,7 +194,7 @@ func (m *mainScreen) showPublicDialogs() {
 			dialogs = found
 			list.Refresh()
 		})
-	}()
+	})
 }
 
 // publicDialogInfo is the line under a public dialog's name.
@@ -216,7 +216,7 @@ func (m *mainScreen) joinPublic(d cache.Dialog) {
 		m.openWhenListed(d.ID)
 		return
 	}
-	go func() {
+	m.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(m.ctx, loadTimeout)
 		err := m.engine.SubscribePublic(ctx, d.ID)
 		cancel()
@@ -227,5 +227,5 @@ func (m *mainScreen) joinPublic(d cache.Dialog) {
 			}
 			m.openWhenListed(d.ID)
 		})
-	}()
+	})
 }

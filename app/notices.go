@@ -85,13 +85,13 @@ func (n *noticesArea) show(msgs []cache.SystemMessage, users map[int64]cache.Use
 // dismiss removes the listed system messages from the cache.
 func (n *noticesArea) dismiss() {
 	ids := append([]string(nil), n.ids...)
-	go func() {
+	n.m.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(n.m.ctx, loadTimeout)
 		defer cancel()
 		if err := n.m.db.DismissSystemMessages(ctx, ids); err != nil && n.m.ctx.Err() == nil {
 			n.m.log.Warn("dismissing system messages", "err", err)
 		}
-	}()
+	})
 }
 
 // Texts returns the lines shown (tests).

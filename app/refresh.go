@@ -58,3 +58,17 @@ func pumpChanges(ctx context.Context, in <-chan cache.Change, interval time.Dura
 		}
 	}
 }
+
+// sleepCtx waits d, or less when ctx ends first; it reports whether the full wait
+// passed. Delayed work of a screen sleeps here, inside a goroutine the screen owns,
+// so closing the screen never waits out a delay.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

@@ -55,12 +55,12 @@ func (u *UI) resume(f loginForm, noSession func()) {
 	}
 	s.setBusy(true)
 	engine := u.newEngine(profile)
-	go func() {
+	u.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(u.ctx, resumeTimeout)
 		err := engine.Resume(ctx)
 		cancel()
 		runOnUI(func() { u.resumed(engine, err, noSession) })
-	}()
+	})
 }
 
 // resumed shows the outcome of resume: the main screen (offline banner when the server

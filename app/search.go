@@ -103,7 +103,10 @@ func (s *searchPanel) changed() {
 	s.hits = nil
 	s.layout()
 	s.results.Show()
-	time.AfterFunc(searchDelay, func() {
+	s.m.bg.Go(func() {
+		if !sleepCtx(s.m.ctx, searchDelay) {
+			return
+		}
 		var stale bool
 		runOnUI(func() { stale = s.gen != gen })
 		if stale {
@@ -132,7 +135,7 @@ func (s *searchPanel) searchServer() {
 	gen, q := s.gen, s.query()
 	s.server.Disable()
 	s.setStatus("Searching on the server…")
-	go func() {
+	s.m.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(s.m.ctx, 2*loadTimeout)
 		found, err := s.m.engine.SearchServer(ctx, q)
 		cancel()
@@ -151,7 +154,7 @@ func (s *searchPanel) searchServer() {
 				s.setStatus("Nothing more on the server.")
 			}
 		})
-	}()
+	})
 }
 
 // setStatus shows a line under the results ("" hides it).

@@ -73,7 +73,7 @@ func (d *signInDialog) submit() {
 	}
 	d.setBusy(true)
 	m := d.m
-	go func() {
+	m.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(m.ctx, signInTimeout)
 		defer cancel()
 		login := d.login
@@ -84,7 +84,7 @@ func (d *signInDialog) submit() {
 		}
 		err := m.engine.Login(ctx, login, password)
 		runOnUI(func() { d.finish(err) })
-	}()
+	})
 }
 
 // finish closes the dialog after a sign-in (also an offline one: the engine keeps

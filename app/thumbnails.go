@@ -79,7 +79,7 @@ func (t *thumbnailLoader) get(m cache.Message, a cache.Attachment) image.Image {
 
 func (t *thumbnailLoader) startWorkers() {
 	for range thumbWorkers {
-		go func() {
+		t.m.bg.Go(func() {
 			for {
 				select {
 				case <-t.m.ctx.Done():
@@ -88,7 +88,7 @@ func (t *thumbnailLoader) startWorkers() {
 					t.load(job)
 				}
 			}
-		}()
+		})
 	}
 }
 

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -91,7 +90,10 @@ func (p *userPicker) search() {
 		return
 	}
 	p.status.SetText("Searching…")
-	time.AfterFunc(searchDelay*2, func() {
+	p.m.bg.Go(func() {
+		if !sleepCtx(p.m.ctx, searchDelay*2) {
+			return
+		}
 		var stale bool
 		runOnUI(func() { stale = p.gen != gen })
 		if stale {

@@ -3,12 +3,11 @@ package cube
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/xmppo/go-xmpp"
 )
 
 var (
@@ -27,9 +26,15 @@ type ChatOptions struct {
 	Resource string // "" = server-assigned
 	// Reconnect is the reconnection manager: nil means the SDK defaults (5 attempts, 5 s
 	// apart); Attempts 0 disables reconnecting.
-	Reconnect        *ReconnectPolicy
-	PingInterval     time.Duration // default 40s
-	PingTimeout      time.Duration // default 10s; also bounds every IQ
+	Reconnect *ReconnectPolicy
+	// PingInterval is how long the connection may stay silent (no byte from the
+	// server) before we ping; a busy connection is never pinged. Default 10s.
+	PingInterval time.Duration
+	// PingTimeout: a ping followed by this much silence means the connection is dead,
+	// so a stall is noticed within PingInterval+PingTimeout. Default 8s; also bounds
+	// every IQ.
+	PingTimeout time.Duration
+
 	HandshakeTimeout time.Duration // default 15s
 	// NoAutoDeliver turns off the AutoDeliver behaviour (on by default, as in SDK 6):
 	// a delivered marker for every new message from someone else that names its dialog.
@@ -49,6 +54,13 @@ const (
 	DefaultReconnectInterval = 5 * time.Second
 )
 
+// Liveness defaults: a silent stall is noticed within 18 s, and a quiet healthy
+// connection costs one ping every 10 s.
+const (
+	DefaultPingInterval = 10 * time.Second
+	DefaultPingTimeout  = 8 * time.Second
+)
+
 func (o ChatOptions) withDefaults() ChatOptions {
 	policy := ReconnectPolicy{Attempts: DefaultReconnectAttempts, Interval: DefaultReconnectInterval}
 	if o.Reconnect != nil {
@@ -59,10 +71,10 @@ func (o ChatOptions) withDefaults() ChatOptions {
 	}
 	o.Reconnect = &policy
 	if o.PingInterval <= 0 {
-		o.PingInterval = 40 * time.Second
+		o.PingInterval = DefaultPingInterval
 	}
 	if o.PingTimeout <= 0 {
-		o.PingTimeout = 10 * time.Second
+		o.PingTimeout = DefaultPingTimeout
 	}
 	if o.HandshakeTimeout <= 0 {
 		o.HandshakeTimeout = 15 * time.Second
@@ -161,7 +173,7 @@ func (c *Chat) Connect(ctx context.Context) error {
 	dctx, stop := context.WithCancel(ctx)
 	defer stop()
 	defer context.AfterFunc(sctx, stop)()
-	cl, err := dialXMPP(dctx, o, c.opts.HandshakeTimeout, c.log)
+	d, err := dialXMPP(dctx, o, c.opts.HandshakeTimeout, c.log)
 	if err != nil {
 		c.mu.Lock()
 		defer c.mu.Unlock()
@@ -175,17 +187,17 @@ func (c *Chat) Connect(ctx context.Context) error {
 		}
 		return err
 	}
-	return c.activate(s, cl, Authenticated)
+	return c.activate(s, d, Authenticated)
 }
 
 // activate makes cl the live connection: it reports first (Authenticated or
 // Resumed), starts the reader, enables carbons, reports Ready and starts pinging.
-func (c *Chat) activate(s *chatSession, cl *xmpp.Client, first ConnState) error {
-	cc := newChatConn(cl, c.log)
+func (c *Chat) activate(s *chatSession, d dialed, first ConnState) error {
+	cc := newChatConn(d, c.log)
 	c.mu.Lock()
 	if c.sess != s {
 		c.mu.Unlock()
-		go closeClient(cl, c.log)
+		go closeClient(d.client, c.log)
 		return errDisconnected
 	}
 	c.conn = cc
@@ -216,9 +228,10 @@ func (c *Chat) activate(s *chatSession, cl *xmpp.Client, first ConnState) error 
 	return nil
 }
 
-// connLost handles the end of a connection (reader error or missed ping): the dead
-// client is closed in the background and, unless the server threw us out or
-// reconnecting is off, the reconnection manager starts.
+// connLost handles the end of a connection (reader error, missed ping, oversized
+// stanza): the dead client is closed in the background and the reconnection manager
+// starts, unless reconnecting is off or the server threw us out for good (a stream
+// error other than a transient one such as system-shutdown).
 func (c *Chat) connLost(cc *chatConn, err error) {
 	if !cc.markDead(err) {
 		return
@@ -230,8 +243,14 @@ func (c *Chat) connLost(cc *chatConn, err error) {
 		return
 	}
 	c.conn = nil
+	transient := false
+	if isStreamError(err) {
+		cond := cc.wire.streamErrorCondition()
+		err = fmt.Errorf("%w [%s]", err, cond)
+		transient = transientStreamErrors[cond]
+	}
 	switch {
-	case isStreamError(err):
+	case isStreamError(err) && !transient:
 		c.endSessionLocked(ForceClosed, err)
 	case c.opts.Reconnect.Attempts <= 0:
 		c.endSessionLocked(Closed, err)
@@ -242,7 +261,8 @@ func (c *Chat) connLost(cc *chatConn, err error) {
 }
 
 // isStreamError tells a server's <stream:error/> (conflict, policy, shutdown…) from a
-// dropped socket; go-xmpp reports both only as text.
+// dropped socket; go-xmpp reports both only as text, and drops the condition
+// (wireWatch reads it from the bytes).
 func isStreamError(err error) bool {
 	return strings.HasPrefix(err.Error(), "stream error")
 }
@@ -262,10 +282,10 @@ func (c *Chat) reconnect(s *chatSession) {
 			return
 		case <-time.After(c.opts.Reconnect.Interval):
 		}
-		cl, err := dialXMPP(s.ctx, o, c.opts.HandshakeTimeout, c.log)
+		d, err := dialXMPP(s.ctx, o, c.opts.HandshakeTimeout, c.log)
 		if err == nil {
 			// A drop during activation is handled by connLost, which starts afresh.
-			_ = c.activate(s, cl, Resumed)
+			_ = c.activate(s, d, Resumed)
 			return
 		}
 		lastErr = err

@@ -7,7 +7,7 @@ import (
 
 // classify turns an incoming <message/> into the event it stands for, in the order
 // ConnectyCube SDK 6 uses (protocol.md §8.17): headline → system message; error →
-// message error; then, with a sent carbon unwrapped, typing, edit, reaction, delete,
+// message error; then, with a sent or received carbon unwrapped, typing, edit, reaction, delete,
 // marker (chat only) and finally new content. nil means the stanza is not reported.
 func classify(st *MessageStanza, self int64, now time.Time) Event {
 	switch st.Type {
@@ -20,6 +20,9 @@ func classify(st *MessageStanza, self int64, now time.Time) Event {
 	if !ok {
 		return nil
 	}
+	if carbon != notCarbon && (m.Sent != nil || m.CarbonReceived != nil) {
+		return nil // a carbon inside a carbon is never legitimate
+	}
 	switch {
 	case m.Composing != nil || m.Paused != nil:
 		return TypingEvent{DialogID: dialogOf(m), UserID: senderOf(m), Typing: m.Composing != nil}
@@ -27,7 +30,7 @@ func classify(st *MessageStanza, self int64, now time.Time) Event {
 		return EditEvent{MessageID: m.Replace.ID, DialogID: dialogOf(m), UserID: senderOf(m), Body: m.BodyText(),
 			Last: m.Replace.Last == "true", Extra: m.Extra.Map()}
 	case m.Reactions != nil:
-		if carbon && m.Type == GroupChatType {
+		if carbon != notCarbon && m.Type == GroupChatType {
 			return nil // as SDK 6: the room itself delivers group reactions
 		}
 		return reactionEvent(m)
@@ -51,20 +54,40 @@ func classify(st *MessageStanza, self int64, now time.Time) Event {
 	return nil
 }
 
-// unwrapCarbon returns the message a sent carbon (XEP-0280) carries, or st itself.
-// Only our own account may hand us copies; anything else is refused (ok false).
-func unwrapCarbon(st *MessageStanza, self int64) (m *MessageStanza, carbon, ok bool) {
-	if st.Sent == nil {
-		return st, false, true
+// unwrapCarbon returns the message a carbon (XEP-0280) carries, or st itself: a
+// <sent/> copy of what this user sent from another resource, or a <received/> copy of
+// what someone sent to another resource of this user. Only our own account may hand
+// us copies: the outer from must be our bare JID (or absent, which means our account
+// on the server, RFC 6120 §8.1.2.1); a carbon from anyone else is a forgery and is
+// refused (ok false).
+func unwrapCarbon(st *MessageStanza, self int64) (m *MessageStanza, kind carbonKind, ok bool) {
+	wrap, kind := st.Sent, carbonSent
+	if wrap == nil {
+		wrap, kind = st.CarbonReceived, carbonReceived
 	}
-	if id, isUser := UserIDFromJID(st.From); st.From != "" && (!isUser || id != self || IsRoomJID(st.From)) {
-		return nil, false, false
+	if wrap == nil {
+		return st, notCarbon, true
 	}
-	if st.Sent.Forwarded.Message == nil {
-		return nil, false, false
+	if st.From != "" {
+		id, isUser := UserIDFromJID(st.From)
+		if !isUser || id != self || IsRoomJID(st.From) || BareJID(st.From) != st.From {
+			return nil, notCarbon, false
+		}
 	}
-	return st.Sent.Forwarded.Message, true, true
+	if wrap.Forwarded.Message == nil {
+		return nil, notCarbon, false
+	}
+	return wrap.Forwarded.Message, kind, true
 }
+
+// carbonKind says whether a message came as it is or as which kind of carbon.
+type carbonKind int
+
+const (
+	notCarbon      carbonKind = iota
+	carbonSent                // we sent it from another resource
+	carbonReceived            // it was addressed to another resource of ours
+)
 
 // senderOf reads the sending user: the occupant resource in a room, else the JID.
 func senderOf(m *MessageStanza) int64 {

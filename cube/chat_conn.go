@@ -22,6 +22,7 @@ const closeTimeout = 3 * time.Second
 // Recv error (or a missed ping) it is dead, and the supervisor builds a new one.
 type chatConn struct {
 	client *xmpp.Client
+	wire   *wireWatch // every byte read passes it: size cap, last arrival, stream errors
 	log    *slog.Logger
 
 	writeMu sync.Mutex
@@ -42,8 +43,8 @@ type chatConn struct {
 	held    []Event
 }
 
-func newChatConn(cl *xmpp.Client, log *slog.Logger) *chatConn {
-	return &chatConn{client: cl, log: log, iqs: newIQTable(), dead: make(chan struct{}), readerDone: make(chan struct{})}
+func newChatConn(d dialed, log *slog.Logger) *chatConn {
+	return &chatConn{client: d.client, wire: d.wire, log: log, iqs: newIQTable(), dead: make(chan struct{}), readerDone: make(chan struct{})}
 }
 
 // markDead records why the connection ended and fails every pending IQ. It reports
@@ -180,12 +181,21 @@ func tlsServerName(cfg Config) string {
 	return host
 }
 
+// dialed is a logged-in go-xmpp client and the watch on what it reads.
+type dialed struct {
+	client *xmpp.Client
+	wire   *wireWatch
+}
+
 // dialXMPP runs go-xmpp's handshake (TCP, TLS, SASL, bind), which has no deadline of its
 // own, under ctx and timeout. On timeout the handshake is abandoned and its client, if
-// it ever finishes, is closed.
-func dialXMPP(ctx context.Context, o xmpp.Options, timeout time.Duration, log *slog.Logger) (*xmpp.Client, error) {
+// it ever finishes, is closed. Every byte the client reads passes a fresh wireWatch,
+// installed through go-xmpp's Debug tee (see wireWatch).
+func dialXMPP(ctx context.Context, o xmpp.Options, timeout time.Duration, log *slog.Logger) (dialed, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	wire := newWireWatch(MaxIncomingStanzaBytes)
+	o.Debug, o.DebugWriter = true, wire
 	type result struct {
 		cl  *xmpp.Client
 		err error
@@ -198,16 +208,16 @@ func dialXMPP(ctx context.Context, o xmpp.Options, timeout time.Duration, log *s
 	select {
 	case r := <-ch:
 		if r.err != nil {
-			return nil, classifyDialError(r.err)
+			return dialed{}, classifyDialError(r.err)
 		}
-		return r.cl, nil
+		return dialed{client: r.cl, wire: wire}, nil
 	case <-ctx.Done():
 		go func() {
 			if r := <-ch; r.cl != nil {
 				closeClient(r.cl, log)
 			}
 		}()
-		return nil, fmt.Errorf("cube: chat handshake: %w", ctx.Err())
+		return dialed{}, fmt.Errorf("cube: chat handshake: %w", ctx.Err())
 	}
 }
 

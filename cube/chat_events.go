@@ -40,12 +40,15 @@ type StateEvent struct {
 
 // MessageEvent is a new chat message: the stanza mapped to the stored-message shape.
 // Delayed is set when the server marked it as delivered late (offline storage);
-// Carbon when it is a copy of a message this user sent from another resource.
+// Carbon when it is a copy of a message this user sent from another resource;
+// ReceivedCarbon when it is a copy of a message someone sent to another resource of
+// this user (XEP-0280 <received/>), acknowledged there and not here.
 type MessageEvent struct {
-	Message Message
-	Delayed bool
-	Carbon  bool
-	Stanza  *MessageStanza
+	Message        Message
+	Delayed        bool
+	Carbon         bool
+	ReceivedCarbon bool
+	Stanza         *MessageStanza
 }
 
 func (StateEvent) isChatEvent()   {}

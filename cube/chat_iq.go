@@ -3,6 +3,7 @@ package cube
 import (
 	"context"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -156,21 +157,31 @@ func (c *Chat) MarkInactive(ctx context.Context) error {
 	return c.request(ctx, "set", "", mobileElem{Enable: "true"})
 }
 
-// pingLoop pings every PingInterval; a ping without answer within PingTimeout means
-// the connection is dead (an error answer still proves the server is there).
+// pingLoop watches for silence: once no byte has arrived for PingInterval it pings,
+// and when still nothing at all (neither the answer nor anything else) has arrived
+// PingTimeout later, the connection is dead. Traffic of any kind postpones the ping,
+// so a busy connection is never pinged; an error answer still proves the server is
+// there.
 func (c *Chat) pingLoop(cc *chatConn) {
-	ticker := time.NewTicker(c.opts.PingInterval)
-	defer ticker.Stop()
+	timer := time.NewTimer(c.opts.PingInterval)
+	defer timer.Stop()
 	for {
 		select {
 		case <-cc.dead:
 			return
-		case <-ticker.C:
+		case <-timer.C:
 		}
+		if idle := time.Since(cc.wire.lastReadAt()); idle < c.opts.PingInterval {
+			timer.Reset(c.opts.PingInterval - idle)
+			continue
+		}
+		sent := time.Now()
 		_, err := cc.request(context.Background(), "get", c.cfg.ChatDomain, pingElem{}, c.opts.PingTimeout)
-		if _, answered := err.(*IQError); err != nil && !answered {
+		var answered *IQError
+		if err != nil && !errors.As(err, &answered) && !cc.wire.lastReadAt().After(sent) {
 			c.connLost(cc, fmt.Errorf("cube: ping failed: %w", err))
 			return
 		}
+		timer.Reset(c.opts.PingInterval)
 	}
 }

@@ -88,7 +88,8 @@ func messageEvent(st *MessageStanza, self int64, now time.Time) (ev MessageEvent
 	if !ok {
 		return ev, false
 	}
-	ev.Carbon = carbon
+	ev.Carbon = carbon == carbonSent
+	ev.ReceivedCarbon = carbon == carbonReceived
 	if !isChatContent(m) {
 		return ev, false
 	}

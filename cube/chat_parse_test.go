@@ -34,11 +34,12 @@ func TestIncomingMessages(t *testing.T) {
 	const self = 7
 	now := time.Unix(1800000000, 0)
 	cases := []struct {
-		name    string
-		raw     string
-		want    Message
-		delayed bool
-		carbon  bool
+		name           string
+		raw            string
+		want           Message
+		delayed        bool
+		carbon         bool
+		receivedCarbon bool
 	}{
 		{
 			name: "groupchat: sender from resource, dialog from room, milliseconds",
@@ -75,6 +76,14 @@ func TestIncomingMessages(t *testing.T) {
 			want:   Message{ID: "m5", ChatDialogID: "d9", Message: "from my phone", SenderID: self, RecipientID: 9, DateSent: 1700000002},
 			carbon: true,
 		},
+		{
+			name: "received carbon of a message sent to another resource of ours",
+			raw: `<message xmlns="jabber:client" from="7-1@localhost" to="7-1@localhost/desk" type="chat"><received xmlns="urn:xmpp:carbons:2"><forwarded xmlns="urn:xmpp:forward:0">` +
+				`<message xmlns="jabber:client" from="9-1@localhost/web" to="7-1@localhost/phone" type="chat" id="m6"><body>to your phone</body>` +
+				`<extraParams xmlns="jabber:client"><dialog_id>d9</dialog_id><date_sent>1700000003</date_sent></extraParams></message></forwarded></received></message>`,
+			want:           Message{ID: "m6", ChatDialogID: "d9", Message: "to your phone", SenderID: 9, RecipientID: self, DateSent: 1700000003},
+			receivedCarbon: true,
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -100,8 +109,8 @@ func TestIncomingMessages(t *testing.T) {
 			if got.ReadIDs[0] != got.SenderID {
 				t.Fatalf("read ids %v", got.ReadIDs)
 			}
-			if ev.Delayed != tc.delayed || ev.Carbon != tc.carbon || ev.Stanza != st {
-				t.Fatalf("delayed %v carbon %v", ev.Delayed, ev.Carbon)
+			if ev.Delayed != tc.delayed || ev.Carbon != tc.carbon || ev.ReceivedCarbon != tc.receivedCarbon || ev.Stanza != st {
+				t.Fatalf("delayed %v carbon %v received carbon %v", ev.Delayed, ev.Carbon, ev.ReceivedCarbon)
 			}
 		})
 	}
@@ -109,16 +118,19 @@ func TestIncomingMessages(t *testing.T) {
 
 func TestNonContentMessagesAreNotNewMessages(t *testing.T) {
 	cases := map[string]string{
-		"typing":        `<message xmlns="jabber:client" from="8-1@localhost" type="chat"><composing xmlns="http://jabber.org/protocol/chatstates"/></message>`,
-		"group typing":  `<message xmlns="jabber:client" from="1_d1@muc.localhost/8" type="groupchat"><paused xmlns="http://jabber.org/protocol/chatstates"/></message>`,
-		"read marker":   `<message xmlns="jabber:client" from="8-1@localhost" type="chat" id="x"><displayed xmlns="urn:xmpp:chat-markers:0" id="m1"/><extraParams xmlns="jabber:client"><dialog_id>d</dialog_id></extraParams></message>`,
-		"edit":          `<message xmlns="jabber:client" from="8-1@localhost" type="chat" id="x"><body>new</body><replace xmlns="urn:xmpp:message-correct:0" id="m1" last="true"/></message>`,
-		"delete":        `<message xmlns="jabber:client" from="8-1@localhost" type="chat" id="x"><remove xmlns="urn:xmpp:message-delete:0" id="m1"/></message>`,
-		"reaction":      `<message xmlns="jabber:client" from="8-1@localhost" type="chat" id="x"><reactions user_id="8" message_id="m1"><reaction add="true" type="+1"/></reactions></message>`,
-		"empty":         `<message xmlns="jabber:client" from="8-1@localhost" type="chat" id="x"><extraParams xmlns="jabber:client"><dialog_id>d</dialog_id></extraParams></message>`,
-		"error":         `<message xmlns="jabber:client" from="8-1@localhost" type="error" id="x"><body>hi</body><error type="cancel" code="503"><service-unavailable xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></message>`,
-		"system":        `<message xmlns="jabber:client" from="8-1@localhost" type="headline" id="x"><body>sys</body><extraParams xmlns="jabber:client"><moduleIdentifier>SystemNotifications</moduleIdentifier></extraParams></message>`,
-		"forged carbon": `<message xmlns="jabber:client" from="8-1@localhost" type="chat"><sent xmlns="urn:xmpp:carbons:2"><forwarded xmlns="urn:xmpp:forward:0"><message xmlns="jabber:client" from="7-1@localhost/x" to="9-1@localhost" type="chat" id="f"><body>fake</body></message></forwarded></sent></message>`,
+		"typing":                          `<message xmlns="jabber:client" from="8-1@localhost" type="chat"><composing xmlns="http://jabber.org/protocol/chatstates"/></message>`,
+		"group typing":                    `<message xmlns="jabber:client" from="1_d1@muc.localhost/8" type="groupchat"><paused xmlns="http://jabber.org/protocol/chatstates"/></message>`,
+		"read marker":                     `<message xmlns="jabber:client" from="8-1@localhost" type="chat" id="x"><displayed xmlns="urn:xmpp:chat-markers:0" id="m1"/><extraParams xmlns="jabber:client"><dialog_id>d</dialog_id></extraParams></message>`,
+		"edit":                            `<message xmlns="jabber:client" from="8-1@localhost" type="chat" id="x"><body>new</body><replace xmlns="urn:xmpp:message-correct:0" id="m1" last="true"/></message>`,
+		"delete":                          `<message xmlns="jabber:client" from="8-1@localhost" type="chat" id="x"><remove xmlns="urn:xmpp:message-delete:0" id="m1"/></message>`,
+		"reaction":                        `<message xmlns="jabber:client" from="8-1@localhost" type="chat" id="x"><reactions user_id="8" message_id="m1"><reaction add="true" type="+1"/></reactions></message>`,
+		"empty":                           `<message xmlns="jabber:client" from="8-1@localhost" type="chat" id="x"><extraParams xmlns="jabber:client"><dialog_id>d</dialog_id></extraParams></message>`,
+		"error":                           `<message xmlns="jabber:client" from="8-1@localhost" type="error" id="x"><body>hi</body><error type="cancel" code="503"><service-unavailable xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></message>`,
+		"system":                          `<message xmlns="jabber:client" from="8-1@localhost" type="headline" id="x"><body>sys</body><extraParams xmlns="jabber:client"><moduleIdentifier>SystemNotifications</moduleIdentifier></extraParams></message>`,
+		"forged carbon":                   `<message xmlns="jabber:client" from="8-1@localhost" type="chat"><sent xmlns="urn:xmpp:carbons:2"><forwarded xmlns="urn:xmpp:forward:0"><message xmlns="jabber:client" from="7-1@localhost/x" to="9-1@localhost" type="chat" id="f"><body>fake</body></message></forwarded></sent></message>`,
+		"forged received carbon":          `<message xmlns="jabber:client" from="8-1@localhost" type="chat"><received xmlns="urn:xmpp:carbons:2"><forwarded xmlns="urn:xmpp:forward:0"><message xmlns="jabber:client" from="9-1@localhost/x" to="7-1@localhost/p" type="chat" id="f"><body>fake</body></message></forwarded></received></message>`,
+		"received carbon from a full JID": `<message xmlns="jabber:client" from="7-1@localhost/other" type="chat"><received xmlns="urn:xmpp:carbons:2"><forwarded xmlns="urn:xmpp:forward:0"><message xmlns="jabber:client" from="9-1@localhost/x" to="7-1@localhost/p" type="chat" id="f"><body>fake</body></message></forwarded></received></message>`,
+		"received carbon from a room":     `<message xmlns="jabber:client" from="1_d1@muc.localhost/7" type="groupchat"><received xmlns="urn:xmpp:carbons:2"><forwarded xmlns="urn:xmpp:forward:0"><message xmlns="jabber:client" from="9-1@localhost/x" to="7-1@localhost/p" type="chat" id="f"><body>fake</body></message></forwarded></received></message>`,
 	}
 	for name, raw := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -12,12 +12,17 @@ import (
 // Server pings are answered inside go-xmpp's Recv and never reach us.
 func (c *Chat) readLoop(cc *chatConn) {
 	defer close(cc.readerDone)
+	cc.wire.stanzaDone() // the handshake's bytes are not a stanza
 	for {
 		v, err := cc.client.Recv()
 		if err != nil {
+			if over := cc.wire.tooLarge(); over != nil {
+				err = over // go-xmpp wraps it in parser text; keep ours
+			}
 			c.connLost(cc, err)
 			return
 		}
+		cc.wire.stanzaDone()
 		if cc.isDead() {
 			return
 		}
@@ -59,10 +64,11 @@ func (c *Chat) handleMessage(cc *chatConn, ch xmpp.Chat) {
 }
 
 // needsDeliveredAck follows SDK 6: every new message from someone else that names its
-// dialog (or asks for markers) is acknowledged; our own carbons and echoes are not.
+// dialog (or asks for markers) is acknowledged; carbons (the resource they were meant
+// for acknowledges) and our own echoes are not.
 func needsDeliveredAck(ev MessageEvent, self int64) bool {
 	m := ev.Message
-	if ev.Carbon || m.SenderID <= 0 || m.SenderID == self || m.ID == "" {
+	if ev.Carbon || ev.ReceivedCarbon || m.SenderID <= 0 || m.SenderID == self || m.ID == "" {
 		return false
 	}
 	markable := ev.Stanza != nil && ev.Stanza.Markable != nil

@@ -60,7 +60,9 @@ type MessageStanza struct {
 	Reactions *ReactionsElem `xml:"reactions"`
 	Delay     *DelayElem     `xml:"urn:xmpp:delay delay"`
 	Sent      *CarbonElem    `xml:"urn:xmpp:carbons:2 sent"`
-	Error     *StanzaError   `xml:"error"`
+	// CarbonReceived is XEP-0280's <received/> (Received is the chat marker).
+	CarbonReceived *CarbonElem  `xml:"urn:xmpp:carbons:2 received"`
+	Error          *StanzaError `xml:"error"`
 }
 
 // Empty is an element with no content, such as <composing/>.
@@ -102,7 +104,7 @@ type DelayElem struct {
 	Stamp string `xml:"stamp,attr"`
 }
 
-// CarbonElem wraps a forwarded copy of a message sent from another resource.
+// CarbonElem wraps a forwarded copy of a message sent from, or to, another resource.
 type CarbonElem struct {
 	Forwarded struct {
 		Message *MessageStanza `xml:"jabber:client message"`

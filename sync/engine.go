@@ -106,6 +106,7 @@ type Engine struct {
 	cancel     context.CancelFunc
 	started    bool
 	wg         gosync.WaitGroup
+	bg         *Workers // short sends started by UI calls (typing, unsubscribing)
 }
 
 // New builds an engine over db for the server described by p. A nil logger discards.
@@ -132,6 +133,7 @@ func New(db *cache.DB, p Profile, logger *slog.Logger) *Engine {
 		bounced:      map[string]bool{},
 		retries:      map[string]int{},
 		sessionStart: time.Now(),
+		bg:           NewWorkers(context.Background()),
 	}
 	e.typing = newTypingBook(func(ev TypingEvent) { e.events.publish(ev) }, e.sendTyping)
 	e.cursors = newCursorBook(e.persistCursor)
@@ -198,6 +200,7 @@ func (e *Engine) Stop() {
 	}
 	e.activity.stop()
 	e.typing.stop()
+	e.bg.Stop()
 	e.wg.Wait()
 	e.events.close()
 	e.status.set(func(s *Status) { s.State = StateOffline; s.Syncing = false })

@@ -79,13 +79,13 @@ func (e *Engine) UnwatchLastActivity(userID int64) {
 	if chat == nil {
 		return
 	}
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), activityQueryTimeout)
+	e.bg.Go(func() {
+		ctx, cancel := context.WithTimeout(e.bg.Context(), activityQueryTimeout)
 		defer cancel()
 		if err := chat.SubscribeLastActivity(ctx, userID, false); err != nil {
 			e.log.Debug("unsubscribing last activity", "user", userID, "err", err)
 		}
-	}()
+	})
 }
 
 // refreshActivity queries userID's last activity into the cache and, with

@@ -177,8 +177,8 @@ func (e *Engine) sendTyping(dialogID string, composing bool) {
 	if chat == nil {
 		return
 	}
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), typingSendTimeout)
+	e.bg.Go(func() {
+		ctx, cancel := context.WithTimeout(e.bg.Context(), typingSendTimeout)
 		defer cancel()
 		d, err := e.db.Dialog(ctx, dialogID)
 		if err != nil {
@@ -188,7 +188,7 @@ func (e *Engine) sendTyping(dialogID string, composing bool) {
 		if err := chat.SendTyping(ctx, peerOfDialog(*d, e.Me()), composing); err != nil {
 			e.log.Debug("sending typing state", "dialog", dialogID, "err", err)
 		}
-	}()
+	})
 }
 
 // peerOfDialog addresses a cached dialog for chat signals.

@@ -23,7 +23,7 @@ func (s *Server) DeliverToDialog(ctx context.Context, d *cube.Dialog, senderID i
 		return
 	}
 	cp := *m
-	cp.Delay, cp.Sent, cp.Error = nil, nil, nil
+	cp.Delay, cp.Sent, cp.CarbonReceived, cp.Error = nil, nil, nil, nil
 	if !isChatState(&cp) {
 		extra := cube.ExtraParams{}
 		if m.Extra != nil {

@@ -16,6 +16,7 @@ func (c *conn) routeMessage(s *session, m *cube.MessageStanza) {
 	m.From = s.jid // the authenticated JID; a forged from is ignored
 	m.Delay = nil  // only the server stamps delays
 	m.Sent = nil   // only the server wraps carbons
+	m.CarbonReceived = nil
 	var err *stanzaErr
 	switch m.Type {
 	case cube.ChatType:
@@ -155,7 +156,8 @@ func onlyOccupants(occupants, allowed []int64) bool {
 }
 
 // deliverChat relays a 1-1 stanza to every resource of the recipient whose privacy
-// list accepts it, except origin (the sending session, nil for server-generated
+// list accepts it (or, when it names an online resource, to that one, with carbons to
+// the others), except origin (the sending session, nil for server-generated
 // stanzas). With queue set (content messages) and no resource online, it is queued
 // with a <delay/> stamp; the user lock makes the online check and the queueing atomic
 // with respect to a login's offline flush.
@@ -165,6 +167,12 @@ func (s *Server) deliverChat(ctx context.Context, origin *session, rid int64, m 
 		defer unlock()
 	}
 	sessions := s.reg.sessions(rid)
+	addressed := addressedSession(sessions, m.To)
+	if addressed != nil {
+		// Sent to one resource: only it gets the message, the others a <received/>
+		// carbon (RFC 6121 §8.5.3.1, XEP-0280).
+		sessions = []*session{addressed}
+	}
 	delivered, refused := 0, 0
 	for _, t := range sessions {
 		if t == origin {
@@ -177,6 +185,9 @@ func (s *Server) deliverChat(ctx context.Context, origin *session, rid int64, m 
 		if t.deliverCopy(*m) {
 			delivered++
 		}
+	}
+	if addressed != nil && delivered > 0 {
+		s.sendReceivedCarbons(ctx, origin, rid, addressed, m)
 	}
 	if !queue || delivered > 0 || refused > 0 {
 		return

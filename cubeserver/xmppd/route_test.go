@@ -220,3 +220,44 @@ func TestDeliverToEveryResource(t *testing.T) {
 		}
 	}
 }
+
+// TestReceivedCarbonsToOtherResources: a message addressed to one resource (full JID)
+// reaches only that resource; the recipient's other resources that enabled carbons
+// get a <received/> carbon from the recipient's bare JID (XEP-0280), the others
+// nothing. A message to the bare JID reaches every resource and makes no carbon.
+func TestReceivedCarbonsToOtherResources(t *testing.T) {
+	ts := startServer(t, nil)
+	phone := ts.login(t, 6, "phone", true)
+	desk := ts.login(t, 6, "desk", true)
+	quiet := ts.login(t, 6, "quiet", true) // never enables carbons
+	alice := ts.login(t, 5, "", true)
+	desk.write(`<iq type='set' id='c1'><enable xmlns='urn:xmpp:carbons:2'/></iq>`)
+	if iq := desk.nextIQ(); iq.ID != "c1" || iq.Type != "result" {
+		t.Fatalf("carbons enable: %+v", iq)
+	}
+	id := cube.NewObjectID()
+	alice.writeElem(chat(phone.jid, id, "to your phone", saveParam))
+
+	if got := phone.nextMessage(); got.ID != id || got.CarbonReceived != nil {
+		t.Fatalf("addressed resource got %+v", got)
+	}
+	carbon := desk.nextMessage()
+	if carbon.CarbonReceived == nil || carbon.CarbonReceived.Forwarded.Message == nil || carbon.From != "6-1@localhost" {
+		t.Fatalf("want a <received/> carbon from the bare JID, got %+v", carbon)
+	}
+	inner := carbon.CarbonReceived.Forwarded.Message
+	if inner.ID != id || inner.From != alice.jid || inner.To != phone.jid || inner.BodyText() != "to your phone" || inner.Extra.Get("dialog_id") == "" {
+		t.Fatalf("forwarded copy %+v", inner)
+	}
+	quiet.expectSilence(100 * time.Millisecond)
+	alice.expectSilence(100 * time.Millisecond)
+
+	bare := cube.NewObjectID()
+	alice.writeElem(chat("6-1@localhost", bare, "to all of you", saveParam))
+	for _, r := range []*rawClient{phone, desk, quiet} {
+		if got := r.nextMessage(); got.ID != bare || got.CarbonReceived != nil {
+			t.Fatalf("%s got %+v", r.jid, got)
+		}
+	}
+	desk.expectSilence(100 * time.Millisecond)
+}
