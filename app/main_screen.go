@@ -311,11 +311,11 @@ func (m *mainScreen) openDialog(d cache.Dialog) {
 		if d.UnreadCount > 0 {
 			// Its badge says messages came while the window was away: read them
 			// (the engine checks the window has the focus).
-			go func() {
+			m.bg.Go(func() {
 				ctx, cancel := context.WithTimeout(m.ctx, loadTimeout)
 				defer cancel()
 				m.engine.ReadOpenDialog(ctx)
-			}()
+			})
 		}
 		return
 	}
