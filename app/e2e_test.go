@@ -71,8 +71,8 @@ func startE2E(t *testing.T) *e2e {
 	})
 	waitFor(t, "sign-in", 20*time.Second, func() bool { return x.u.Engine() != nil })
 	x.engine = x.u.Engine()
-	waitFor(t, "the chat connection", 20*time.Second, func() bool { return x.engine.Status().State == "Ready" })
-	waitFor(t, "Bob's chat connection", 20*time.Second, func() bool { return x.bob.Status().State == "Ready" })
+	waitFor(t, "the chat connection", 20*time.Second, func() bool { return x.engine.Status().State == csync.StateReady })
+	waitFor(t, "Bob's chat connection", 20*time.Second, func() bool { return x.bob.Status().State == csync.StateReady })
 
 	x.dialogID, err = x.engine.CreateDialog(ctx, cube.DialogPrivate, "", []int64{bob.ID})
 	if err != nil {

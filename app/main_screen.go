@@ -175,7 +175,7 @@ func (m *mainScreen) applyStatus(s csync.Status) {
 	default:
 		m.chat.banner.SetAction("", nil)
 	}
-	m.search.setOnline(s.State == "Ready")
+	m.search.setOnline(s.State == csync.StateReady)
 }
 
 func (m *mainScreen) openDialogID() string {

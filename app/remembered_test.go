@@ -158,7 +158,7 @@ func waitMain(t *testing.T, u *UI, what string) *mainScreen {
 
 func waitReady(t *testing.T, e *csync.Engine) {
 	t.Helper()
-	waitFor(t, "the chat connection", 20*time.Second, func() bool { return e.Status().State == "Ready" })
+	waitFor(t, "the chat connection", 20*time.Second, func() bool { return e.Status().State == csync.StateReady })
 }
 
 // TestRememberedSignInSkipsThePassword: sign in once with the password; the next start

@@ -19,21 +19,21 @@ func bannerFor(s csync.Status) (string, widgets.BannerKind) {
 		return "The disk is full — new messages cannot be saved. Free some space and they will be fetched.", widgets.BannerError
 	}
 	switch s.State {
-	case "Ready":
+	case csync.StateReady:
 		if s.Syncing {
 			return "Updating…", widgets.BannerInfo
 		}
 		return "", widgets.BannerInfo
-	case "Idle", "Authenticated", "Resumed":
+	case csync.StateIdle, csync.StateAuthenticated, csync.StateResumed:
 		return "Connecting…", widgets.BannerInfo
-	case "Reconnecting":
+	case csync.StateReconnecting:
 		return "Reconnecting…", widgets.BannerWarning
-	case "AuthenticationFailure":
+	case csync.StateAuthenticationFailure:
 		// Passing: the engine renews the session itself, or reports NeedsSignIn.
 		return "Signing in again…", widgets.BannerWarning
-	case "ForceClosed":
+	case csync.StateForceClosed:
 		return "Disconnected by the server — showing cached messages", widgets.BannerError
-	default: // "Offline", "Closed" and anything new
+	default: // StateOffline, StateClosed and anything new
 		if isCertError(s.Err) {
 			// Retrying cannot help: the server's certificate must be pinned (or trusted).
 			return "The chat server's certificate is not trusted — showing cached messages", widgets.BannerError
@@ -100,7 +100,7 @@ func bannerActionFor(s csync.Status) bannerAction {
 		return bannerSignIn
 	}
 	switch s.State {
-	case csync.StateOffline, "Closed", "ForceClosed":
+	case csync.StateOffline, csync.StateClosed, csync.StateForceClosed:
 		return bannerRetry
 	default:
 		return bannerNone

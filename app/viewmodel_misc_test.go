@@ -10,10 +10,10 @@ import (
 )
 
 func TestBannerActionFor(t *testing.T) {
-	cases := map[string]bannerAction{
-		"Ready": bannerNone, "Reconnecting": bannerNone, "Idle": bannerNone,
-		csync.StateOffline: bannerRetry, "Closed": bannerRetry, "ForceClosed": bannerRetry,
-		"AuthenticationFailure": bannerNone, // passing: the engine renews or reports NeedsSignIn
+	cases := map[csync.ConnState]bannerAction{
+		csync.StateReady: bannerNone, csync.StateReconnecting: bannerNone, csync.StateIdle: bannerNone,
+		csync.StateOffline: bannerRetry, csync.StateClosed: bannerRetry, csync.StateForceClosed: bannerRetry,
+		csync.StateAuthenticationFailure: bannerNone, // passing: the engine renews or reports NeedsSignIn
 	}
 	for state, want := range cases {
 		if got := bannerActionFor(csync.Status{State: state}); got != want {

@@ -108,7 +108,7 @@ func (p *peer) drop() {
 	_ = chat.Disconnect()
 	p.waitFor("the connection to drop", func() (bool, string) {
 		s := p.e.Status()
-		return s.State != cube.Ready.String(), fmt.Sprintf("%+v", s)
+		return s.State != StateReady, fmt.Sprintf("%+v", s)
 	})
 }
 
@@ -257,7 +257,7 @@ func TestTransientFailureRetriesAndTheStatusSaysSo(t *testing.T) {
 	b.drop()
 	b.waitFor("the failure in the status", func() (bool, string) {
 		s := b.e.Status()
-		return s.State == cube.Ready.String() && s.Syncing && s.Err != nil && cube.IsStatus(s.Err, http.StatusServiceUnavailable),
+		return s.State == StateReady && s.Syncing && s.Err != nil && cube.IsStatus(s.Err, http.StatusServiceUnavailable),
 			fmt.Sprintf("%+v", s)
 	})
 	if len(counted.take()) == 0 {

@@ -129,7 +129,7 @@ func TestMessageWithoutLiveCopyArrivesOnReconnect(t *testing.T) {
 	_ = chat.Disconnect()
 	b.waitFor("the connection to drop", func() (bool, string) {
 		s := b.e.Status()
-		return s.State != cube.Ready.String(), fmt.Sprintf("%+v", s)
+		return s.State != StateReady, fmt.Sprintf("%+v", s)
 	})
 	b.waitSynced()
 	b.waitMessage(missed, "the message without a live copy", func(m cache.Message) bool { return m.Body == "no live copy" })

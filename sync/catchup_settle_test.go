@@ -58,7 +58,7 @@ func (s *settleScene) checkCaughtUp(t *testing.T, newMessage string) {
 	b.restart()
 	b.waitFor("a completed catch-up without error", func() (bool, string) {
 		st := b.e.Status()
-		return st.State == cube.Ready.String() && !st.Syncing && st.Err == nil, fmt.Sprintf("%+v", st)
+		return st.State == StateReady && !st.Syncing && st.Err == nil, fmt.Sprintf("%+v", st)
 	})
 	b.waitMessage(newMessage, "the new message", func(cache.Message) bool { return true })
 	b.waitFor("the rename and the unread count", func() (bool, string) {

@@ -22,15 +22,11 @@ var ErrOffline = errors.New("sync: server unreachable, working offline")
 // ErrAuth means the server rejected the login or password.
 var ErrAuth = errors.New("sync: wrong login or password")
 
-// StateOffline is the Status.State of an engine that has no connection and is not
-// currently trying one through the cube reconnection manager.
-const StateOffline = "Offline"
-
 // Status is the engine's connection state as the UI shows it.
 type Status struct {
-	State   string // a cube.ConnState name, or "Offline"
-	Err     error  // the last connection error, if any
-	Syncing bool   // a catch-up is running
+	State   ConnState // the chat connection's state, or StateOffline
+	Err     error     // the last connection error, if any
+	Syncing bool      // a catch-up is running
 	// NeedsSignIn: the session ended and cannot be renewed without the password (a
 	// resumed session, or a password changed elsewhere). The engine stops trying until
 	// Login succeeds; the app asks the user to sign in again.

@@ -164,7 +164,7 @@ func (p *peer) waitSynced() {
 	p.h.t.Helper()
 	p.waitFor("Ready and caught up", func() (bool, string) {
 		s := p.e.Status()
-		return s.State == cube.Ready.String() && !s.Syncing, fmt.Sprintf("%+v", s)
+		return s.State == StateReady && !s.Syncing, fmt.Sprintf("%+v", s)
 	})
 }
 

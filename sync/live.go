@@ -85,7 +85,7 @@ func (p *pipeline) run(ctx context.Context) {
 func (p *pipeline) handle(ctx context.Context, ev cube.Event) bool {
 	switch ev := ev.(type) {
 	case cube.StateEvent:
-		p.e.status.set(func(s *Status) { s.State = ev.State.String(); s.Err = ev.Err })
+		p.e.status.set(func(s *Status) { s.State = connStateOf(ev.State); s.Err = ev.Err })
 		switch ev.State {
 		case cube.Ready, cube.Resumed:
 			p.ready(ctx)
@@ -121,7 +121,7 @@ func (p *pipeline) ready(ctx context.Context) {
 	}
 	p.isReady = true
 	e := p.e
-	e.status.set(func(s *Status) { s.State = cube.Ready.String(); s.Err = nil; s.Syncing = true })
+	e.status.set(func(s *Status) { s.State = StateReady; s.Err = nil; s.Syncing = true })
 	snapshot, err := e.readMessageCursors(ctx)
 	if err != nil {
 		// Without cursors every dialog is fetched from its start (up to the budget):

@@ -51,7 +51,7 @@ func TestDiskFullLiveMessagesComeBack(t *testing.T) {
 	b.waitMessages(pr.dialog, n, func(m cache.Message) bool { return strings.HasPrefix(m.Body, "arrives on a full disk") })
 	b.waitFor("the disk-full status cleared", func() (bool, string) {
 		s := b.e.Status()
-		return s.StoreErr == nil && s.State == "Ready", fmt.Sprintf("%+v", s)
+		return s.StoreErr == nil && s.State == StateReady, fmt.Sprintf("%+v", s)
 	})
 	for _, id := range sent {
 		if _, err := b.db.Message(ctx, id); err != nil {

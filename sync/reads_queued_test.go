@@ -109,7 +109,7 @@ func TestReadTicksFollowTheServerWhileLive(t *testing.T) {
 		b.chat.block()
 		b.waitFor("the chat down", func() (bool, string) {
 			s := b.e.Status()
-			return s.State != cube.Ready.String(), fmt.Sprintf("%+v", s)
+			return s.State != StateReady, fmt.Sprintf("%+v", s)
 		})
 		if err := b.e.MarkRead(h.ctx, dialog); err != nil {
 			t.Fatal(err)

@@ -14,12 +14,12 @@ func TestStatusFeedCoalescesAndNeverBlocks(t *testing.T) {
 	}
 	// Nobody reads while many states pass: set must not block, and the reader then
 	// sees only the latest.
-	for _, s := range []string{"Idle", "Authenticated", "Ready", "Reconnecting", "Ready"} {
+	for _, s := range []ConnState{StateIdle, StateAuthenticated, StateReady, StateReconnecting, StateReady} {
 		f.set(func(st *Status) { st.State = s })
 	}
 	f.set(func(st *Status) { st.Syncing = true; st.Err = errors.New("slow") })
 	got := <-ch
-	if got.State != "Ready" || !got.Syncing || got.Err == nil {
+	if got.State != StateReady || !got.Syncing || got.Err == nil {
 		t.Fatalf("coalesced status = %+v", got)
 	}
 	select {

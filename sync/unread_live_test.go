@@ -149,7 +149,7 @@ func TestOpenDialogCaughtUpIsRead(t *testing.T) {
 	b.chat.block()
 	b.waitFor("the chat down", func() (bool, string) {
 		s := b.e.Status()
-		return s.State != cube.Ready.String(), fmt.Sprintf("%+v", s)
+		return s.State != StateReady, fmt.Sprintf("%+v", s)
 	})
 	var sent []string
 	for i := range 2 {
