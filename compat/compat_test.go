@@ -102,6 +102,13 @@ func runSuite(t *testing.T, node nodeTools, r run) {
 		"CUBE_AUTH_KEY=" + srv.AuthKey(),
 		"CUBE_TRANSPORT=" + r.name,
 	}, r.env...)
+	// REST (https) and TLS chat use the server's self-signed certificate; Node trusts it
+	// as an extra CA, the way a user would add it.
+	caFile := filepath.Join(t.TempDir(), "cubeserver-ca.pem")
+	if err := os.WriteFile(caFile, srv.CertPEM(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env = append(env, "NODE_EXTRA_CA_CERTS="+caFile)
 	users, err := seedUsers(ctx, srv.Store(), files)
 	if err != nil {
 		t.Fatalf("seed users: %v", err)
@@ -112,15 +119,11 @@ func runSuite(t *testing.T, node nodeTools, r run) {
 		if err != nil {
 			t.Fatalf("chat URL for %s: %v", r.name, err)
 		}
-		caFile := filepath.Join(t.TempDir(), "cubeserver-ca.pem")
-		if err := os.WriteFile(caFile, srv.CertPEM(), 0o600); err != nil {
-			t.Fatal(err)
-		}
 		peer, err := startGoPeer(ctx, t, srv)
 		if err != nil {
 			t.Fatalf("start the Go SDK peer: %v", err)
 		}
-		env = append(env, "CUBE_CHAT_URL="+url, "NODE_EXTRA_CA_CERTS="+caFile, "CUBE_GO_PEER="+peer.envJSON())
+		env = append(env, "CUBE_CHAT_URL="+url, "CUBE_GO_PEER="+peer.envJSON())
 	}
 	res := node.runTests(t, env, files)
 	if res.err != nil {

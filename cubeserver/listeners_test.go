@@ -108,7 +108,7 @@ func TestPlainAndWebSocketListeners(t *testing.T) {
 
 	req, _ := http.NewRequest("GET", s.HTTPURL()+"/admin/alerts", nil)
 	req.Header.Set("CB-Administration-API-Key", "k")
-	res, err := http.DefaultClient.Do(req)
+	res, err := pinnedClient(t, s).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,6 +21,8 @@ func TestRunRefusesBadArguments(t *testing.T) {
 		{"unknown flag", []string{"-nope"}},
 		{"stray argument", []string{"serve"}},
 		{"bad app id", []string{"-app-id", "one"}},
+		{"plain HTTP on a public address", []string{"-data", t.TempDir(), "-http", "127.0.0.1:0", "-xmpp", "", "-xmpps", "", "-ws", "",
+			"-http-plain", "0.0.0.0:0"}},
 	}
 	for _, tc := range tests {
 		if err := run(tc.args); err == nil {
@@ -42,8 +45,9 @@ func TestBroadcastCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	owner := strconv.FormatInt(u.ID, 10)
+	certFile := filepath.Join(srv.Config().DataDir, "tls", "cert.pem")
 	var out bytes.Buffer
-	if err := broadcast([]string{"-url", srv.HTTPURL(), "-admin-key", "k", "-owner", owner, "-name", "News"}, &out); err != nil {
+	if err := broadcast([]string{"-url", srv.HTTPURL(), "-cert", certFile, "-admin-key", "k", "-owner", owner, "-name", "News"}, &out); err != nil {
 		t.Fatal(err)
 	}
 	id := strings.TrimSpace(out.String())
@@ -55,8 +59,9 @@ func TestBroadcastCommand(t *testing.T) {
 		name string
 		args []string
 	}{
-		{"wrong key", []string{"-url", srv.HTTPURL(), "-admin-key", "nope", "-owner", owner, "-name", "x"}},
-		{"unknown owner", []string{"-url", srv.HTTPURL(), "-admin-key", "k", "-owner", "999", "-name", "x"}},
+		{"certificate not pinned", []string{"-url", srv.HTTPURL(), "-admin-key", "k", "-owner", owner, "-name", "x"}},
+		{"wrong key", []string{"-url", srv.HTTPURL(), "-cert", certFile, "-admin-key", "nope", "-owner", owner, "-name", "x"}},
+		{"unknown owner", []string{"-url", srv.HTTPURL(), "-cert", certFile, "-admin-key", "k", "-owner", "999", "-name", "x"}},
 		{"no key", []string{"-url", srv.HTTPURL(), "-owner", owner, "-name", "x"}},
 		{"no name", []string{"-url", srv.HTTPURL(), "-admin-key", "k", "-owner", owner}},
 		{"stray argument", []string{"-admin-key", "k", "-owner", owner, "-name", "x", "extra"}},
