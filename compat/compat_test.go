@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cubechat/cubechat/cubeserver"
+	"github.com/cubechat/cubechat/cubeserver/store"
 )
 
 // suiteTimeout bounds one `node --test` run; the JS tests have their own short limits,
@@ -81,7 +82,8 @@ func runSuite(t *testing.T, node nodeTools, r run) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no JS test files in compat/%s (err %v)", r.dir, err)
 	}
-	cfg := cubeserver.Config{DataDir: t.TempDir(), HTTPAddr: "127.0.0.1:0", XMPPTLSAddr: "127.0.0.1:0"}
+	cfg := cubeserver.Config{DataDir: t.TempDir(), HTTPAddr: "127.0.0.1:0", XMPPTLSAddr: "127.0.0.1:0",
+		PasswordPolicy: new(store.InsecureTestPasswordPolicy())} // seeds many users
 	r.listen(&cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

@@ -16,14 +16,14 @@ import (
 
 // Config configures Start. Zero values take the defaults noted on each field.
 type Config struct {
-	DataDir     string // SQLite db, blobs/, tls/ live here; created if missing; required
-	HTTPAddr    string // REST over HTTPS (the server's certificate) listen address; default "127.0.0.1:0"
+	DataDir  string // SQLite db, blobs/, tls/ live here; created if missing; required
+	HTTPAddr string // REST over HTTPS (the server's certificate) listen address; default "127.0.0.1:0"
 	// HTTPPlainAddr is REST over plain HTTP, for local tools that cannot pin a certificate.
 	// Loopback addresses only (passwords cross it in clear text); "" = off.
 	HTTPPlainAddr string
-	XMPPAddr    string // XMPP with STARTTLS ("" = off)
-	XMPPTLSAddr string // XMPP with direct TLS ("" = off)
-	WSAddr      string // XMPP over WebSocket (RFC 7395, ws://, no TLS) ("" = off)
+	XMPPAddr      string // XMPP with STARTTLS ("" = off)
+	XMPPTLSAddr   string // XMPP with direct TLS ("" = off)
+	WSAddr        string // XMPP over WebSocket (RFC 7395, ws://, no TLS) ("" = off)
 	// XMPPPlainAddr is plain-TCP XMPP where PLAIN auth is allowed without STARTTLS, for
 	// the JS SDK's xmpp:// mode (CUBE_TCP_ENABLE=1). Loopback addresses only; "" = off.
 	// Only this listener allows it: the XMPPAddr listener still requires STARTTLS.
