@@ -83,7 +83,7 @@ func runSuite(t *testing.T, node nodeTools, r run) {
 		t.Fatalf("no JS test files in compat/%s (err %v)", r.dir, err)
 	}
 	cfg := cubeserver.Config{DataDir: t.TempDir(), HTTPAddr: "127.0.0.1:0", XMPPTLSAddr: "127.0.0.1:0",
-		PasswordPolicy: new(store.InsecureTestPasswordPolicy())} // seeds many users
+		PasswordPolicy: new(store.CheapPasswordPolicy())} // seeds many users
 	r.listen(&cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

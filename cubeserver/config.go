@@ -23,7 +23,7 @@ type Config struct {
 	HTTPPlainAddr string
 	XMPPAddr      string // XMPP with STARTTLS ("" = off)
 	XMPPTLSAddr   string // XMPP with direct TLS ("" = off)
-	WSAddr        string // XMPP over WebSocket (RFC 7395, ws://, no TLS) ("" = off)
+	WSAddr        string // XMPP over WebSocket (RFC 7395, ws://, no TLS), loopback only ("" = off)
 	// XMPPPlainAddr is plain-TCP XMPP where PLAIN auth is allowed without STARTTLS, for
 	// the JS SDK's xmpp:// mode (CUBE_TCP_ENABLE=1). Loopback addresses only; "" = off.
 	// Only this listener allows it: the XMPPAddr listener still requires STARTTLS.
@@ -35,7 +35,7 @@ type Config struct {
 	AdminKey      string       // guards /admin endpoints; "" = admin off
 	Logger        *slog.Logger // nil = discard
 	// PasswordPolicy is the cost of stored password secrets; nil = the secure default
-	// (store.DefaultPasswordPolicy). Only tests lower it (store.InsecureTestPasswordPolicy).
+	// (store.DefaultPasswordPolicy). Only tests lower it (store.CheapPasswordPolicy).
 	PasswordPolicy *store.PasswordPolicy
 	// LoginGuard throttles failed sign-ins on REST and XMPP; nil = throttle's defaults.
 	LoginGuard *throttle.Guard
@@ -59,6 +59,9 @@ func (c *Config) setDefaults() error {
 	}
 	if c.HTTPPlainAddr != "" && !loopbackAddr(c.HTTPPlainAddr) {
 		return fmt.Errorf("cubeserver: HTTPPlainAddr %q must be a loopback address: sign-ins would cross the network in clear text (use HTTPAddr, which serves HTTPS)", c.HTTPPlainAddr)
+	}
+	if c.WSAddr != "" && !loopbackAddr(c.WSAddr) {
+		return fmt.Errorf("cubeserver: WSAddr %q must be a loopback address: it serves ws:// without TLS, where a PLAIN sign-in crosses in clear text", c.WSAddr)
 	}
 	if c.HTTPAddr == "" {
 		c.HTTPAddr = DefaultHTTPAddr

@@ -11,13 +11,15 @@ import (
 	"time"
 
 	"github.com/cubechat/cubechat/cube"
+	"github.com/cubechat/cubechat/cubeserver/store"
 )
 
 // REST is served over TLS with the same certificate as XMPP: the cube client, pinning
 // that certificate, signs up, signs in and gets https blob links; a client that does not
 // trust the certificate, and a plain-HTTP request to the TLS port, get nothing.
 func TestRESTOverTLSWithPinnedCertificate(t *testing.T) {
-	s, err := Start(context.Background(), Config{DataDir: t.TempDir(), HTTPPlainAddr: "127.0.0.1:0"})
+	s, err := Start(context.Background(), Config{DataDir: t.TempDir(), HTTPPlainAddr: "127.0.0.1:0",
+		PasswordPolicy: new(store.CheapPasswordPolicy())})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,7 +27,7 @@ import (
 // startFast starts a server whose password hashing is cheap (these tests sign in often).
 func startFast(t *testing.T) *Server {
 	t.Helper()
-	p := store.InsecureTestPasswordPolicy()
+	p := store.CheapPasswordPolicy()
 	s, err := Start(context.Background(), Config{DataDir: t.TempDir(), XMPPTLSAddr: "127.0.0.1:0", PasswordPolicy: &p})
 	if err != nil {
 		t.Fatal(err)

@@ -15,11 +15,13 @@ import (
 	"time"
 
 	"github.com/cubechat/cubechat/cube"
+	"github.com/cubechat/cubechat/cubeserver/store"
 )
 
 func startTest(t *testing.T, dir string) *Server {
 	t.Helper()
-	s, err := Start(context.Background(), Config{DataDir: dir, XMPPAddr: "127.0.0.1:0", XMPPTLSAddr: "127.0.0.1:0"})
+	p := store.CheapPasswordPolicy()
+	s, err := Start(context.Background(), Config{DataDir: dir, XMPPAddr: "127.0.0.1:0", XMPPTLSAddr: "127.0.0.1:0", PasswordPolicy: &p})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,6 +133,7 @@ func TestStartRefusesBadConfig(t *testing.T) {
 		{"plain XMPP on a public address", Config{DataDir: t.TempDir(), XMPPPlainAddr: "0.0.0.0:0"}},
 		{"plain HTTP on a public address", Config{DataDir: t.TempDir(), HTTPPlainAddr: "0.0.0.0:0"}},
 		{"plain HTTP on a named host", Config{DataDir: t.TempDir(), HTTPPlainAddr: "example.com:8080"}},
+		{"WebSocket (no TLS) on a public address", Config{DataDir: t.TempDir(), WSAddr: ":5291"}},
 		{"bad address", Config{DataDir: t.TempDir(), HTTPAddr: "127.0.0.1:notaport"}},
 	}
 	for _, tc := range tests {

@@ -18,7 +18,7 @@ import (
 // even the right password gets 429 / temporary-auth-failure until the bucket drains;
 // successful sign-ins are not counted; another account is unaffected.
 func TestFailedSignInsAreThrottled(t *testing.T) {
-	p := store.InsecureTestPasswordPolicy()
+	p := store.CheapPasswordPolicy()
 	var nowNS atomic.Int64
 	nowNS.Store(time.Unix(1_700_000_000, 0).UnixNano())
 	clock := func() time.Time { return time.Unix(0, nowNS.Load()) }

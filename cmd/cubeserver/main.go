@@ -40,7 +40,7 @@ func run(args []string) error {
 	fs.StringVar(&cfg.HTTPPlainAddr, "http-plain", "", "REST API over plain HTTP for local tools; loopback addresses only; empty to disable")
 	fs.StringVar(&cfg.XMPPAddr, "xmpp", "127.0.0.1:5222", "XMPP listen address with STARTTLS required before login; empty to disable")
 	fs.StringVar(&cfg.XMPPTLSAddr, "xmpps", "127.0.0.1:5223", "XMPP listen address with direct TLS; empty to disable")
-	fs.StringVar(&cfg.WSAddr, "ws", "127.0.0.1:5291", "XMPP over WebSocket (RFC 7395, ws://) listen address; empty to disable")
+	fs.StringVar(&cfg.WSAddr, "ws", "127.0.0.1:5291", "XMPP over WebSocket (RFC 7395, ws://, no TLS) listen address; loopback only; empty to disable")
 	fs.StringVar(&cfg.XMPPPlainAddr, "xmpp-plain", "", "plain-TCP XMPP listen address where login works without TLS (JS SDK CUBE_TCP_ENABLE mode);\n"+
 		"loopback only; while on, the -xmpp listener also accepts logins without STARTTLS; empty to disable")
 	fs.StringVar(&cfg.Domain, "domain", cubeserver.DefaultDomain, "chat domain used in JIDs (user@DOMAIN, room@muc.DOMAIN) and in the certificate")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cubechat/cubechat/cube"
 	"github.com/cubechat/cubechat/cubeserver"
+	"github.com/cubechat/cubechat/cubeserver/store"
 )
 
 func TestRunRefusesBadArguments(t *testing.T) {
@@ -35,7 +36,8 @@ func TestRunRefusesBadArguments(t *testing.T) {
 }
 
 func TestBroadcastCommand(t *testing.T) {
-	srv, err := cubeserver.Start(context.Background(), cubeserver.Config{DataDir: t.TempDir(), AdminKey: "k"})
+	srv, err := cubeserver.Start(context.Background(), cubeserver.Config{DataDir: t.TempDir(), AdminKey: "k",
+		PasswordPolicy: new(store.CheapPasswordPolicy())})
 	if err != nil {
 		t.Fatal(err)
 	}

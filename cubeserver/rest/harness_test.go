@@ -34,7 +34,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.SetPasswordPolicy(store.InsecureTestPasswordPolicy()); err != nil {
+	if err := st.SetPasswordPolicy(store.CheapPasswordPolicy()); err != nil {
 		t.Fatal(err)
 	}
 	h := New(Config{AppID: testAppID, AuthKey: testKey, AuthSecret: testSecret, Domain: "localhost"}, st, nil)

@@ -32,9 +32,10 @@ func DefaultPasswordPolicy() PasswordPolicy {
 		SCRAMSHA1Iter: 1_300_000, SCRAMSHA256Iter: 600_000}
 }
 
-// InsecureTestPasswordPolicy is the cheapest policy Validate accepts. Only tests that sign
-// up and log in many users use it; a server never should.
-func InsecureTestPasswordPolicy() PasswordPolicy {
+// CheapPasswordPolicy is the cheapest policy Validate accepts, for tests that sign up
+// and log in many users and for the --demo workspace (loopback only, its passwords are in
+// the source). A server that others sign in to never uses it.
+func CheapPasswordPolicy() PasswordPolicy {
 	return PasswordPolicy{Argon2Time: 1, Argon2MemoryKiB: 64, Argon2Threads: 1,
 		SCRAMSHA1Iter: minSCRAMIter, SCRAMSHA256Iter: minSCRAMIter}
 }

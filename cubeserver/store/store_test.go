@@ -18,7 +18,7 @@ func openTest(t *testing.T) *Store {
 	}
 	t.Cleanup(func() { s.Close() })
 	// The tests sign up many users; TestDefaultPasswordPolicyIsSecure covers the default.
-	if err := s.SetPasswordPolicy(InsecureTestPasswordPolicy()); err != nil {
+	if err := s.SetPasswordPolicy(CheapPasswordPolicy()); err != nil {
 		t.Fatal(err)
 	}
 	return s

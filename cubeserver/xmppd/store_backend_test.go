@@ -21,7 +21,7 @@ func startStoreServer(t *testing.T) (*testServer, *store.Store, int64, int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.SetPasswordPolicy(store.InsecureTestPasswordPolicy()); err != nil {
+	if err := st.SetPasswordPolicy(store.CheapPasswordPolicy()); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
