@@ -40,7 +40,7 @@ func startE2E(t *testing.T) *e2e {
 	t.Cleanup(cancel)
 	srv, err := cubeserver.Start(ctx, cubeserver.Config{DataDir: t.TempDir(),
 		HTTPAddr: "127.0.0.1:0", XMPPAddr: "127.0.0.1:0", XMPPTLSAddr: "127.0.0.1:0",
-		PasswordPolicy: new(store.InsecureTestPasswordPolicy())})
+		PasswordPolicy: new(store.CheapPasswordPolicy())})
 	if err != nil {
 		t.Fatal(err)
 	}
