@@ -13,6 +13,7 @@ import (
 	"github.com/cubechat/cubechat/cache"
 	"github.com/cubechat/cubechat/cube"
 	"github.com/cubechat/cubechat/cubeserver"
+	"github.com/cubechat/cubechat/cubeserver/store"
 	csync "github.com/cubechat/cubechat/sync"
 )
 
@@ -38,7 +39,8 @@ func startE2E(t *testing.T) *e2e {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	t.Cleanup(cancel)
 	srv, err := cubeserver.Start(ctx, cubeserver.Config{DataDir: t.TempDir(),
-		HTTPAddr: "127.0.0.1:0", XMPPAddr: "127.0.0.1:0", XMPPTLSAddr: "127.0.0.1:0"})
+		HTTPAddr: "127.0.0.1:0", XMPPAddr: "127.0.0.1:0", XMPPTLSAddr: "127.0.0.1:0",
+		PasswordPolicy: new(store.CheapPasswordPolicy())})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,6 +65,10 @@ func (f loginForm) profile() (csync.Profile, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return csync.Profile{}, userMessagef("API URL must look like https://api.example.com.")
 	}
+	if u.Scheme == "http" && !loopbackHost(u.Hostname()) {
+		// The password would cross the network in clear text.
+		return csync.Profile{}, userMessagef("Use https:// for a server on another machine (http:// is for this computer only).")
+	}
 	chatHost := strings.TrimSpace(f.ChatHost)
 	host, port, err := net.SplitHostPort(chatHost)
 	if _, perr := strconv.Atoi(port); err != nil || perr != nil || host == "" {
@@ -167,4 +171,13 @@ func tlsMode(label string) string {
 		return "starttls"
 	}
 	return "tls"
+}
+
+// loopbackHost tells whether host names this computer.
+func loopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

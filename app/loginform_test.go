@@ -29,6 +29,9 @@ func TestLoginFormProfile(t *testing.T) {
 		{"bad app id", loginForm{Kind: kindCloud, AppID: "abc", AuthKey: "k"}, "App ID", nil},
 		{"no auth key", loginForm{Kind: kindCloud, AppID: "1"}, "auth key", nil},
 		{"bad url", with(custom, func(f *loginForm) { f.APIURL = "ftp://x" }), "API URL", nil},
+		{"plain http to another machine", with(custom, func(f *loginForm) { f.APIURL = "http://chat.example.com:8080" }), "https://", nil},
+		{"https to another machine", with(custom, func(f *loginForm) { f.APIURL = "https://chat.example.com:8080" }), "",
+			func(p csync.Profile) bool { return p.APIURL == "https://chat.example.com:8080" }},
 		{"bad chat host", with(custom, func(f *loginForm) { f.ChatHost = "example.com" }), "host:port", nil},
 		{"bad port", with(custom, func(f *loginForm) { f.ChatHost = "example.com:http" }), "host:port", nil},
 	}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"net/http"
 	gosync "sync"
@@ -127,8 +128,10 @@ func (r *rememberEnv) signedInBefore(t *testing.T) {
 
 // client is another client of the server holding token.
 func (r *rememberEnv) client(token string) *cube.Client {
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(r.profile.CertPEM) // the server's REST is HTTPS with its own certificate
 	c := cube.NewClient(cube.Config{AppID: r.profile.AppID, AuthKey: r.profile.AuthKey,
-		AuthSecret: r.profile.AuthSecret, APIURL: r.profile.APIURL})
+		AuthSecret: r.profile.AuthSecret, APIURL: r.profile.APIURL, RootCAs: roots})
 	c.SetToken(token)
 	return c
 }

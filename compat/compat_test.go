@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cubechat/cubechat/cubeserver"
+	"github.com/cubechat/cubechat/cubeserver/store"
 )
 
 // suiteTimeout bounds one `node --test` run; the JS tests have their own short limits,
@@ -81,7 +82,8 @@ func runSuite(t *testing.T, node nodeTools, r run) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no JS test files in compat/%s (err %v)", r.dir, err)
 	}
-	cfg := cubeserver.Config{DataDir: t.TempDir(), HTTPAddr: "127.0.0.1:0", XMPPTLSAddr: "127.0.0.1:0"}
+	cfg := cubeserver.Config{DataDir: t.TempDir(), HTTPAddr: "127.0.0.1:0", XMPPTLSAddr: "127.0.0.1:0",
+		PasswordPolicy: new(store.CheapPasswordPolicy())} // seeds many users
 	r.listen(&cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -102,6 +104,13 @@ func runSuite(t *testing.T, node nodeTools, r run) {
 		"CUBE_AUTH_KEY=" + srv.AuthKey(),
 		"CUBE_TRANSPORT=" + r.name,
 	}, r.env...)
+	// REST (https) and TLS chat use the server's self-signed certificate; Node trusts it
+	// as an extra CA, the way a user would add it.
+	caFile := filepath.Join(t.TempDir(), "cubeserver-ca.pem")
+	if err := os.WriteFile(caFile, srv.CertPEM(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env = append(env, "NODE_EXTRA_CA_CERTS="+caFile)
 	users, err := seedUsers(ctx, srv.Store(), files)
 	if err != nil {
 		t.Fatalf("seed users: %v", err)
@@ -112,15 +121,11 @@ func runSuite(t *testing.T, node nodeTools, r run) {
 		if err != nil {
 			t.Fatalf("chat URL for %s: %v", r.name, err)
 		}
-		caFile := filepath.Join(t.TempDir(), "cubeserver-ca.pem")
-		if err := os.WriteFile(caFile, srv.CertPEM(), 0o600); err != nil {
-			t.Fatal(err)
-		}
 		peer, err := startGoPeer(ctx, t, srv)
 		if err != nil {
 			t.Fatalf("start the Go SDK peer: %v", err)
 		}
-		env = append(env, "CUBE_CHAT_URL="+url, "NODE_EXTRA_CA_CERTS="+caFile, "CUBE_GO_PEER="+peer.envJSON())
+		env = append(env, "CUBE_CHAT_URL="+url, "CUBE_GO_PEER="+peer.envJSON())
 	}
 	res := node.runTests(t, env, files)
 	if res.err != nil {

@@ -9,15 +9,21 @@ import (
 	"io"
 	"log/slog"
 	"net"
+
+	"github.com/cubechat/cubechat/cubeserver/store"
+	"github.com/cubechat/cubechat/cubeserver/throttle"
 )
 
 // Config configures Start. Zero values take the defaults noted on each field.
 type Config struct {
-	DataDir     string // SQLite db, blobs/, tls/ live here; created if missing; required
-	HTTPAddr    string // REST listen address; default "127.0.0.1:0"
-	XMPPAddr    string // XMPP with STARTTLS ("" = off)
-	XMPPTLSAddr string // XMPP with direct TLS ("" = off)
-	WSAddr      string // XMPP over WebSocket (RFC 7395, ws://, no TLS) ("" = off)
+	DataDir  string // SQLite db, blobs/, tls/ live here; created if missing; required
+	HTTPAddr string // REST over HTTPS (the server's certificate) listen address; default "127.0.0.1:0"
+	// HTTPPlainAddr is REST over plain HTTP, for local tools that cannot pin a certificate.
+	// Loopback addresses only (passwords cross it in clear text); "" = off.
+	HTTPPlainAddr string
+	XMPPAddr      string // XMPP with STARTTLS ("" = off)
+	XMPPTLSAddr   string // XMPP with direct TLS ("" = off)
+	WSAddr        string // XMPP over WebSocket (RFC 7395, ws://, no TLS), loopback only ("" = off)
 	// XMPPPlainAddr is plain-TCP XMPP where PLAIN auth is allowed without STARTTLS, for
 	// the JS SDK's xmpp:// mode (CUBE_TCP_ENABLE=1). Loopback addresses only; "" = off.
 	// Only this listener allows it: the XMPPAddr listener still requires STARTTLS.
@@ -28,6 +34,11 @@ type Config struct {
 	AuthSecret    string       // default "demo-auth-secret"
 	AdminKey      string       // guards /admin endpoints; "" = admin off
 	Logger        *slog.Logger // nil = discard
+	// PasswordPolicy is the cost of stored password secrets; nil = the secure default
+	// (store.DefaultPasswordPolicy). Only tests lower it (store.CheapPasswordPolicy).
+	PasswordPolicy *store.PasswordPolicy
+	// LoginGuard throttles failed sign-ins on REST and XMPP; nil = throttle's defaults.
+	LoginGuard *throttle.Guard
 }
 
 // Defaults of Config.
@@ -46,6 +57,12 @@ func (c *Config) setDefaults() error {
 	if c.XMPPPlainAddr != "" && !loopbackAddr(c.XMPPPlainAddr) {
 		return fmt.Errorf("cubeserver: XMPPPlainAddr %q must be a loopback address: it accepts passwords in clear text", c.XMPPPlainAddr)
 	}
+	if c.HTTPPlainAddr != "" && !loopbackAddr(c.HTTPPlainAddr) {
+		return fmt.Errorf("cubeserver: HTTPPlainAddr %q must be a loopback address: sign-ins would cross the network in clear text (use HTTPAddr, which serves HTTPS)", c.HTTPPlainAddr)
+	}
+	if c.WSAddr != "" && !loopbackAddr(c.WSAddr) {
+		return fmt.Errorf("cubeserver: WSAddr %q must be a loopback address: it serves ws:// without TLS, where a PLAIN sign-in crosses in clear text", c.WSAddr)
+	}
 	if c.HTTPAddr == "" {
 		c.HTTPAddr = DefaultHTTPAddr
 	}
@@ -60,6 +77,14 @@ func (c *Config) setDefaults() error {
 	}
 	if c.AuthSecret == "" {
 		c.AuthSecret = DefaultAuthSecret
+	}
+	if c.PasswordPolicy != nil {
+		if err := c.PasswordPolicy.Validate(); err != nil {
+			return fmt.Errorf("cubeserver: %w", err)
+		}
+	}
+	if c.LoginGuard == nil {
+		c.LoginGuard = throttle.New(throttle.DefaultAccount, throttle.DefaultAddress, nil)
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -14,13 +14,14 @@ import (
 	"golang.org/x/net/websocket"
 
 	"github.com/cubechat/cubechat/cube"
+	"github.com/cubechat/cubechat/cubeserver/store"
 )
 
 // TestPlainAndWebSocketListeners proves the JS SDK's two transports are wired: plain
 // TCP where PLAIN works without STARTTLS, and RFC 7395 WebSocket; and that the admin
 // key reaches the REST handler.
 func TestPlainAndWebSocketListeners(t *testing.T) {
-	s, err := Start(context.Background(), Config{DataDir: t.TempDir(), XMPPPlainAddr: "127.0.0.1:0",
+	s, err := Start(context.Background(), Config{DataDir: t.TempDir(), XMPPPlainAddr: "127.0.0.1:0", PasswordPolicy: new(store.CheapPasswordPolicy()),
 		XMPPAddr: "127.0.0.1:0", WSAddr: "127.0.0.1:0", AdminKey: "k"})
 	if err != nil {
 		t.Fatal(err)
@@ -108,7 +109,7 @@ func TestPlainAndWebSocketListeners(t *testing.T) {
 
 	req, _ := http.NewRequest("GET", s.HTTPURL()+"/admin/alerts", nil)
 	req.Header.Set("CB-Administration-API-Key", "k")
-	res, err := http.DefaultClient.Do(req)
+	res, err := pinnedClient(t, s).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,17 +26,18 @@ const sessionSweepEvery = 10 * time.Minute
 
 // Server is a running cubeserver. Close stops it.
 type Server struct {
-	cfg     Config
-	log     *slog.Logger
-	st      *store.Store
-	xmpp    *xmppd.Server
-	http    *http.Server
-	httpLn  net.Listener
-	xmppLn  net.Listener // nil when off
-	xmppsLn net.Listener // nil when off
-	plainLn net.Listener // nil when off
-	wsLn    net.Listener // nil when off
-	certPEM []byte
+	cfg         Config
+	log         *slog.Logger
+	st          *store.Store
+	xmpp        *xmppd.Server
+	http        *http.Server
+	httpLn      net.Listener // REST over TLS
+	httpPlainLn net.Listener // REST over plain HTTP, loopback only; nil when off
+	xmppLn      net.Listener // nil when off
+	xmppsLn     net.Listener // nil when off
+	plainLn     net.Listener // nil when off
+	wsLn        net.Listener // nil when off
+	certPEM     []byte
 
 	stop      context.CancelFunc
 	wg        sync.WaitGroup
@@ -60,6 +61,9 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	st, err := store.Open(filepath.Join(cfg.DataDir, "cubeserver.db"))
 	if err != nil {
 		return nil, err
+	}
+	if cfg.PasswordPolicy != nil {
+		_ = st.SetPasswordPolicy(*cfg.PasswordPolicy) // validated by setDefaults
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, st: st, certPEM: certPEM}
 	defer func() {
@@ -85,6 +89,9 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if s.httpLn, err = listen(cfg.HTTPAddr); err != nil {
 		return nil, err
 	}
+	if s.httpPlainLn, err = listen(cfg.HTTPPlainAddr); err != nil {
+		return nil, err
+	}
 	if s.xmppLn, err = listen(cfg.XMPPAddr); err != nil {
 		return nil, err
 	}
@@ -98,23 +105,29 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 		return nil, err
 	}
 
+	tlsCfg := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	s.xmpp = xmppd.New(xmppd.Config{
 		Domain: cfg.Domain, AppID: cfg.AppID, Logger: cfg.Logger.With("part", "xmpp"),
-		TLS: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
+		TLS: tlsCfg.Clone(), LoginGuard: cfg.LoginGuard,
 	}, st)
 	handler := rest.New(rest.Config{AppID: cfg.AppID, AuthKey: cfg.AuthKey, AuthSecret: cfg.AuthSecret,
-		Domain: cfg.Domain, AdminKey: cfg.AdminKey, Logger: cfg.Logger.With("part", "rest"),
+		Domain: cfg.Domain, AdminKey: cfg.AdminKey, Logger: cfg.Logger.With("part", "rest"), LoginGuard: cfg.LoginGuard,
 		Blobs: rest.BlobConfig{Dir: filepath.Join(cfg.DataDir, "blobs")}}, st, s.xmpp)
 	s.http = &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
+		TLSConfig:         tlsCfg.Clone(),
 	}
 
 	bg, stop := context.WithCancel(context.Background())
 	s.stop = stop
-	s.serve("http", func() error { return s.http.Serve(s.httpLn) }, http.ErrServerClosed)
+	// The certificate is already in TLSConfig, so ServeTLS takes no file names.
+	s.serve("https", func() error { return s.http.ServeTLS(s.httpLn, "", "") }, http.ErrServerClosed)
+	if s.httpPlainLn != nil {
+		s.serve("http-plain", func() error { return s.http.Serve(s.httpPlainLn) }, http.ErrServerClosed)
+	}
 	if s.xmppLn != nil {
 		s.serve("xmpp", func() error { return s.xmpp.Serve(s.xmppLn, false) }, nil)
 	}
@@ -129,7 +142,7 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	}
 	s.wg.Add(1)
 	go s.sweepSessions(bg)
-	s.log.Debug("cubeserver started", "http", s.HTTPURL(), "xmpp", s.XMPPAddr(), "xmpps", s.XMPPTLSAddr(),
+	s.log.Debug("cubeserver started", "https", s.HTTPURL(), "http_plain", s.PlainHTTPURL(), "xmpp", s.XMPPAddr(), "xmpps", s.XMPPTLSAddr(),
 		"xmpp_plain", s.XMPPPlainAddr(), "ws", s.WSURL(),
 		"domain", cfg.Domain, "app_id", cfg.AppID, "data", cfg.DataDir)
 	return s, nil
@@ -189,15 +202,24 @@ func (s *Server) Close() error {
 }
 
 func (s *Server) closeListeners() {
-	for _, ln := range []net.Listener{s.httpLn, s.xmppLn, s.xmppsLn, s.plainLn, s.wsLn} {
+	for _, ln := range []net.Listener{s.httpLn, s.httpPlainLn, s.xmppLn, s.xmppsLn, s.plainLn, s.wsLn} {
 		if ln != nil {
 			ln.Close()
 		}
 	}
 }
 
-// HTTPURL is the REST base URL, e.g. "http://127.0.0.1:PORT".
-func (s *Server) HTTPURL() string { return "http://" + dialAddr(s.httpLn) }
+// HTTPURL is the REST base URL over TLS, e.g. "https://127.0.0.1:PORT"; clients verify
+// it with CertPEM (the certificate covers 127.0.0.1, ::1, localhost and the domain).
+func (s *Server) HTTPURL() string { return "https://" + dialAddr(s.httpLn) }
+
+// PlainHTTPURL is the loopback plain-HTTP REST base URL ("" when off).
+func (s *Server) PlainHTTPURL() string {
+	if s.httpPlainLn == nil {
+		return ""
+	}
+	return "http://" + dialAddr(s.httpPlainLn)
+}
 
 // XMPPAddr is the STARTTLS address ("" when off).
 func (s *Server) XMPPAddr() string { return dialAddr(s.xmppLn) }

@@ -15,18 +15,33 @@ import (
 	"time"
 
 	"github.com/cubechat/cubechat/cube"
+	"github.com/cubechat/cubechat/cubeserver/store"
 )
 
 func startTest(t *testing.T, dir string) *Server {
 	t.Helper()
-	s, err := Start(context.Background(), Config{DataDir: dir, XMPPAddr: "127.0.0.1:0", XMPPTLSAddr: "127.0.0.1:0"})
+	p := store.CheapPasswordPolicy()
+	s, err := Start(context.Background(), Config{DataDir: dir, XMPPAddr: "127.0.0.1:0", XMPPTLSAddr: "127.0.0.1:0", PasswordPolicy: &p})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
 
-func post(t *testing.T, url string, headers map[string]string, body any) (int, []byte) {
+// pinnedClient trusts only the server's own certificate, as cubechat does.
+func pinnedClient(t *testing.T, s *Server) *http.Client {
+	t.Helper()
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(s.CertPEM()) {
+		t.Fatal("CertPEM is not a PEM certificate")
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Transport: tr, Timeout: 10 * time.Second}
+}
+
+func post(t *testing.T, c *http.Client, url string, headers map[string]string, body any) (int, []byte) {
 	t.Helper()
 	raw, _ := json.Marshal(body)
 	req, _ := http.NewRequest("POST", url, bytes.NewReader(raw))
@@ -34,7 +49,7 @@ func post(t *testing.T, url string, headers map[string]string, body any) (int, [
 	for k, v := range headers {
 		req.Header.Set(k, v)
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,15 +61,16 @@ func post(t *testing.T, url string, headers map[string]string, body any) (int, [
 func TestServerEndToEnd(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "nested", "data") // created on start
 	s := startTest(t, dir)
-	if !strings.HasPrefix(s.HTTPURL(), "http://127.0.0.1:") || s.Domain() != "localhost" || s.AppID() != 1 {
+	hc := pinnedClient(t, s)
+	if !strings.HasPrefix(s.HTTPURL(), "https://127.0.0.1:") || s.Domain() != "localhost" || s.AppID() != 1 {
 		t.Fatalf("defaults: %s %s %d", s.HTTPURL(), s.Domain(), s.AppID())
 	}
-	status, body := post(t, s.HTTPURL()+"/users.json", map[string]string{"CB-AuthKey": s.AuthKey()},
+	status, body := post(t, hc, s.HTTPURL()+"/users.json", map[string]string{"CB-AuthKey": s.AuthKey()},
 		map[string]any{"user": map[string]any{"login": "ada", "password": "lovelace"}})
 	if status != 201 {
 		t.Fatalf("sign-up = %d %s", status, body)
 	}
-	status, body = post(t, s.HTTPURL()+"/session", nil, map[string]any{"application_id": s.AppID(),
+	status, body = post(t, hc, s.HTTPURL()+"/session", nil, map[string]any{"application_id": s.AppID(),
 		"auth_key": s.AuthKey(), "user": map[string]any{"login": "ada", "password": "lovelace"}})
 	if status != 201 {
 		t.Fatalf("session = %d %s", status, body)
@@ -90,7 +106,7 @@ func TestServerEndToEnd(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatalf("second Close: %v", err)
 	}
-	if _, err := http.Get(s.HTTPURL() + "/session"); err == nil {
+	if _, err := hc.Get(s.HTTPURL() + "/session"); err == nil {
 		t.Fatal("REST still answers after Close")
 	}
 
@@ -115,6 +131,9 @@ func TestStartRefusesBadConfig(t *testing.T) {
 	}{
 		{"no data dir", Config{}},
 		{"plain XMPP on a public address", Config{DataDir: t.TempDir(), XMPPPlainAddr: "0.0.0.0:0"}},
+		{"plain HTTP on a public address", Config{DataDir: t.TempDir(), HTTPPlainAddr: "0.0.0.0:0"}},
+		{"plain HTTP on a named host", Config{DataDir: t.TempDir(), HTTPPlainAddr: "example.com:8080"}},
+		{"WebSocket (no TLS) on a public address", Config{DataDir: t.TempDir(), WSAddr: ":5291"}},
 		{"bad address", Config{DataDir: t.TempDir(), HTTPAddr: "127.0.0.1:notaport"}},
 	}
 	for _, tc := range tests {

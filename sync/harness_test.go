@@ -14,6 +14,7 @@ import (
 	"github.com/cubechat/cubechat/cache"
 	"github.com/cubechat/cubechat/cube"
 	"github.com/cubechat/cubechat/cubeserver"
+	"github.com/cubechat/cubechat/cubeserver/store"
 )
 
 // The shared setup of the integration tests: a real cubeserver on loopback ports,
@@ -33,7 +34,7 @@ func newHarness(t testing.TB) *harness {
 	t.Cleanup(cancel)
 	srv, err := cubeserver.Start(ctx, cubeserver.Config{
 		DataDir: t.TempDir(), HTTPAddr: "127.0.0.1:0", XMPPAddr: "127.0.0.1:0", XMPPTLSAddr: "127.0.0.1:0",
-		Logger: testLogger("server"),
+		Logger: testLogger("server"), PasswordPolicy: new(store.CheapPasswordPolicy()),
 	})
 	if err != nil {
 		t.Fatalf("starting cubeserver: %v", err)

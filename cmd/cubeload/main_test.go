@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cubechat/cubechat/cubeserver"
+	"github.com/cubechat/cubechat/cubeserver/store"
 )
 
 // tinyFlags is a run small enough for a unit test: 4 users, 40 messages.
@@ -91,7 +92,7 @@ func externalServerFlags(t *testing.T) []string {
 	t.Helper()
 	dir := t.TempDir()
 	srv, err := cubeserver.Start(context.Background(), cubeserver.Config{DataDir: dir,
-		XMPPAddr: "127.0.0.1:0", XMPPTLSAddr: "127.0.0.1:0"})
+		XMPPAddr: "127.0.0.1:0", XMPPTLSAddr: "127.0.0.1:0", PasswordPolicy: new(store.CheapPasswordPolicy())})
 	if err != nil {
 		t.Fatal(err)
 	}

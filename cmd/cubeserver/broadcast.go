@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -21,13 +24,14 @@ import (
 func broadcast(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("cubeserver broadcast", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: cubeserver broadcast -url URL -admin-key KEY -owner USERID -name NAME\n\n"+
+		fmt.Fprintf(fs.Output(), "Usage: cubeserver broadcast -url URL -cert FILE -admin-key KEY -owner USERID -name NAME\n\n"+
 			"Creates a broadcast dialog that every user of the app sees and only its owner and admins\n"+
 			"post to, through POST /admin/chat/Dialog of a running cubeserver (started with -admin-key).\n"+
 			"Prints the new dialog's id.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	url := fs.String("url", "http://127.0.0.1:8080", "REST base URL of the running server")
+	url := fs.String("url", "https://127.0.0.1:8080", "REST base URL of the running server")
+	certFile := fs.String("cert", "", "the server's certificate to trust (DATA/tls/cert.pem); empty = the system's roots")
 	key := fs.String("admin-key", "", "the server's admin key (CB-Administration-API-Key)")
 	owner := fs.Int64("owner", 0, "user id of the dialog's owner")
 	name := fs.String("name", "", "dialog name")
@@ -57,7 +61,11 @@ func broadcast(args []string, stdout io.Writer) error {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(rest.AdminKeyHeader, *key)
-	res, err := http.DefaultClient.Do(req)
+	client, err := httpClient(*certFile)
+	if err != nil {
+		return fmt.Errorf("broadcast: %w", err)
+	}
+	res, err := client.Do(req)
 	if err != nil {
 		return fmt.Errorf("broadcast: %w", err)
 	}
@@ -75,4 +83,23 @@ func broadcast(args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintln(stdout, d.ID)
 	return nil
+}
+
+// httpClient trusts only the certificate in certFile, the way cubechat pins a server's
+// certificate, or the system's roots when certFile is "".
+func httpClient(certFile string) (*http.Client, error) {
+	if certFile == "" {
+		return http.DefaultClient, nil
+	}
+	pem, err := os.ReadFile(certFile)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%s holds no PEM certificate", certFile)
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return &http.Client{Transport: tr}, nil
 }

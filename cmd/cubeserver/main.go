@@ -29,17 +29,18 @@ func run(args []string) error {
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: cubeserver [flags]\n\n"+
 			"A local ConnectyCube-compatible chat server: REST API and XMPP (STARTTLS and direct TLS)\n"+
-			"over one SQLite database. Point clients at -http for the API and -xmpps or -xmpp for chat;\n"+
-			"the self-signed certificate to pin is in DATA/tls/cert.pem. The JS SDK connects over -ws\n"+
+			"over one SQLite database. Point clients at https://HOST:PORT of -http for the API and -xmpps or\n"+
+			"-xmpp for chat; REST and chat share the self-signed certificate to pin, DATA/tls/cert.pem. The JS SDK connects over -ws\n"+
 			"(chat_url ws://HOST:PORT) or, with CUBE_TCP_ENABLE=1, over -xmpp-plain (xmpp://HOST:PORT).\n\n"+
 			"Subcommands:\n  cubeserver broadcast -h   create a broadcast dialog through the admin API\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	var cfg cubeserver.Config
-	fs.StringVar(&cfg.HTTPAddr, "http", "127.0.0.1:8080", "REST API listen address (host:port)")
+	fs.StringVar(&cfg.HTTPAddr, "http", "127.0.0.1:8080", "REST API listen address (host:port), served over HTTPS with DATA/tls/cert.pem")
+	fs.StringVar(&cfg.HTTPPlainAddr, "http-plain", "", "REST API over plain HTTP for local tools; loopback addresses only; empty to disable")
 	fs.StringVar(&cfg.XMPPAddr, "xmpp", "127.0.0.1:5222", "XMPP listen address with STARTTLS required before login; empty to disable")
 	fs.StringVar(&cfg.XMPPTLSAddr, "xmpps", "127.0.0.1:5223", "XMPP listen address with direct TLS; empty to disable")
-	fs.StringVar(&cfg.WSAddr, "ws", "127.0.0.1:5291", "XMPP over WebSocket (RFC 7395, ws://) listen address; empty to disable")
+	fs.StringVar(&cfg.WSAddr, "ws", "127.0.0.1:5291", "XMPP over WebSocket (RFC 7395, ws://, no TLS) listen address; loopback only; empty to disable")
 	fs.StringVar(&cfg.XMPPPlainAddr, "xmpp-plain", "", "plain-TCP XMPP listen address where login works without TLS (JS SDK CUBE_TCP_ENABLE mode);\n"+
 		"loopback only; while on, the -xmpp listener also accepts logins without STARTTLS; empty to disable")
 	fs.StringVar(&cfg.Domain, "domain", cubeserver.DefaultDomain, "chat domain used in JIDs (user@DOMAIN, room@muc.DOMAIN) and in the certificate")
@@ -71,7 +72,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	log.Info("listening", "rest", srv.HTTPURL(), "xmpp_starttls", srv.XMPPAddr(), "xmpp_tls", srv.XMPPTLSAddr(),
+	log.Info("listening", "rest", srv.HTTPURL(), "rest_plain", srv.PlainHTTPURL(), "xmpp_starttls", srv.XMPPAddr(), "xmpp_tls", srv.XMPPTLSAddr(),
 		"xmpp_ws", srv.WSURL(), "xmpp_plain", srv.XMPPPlainAddr(),
 		"domain", srv.Domain(), "app_id", srv.AppID())
 	<-ctx.Done()

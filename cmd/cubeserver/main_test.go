@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/cubechat/cubechat/cube"
 	"github.com/cubechat/cubechat/cubeserver"
+	"github.com/cubechat/cubechat/cubeserver/store"
 )
 
 func TestRunRefusesBadArguments(t *testing.T) {
@@ -20,6 +22,8 @@ func TestRunRefusesBadArguments(t *testing.T) {
 		{"unknown flag", []string{"-nope"}},
 		{"stray argument", []string{"serve"}},
 		{"bad app id", []string{"-app-id", "one"}},
+		{"plain HTTP on a public address", []string{"-data", t.TempDir(), "-http", "127.0.0.1:0", "-xmpp", "", "-xmpps", "", "-ws", "",
+			"-http-plain", "0.0.0.0:0"}},
 	}
 	for _, tc := range tests {
 		if err := run(tc.args); err == nil {
@@ -32,7 +36,8 @@ func TestRunRefusesBadArguments(t *testing.T) {
 }
 
 func TestBroadcastCommand(t *testing.T) {
-	srv, err := cubeserver.Start(context.Background(), cubeserver.Config{DataDir: t.TempDir(), AdminKey: "k"})
+	srv, err := cubeserver.Start(context.Background(), cubeserver.Config{DataDir: t.TempDir(), AdminKey: "k",
+		PasswordPolicy: new(store.CheapPasswordPolicy())})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,8 +47,9 @@ func TestBroadcastCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	owner := strconv.FormatInt(u.ID, 10)
+	certFile := filepath.Join(srv.Config().DataDir, "tls", "cert.pem")
 	var out bytes.Buffer
-	if err := broadcast([]string{"-url", srv.HTTPURL(), "-admin-key", "k", "-owner", owner, "-name", "News"}, &out); err != nil {
+	if err := broadcast([]string{"-url", srv.HTTPURL(), "-cert", certFile, "-admin-key", "k", "-owner", owner, "-name", "News"}, &out); err != nil {
 		t.Fatal(err)
 	}
 	id := strings.TrimSpace(out.String())
@@ -55,8 +61,9 @@ func TestBroadcastCommand(t *testing.T) {
 		name string
 		args []string
 	}{
-		{"wrong key", []string{"-url", srv.HTTPURL(), "-admin-key", "nope", "-owner", owner, "-name", "x"}},
-		{"unknown owner", []string{"-url", srv.HTTPURL(), "-admin-key", "k", "-owner", "999", "-name", "x"}},
+		{"certificate not pinned", []string{"-url", srv.HTTPURL(), "-admin-key", "k", "-owner", owner, "-name", "x"}},
+		{"wrong key", []string{"-url", srv.HTTPURL(), "-cert", certFile, "-admin-key", "nope", "-owner", owner, "-name", "x"}},
+		{"unknown owner", []string{"-url", srv.HTTPURL(), "-cert", certFile, "-admin-key", "k", "-owner", "999", "-name", "x"}},
 		{"no key", []string{"-url", srv.HTTPURL(), "-owner", owner, "-name", "x"}},
 		{"no name", []string{"-url", srv.HTTPURL(), "-admin-key", "k", "-owner", owner}},
 		{"stray argument", []string{"-admin-key", "k", "-owner", owner, "-name", "x", "extra"}},

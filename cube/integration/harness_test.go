@@ -8,6 +8,7 @@ import (
 
 	"github.com/cubechat/cubechat/cube"
 	"github.com/cubechat/cubechat/cubeserver"
+	"github.com/cubechat/cubechat/cubeserver/store"
 )
 
 // startServer runs a real cubeserver on ephemeral ports (REST, STARTTLS, direct TLS).
@@ -15,7 +16,8 @@ func startServer(t *testing.T) *cubeserver.Server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	srv, err := cubeserver.Start(ctx, cubeserver.Config{DataDir: t.TempDir(), HTTPAddr: "127.0.0.1:0", XMPPAddr: "127.0.0.1:0", XMPPTLSAddr: "127.0.0.1:0"})
+	srv, err := cubeserver.Start(ctx, cubeserver.Config{DataDir: t.TempDir(), HTTPAddr: "127.0.0.1:0", XMPPAddr: "127.0.0.1:0", XMPPTLSAddr: "127.0.0.1:0",
+		PasswordPolicy: new(store.CheapPasswordPolicy())})
 	if err != nil {
 		t.Fatal(err)
 	}

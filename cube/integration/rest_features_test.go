@@ -3,6 +3,7 @@ package integration_test
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"net/http"
 	"slices"
@@ -190,7 +191,9 @@ func TestBlobsAgainstServer(t *testing.T) {
 		t.Fatalf("download: %d %v", n, err)
 	}
 	// The private URL works without any header, as an image widget would fetch it.
-	resp, err := http.Get(alice.rest.BlobDownloadURL(blob.UID, true))
+	pinned := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: clientConfig(t, srv, false, "").RootCAs}}}
+	defer pinned.CloseIdleConnections()
+	resp, err := pinned.Get(alice.rest.BlobDownloadURL(blob.UID, true))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/cubechat/cubechat/cubeserver"
+	"github.com/cubechat/cubechat/cubeserver/store"
 )
 
 // Login and Password are the demo user's credentials. They exist only on the demo server.
@@ -32,11 +33,14 @@ func Start(ctx context.Context, dir string, logger *slog.Logger) (*Demo, error) 
 		logger = slog.New(slog.DiscardHandler)
 	}
 	srv, err := cubeserver.Start(ctx, cubeserver.Config{
-		DataDir:     filepath.Join(dir, "server"),
-		HTTPAddr:    "127.0.0.1:0",
-		XMPPAddr:    "127.0.0.1:0",
-		XMPPTLSAddr: "127.0.0.1:0",
-		Logger:      logger.With("component", "cubeserver"),
+		DataDir: filepath.Join(dir, "server"),
+		// The demo's passwords are public and it listens on loopback only: strong hashing
+		// would only slow its first start (about 0.6 s a user).
+		PasswordPolicy: new(store.CheapPasswordPolicy()),
+		HTTPAddr:       "127.0.0.1:0",
+		XMPPAddr:       "127.0.0.1:0",
+		XMPPTLSAddr:    "127.0.0.1:0",
+		Logger:         logger.With("component", "cubeserver"),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("demo: start server: %w", err)

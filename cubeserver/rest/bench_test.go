@@ -33,6 +33,9 @@ func newBenchEnv(b *testing.B) *benchEnv {
 	if err != nil {
 		b.Fatal(err)
 	}
+	if err := st.SetPasswordPolicy(store.CheapPasswordPolicy()); err != nil {
+		b.Fatal(err)
+	}
 	srv := httptest.NewServer(New(Config{AppID: testAppID, AuthKey: testKey, AuthSecret: testSecret, Domain: "localhost"}, st, nil))
 	b.Cleanup(func() { srv.Close(); st.Close() })
 	ctx := context.Background()

@@ -39,6 +39,9 @@ func newBlobEnv(t *testing.T) *blobEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := st.SetPasswordPolicy(store.CheapPasswordPolicy()); err != nil {
+		t.Fatal(err)
+	}
 	be := &blobEnv{dir: filepath.Join(t.TempDir(), "blobs"), clock: time.Now()}
 	h := New(Config{AppID: testAppID, AuthKey: testKey, AuthSecret: testSecret, Domain: "localhost",
 		Blobs: BlobConfig{Dir: be.dir, MaxBytes: testBlobLimit, Now: be.now}}, st, nil)

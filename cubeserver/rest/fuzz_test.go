@@ -30,6 +30,9 @@ func newFuzzEnv(f *testing.F) *fuzzEnv {
 	if err != nil {
 		f.Fatal(err)
 	}
+	if err := st.SetPasswordPolicy(store.CheapPasswordPolicy()); err != nil {
+		f.Fatal(err)
+	}
 	f.Cleanup(func() { st.Close() })
 	var ids []int64
 	var token string

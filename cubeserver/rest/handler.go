@@ -24,6 +24,7 @@ type Config struct {
 	AdminKey   string // CB-Administration-API-Key of the /admin endpoints; "" = admin off
 	Blobs      BlobConfig
 	Logger     *slog.Logger
+	LoginGuard LoginGuard // throttles failed sign-ins; nil = none
 }
 
 // Notifier delivers server-generated packets over XMPP (xmppd.Server implements it).

@@ -34,6 +34,9 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := st.SetPasswordPolicy(store.CheapPasswordPolicy()); err != nil {
+		t.Fatal(err)
+	}
 	h := New(Config{AppID: testAppID, AuthKey: testKey, AuthSecret: testSecret, Domain: "localhost"}, st, nil)
 	srv := httptest.NewServer(h)
 	t.Cleanup(func() { srv.Close(); st.Close() })

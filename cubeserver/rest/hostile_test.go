@@ -93,6 +93,9 @@ func TestBlobOverTheDefaultLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := st.SetPasswordPolicy(store.CheapPasswordPolicy()); err != nil {
+		t.Fatal(err)
+	}
 	dir := filepath.Join(t.TempDir(), "blobs")
 	srv := httptest.NewServer(New(Config{AppID: testAppID, AuthKey: testKey, AuthSecret: testSecret, Domain: "localhost",
 		Blobs: BlobConfig{Dir: dir}}, st, nil))

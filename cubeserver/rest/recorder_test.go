@@ -46,6 +46,9 @@ func newEnvWith(t *testing.T, adminKey string) (*env, *recorder) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := st.SetPasswordPolicy(store.CheapPasswordPolicy()); err != nil {
+		t.Fatal(err)
+	}
 	rec := &recorder{got: map[int64][]cube.MessageStanza{}, online: map[int64]bool{}}
 	h := New(Config{AppID: testAppID, AuthKey: testKey, AuthSecret: testSecret, Domain: "localhost",
 		AdminKey: adminKey}, st, rec)

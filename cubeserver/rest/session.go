@@ -53,13 +53,8 @@ func (h *Handler) createSession(w http.ResponseWriter, r *http.Request, rc *reqC
 	email, _ := p.str("user", "email")
 	if login != "" || email != "" {
 		password, _ := p.str("user", "password")
-		u, err := h.st.Authenticate(r.Context(), login, email, password)
-		if errors.Is(err, store.ErrNotFound) {
-			writeUnauthorized(w)
-			return
-		}
-		if err != nil {
-			h.internalError(w, r, err)
+		u, ok := h.checkSignIn(w, r, login, email, password)
+		if !ok {
 			return
 		}
 		user = &u

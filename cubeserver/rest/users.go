@@ -19,15 +19,11 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	login, _ := p.str("login")
 	email, _ := p.str("email")
 	password, _ := p.str("password")
-	u, err := h.st.Authenticate(r.Context(), login, email, password)
-	if errors.Is(err, store.ErrNotFound) {
-		writeUnauthorized(w)
+	u, ok := h.checkSignIn(w, r, login, email, password)
+	if !ok {
 		return
 	}
-	if err == nil {
-		err = h.st.SetSessionUser(r.Context(), rc.session.ID, u.ID)
-	}
-	if err != nil {
+	if err := h.st.SetSessionUser(r.Context(), rc.session.ID, u.ID); err != nil {
 		h.internalError(w, r, err)
 		return
 	}

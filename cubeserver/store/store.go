@@ -52,6 +52,8 @@ type Store struct {
 	// lock is free and serves them in order.
 	writer chan struct{}
 	group  *groupCommitter // shares commits among concurrent hot writes (group_commit.go)
+	// passwords is the cost of newly stored password secrets (password.go).
+	passwords PasswordPolicy
 }
 
 // Open opens (creating if needed) the database at path and applies pending migrations.
@@ -76,7 +78,7 @@ func Open(path string) (*Store, error) {
 	// after each burst, and a new connection re-runs the pragmas and re-prepares the
 	// cached statements.
 	db.SetMaxIdleConns(maxConns)
-	s := &Store{db: db, stmts: newStmtCache(db), writer: make(chan struct{}, 1)}
+	s := &Store{db: db, stmts: newStmtCache(db), writer: make(chan struct{}, 1), passwords: DefaultPasswordPolicy()}
 	if err := s.migrate(context.Background()); err != nil {
 		db.Close()
 		return nil, err

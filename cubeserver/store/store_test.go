@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/cubechat/cubechat/cube"
@@ -16,6 +17,10 @@ func openTest(t *testing.T) *Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
+	// The tests sign up many users; TestDefaultPasswordPolicyIsSecure covers the default.
+	if err := s.SetPasswordPolicy(CheapPasswordPolicy()); err != nil {
+		t.Fatal(err)
+	}
 	return s
 }
 
@@ -84,12 +89,12 @@ func TestPasswordsAndChatSecrets(t *testing.T) {
 	if _, err := s.Authenticate(ctx, "alice", "", "wrong"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("wrong password: err = %v", err)
 	}
-	var hash []byte
-	if err := s.db.QueryRow(`SELECT password_hash FROM users WHERE id = ?`, alice.ID).Scan(&hash); err != nil {
+	var phc string
+	if err := s.db.QueryRow(`SELECT password_phc FROM users WHERE id = ?`, alice.ID).Scan(&phc); err != nil {
 		t.Fatal(err)
 	}
-	if string(hash) == "alice-pw" || len(hash) != passwordKeyLen {
-		t.Fatalf("password stored as %q", hash)
+	if strings.Contains(phc, "alice-pw") || !strings.HasPrefix(phc, "$argon2id$v=19$") {
+		t.Fatalf("password stored as %q", phc)
 	}
 	sess, err := s.CreateSession(ctx, NewSession{AppID: 1, UserID: alice.ID})
 	if err != nil {

@@ -50,7 +50,11 @@ func (s *Store) CreateUser(ctx context.Context, u cube.User, password string) (c
 	if password == "" {
 		return cube.User{}, fmt.Errorf("%w: password is required", ErrInvalidInput)
 	}
-	ph, err := hashPassword(password)
+	phc, err := s.passwords.hashPassword(password)
+	if err != nil {
+		return cube.User{}, err
+	}
+	scram, err := s.passwords.scramCreds(password, SCRAMSHA1, SCRAMSHA256)
 	if err != nil {
 		return cube.User{}, err
 	}
@@ -69,16 +73,18 @@ func (s *Store) CreateUser(ctx context.Context, u cube.User, password string) (c
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO users (login, email, full_name, phone, website,
 			external_user_id, blob_id, avatar, custom_data, user_tags, timezone, is_guest,
-			password_hash, password_salt, password_iter, created_at, updated_at)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+			password_hash, password_salt, password_iter, password_phc, created_at, updated_at)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,x'',x'',0,?,?,?)`,
 			nullIfEmpty(u.Login), nullIfEmpty(u.Email), u.FullName, u.Phone, u.Website,
 			u.ExternalUserID, u.BlobID, u.Avatar, u.CustomData, u.UserTags, u.Timezone, guest,
-			ph.hash, ph.salt, ph.iter, now, now)
+			phc, now, now)
 		if err != nil {
 			return err
 		}
-		id, err = res.LastInsertId()
-		return err
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		return insertSCRAM(ctx, tx, id, scram)
 	})
 	if err != nil {
 		return cube.User{}, err
@@ -128,7 +134,7 @@ func oneUser(row *sql.Row) (cube.User, error) {
 
 // Authenticate checks a login (or, when login is empty, an email) and password and
 // returns the user; a wrong pair of any kind is ErrNotFound, so callers cannot tell
-// which half was wrong.
+// which half was wrong (an unknown login costs as much time as a wrong password).
 func (s *Store) Authenticate(ctx context.Context, login, email, password string) (cube.User, error) {
 	col, key := "login", login
 	if login == "" {
@@ -138,19 +144,34 @@ func (s *Store) Authenticate(ctx context.Context, login, email, password string)
 		return cube.User{}, ErrNotFound
 	}
 	var id int64
-	var ph passwordHash
-	err := s.db.QueryRowContext(ctx, `SELECT id, password_hash, password_salt, password_iter
-		FROM users WHERE `+col+` = ?`, key).Scan(&id, &ph.hash, &ph.salt, &ph.iter)
+	err := s.db.QueryRowContext(ctx, `SELECT id FROM users WHERE `+col+` = ?`, key).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
+		s.passwords.burnVerify(password)
 		return cube.User{}, ErrNotFound
 	}
 	if err != nil {
 		return cube.User{}, err
 	}
-	if !ph.matches(password) {
-		return cube.User{}, ErrNotFound
+	ok, err := s.checkPassword(ctx, id, password)
+	if err != nil || !ok {
+		return cube.User{}, orErr(err, ErrNotFound)
 	}
 	return s.UserByID(ctx, id)
+}
+
+// UserIDByLogin returns the id of the user with that login (or, when login is empty,
+// email), for per-account bookkeeping such as sign-in throttling; ErrNotFound if none.
+func (s *Store) UserIDByLogin(ctx context.Context, login, email string) (int64, error) {
+	col, key := "login", login
+	if login == "" {
+		col, key = "email", email
+	}
+	var id int64
+	err := s.db.QueryRowContext(ctx, `SELECT id FROM users WHERE `+col+` = ?`, key).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, ErrNotFound
+	}
+	return id, err
 }
 
 // CheckChatPassword accepts the user's password or a live session token of that user
@@ -166,16 +187,58 @@ func (s *Store) CheckChatPassword(ctx context.Context, userID int64, secret stri
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return false, err
 	}
-	var ph passwordHash
-	err = s.db.QueryRowContext(ctx, `SELECT password_hash, password_salt, password_iter
-		FROM users WHERE id = ?`, userID).Scan(&ph.hash, &ph.salt, &ph.iter)
+	return s.checkPassword(ctx, userID, secret)
+}
+
+// checkPassword verifies userID's password. On success it brings the stored secrets up
+// to the current policy: an old or cheaper hash is replaced by argon2id, and missing SCRAM
+// keys are derived (the only moment the server knows the password of an existing user).
+func (s *Store) checkPassword(ctx context.Context, userID int64, password string) (bool, error) {
+	var sp storedPassword
+	var phc sql.NullString
+	err := s.db.QueryRowContext(ctx, `SELECT password_phc, password_hash, password_salt, password_iter
+		FROM users WHERE id = ?`, userID).Scan(&phc, &sp.legacyHash, &sp.legacySalt, &sp.legacyIter)
 	if errors.Is(err, sql.ErrNoRows) {
+		s.passwords.burnVerify(password)
 		return false, nil
 	}
 	if err != nil {
 		return false, err
 	}
-	return ph.matches(secret), nil
+	sp.phc = phc.String
+	ok, rehash := sp.verify(password, s.passwords)
+	if !ok {
+		return false, nil
+	}
+	return true, s.upgradeSecrets(ctx, userID, password, rehash)
+}
+
+// upgradeSecrets re-hashes the password (when rehash) and derives missing SCRAM keys.
+func (s *Store) upgradeSecrets(ctx context.Context, userID int64, password string, rehash bool) error {
+	missing, err := s.missingSCRAM(ctx, userID)
+	if err != nil || (!rehash && len(missing) == 0) {
+		return err
+	}
+	phc := ""
+	if rehash {
+		if phc, err = s.passwords.hashPassword(password); err != nil {
+			return err
+		}
+	}
+	scram, err := s.passwords.scramCreds(password, missing...)
+	if err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if phc != "" {
+			// The PBKDF2 columns are cleared: the old, cheaper hash must not outlive it.
+			if _, err := tx.ExecContext(ctx, `UPDATE users SET password_phc = ?, password_hash = x'',
+				password_salt = x'', password_iter = 0 WHERE id = ?`, phc, userID); err != nil {
+				return err
+			}
+		}
+		return insertSCRAM(ctx, tx, userID, scram)
+	})
 }
 
 // UserQuery selects users for GET /users/v2. Empty fields do not filter.

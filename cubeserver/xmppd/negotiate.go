@@ -13,7 +13,7 @@ import (
 const maxAuthFailures = 3
 
 // negotiate runs the stream up to a bound resource: header, features, STARTTLS,
-// SASL PLAIN, stream restart and bind. Writes are synchronous here; the session's
+// SASL (SCRAM-SHA-256, SCRAM-SHA-1, PLAIN), stream restart and bind. Writes are synchronous here; the session's
 // writer goroutine starts only after bind.
 func (c *conn) negotiate() (*session, error) {
 	for {
@@ -94,35 +94,62 @@ func (c *conn) preAuth(canTLS, canAuth bool) error {
 
 // authenticate answers one <auth/>. done means success (restart expected).
 func (c *conn) authenticate(a *saslAuth, canAuth bool) (done bool, err error) {
-	reject := func(cond, text string) (bool, error) {
-		c.log.Info("xmpp auth rejected", "condition", cond, "user", c.userID)
-		return false, c.writeElem(newSASLFailure(cond, text))
-	}
 	if !canAuth {
-		return reject("encryption-required", "STARTTLS is required before authentication")
+		return c.saslReject("encryption-required", "STARTTLS is required before authentication")
 	}
-	if a.Mechanism != "PLAIN" {
-		return reject("invalid-mechanism", "only PLAIN is supported")
+	if c.srv.auth.guard != nil && !c.srv.auth.guard.Allow(c.addrKey()) {
+		return c.throttled()
 	}
-	creds, err := parsePlain(a.Data)
+	switch a.Mechanism {
+	case mechPLAIN:
+		return c.authPlain(a.Data)
+	case mechSCRAMSHA1, mechSCRAMSHA256:
+		return c.authSCRAM(a.Mechanism, a.Data)
+	}
+	return c.saslReject("invalid-mechanism", "offered: "+strings.Join(saslMechanisms, ", "))
+}
+
+// saslReject answers a failure that is not a wrong password.
+func (c *conn) saslReject(cond, text string) (bool, error) {
+	c.log.Info("xmpp auth rejected", "condition", cond, "user", c.userID)
+	return false, c.writeElem(newSASLFailure(cond, text))
+}
+
+// throttled refuses to check credentials while the account or address has failed too
+// often (RFC 6120 §6.5: temporary-auth-failure); nothing is tried, nothing is counted.
+func (c *conn) throttled() (bool, error) {
+	c.log.Warn("xmpp auth throttled", "remote", c.f.RemoteAddr())
+	return c.saslReject("temporary-auth-failure", "too many failed sign-ins; try again later")
+}
+
+func (c *conn) authPlain(data string) (bool, error) {
+	creds, err := parsePlain(data)
 	if err != nil {
-		return reject("malformed-request", err.Error())
+		return c.saslReject("malformed-request", err.Error())
 	}
-	uid, err := c.srv.checkIdentity(creds)
+	uid, err := c.srv.checkIdentity(creds.authcid, creds.authzid)
 	if err != nil {
-		return c.authFailed(err.Error())
+		return c.authFailed(0, err.Error())
+	}
+	if c.srv.auth.guard != nil && !c.srv.auth.guard.Allow(userKey(uid)) {
+		return c.throttled()
 	}
 	ctx, cancel := c.backendCtx()
 	ok, err := c.srv.backend.CheckChatPassword(ctx, uid, creds.password)
 	cancel()
 	if err != nil {
 		c.log.Error("xmpp check password", "user", uid, "err", err)
-		return reject("temporary-auth-failure", "try again later")
+		return c.saslReject("temporary-auth-failure", "try again later")
 	}
 	if !ok {
-		return c.authFailed("wrong password for " + fmt.Sprint(uid))
+		return c.authFailed(uid, "wrong password for "+fmt.Sprint(uid))
 	}
-	if err := c.f.Write([]byte(`<success xmlns="` + nsSASL + `"/>`)); err != nil {
+	return c.authSucceeded(uid, `<success xmlns="`+nsSASL+`"/>`)
+}
+
+// authSucceeded sends success and expects the stream restart.
+func (c *conn) authSucceeded(uid int64, success string) (bool, error) {
+	if err := c.f.Write([]byte(success)); err != nil {
 		return false, err
 	}
 	c.authed, c.userID = true, uid
@@ -131,11 +158,19 @@ func (c *conn) authenticate(a *saslAuth, canAuth bool) (done bool, err error) {
 	return true, nil
 }
 
-// authFailed sends ConnectyCube's failure (clients match "Password not verified")
-// and ends the stream after too many attempts.
-func (c *conn) authFailed(why string) (bool, error) {
+// authFailed sends ConnectyCube's failure (clients match "Password not verified"),
+// counts the failure against the address and the account (uid 0 = none known) and ends
+// the stream after too many attempts.
+func (c *conn) authFailed(uid int64, why string) (bool, error) {
 	c.failures++
 	c.log.Info("xmpp auth failed", "why", why, "attempt", c.failures)
+	if c.srv.auth.guard != nil {
+		keys := []string{c.addrKey()}
+		if uid > 0 {
+			keys = append(keys, userKey(uid))
+		}
+		c.srv.auth.guard.Failed(keys...)
+	}
 	if err := c.writeElem(newSASLFailure("not-authorized", "Password not verified")); err != nil {
 		return false, err
 	}
@@ -147,15 +182,15 @@ func (c *conn) authFailed(why string) (bool, error) {
 
 // checkIdentity maps SASL identities to a user id: authcid "{uid}-{appId}" (a domain
 // suffix is tolerated) and an optional authzid that must be the same user's JID.
-func (s *Server) checkIdentity(cr plainCreds) (int64, error) {
-	uid, err := s.localUser(cr.authcid)
+func (s *Server) checkIdentity(authcid, authzid string) (int64, error) {
+	uid, err := s.localUser(authcid)
 	if err != nil {
 		return 0, err
 	}
-	if cr.authzid != "" {
-		zid, err := s.localUser(cube.BareJID(cr.authzid))
+	if authzid != "" {
+		zid, err := s.localUser(cube.BareJID(authzid))
 		if err != nil || zid != uid {
-			return 0, fmt.Errorf("authzid %q does not match authcid", cr.authzid)
+			return 0, fmt.Errorf("authzid %q does not match authcid", authzid)
 		}
 	}
 	return uid, nil

@@ -22,6 +22,12 @@ import (
 // The same holds for FindOrCreatePrivateDialog with an unknown user.
 type Backend interface {
 	CheckChatPassword(ctx context.Context, userID int64, secret string) (bool, error)
+	// SCRAMCredential is the user's stored SCRAM credential for mechanism ("SCRAM-SHA-1"
+	// or "SCRAM-SHA-256"), a not-found error when the user has none (yet).
+	SCRAMCredential(ctx context.Context, userID int64, mechanism string) (salt []byte, iterations int, storedKey, serverKey []byte, err error)
+	// SCRAMTokenKeys derives SCRAM keys from the user's live session tokens with the
+	// password credential's salt and iterations (tokens stand in for passwords, §8.2).
+	SCRAMTokenKeys(ctx context.Context, userID int64, mechanism string, salt []byte, iterations int) (storedKeys, serverKeys [][]byte, err error)
 	// DialogMembers is the dialog as routing needs it, looked up for every routed
 	// message: ID, Type, UserID (owner), OccupantsIDs and AdminsIDs; other fields may
 	// be left zero (xmppd shows none of them to anyone).
@@ -89,6 +95,8 @@ type Config struct {
 	// OfflineFlushDelay is how long after bind a session that never sends initial
 	// presence waits before its offline messages are flushed anyway; default 1 s.
 	OfflineFlushDelay time.Duration
+	// LoginGuard throttles failed SASL sign-ins per account and address; nil = none.
+	LoginGuard LoginGuard
 }
 
 func (c *Config) setDefaults() {
@@ -148,6 +156,7 @@ type Server struct {
 	started time.Time    // for last activity of the server itself
 	privacy privacyCache // users' privacy lists, loaded on first use
 	lastSub lastActivitySubs
+	auth    authState // SASL: throttling and SCRAM's stand-in salts (sasl_scram.go)
 }
 
 // New builds a server; it listens only when Serve is called.
@@ -166,6 +175,7 @@ func New(cfg Config, b Backend) *Server {
 		started:   time.Now(),
 		privacy:   privacyCache{users: map[int64]*privacyState{}, gen: map[int64]uint64{}},
 		lastSub:   lastActivitySubs{byTarget: map[int64]map[*session]struct{}{}},
+		auth:      newAuthState(cfg.LoginGuard),
 	}
 }
 

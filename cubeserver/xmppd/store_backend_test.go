@@ -21,6 +21,9 @@ func startStoreServer(t *testing.T) (*testServer, *store.Store, int64, int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := st.SetPasswordPolicy(store.CheapPasswordPolicy()); err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() { st.Close() })
 	var ids []int64
 	for _, login := range []string{"alice", "bob"} {

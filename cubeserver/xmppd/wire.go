@@ -141,12 +141,14 @@ type saslFailure struct {
 	Condition struct {
 		XMLName xml.Name
 	}
-	Text string `xml:"text,omitempty"`
+	Text string `xml:"urn:ietf:params:xml:ns:xmpp-sasl text,omitempty"`
 }
 
+// newSASLFailure puts the condition in the SASL namespace (RFC 6120 §6.5): without it
+// the element would carry xmlns="" and standard clients could not read the reason.
 func newSASLFailure(condition, text string) saslFailure {
 	f := saslFailure{Text: text}
-	f.Condition.XMLName = xml.Name{Local: condition}
+	f.Condition.XMLName = xml.Name{Space: nsSASL, Local: condition}
 	return f
 }
 
@@ -163,7 +165,11 @@ func features(offerStartTLS, requireStartTLS, offerAuth, offerBind bool) []byte 
 		b.WriteString(`</starttls>`)
 	}
 	if offerAuth {
-		b.WriteString(`<mechanisms xmlns="` + nsSASL + `"><mechanism>PLAIN</mechanism></mechanisms>`)
+		b.WriteString(`<mechanisms xmlns="` + nsSASL + `">`)
+		for _, m := range saslMechanisms {
+			b.WriteString(`<mechanism>` + m + `</mechanism>`)
+		}
+		b.WriteString(`</mechanisms>`)
 	}
 	if offerBind {
 		b.WriteString(`<bind xmlns="` + nsBind + `"/>`)
