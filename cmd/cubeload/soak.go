@@ -70,6 +70,11 @@ func Soak(ctx context.Context, o SoakOptions, log *slog.Logger) (*SoakReport, er
 	for _, sc := range cl.clients {
 		sc.engine.Stop() // the caches hold still while they are compared
 	}
+	if o.beforeCompare != nil {
+		if err := o.beforeCompare(ctx, cl); err != nil {
+			return nil, err
+		}
+	}
 	compareErr := compareAll(ctx, cl, book, rep)
 	book.mu.Lock()
 	rep.Sent, rep.Edits, rep.Deletes, rep.Reactions, rep.Reads = book.sends, book.edits, book.deletes, book.reacts, book.reads
@@ -277,4 +282,3 @@ func compareAll(ctx context.Context, cl *cluster, book *ledger, rep *SoakReport)
 	c.serverDuplicates()
 	return c.compareLedger(ctx)
 }
-

@@ -120,22 +120,17 @@ func (c *comparer) compareMessages(ctx context.Context, who string, me int64, di
 			return err
 		}
 	}
-	// Copies the server does not have, duplicates and order, in the cache's order.
+	// Duplicates and order, in the cache's order, among the copies of messages the
+	// server has; then the copies it does not have: another copy of a message shown
+	// already (a resend under a new id) is a duplicate, anything else is lost.
 	keys := map[string]string{}
 	var newest int64
 	var newestID string
+	var unknown []cache.Message
 	for _, m := range cached {
 		s, onServer := byID[m.ID]
 		if !onServer {
-			if m.SenderID == me && (m.State == cache.StatePending || m.State == cache.StateFailed) {
-				continue // counted as stuck pending
-			}
-			if m.SenderID == me && c.book.has(m.ID) {
-				c.cachedState[m.ID] = m.State
-				continue // the ledger check counts it, once
-			}
-			c.rep.add(kindLost, "%s holds %s %q (%s, from %s) in dialog %s that the server does not have",
-				who, m.ID, messageKey(m.Body), m.State, c.name(m.SenderID), dialogID)
+			unknown = append(unknown, m)
 			continue
 		}
 		if !m.Deleted {
@@ -152,6 +147,22 @@ func (c *comparer) compareMessages(ctx context.Context, who string, me int64, di
 		} else {
 			newest, newestID = s.DateSent, m.ID
 		}
+	}
+	for _, m := range unknown {
+		if other, dup := keys[messageKey(m.Body)]; dup && !m.Deleted {
+			c.rep.add(kindDuplicated, "%s shows %q twice in dialog %s: %s and %s (%s, unknown to the server)",
+				who, messageKey(m.Body), dialogID, other, m.ID, m.State)
+			continue
+		}
+		if m.SenderID == me && (m.State == cache.StatePending || m.State == cache.StateFailed) {
+			continue // counted as stuck pending
+		}
+		if m.SenderID == me && c.book.has(m.ID) {
+			c.cachedState[m.ID] = m.State
+			continue // the ledger check counts it, once
+		}
+		c.rep.add(kindLost, "%s holds %s %q (%s, from %s) in dialog %s that the server does not have",
+			who, m.ID, messageKey(m.Body), m.State, c.name(m.SenderID), dialogID)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -28,6 +29,10 @@ type SoakOptions struct {
 	DataDir    string        // "" = a temporary directory, removed afterwards
 	Examples   int           // examples printed per failure kind
 	Verbose    bool
+
+	// beforeCompare, when set (tests only), runs after the engines stopped and
+	// before the comparison: the comparison's own test plants divergences with it.
+	beforeCompare func(ctx context.Context, c *cluster) error
 }
 
 func defaultSoakOptions() SoakOptions {
