@@ -35,8 +35,8 @@ func runSoak(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if n := rep.Failures(); n != 0 {
-		return fmt.Errorf("soak: %d divergences between the caches and the server", n)
+	if !rep.OK() {
+		return fmt.Errorf("soak: %d divergences between the caches and the server; quiescent: %v", rep.Failures(), rep.Quiet)
 	}
 	return nil
 }

@@ -77,6 +77,9 @@ func (r *SoakReport) Failures() int {
 	return n
 }
 
+// OK tells whether the run passed: quiescence came, and no divergence.
+func (r *SoakReport) OK() bool { return r.Quiet && r.Failures() == 0 }
+
 // Counts is kind → count, for tests and summaries.
 func (r *SoakReport) Counts() map[string]int {
 	out := map[string]int{}
@@ -117,9 +120,12 @@ func (r *SoakReport) Print(w io.Writer) {
 			fmt.Fprintf(w, "    %s\n", e)
 		}
 	}
-	if n := r.Failures(); n == 0 {
+	switch n := r.Failures(); {
+	case n == 0 && r.Quiet:
 		fmt.Fprintln(w, "result: every cache equals the server")
-	} else {
+	case n == 0:
+		fmt.Fprintln(w, "result: the caches equal the server, but the engines never became quiescent")
+	default:
 		fmt.Fprintf(w, "result: %d divergences\n", n)
 	}
 }
