@@ -73,22 +73,22 @@ func (c *comparer) compareDialogs(ctx context.Context, sc *soakClient, v *server
 		d, ok := byID[s.ID]
 		delete(byID, s.ID)
 		if !ok {
-			c.rep.add(kindDialogs, "%s lacks dialog %s (%q)", who, s.ID, s.Name)
+			c.rep.add(kindDialogs, "dialog missing from a cache", "%s lacks dialog %s (%q)", who, s.ID, s.Name)
 			continue
 		}
 		if s.Type != cube.DialogPrivate && d.Name != s.Name {
-			c.rep.add(kindDialogs, "%s shows dialog %s as %q, the server names it %q", who, s.ID, d.Name, s.Name)
+			c.rep.add(kindDialogs, "group name", "%s shows dialog %s as %q, the server names it %q", who, s.ID, d.Name, s.Name)
 		}
 		if want := deref(s.LastMessageID); d.LastMessageID != want {
-			c.rep.add(kindDialogs, "%s shows %s as the last message of %s, the server %s", who, d.LastMessageID, s.ID, want)
+			c.rep.add(kindDialogs, "last message", "%s shows %s as the last message of %s, the server %s", who, d.LastMessageID, s.ID, want)
 		}
 		if want := deref(s.UnreadMessagesCount); d.UnreadCount != want {
-			c.rep.add(kindUnread, "%s shows %d unread in %s, the server counts %d", who, d.UnreadCount, s.ID, want)
+			c.rep.add(kindUnread, higherLower(d.UnreadCount, want), "%s shows %d unread in %s, the server counts %d", who, d.UnreadCount, s.ID, want)
 		}
 	}
 	for id, d := range byID {
 		if !d.Hidden {
-			c.rep.add(kindDialogs, "%s shows dialog %s (%q) that the server does not list", who, id, d.Name)
+			c.rep.add(kindDialogs, "dialog the server does not list", "%s shows dialog %s (%q) that the server does not list", who, id, d.Name)
 		}
 	}
 	return nil
@@ -117,7 +117,7 @@ func (c *comparer) compareMessages(ctx context.Context, who string, me int64, di
 			case inGap(gaps, s.DateSent):
 				c.rep.InGaps++
 			default:
-				c.rep.add(kindLost, "%s lacks %s %q from %s in dialog %s (date_sent %s, stored %s)", who, s.ID,
+				c.rep.add(kindLost, "server message missing from a cache", "%s lacks %s %q from %s in dialog %s (date_sent %s, stored %s)", who, s.ID,
 					messageKey(s.Message), c.name(s.SenderID), dialogID, clock(s.DateSent), s.CreatedAt.Format("15:04:05"))
 			}
 			continue
@@ -143,13 +143,13 @@ func (c *comparer) compareMessages(ctx context.Context, who string, me int64, di
 		if !m.Deleted {
 			key := messageKey(m.Body)
 			if other, dup := keys[key]; dup {
-				c.rep.add(kindDuplicated, "%s shows %q twice in dialog %s: %s and %s", who, key, dialogID, other, m.ID)
+				c.rep.add(kindDuplicated, "two server ids for one message", "%s shows %q twice in dialog %s: %s and %s", who, key, dialogID, other, m.ID)
 			} else {
 				keys[key] = m.ID
 			}
 		}
 		if s.DateSent < newest {
-			c.rep.add(kindOrder, "%s shows %s (server date_sent %s) after %s (date_sent %s) in dialog %s",
+			c.rep.add(kindOrder, ownOrOthers(m.SenderID == me), "%s shows %s (server date_sent %s) after %s (date_sent %s) in dialog %s",
 				who, m.ID, clock(s.DateSent), newestID, clock(newest), dialogID)
 		} else {
 			newest, newestID = s.DateSent, m.ID
@@ -157,7 +157,7 @@ func (c *comparer) compareMessages(ctx context.Context, who string, me int64, di
 	}
 	for _, m := range unknown {
 		if other, dup := keys[messageKey(m.Body)]; dup && !m.Deleted {
-			c.rep.add(kindDuplicated, "%s shows %q twice in dialog %s: %s and %s (%s, unknown to the server)",
+			c.rep.add(kindDuplicated, "a copy unknown to the server", "%s shows %q twice in dialog %s: %s and %s (%s, unknown to the server)",
 				who, messageKey(m.Body), dialogID, other, m.ID, m.State)
 			continue
 		}
@@ -168,7 +168,7 @@ func (c *comparer) compareMessages(ctx context.Context, who string, me int64, di
 			c.cachedState[m.ID] = m.State
 			continue // the ledger check counts it, once
 		}
-		c.rep.add(kindLost, "%s holds %s %q (%s, from %s) in dialog %s that the server does not have",
+		c.rep.add(kindLost, "cache copy unknown to the server", "%s holds %s %q (%s, from %s) in dialog %s that the server does not have",
 			who, m.ID, messageKey(m.Body), m.State, c.name(m.SenderID), dialogID)
 	}
 	return nil
@@ -177,14 +177,14 @@ func (c *comparer) compareMessages(ctx context.Context, who string, me int64, di
 // compareMessage compares one cached copy with the server's message.
 func (c *comparer) compareMessage(ctx context.Context, who string, me int64, s cube.Message, m cache.Message) error {
 	if s.Deleted != m.Deleted {
-		c.rep.add(kindDeletions, "%s shows %s deleted=%v, the server deleted=%v (from %s)", who, s.ID, m.Deleted, s.Deleted, c.name(s.SenderID))
+		c.rep.add(kindDeletions, deletionCause(m.Deleted), "%s shows %s deleted=%v, the server deleted=%v (from %s)", who, s.ID, m.Deleted, s.Deleted, c.name(s.SenderID))
 		return nil
 	}
 	if s.Deleted {
 		return nil
 	}
 	if m.Body != s.Message || m.EditPending {
-		c.rep.add(kindBodies, "%s shows %s as %q (edit pending %v), the server has %q", who, s.ID, m.Body, m.EditPending, s.Message)
+		c.rep.add(kindBodies, bodyCause(m.EditPending), "%s shows %s as %q (edit pending %v), the server has %q", who, s.ID, m.Body, m.EditPending, s.Message)
 	}
 	c.compareMarkers(who, me, s, m)
 	full, err := c.reactions.of(ctx, s)
@@ -192,7 +192,7 @@ func (c *comparer) compareMessage(ctx context.Context, who string, me int64, s c
 		return err
 	}
 	if want, got := normalReactions(full), normalReactions(m.Reactions); !maps.EqualFunc(want, got, slices.Equal[[]int64]) {
-		c.rep.add(kindReactions, "%s shows reactions %v on %s, the server has %v", who, got, s.ID, want)
+		c.rep.add(kindReactions, "a cache differs from the server", "%s shows reactions %v on %s, the server has %v", who, got, s.ID, want)
 	}
 	return nil
 }
@@ -205,7 +205,7 @@ func (c *comparer) compareMessage(ctx context.Context, who string, me int64, s c
 func (c *comparer) compareMarkers(who string, me int64, s cube.Message, m cache.Message) {
 	if s.SenderID != me {
 		if sr, mr := slices.Contains(s.ReadIDs, me), slices.Contains(m.ReadIDs, me); sr != mr {
-			c.rep.add(kindMarkers, "%s has %s from %s read by itself=%v, the server says %v", who, s.ID, c.name(s.SenderID), mr, sr)
+			c.rep.add(kindMarkers, "own read state of others' messages", "%s has %s from %s read by itself=%v, the server says %v", who, s.ID, c.name(s.SenderID), mr, sr)
 		}
 		return
 	}
@@ -213,7 +213,7 @@ func (c *comparer) compareMarkers(who string, me int64, s cube.Message, m cache.
 	mRead, mDelivered := markerSets(s.SenderID, m.ReadIDs, m.DeliveredIDs)
 	want := ownStateOf(sRead, sDelivered)
 	if !slices.Equal(sRead, mRead) || !slices.Equal(sDelivered, mDelivered) || m.State != want {
-		c.rep.add(kindMarkers, "%s's own %s: read by %v, delivered to %v, tick %s; the server: read by %v, delivered to %v (tick %s)",
+		c.rep.add(kindMarkers, markerCause(sRead, sDelivered, mRead, mDelivered), "%s's own %s: read by %v, delivered to %v, tick %s; the server: read by %v, delivered to %v (tick %s)",
 			who, s.ID, c.userNames(mRead), c.userNames(mDelivered), m.State, c.userNames(sRead), c.userNames(sDelivered), want)
 	}
 }
@@ -244,7 +244,7 @@ func (c *comparer) comparePending(ctx context.Context, sc *soakClient) error {
 			if m.SenderID == sc.user.ID && (m.State == cache.StatePending || m.State == cache.StateFailed) {
 				c.pendingAt[m.ID] = true
 				_, onServer := c.server[m.ID]
-				c.rep.add(kindPending, "%s still holds %s %q as %s (on the server: %v; last error %q)",
+				c.rep.add(kindPending, "message", "%s still holds %s %q as %s (on the server: %v; last error %q)",
 					who, m.ID, messageKey(m.Body), m.State, onServer, m.LastError)
 			}
 		}
@@ -254,7 +254,7 @@ func (c *comparer) comparePending(ctx context.Context, sc *soakClient) error {
 		return err
 	}
 	for _, a := range actions {
-		c.rep.add(kindPending, "%s still queues a %s of %s%s", who, a.Kind, a.MessageID, a.DialogID)
+		c.rep.add(kindPending, "queued action", "%s still queues a %s of %s%s", who, a.Kind, a.MessageID, a.DialogID)
 	}
 	return nil
 }
@@ -277,19 +277,19 @@ func (c *comparer) compareLedger(ctx context.Context) error {
 				if held {
 					where = fmt.Sprintf("the sender's cache shows it %s", state)
 				}
-				c.rep.add(kindLost, "%s sent %s %q to dialog %s; the engine took it, the server never stored it (%s)",
+				c.rep.add(kindLost, "accepted by the engine, never stored", "%s sent %s %q to dialog %s; the engine took it, the server never stored it (%s)",
 					c.name(want.sender), id, messageKey(want.body), want.dialogID, where)
 			}
 			continue
 		}
 		switch {
 		case want.deleted && !s.Deleted:
-			c.rep.add(kindDeletions, "%s deleted %s %q for everyone; the server still has it as %q",
+			c.rep.add(kindDeletions, "the sender's delete never reached the server", "%s deleted %s %q for everyone; the server still has it as %q",
 				c.name(want.sender), id, messageKey(want.body), s.Message)
 		case !want.deleted && s.Deleted:
-			c.rep.add(kindDeletions, "the server deleted %s %q, which its sender %s never deleted", id, messageKey(want.body), c.name(want.sender))
+			c.rep.add(kindDeletions, "deleted on the server unasked", "the server deleted %s %q, which its sender %s never deleted", id, messageKey(want.body), c.name(want.sender))
 		case !s.Deleted && s.Message != want.body:
-			c.rep.add(kindBodies, "%s last asked for %s to read %q; the server has %q", c.name(want.sender), id, want.body, s.Message)
+			c.rep.add(kindBodies, "the sender's edit never reached the server", "%s last asked for %s to read %q; the server has %q", c.name(want.sender), id, want.body, s.Message)
 		}
 	}
 	reacted := slices.Sorted(maps.Keys(c.book.reactions))
@@ -310,7 +310,7 @@ func (c *comparer) compareLedger(ctx context.Context) error {
 				}
 			}
 			if got != want {
-				c.rep.add(kindReactions, "%s last asked for reaction %q on %s; the server has %q", c.name(user), want, id, got)
+				c.rep.add(kindReactions, "the user's reaction never reached the server", "%s last asked for reaction %q on %s; the server has %q", c.name(user), want, id, got)
 			}
 		}
 	}
@@ -333,7 +333,7 @@ func (c *comparer) serverDuplicates() {
 		}
 		key := messageKey(s.Message)
 		if other, dup := keys[key]; dup {
-			c.rep.add(kindDuplicated, "the server stored %q twice in dialog %s: %s and %s", key, s.ChatDialogID, other, id)
+			c.rep.add(kindDuplicated, "stored twice by the server", "the server stored %q twice in dialog %s: %s and %s", key, s.ChatDialogID, other, id)
 		} else {
 			keys[key] = id
 		}
@@ -402,4 +402,46 @@ func deref[T any](p *T) T {
 		return zero
 	}
 	return *p
+}
+
+// The causes that split a kind's count in the report.
+
+func higherLower(cached, server int) string {
+	if cached > server {
+		return "cache counts more"
+	}
+	return "cache counts fewer"
+}
+
+func ownOrOthers(own bool) string {
+	if own {
+		return "one's own message"
+	}
+	return "someone else's message"
+}
+
+func deletionCause(cachedDeleted bool) string {
+	if cachedDeleted {
+		return "deleted in a cache only"
+	}
+	return "a cache missed a deletion"
+}
+
+func bodyCause(editPending bool) string {
+	if editPending {
+		return "an edit still pending in a cache"
+	}
+	return "a cache missed an edit"
+}
+
+func markerCause(sRead, sDelivered, mRead, mDelivered []int64) string {
+	switch {
+	case len(mRead) < len(sRead):
+		return "read markers missing in the sender's cache"
+	case len(mDelivered) < len(sDelivered):
+		return "delivered markers missing in the sender's cache"
+	case !slices.Equal(sRead, mRead) || !slices.Equal(sDelivered, mDelivered):
+		return "markers the server does not have"
+	}
+	return "tick does not follow the markers"
 }

@@ -24,10 +24,17 @@ const (
 var soakKinds = []string{kindLost, kindDuplicated, kindOrder, kindPending, kindBodies, kindDeletions,
 	kindReactions, kindMarkers, kindUnread, kindDialogs}
 
-// finding is one kind's count and its first examples.
+// finding is one kind's count and its first examples, split by cause.
 type finding struct {
 	Count    int
-	Examples []string
+	Examples []string // every kept example, all causes
+	causes   map[string]*cause
+	order    []string // causes in the order first seen
+}
+
+type cause struct {
+	count    int
+	examples []string
 }
 
 // SoakReport is the outcome of a soak run.
@@ -59,12 +66,25 @@ func newSoakReport(o SoakOptions) *SoakReport {
 	return r
 }
 
-// add counts one divergence of a kind, keeping the first examples.
-func (r *SoakReport) add(kind, format string, args ...any) {
+// add counts one divergence of a kind and cause, keeping the first examples of each
+// cause.
+func (r *SoakReport) add(kind, why, format string, args ...any) {
 	f := r.Findings[kind]
 	f.Count++
-	if len(f.Examples) < r.examples {
-		f.Examples = append(f.Examples, fmt.Sprintf(format, args...))
+	c := f.causes[why]
+	if c == nil {
+		if f.causes == nil {
+			f.causes = map[string]*cause{}
+		}
+		c = &cause{}
+		f.causes[why] = c
+		f.order = append(f.order, why)
+	}
+	c.count++
+	if len(c.examples) < r.examples {
+		e := fmt.Sprintf(format, args...)
+		c.examples = append(c.examples, e)
+		f.Examples = append(f.Examples, e)
 	}
 }
 
@@ -115,9 +135,13 @@ func (r *SoakReport) Print(w io.Writer) {
 		if f.Count == 0 {
 			continue
 		}
-		fmt.Fprintf(w, "%s, e.g.:\n", k)
-		for _, e := range f.Examples {
-			fmt.Fprintf(w, "    %s\n", e)
+		fmt.Fprintf(w, "%s (%d):\n", k, f.Count)
+		for _, why := range f.order {
+			c := f.causes[why]
+			fmt.Fprintf(w, "  %d: %s, e.g.\n", c.count, why)
+			for _, e := range c.examples {
+				fmt.Fprintf(w, "      %s\n", e)
+			}
 		}
 	}
 	switch n := r.Failures(); {
