@@ -81,6 +81,7 @@ func Soak(ctx context.Context, o SoakOptions, log *slog.Logger) (*SoakReport, er
 	rep.OnPending, rep.ActionErrors, rep.ActionErrorExamples = book.onPending, book.errors, book.errorExamples
 	book.mu.Unlock()
 	rep.Cuts, rep.CutConns, rep.Stalls = faults.Cuts.Load(), faults.CutConns.Load(), faults.Stalls.Load()
+	rep.StalledConns = faults.StalledConns.Load()
 	rep.Restarts, rep.RestartErrors = faults.Restarts.Load(), faults.RestartErrors.Load()
 	rep.Elapsed = time.Since(started)
 	if compareErr != nil {

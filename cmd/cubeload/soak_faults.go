@@ -11,8 +11,8 @@ import (
 
 // faultCounts is what the fault schedule did.
 type faultCounts struct {
-	Cuts, CutConns, Stalls, Restarts atomic.Int64
-	RestartErrors                    atomic.Int64
+	Cuts, CutConns, Stalls, StalledConns, Restarts atomic.Int64
+	RestartErrors                                  atomic.Int64
 }
 
 // randBetween is a uniformly random duration in [lo, hi].
@@ -25,7 +25,8 @@ func randBetween(r *rand.Rand, lo, hi time.Duration) time.Duration {
 
 // runFaults cuts and stalls the proxies at random until ctx ends. Each fault hits
 // the chat proxy (3 in 5) or the REST proxy; a cut closes each open connection with
-// probability ½…1, a stall holds every byte for StallMin…StallMax.
+// probability ½…1, a stall holds the bytes of each open connection with probability
+// ½…1 for StallMin…StallMax.
 func runFaults(ctx context.Context, o SoakOptions, r *rand.Rand, chat, rest *faultproxy.Proxy, n *faultCounts) {
 	if o.Intensity == 0 {
 		return
@@ -44,8 +45,10 @@ func runFaults(ctx context.Context, o SoakOptions, r *rand.Rand, chat, rest *fau
 			p = chat
 		}
 		if r.Float64() < o.StallShare {
-			p.Stall(randBetween(r, o.StallMin, o.StallMax))
+			// Some connections only, so that what they carry arrives late and
+			// out of step with the others' traffic.
 			n.Stalls.Add(1)
+			n.StalledConns.Add(int64(p.StallSome(randBetween(r, o.StallMin, o.StallMax), 0.5+r.Float64()/2, r)))
 			continue
 		}
 		n.Cuts.Add(1)

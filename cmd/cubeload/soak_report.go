@@ -47,7 +47,8 @@ type SoakReport struct {
 	Sent, Edits, Deletes, Reactions, Reads, OnPending int
 	ActionErrors                                      int
 	ActionErrorExamples                               []string
-	Cuts, CutConns, Stalls, Restarts, RestartErrors   int64
+	Cuts, CutConns, Stalls, StalledConns              int64
+	Restarts, RestartErrors                           int64
 	// Quiescence: how long it took, and whether it came at all.
 	Quiet      bool
 	QuietAfter time.Duration
@@ -118,8 +119,8 @@ func (r *SoakReport) Print(w io.Writer) {
 	for _, e := range r.ActionErrorExamples {
 		fmt.Fprintf(w, "    refused: %s\n", e)
 	}
-	fmt.Fprintf(w, "faults: %d cuts (%d connections), %d stalls, %d server restarts (%d failed)\n",
-		r.Cuts, r.CutConns, r.Stalls, r.Restarts, r.RestartErrors)
+	fmt.Fprintf(w, "faults: %d cuts (%d connections), %d stalls (%d connections), %d server restarts (%d failed)\n",
+		r.Cuts, r.CutConns, r.Stalls, r.StalledConns, r.Restarts, r.RestartErrors)
 	if r.Quiet {
 		fmt.Fprintf(w, "quiescence: after %s\n", r.QuietAfter.Round(100*time.Millisecond))
 	} else {

@@ -18,9 +18,6 @@ import (
 // the fault proxies for 40 s, with cuts, stalls and two server restarts, then
 // quiescence and the full comparison. Any divergence fails it, with the report.
 func TestSoakShort(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the soak runs about a minute")
-	}
 	o := defaultSoakOptions()
 	o.Duration = 40 * time.Second
 	o.Settle = 40 * time.Second

@@ -31,6 +31,7 @@ type Proxy struct {
 type link struct {
 	client, server net.Conn
 	once           sync.Once
+	until          time.Time // this link's own stall (StallSome); guarded by Proxy.mu
 }
 
 func (l *link) close() {
@@ -92,11 +93,33 @@ func (p *Proxy) Stall(d time.Duration) {
 	}
 }
 
-// Unstall lets held bytes through now.
+// StallSome stalls each open connection with probability share for d, the others
+// and new ones not: the stalled connections' bytes arrive late and out of step with
+// the rest, as on a real network. It returns how many it stalled; r picks.
+func (p *Proxy) StallSome(d time.Duration, share float64, r *rand.Rand) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	until, n := time.Now().Add(d), 0
+	for l := range p.links {
+		if r.Float64() < share {
+			n++
+			if until.After(l.until) {
+				l.until = until
+			}
+		}
+	}
+	p.signal()
+	return n
+}
+
+// Unstall lets held bytes through now, on every connection.
 func (p *Proxy) Unstall() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.until = time.Time{}
+	for l := range p.links {
+		l.until = time.Time{}
+	}
 	p.signal()
 }
 
@@ -170,7 +193,7 @@ func (p *Proxy) copy(l *link, dst, src net.Conn) {
 	for {
 		n, err := src.Read(buf)
 		if n > 0 {
-			if !p.waitUnstalled() {
+			if !p.waitUnstalled(l) {
 				return
 			}
 			if _, werr := dst.Write(buf[:n]); werr != nil {
@@ -183,12 +206,15 @@ func (p *Proxy) copy(l *link, dst, src net.Conn) {
 	}
 }
 
-// waitUnstalled returns when no stall is running: true to go on, false when the
-// proxy was closed meanwhile.
-func (p *Proxy) waitUnstalled() bool {
+// waitUnstalled returns when no stall of the proxy or of l is running: true to go
+// on, false when the proxy was closed meanwhile.
+func (p *Proxy) waitUnstalled(l *link) bool {
 	for {
 		p.mu.Lock()
 		until, changed, closed := p.until, p.changed, p.closed
+		if l.until.After(until) {
+			until = l.until
+		}
 		p.mu.Unlock()
 		if closed {
 			return false

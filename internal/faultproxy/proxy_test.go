@@ -224,3 +224,29 @@ func TestCloseEndsConnections(t *testing.T) {
 		t.Fatal("the proxy still accepts after Close")
 	}
 }
+
+func TestStallSomeHoldsOnlyTheChosenConnections(t *testing.T) {
+	p := startProxy(t, echoServer(t))
+	c1, r1 := dial(t, p)
+	if n := p.StallSome(time.Hour, 1, rand.New(rand.NewPCG(1, 2))); n != 1 {
+		t.Fatalf("StallSome stalled %d connections, want 1", n)
+	}
+	c2, r2 := dial(t, p) // opened after the stall: not held
+	roundTrip(t, c2, r2, "the new one flows")
+	if _, err := io.WriteString(c1, "held\n"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c1.SetReadDeadline(time.Now().Add(300 * time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	if line, err := r1.ReadString('\n'); err == nil {
+		t.Fatalf("got %q through a stalled connection", line)
+	}
+	p.Unstall()
+	if err := c1.SetReadDeadline(time.Now().Add(5 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := r1.ReadString('\n'); err != nil || got != "held\n" {
+		t.Fatalf("after Unstall got %q, %v", got, err)
+	}
+}
