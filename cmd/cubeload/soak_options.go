@@ -36,7 +36,7 @@ type SoakOptions struct {
 }
 
 func defaultSoakOptions() SoakOptions {
-	return SoakOptions{Engines: 3, Groups: 2, Duration: 10 * time.Minute, Rate: 14, Seed: 1, Intensity: 1,
+	return SoakOptions{Engines: 3, Groups: 2, Duration: 10 * time.Minute, Rate: 15, Seed: 1, Intensity: 1,
 		CutMin: 500 * time.Millisecond, CutMax: 3 * time.Second, StallMin: time.Second, StallMax: 4 * time.Second,
 		StallShare: 0.3, Restarts: 2, Settle: 2 * time.Minute, Examples: 5}
 }
@@ -66,7 +66,7 @@ Flags:
 	fs.IntVar(&o.Engines, "engines", o.Engines, "number of sync engines (users), at least 3")
 	fs.IntVar(&o.Groups, "groups", o.Groups, "group dialogs with every user (private dialogs join every pair)")
 	fs.DurationVar(&o.Duration, "duration", o.Duration, "how long the users act under faults")
-	rate := fs.String("rate", "14/s", `user actions per second, all engines together ("14/s", "14", "600/m"); about 2/3 are messages`)
+	rate := fs.String("rate", "15/s", `user actions per second, all engines together ("15/s", "15", "900/m"); about 2/3 are messages (10 min at 15/s: ~5,500)`)
 	fs.Uint64Var(&o.Seed, "seed", o.Seed, "seed of the workload and the faults")
 	fs.Float64Var(&o.Intensity, "intensity", o.Intensity, "fault intensity: divides the gaps between faults (0 = no cuts or stalls; restarts still happen)")
 	cut := fs.String("cut-every", "0.5s-3s", "gap between two faults (a random value in the range, divided by -intensity)")
