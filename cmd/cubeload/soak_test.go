@@ -56,8 +56,14 @@ func TestSoakComparisonCountsEachKind(t *testing.T) {
 	o.Restarts = 0
 	o.Examples = 100_000
 	planted := map[string]string{} // kind → the id its example must name
+	var serverEdit string          // a message edited on the server behind its sender's back
 	o.beforeCompare = func(ctx context.Context, c *cluster) error {
-		return plant(ctx, c.clients[0], planted)
+		if err := plant(ctx, c.clients[0], planted); err != nil {
+			return err
+		}
+		id, err := editBehindTheLedger(ctx, c, c.clients[1])
+		serverEdit = id
+		return err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -82,6 +88,41 @@ func TestSoakComparisonCountsEachKind(t *testing.T) {
 			t.Errorf("%s: the planted %s is not among the %d counted: %q", kind, id, f.Count, f.Examples)
 		}
 	}
+	// The ledger check: the server's text is not the one the sender last asked for.
+	found := false
+	for _, e := range rep.Findings[kindBodies].Examples {
+		found = found || (strings.Contains(e, serverEdit) && strings.Contains(e, "last asked for"))
+	}
+	if !found {
+		t.Errorf("the server-side edit of %s is not reported against the ledger: %q", serverEdit, rep.Findings[kindBodies].Examples)
+	}
+}
+
+// editBehindTheLedger changes the text of one of sc's messages on the server over
+// REST, not through its engine, and returns its id.
+func editBehindTheLedger(ctx context.Context, c *cluster, sc *soakClient) (string, error) {
+	dialogs, err := sc.db.Dialogs(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, d := range dialogs {
+		msgs, err := sc.db.Messages(ctx, d.ID, time.Time{}, "", 1000)
+		if err != nil {
+			return "", err
+		}
+		for _, m := range msgs {
+			if m.SenderID != sc.user.ID || m.Deleted || !m.State.Confirmed() {
+				continue
+			}
+			rest, err := c.directClient(ctx, sc.user.Login, sc.password)
+			if err != nil {
+				return "", err
+			}
+			text := messageKey(m.Body) + " changed behind the engine"
+			return m.ID, rest.UpdateMessages(ctx, d.ID, []string{m.ID}, cube.MessageUpdate{Message: &text})
+		}
+	}
+	return "", fmt.Errorf("user %d has no message to edit", sc.index)
 }
 
 // plant changes user 0's cache behind the engine's back, one divergence per kind,
