@@ -27,6 +27,12 @@ func Soak(ctx context.Context, o SoakOptions, log *slog.Logger) (*SoakReport, er
 	started := time.Now()
 	rep := newSoakReport(o)
 	dir := o.DataDir
+	if dir != "" {
+		// A previous run's server and caches would make a different world.
+		if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+			return nil, fmt.Errorf("-data %s is not empty; give a new directory", dir)
+		}
+	}
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "cubesoak-")
 		if err != nil {

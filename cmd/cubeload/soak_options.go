@@ -74,7 +74,7 @@ Flags:
 	fs.Float64Var(&o.StallShare, "stall-share", o.StallShare, "share of the faults that are stalls rather than cuts (0…1)")
 	fs.IntVar(&o.Restarts, "restarts", o.Restarts, "server restarts during the run (stop, then start on the same data dir and ports)")
 	fs.DurationVar(&o.Settle, "settle", o.Settle, "how long the engines may take to be Ready with empty outboxes after the faults stop")
-	fs.StringVar(&o.DataDir, "data", "", "directory for the server's data and the caches (empty = a temporary one, removed afterwards)")
+	fs.StringVar(&o.DataDir, "data", "", "new or empty directory for the server's data and the caches, kept for a post-mortem (empty = a temporary one, removed afterwards)")
 	fs.IntVar(&o.Examples, "examples", o.Examples, "examples printed per kind of failure")
 	fs.BoolVar(&o.Verbose, "v", false, "log the engines' and server's warnings to stderr")
 	if err := fs.Parse(args); err != nil {
