@@ -46,6 +46,7 @@ func parseFlags(args []string, out io.Writer) (Options, error) {
 	fs.SetOutput(out)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: cubeload [flags]
+       cubeload soak [flags]   (the sync engines under network faults; cubeload soak -h)
 
 Load test for cubeserver over real sockets. Starts a server in-process on loopback
 (or targets one with -api and -xmpp), creates -users users, pairs them into private
