@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"github.com/cubechat/cubechat/cache"
 	"github.com/cubechat/cubechat/cube"
 	"github.com/cubechat/cubechat/cubeserver"
+	"github.com/cubechat/cubechat/cubeserver/store"
 	"github.com/cubechat/cubechat/internal/faultproxy"
 	"github.com/cubechat/cubechat/sync"
 )
@@ -48,7 +50,9 @@ type soakClient struct {
 func startCluster(ctx context.Context, dir string, log *slog.Logger, serverLog *slog.Logger) (*cluster, error) {
 	c := &cluster{log: log, dir: dir}
 	srv, err := cubeserver.Start(ctx, cubeserver.Config{DataDir: filepath.Join(dir, "server"),
-		HTTPAddr: "127.0.0.1:0", XMPPTLSAddr: "127.0.0.1:0", Logger: serverLog})
+		HTTPAddr: "127.0.0.1:0", XMPPTLSAddr: "127.0.0.1:0", Logger: serverLog,
+		// A throwaway loopback server: the secure password cost would only slow set-up.
+		PasswordPolicy: new(store.CheapPasswordPolicy())})
 	if err != nil {
 		return nil, err
 	}
@@ -67,9 +71,11 @@ func startCluster(ctx context.Context, dir string, log *slog.Logger, serverLog *
 	if c.chat, err = faultproxy.Listen("127.0.0.1:0", c.cfg.XMPPTLSAddr); err != nil {
 		return nil, errors.Join(err, c.close())
 	}
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(srv.CertPEM())
 	c.direct = cube.Config{AppID: srv.AppID(), AuthKey: srv.AuthKey(), AuthSecret: srv.AuthSecret(),
-		APIURL: srv.HTTPURL(), ChatDomain: srv.Domain(), Logger: slog.New(slog.DiscardHandler)}
-	c.profile = sync.Profile{Name: "soak", APIURL: "http://" + c.rest.Addr(), ChatHost: c.chat.Addr(),
+		APIURL: srv.HTTPURL(), ChatDomain: srv.Domain(), RootCAs: roots, Logger: slog.New(slog.DiscardHandler)}
+	c.profile = sync.Profile{Name: "soak", APIURL: "https://" + c.rest.Addr(), ChatHost: c.chat.Addr(),
 		ChatDomain: srv.Domain(), ChatTLS: cube.ChatDirectTLS, AppID: srv.AppID(), AuthKey: srv.AuthKey(),
 		AuthSecret: srv.AuthSecret(), CertPEM: srv.CertPEM()}
 	return c, nil
