@@ -54,4 +54,3 @@ func indexBlobRefs(ctx context.Context, tx execer, m cube.Message) error {
 	}
 	return nil
 }
-
