@@ -30,7 +30,8 @@ type Server struct {
 	log         *slog.Logger
 	st          *store.Store
 	xmpp        *xmppd.Server
-	http        *http.Server
+	http        *http.Server // REST over TLS
+	httpPlain   *http.Server // REST over plain HTTP on loopback; nil when off
 	httpLn      net.Listener // REST over TLS
 	httpPlainLn net.Listener // REST over plain HTTP, loopback only; nil when off
 	xmppLn      net.Listener // nil when off
@@ -126,7 +127,11 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	// The certificate is already in TLSConfig, so ServeTLS takes no file names.
 	s.serve("https", func() error { return s.http.ServeTLS(s.httpLn, "", "") }, http.ErrServerClosed)
 	if s.httpPlainLn != nil {
-		s.serve("http-plain", func() error { return s.http.Serve(s.httpPlainLn) }, http.ErrServerClosed)
+		// A server of its own: one http.Server serving TLS and plain listeners at once
+		// races on its HTTP/2 set-up and breaks TLS clients.
+		s.httpPlain = &http.Server{Handler: handler, ReadHeaderTimeout: s.http.ReadHeaderTimeout,
+			IdleTimeout: s.http.IdleTimeout, ErrorLog: s.http.ErrorLog}
+		s.serve("http-plain", func() error { return s.httpPlain.Serve(s.httpPlainLn) }, http.ErrServerClosed)
 	}
 	if s.xmppLn != nil {
 		s.serve("xmpp", func() error { return s.xmpp.Serve(s.xmppLn, false) }, nil)
@@ -186,9 +191,14 @@ func (s *Server) Close() error {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		if err := s.http.Shutdown(ctx); err != nil {
-			errs = append(errs, err)
-			s.http.Close()
+		for _, srv := range []*http.Server{s.http, s.httpPlain} {
+			if srv == nil {
+				continue
+			}
+			if err := srv.Shutdown(ctx); err != nil {
+				errs = append(errs, err)
+				srv.Close()
+			}
 		}
 		s.closeListeners() // xmppd closes the ones it serves; this covers a Serve not yet started
 		s.wg.Wait()

@@ -73,7 +73,7 @@ func (rc *restCounter) take() []string {
 func (h *harness) newCountedPeer(a account) (*peer, *restCounter) {
 	h.t.Helper()
 	t := h.t.(*testing.T)
-	rc, proxyURL := newRESTCounter(t, h.srv.HTTPURL())
+	rc, proxyURL := newRESTCounter(t, h.srv.PlainHTTPURL())
 	p := &peer{h: h, acc: a, path: filepath.Join(t.TempDir(), a.Login+".db")}
 	db, err := cache.Open(p.path)
 	if err != nil {

@@ -25,7 +25,7 @@ func postMessage(t *testing.T, h *harness, c *cube.Client, dialogID, text string
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, err := http.NewRequestWithContext(h.ctx, http.MethodPost, h.srv.HTTPURL()+"/chat/Message", bytes.NewReader(raw))
+	req, err := http.NewRequestWithContext(h.ctx, http.MethodPost, h.srv.PlainHTTPURL()+"/chat/Message", bytes.NewReader(raw))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"net"
 	"path/filepath"
+	"strings"
 	gosync "sync"
 	"testing"
 	"time"
@@ -251,7 +252,8 @@ type proxied struct {
 func (h *harness) newProxiedPeer(a account) *proxied {
 	h.t.Helper()
 	chat := newFaultProxy(h.t, h.srv.XMPPTLSAddr(), h.serverCert())
-	rest := newFaultProxy(h.t, h.srv.HTTPURL()[len("http://"):], nil)
+	// REST through the server's loopback plain listener, so the proxy can read it.
+	rest := newFaultProxy(h.t, strings.TrimPrefix(h.srv.PlainHTTPURL(), "http://"), nil)
 	prof := h.profile()
 	prof.ChatHost, prof.ChatTLS = chat.addr(), cube.ChatDirectTLS
 	prof.APIURL = "http://" + rest.addr()

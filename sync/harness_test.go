@@ -34,7 +34,9 @@ func newHarness(t testing.TB) *harness {
 	t.Cleanup(cancel)
 	srv, err := cubeserver.Start(ctx, cubeserver.Config{
 		DataDir: t.TempDir(), HTTPAddr: "127.0.0.1:0", XMPPAddr: "127.0.0.1:0", XMPPTLSAddr: "127.0.0.1:0",
-		Logger: testLogger("server"), PasswordPolicy: new(store.CheapPasswordPolicy()),
+		// Plain HTTP on loopback, for tests whose proxies must read the requests.
+		HTTPPlainAddr: "127.0.0.1:0",
+		Logger:        testLogger("server"), PasswordPolicy: new(store.CheapPasswordPolicy()),
 	})
 	if err != nil {
 		t.Fatalf("starting cubeserver: %v", err)
