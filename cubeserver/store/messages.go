@@ -178,7 +178,7 @@ func (s *Store) ListMessages(ctx context.Context, q MessageQuery) ([]cube.Messag
 	args := append([]any{q.Viewer, q.DialogID}, w.args...)
 	args = append(args, sqlLimit(q.Limit), q.Skip)
 	rows, err := s.db.QueryContext(ctx, messageSelect+` WHERE m.dialog_id = ?`+w.and()+
-		` ORDER BY m.date_sent `+dir+`, m.id `+dir+` LIMIT ? OFFSET ?`, args...)
+		` ORDER BY m.date_sent `+dir+`, m.rowid `+dir+` LIMIT ? OFFSET ?`, args...)
 	if err != nil {
 		return nil, err
 	}
