@@ -78,11 +78,10 @@ func (db *DB) Message(ctx context.Context, id string) (*Message, error) {
 }
 
 // Messages returns up to limit messages of a dialog that sort before (before,
-// beforeID) in history order, oldest first. A zero before asks for the newest
-// page; an empty beforeID with a non-zero before means "older than before".
-// History order is (SentAt, arrival in this cache): ids are random within a
-// second, and messages arrive in the order they were sent (live, and pages
-// stored oldest first). Pass the first message of a page to get the page before it.
+// beforeID) in (SentAt, ID) order, oldest first. A zero before asks for the
+// newest page; an empty beforeID with a non-zero before means "older than
+// before". Paging by the pair keeps the order stable among messages sent in the
+// same second: pass the first message of a page to get the page before it.
 func (db *DB) Messages(ctx context.Context, dialogID string, before time.Time, beforeID string, limit int) ([]Message, error) {
 	if limit <= 0 {
 		limit = DefaultPageSize
@@ -91,11 +90,11 @@ func (db *DB) Messages(ctx context.Context, dialogID string, before time.Time, b
 	var err error
 	if before.IsZero() {
 		out, err = db.scanMessages(ctx, "read messages", `SELECT `+messageCols+` FROM messages
-			WHERE dialog_id = ? ORDER BY sent_at DESC, pk DESC LIMIT ?`, dialogID, limit)
+			WHERE dialog_id = ? ORDER BY sent_at DESC, id DESC LIMIT ?`, dialogID, limit)
 	} else {
 		out, err = db.scanMessages(ctx, "read messages", `SELECT `+messageCols+` FROM messages
-			WHERE dialog_id = ? AND (sent_at, pk) < (?, COALESCE((SELECT pk FROM messages WHERE id = ?), 0))
-			ORDER BY sent_at DESC, pk DESC LIMIT ?`, dialogID, toMillis(before), beforeID, limit)
+			WHERE dialog_id = ? AND (sent_at, id) < (?, ?)
+			ORDER BY sent_at DESC, id DESC LIMIT ?`, dialogID, toMillis(before), beforeID, limit)
 	}
 	if err != nil {
 		return nil, err
@@ -110,7 +109,7 @@ func (db *DB) Messages(ctx context.Context, dialogID string, before time.Time, b
 func (db *DB) NewestMessage(ctx context.Context, dialogID string) (*Message, error) {
 	m, err := scanMessage(db.r.QueryRowContext(ctx, `SELECT `+messageCols+` FROM messages
 		WHERE dialog_id = ? AND state IN ('sent', 'delivered', 'read')
-		ORDER BY sent_at DESC, pk DESC LIMIT 1`, dialogID))
+		ORDER BY sent_at DESC, id DESC LIMIT 1`, dialogID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}

@@ -141,7 +141,7 @@ func refreshLastMessages(ctx context.Context, tx *sql.Tx, touched map[string]map
 // included (the user's own unsent message leads the dialog list), or nil.
 func newestVisible(ctx context.Context, tx *sql.Tx, dialogID string) (*Message, error) {
 	m, err := scanMessage(tx.QueryRowContext(ctx, `SELECT `+messageCols+` FROM messages
-		WHERE dialog_id = ? AND deleted = 0 ORDER BY sent_at DESC, pk DESC LIMIT 1`, dialogID))
+		WHERE dialog_id = ? AND deleted = 0 ORDER BY sent_at DESC, id DESC LIMIT 1`, dialogID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}

@@ -46,7 +46,7 @@ func (e *Engine) LoadOlder(ctx context.Context, dialogID string, before time.Tim
 		if err != nil {
 			return added, fmt.Errorf("sync: loading older messages of %s: %w", dialogID, err)
 		}
-		n, err := e.upsertWire(ctx, oldestFirst(items), me)
+		n, err := e.upsertWire(ctx, items, me)
 		if err != nil {
 			return added, fmt.Errorf("sync: loading older messages of %s: %w", dialogID, err)
 		}

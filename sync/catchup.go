@@ -261,7 +261,7 @@ func (e *Engine) fetchChanged(ctx context.Context, dialogID string, since time.T
 		if err != nil {
 			return err
 		}
-		if _, err := e.upsertWire(ctx, oldestFirst(page), me); err != nil {
+		if _, err := e.upsertWire(ctx, page, me); err != nil {
 			return err
 		}
 		for _, m := range page {

@@ -5,20 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"slices"
 
 	"github.com/cubechat/cubechat/cache"
 	"github.com/cubechat/cubechat/cube"
 )
-
-// oldestFirst returns a page listed newest first (sort_desc=date_sent) in the order the
-// server stored it: the cache reads same-second messages in the order they reached it
-// (cache.DB.Messages), so pages are stored oldest first.
-func oldestFirst(page []cube.Message) []cube.Message {
-	out := slices.Clone(page)
-	slices.Reverse(out)
-	return out
-}
 
 // upsertWire stores server copies of messages (a catch-up, back-fill or search page)
 // in one transaction and returns how many were new to the cache. A message never
