@@ -58,10 +58,16 @@ func (h *Handler) signUp(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	u := cube.User{
 		Login: text("login"), Email: text("email"), FullName: text("full_name"), Phone: text("phone"),
 		Website: text("website"), CustomData: text("custom_data"), Avatar: text("avatar"),
-		UserTags: text("tag_list"),
 	}
-	if u.UserTags == "" {
-		u.UserTags = text("user_tags")
+	for _, field := range []string{"tag_list", "user_tags"} {
+		tags, err := userTags(p.get("user", field))
+		if err != nil {
+			writeFieldError(w, http.StatusUnprocessableEntity, field, err.Error())
+			return
+		}
+		if u.UserTags == "" {
+			u.UserTags = tags
+		}
 	}
 	for field, dst := range map[string]*int64{"external_user_id": &u.ExternalUserID, "blob_id": &u.BlobID} {
 		n, _, err := p.int64At("user", field)
