@@ -64,7 +64,11 @@ func TestSignUpKeepsTagArrays(t *testing.T) {
 		r := e.doHeaders("POST", "/users.json", map[string]string{"CB-AuthKey": testKey},
 			map[string]any{"user": map[string]any{"login": tc.login, "password": "secret1", "tag_list": tc.tags}})
 		expect(t, r, 201, "")
-		var got struct{ User struct{ UserTags string `json:"user_tags"` } }
+		var got struct {
+			User struct {
+				UserTags string `json:"user_tags"`
+			}
+		}
 		r.decode(t, &got)
 		if got.User.UserTags != tc.want {
 			t.Errorf("tag_list %v: user_tags = %q, want %q", tc.tags, got.User.UserTags, tc.want)
