@@ -2,18 +2,29 @@ package rest
 
 import (
 	"encoding/json"
-	"slices"
 	"testing"
+
+	"github.com/cubechat/cubechat/cube"
 )
 
-// unsetUserFields are the user fields a plain sign-up leaves unset: they are left out
-// of the JSON, never sent as null (docs/protocol.md, users).
+// unsetUserFields are the user fields a plain sign-up leaves unset: the answers carry
+// them as null, as the SDK typing (email: string | null, …) and the docs' examples do
+// (docs/protocol.md, users).
 var unsetUserFields = []string{"email", "phone", "website", "external_user_id", "facebook_id",
 	"twitter_id", "custom_data", "blob_id", "avatar", "user_tags"}
 
-// TestUnsetFieldsAreOmitted: a user and a dialog without optional fields carry no
-// key for them at all, in sign-up, sign-in and listing answers.
-func TestUnsetFieldsAreOmitted(t *testing.T) {
+func expectNulls(t *testing.T, what string, obj map[string]json.RawMessage, keys []string) {
+	t.Helper()
+	for _, k := range keys {
+		if v, ok := obj[k]; !ok || string(v) != "null" {
+			t.Errorf("%s: %s = %q (present %v), want null", what, k, v, ok)
+		}
+	}
+}
+
+// TestUnsetFieldsAreNull: a user and a dialog without optional fields answer them as
+// null in sign-up, sign-in, listing and occupant answers, and our SDK still decodes them.
+func TestUnsetFieldsAreNull(t *testing.T) {
 	e := newEnv(t)
 	_, token := e.user("amy")
 	bob, _ := e.user("bob")
@@ -22,11 +33,19 @@ func TestUnsetFieldsAreOmitted(t *testing.T) {
 	expect(t, r, 201, "")
 	var signUp struct{ User map[string]json.RawMessage }
 	r.decode(t, &signUp)
-	for _, f := range unsetUserFields {
-		if v, ok := signUp.User[f]; ok {
-			t.Errorf("sign-up answer has %s = %s, want no key", f, v)
-		}
+	expectNulls(t, "sign-up", signUp.User, unsetUserFields)
+	var typed struct{ User cube.User }
+	r.decode(t, &typed)
+	if typed.User.Login != "plain" || typed.User.Email != "" || typed.User.ID == 0 {
+		t.Fatalf("our SDK decodes the sign-up answer as %+v", typed.User)
 	}
+
+	r = e.do("POST", "/login", token, map[string]any{"login": "plain", "password": "secret1"})
+	expect(t, r, 200, "")
+	var signIn struct{ User map[string]json.RawMessage }
+	r.decode(t, &signIn)
+	expectNulls(t, "sign-in", signIn.User, unsetUserFields)
+
 	r = e.do("GET", "/users/v2?login=plain", token, nil)
 	expect(t, r, 200, "")
 	var list struct{ Items []map[string]json.RawMessage }
@@ -34,17 +53,39 @@ func TestUnsetFieldsAreOmitted(t *testing.T) {
 	if len(list.Items) != 1 {
 		t.Fatalf("users/v2 = %s", r.body)
 	}
-	for _, f := range unsetUserFields {
-		if v, ok := list.Items[0][f]; ok {
-			t.Errorf("listed user has %s = %s, want no key", f, v)
-		}
+	expectNulls(t, "users/v2", list.Items[0], unsetUserFields)
+	var typedList cube.UserList
+	r.decode(t, &typedList)
+	if len(typedList.Items) != 1 || typedList.Items[0].Login != "plain" {
+		t.Fatalf("our SDK decodes users/v2 as %+v", typedList)
 	}
+
 	r = e.do("POST", "/chat/Dialog", token, map[string]any{"type": 2, "name": "no description", "occupants_ids": []int64{bob.ID}})
 	expect(t, r, 201, "")
 	var d map[string]json.RawMessage
 	r.decode(t, &d)
-	if v, ok := d["description"]; ok {
-		t.Errorf("dialog has description = %s, want no key", v)
+	expectNulls(t, "dialog", d, []string{"description"})
+	var typedDialog cube.Dialog
+	r.decode(t, &typedDialog)
+	if typedDialog.Description != "" || typedDialog.Name != "no description" {
+		t.Fatalf("our SDK decodes the dialog as %+v", typedDialog)
+	}
+	r = e.do("GET", "/chat/Dialog/"+typedDialog.ID+"/occupants", token, nil)
+	expect(t, r, 200, "")
+	var occ struct{ Items []map[string]json.RawMessage }
+	r.decode(t, &occ)
+	if len(occ.Items) != 2 {
+		t.Fatalf("occupants = %s", r.body)
+	}
+	expectNulls(t, "occupant", occ.Items[0], unsetUserFields)
+
+	// A set description stays a string.
+	r = e.do("POST", "/chat/Dialog", token, map[string]any{"type": 2, "name": "described", "description": "about",
+		"occupants_ids": []int64{bob.ID}})
+	expect(t, r, 201, "")
+	r.decode(t, &d)
+	if string(d["description"]) != `"about"` {
+		t.Fatalf("description = %s", d["description"])
 	}
 }
 
@@ -77,7 +118,7 @@ func TestSignUpKeepsTagArrays(t *testing.T) {
 	for _, bad := range []any{[]any{"ok", 3}, map[string]any{"a": "b"}, 7} {
 		r := e.doHeaders("POST", "/users.json", map[string]string{"CB-AuthKey": testKey},
 			map[string]any{"user": map[string]any{"login": "bad", "password": "secret1", "tag_list": bad}})
-		if r.status != 422 || !slices.Contains([]string{`{"errors":{"tag_list":["must be a list of strings or a comma-separated string"]}}`}, string(r.body)) {
+		if r.status != 422 || string(r.body) != `{"errors":{"tag_list":["must be a list of strings or a comma-separated string"]}}` {
 			t.Errorf("tag_list %v: %d %s, want a 422 naming tag_list", bad, r.status, r.body)
 		}
 	}

@@ -31,7 +31,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 		h.internalError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"user": u})
+	writeJSON(w, http.StatusOK, map[string]any{"user": userOut(u)})
 }
 
 // DELETE /login turns the caller's session back into an application session.
@@ -97,7 +97,7 @@ func (h *Handler) signUp(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	case err != nil:
 		h.internalError(w, r, err)
 	default:
-		writeJSON(w, http.StatusCreated, map[string]any{"user": created})
+		writeJSON(w, http.StatusCreated, map[string]any{"user": userOut(created)})
 	}
 }
 
@@ -130,5 +130,5 @@ func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 		h.internalError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, cube.UserList{Limit: limit, Skip: skip, TotalEntries: total, Items: users})
+	writeJSON(w, http.StatusOK, userListOut{Limit: limit, Skip: skip, TotalEntries: total, Items: usersOut(users)})
 }
