@@ -70,6 +70,9 @@ func TestJSSDK(t *testing.T) {
 	}
 }
 
+// compatAdminKey opens the admin API, the only way to make a broadcast dialog.
+const compatAdminKey = "compat-admin-key"
+
 func runSuite(t *testing.T, node nodeTools, r run) {
 	files, err := filepath.Glob(filepath.Join(r.dir, "*.test.mjs"))
 	if len(r.only) > 0 {
@@ -81,7 +84,8 @@ func runSuite(t *testing.T, node nodeTools, r run) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no JS test files in compat/%s (err %v)", r.dir, err)
 	}
-	cfg := cubeserver.Config{DataDir: t.TempDir(), HTTPAddr: "127.0.0.1:0", XMPPTLSAddr: "127.0.0.1:0"}
+	cfg := cubeserver.Config{DataDir: t.TempDir(), HTTPAddr: "127.0.0.1:0", XMPPTLSAddr: "127.0.0.1:0",
+		AdminKey: compatAdminKey}
 	r.listen(&cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -101,6 +105,7 @@ func runSuite(t *testing.T, node nodeTools, r run) {
 		fmt.Sprintf("CUBE_APP_ID=%d", srv.AppID()),
 		"CUBE_AUTH_KEY=" + srv.AuthKey(),
 		"CUBE_TRANSPORT=" + r.name,
+		"CUBE_ADMIN_KEY=" + compatAdminKey,
 	}, r.env...)
 	users, err := seedUsers(ctx, srv.Store(), files)
 	if err != nil {
