@@ -4,6 +4,6 @@
 -- (dialog_id, date_sent) carries the rowid as its last key, so both directions walk it
 -- without a sort. The server never VACUUMs, which could renumber rowids.
 DROP INDEX IF EXISTS messages_dialog_date;
-CREATE INDEX messages_dialog_sent ON messages(dialog_id, date_sent);
+CREATE INDEX IF NOT EXISTS messages_dialog_sent ON messages(dialog_id, date_sent);
 DROP INDEX IF EXISTS messages_date;
-CREATE INDEX messages_sent ON messages(date_sent);
+CREATE INDEX IF NOT EXISTS messages_sent ON messages(date_sent);
