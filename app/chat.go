@@ -44,6 +44,7 @@ type chatPane struct {
 
 	chat        *fyne.Container
 	footer      *fyne.Container
+	composerRow *fyne.Container // hidden where the user may not post (canPost)
 	layoutRoot  *fyne.Container
 	placeholder fyne.CanvasObject
 }
@@ -85,8 +86,8 @@ func newChatPane(m *mainScreen) *chatPane {
 	c.editChip = container.NewBorder(nil, nil, widget.NewIcon(theme.DocumentCreateIcon()), cancelEdit, c.editLabel)
 	c.editChip.Hide()
 
-	composerRow := container.NewBorder(nil, nil, container.NewVBox(c.attachBtn), container.NewVBox(c.sendBtn), c.composer)
-	c.footer = container.NewVBox(widget.NewSeparator(), c.typing, c.notice, c.sendError, c.editChip, composerRow)
+	c.composerRow = container.NewBorder(nil, nil, container.NewVBox(c.attachBtn), container.NewVBox(c.sendBtn), c.composer)
+	c.footer = container.NewVBox(widget.NewSeparator(), c.typing, c.notice, c.sendError, c.editChip, c.composerRow)
 	c.chat = container.NewBorder(c.header.content, c.footer, nil, nil, c.history.content)
 	c.chat.Hide()
 
@@ -203,6 +204,12 @@ func (c *chatPane) setDialog(d cache.Dialog) {
 	c.dialog = d
 	c.header.set(d)
 	c.history.setGroup(d.Type != dialogPrivate)
+	// A broadcast dialog reads as a channel: only its owner and admins get a composer.
+	if canPost(d, c.m.me) {
+		c.composerRow.Show()
+	} else {
+		c.composerRow.Hide()
+	}
 }
 
 // setTyping shows who types in the open dialog.

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -14,7 +15,8 @@ import (
 )
 
 // chatHeader is the top of the open chat: avatar, name, presence (private chats) or the
-// member count (groups), and the button to the dialog's info panel.
+// member count (groups, with how many are online), and the button to the dialog's info
+// panel.
 type chatHeader struct {
 	c        *chatPane
 	content  fyne.CanvasObject
@@ -22,6 +24,10 @@ type chatHeader struct {
 	title    *widget.Label
 	subtitle *widget.Label
 	info     *widget.Button
+	// online is how many occupants of the open group (onlineOf) are online; -1 until
+	// the room answers.
+	online   int
+	onlineOf string
 }
 
 func newChatHeader(c *chatPane) *chatHeader {
@@ -46,7 +52,49 @@ func (h *chatHeader) set(d cache.Dialog) {
 	name := dialogTitle(d, m.me, m.users)
 	h.title.SetText(name)
 	h.avatar.SetName(name)
-	h.subtitle.SetText(headerSubtitle(d, m.me, m.users, time.Now(), time.Local))
+	online := -1
+	if d.ID == h.onlineOf {
+		online = h.online
+	}
+	h.subtitle.SetText(withOnline(headerSubtitle(d, m.me, m.users, time.Now(), time.Local), online))
+}
+
+// withOnline adds "N online" to a group's subtitle when the count is known.
+func withOnline(subtitle string, online int) string {
+	if online < 0 {
+		return subtitle
+	}
+	if subtitle == "" {
+		return fmt.Sprintf("%d online", online)
+	}
+	return fmt.Sprintf("%s · %d online", subtitle, online)
+}
+
+// countOnline asks the group's room how many occupants are online and shows it while d
+// stays open. Offline the subtitle keeps the member count alone.
+func (h *chatHeader) countOnline(d cache.Dialog) {
+	m := h.c.m
+	h.onlineOf, h.online = d.ID, -1
+	if d.Type != dialogGroup {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(m.ctx, loadTimeout)
+		defer cancel()
+		ids, err := m.engine.OnlineInDialog(ctx, d.ID)
+		if err != nil {
+			if m.ctx.Err() == nil {
+				m.log.Info("online users unavailable", "dialog", d.ID, "err", err)
+			}
+			return
+		}
+		runOnUI(func() {
+			if h.onlineOf == d.ID && h.c.dialog.ID == d.ID {
+				h.online = len(ids)
+				h.set(h.c.dialog)
+			}
+		})
+	}()
 }
 
 // headerSubtitle is the presence of a private chat's peer (falling back to their login
@@ -66,9 +114,13 @@ func headerSubtitle(d cache.Dialog, me int64, users map[int64]cache.User, now ti
 }
 
 // watch moves the last-activity subscription from the peer of prev to the peer of next
-// (private chats only), so "online" / "last seen" stays current while a chat is open.
+// (private chats only), so "online" / "last seen" stays current while a chat is open; a
+// group newly opened gets its online count.
 func (h *chatHeader) watch(prev, next cache.Dialog) {
 	m := h.c.m
+	if next.ID != prev.ID {
+		h.countOnline(next) // groups: "N online", refreshed each time the chat opens
+	}
 	var old, peer int64
 	if prev.Type == dialogPrivate {
 		old = peerOf(prev, m.me)

@@ -123,6 +123,12 @@ func roleIn(d cache.Dialog, me int64) dialogRole {
 	}
 }
 
+// canPost tells whether the user may write in d: everyone, except in a broadcast
+// dialog, where only its owner and admins post (the server refuses the rest).
+func canPost(d cache.Dialog, me int64) bool {
+	return d.Type != dialogBroadcast || roleIn(d, me) >= roleAdmin
+}
+
 // dialogActions is what the dialog info panel offers, by dialog type and the user's
 // role, following the server's rules: members of a group may rename it and add users;
 // admins may also remove users; the owner may also manage admins and delete the dialog

@@ -71,6 +71,9 @@ func TestJSSDK(t *testing.T) {
 	}
 }
 
+// compatAdminKey opens the admin API, the only way to make a broadcast dialog.
+const compatAdminKey = "compat-admin-key"
+
 func runSuite(t *testing.T, node nodeTools, r run) {
 	files, err := filepath.Glob(filepath.Join(r.dir, "*.test.mjs"))
 	if len(r.only) > 0 {
@@ -83,7 +86,7 @@ func runSuite(t *testing.T, node nodeTools, r run) {
 		t.Fatalf("no JS test files in compat/%s (err %v)", r.dir, err)
 	}
 	cfg := cubeserver.Config{DataDir: t.TempDir(), HTTPAddr: "127.0.0.1:0", XMPPTLSAddr: "127.0.0.1:0",
-		PasswordPolicy: new(store.CheapPasswordPolicy())} // seeds many users
+		AdminKey: compatAdminKey, PasswordPolicy: new(store.CheapPasswordPolicy())} // seeds many users
 	r.listen(&cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -103,6 +106,7 @@ func runSuite(t *testing.T, node nodeTools, r run) {
 		fmt.Sprintf("CUBE_APP_ID=%d", srv.AppID()),
 		"CUBE_AUTH_KEY=" + srv.AuthKey(),
 		"CUBE_TRANSPORT=" + r.name,
+		"CUBE_ADMIN_KEY=" + compatAdminKey,
 	}, r.env...)
 	// REST (https) and TLS chat use the server's self-signed certificate; Node trusts it
 	// as an extra CA, the way a user would add it.

@@ -31,6 +31,8 @@ func (c *Chat) readLoop(cc *chatConn) {
 			c.handleMessage(cc, s)
 		case xmpp.IQ:
 			c.handleIQ(cc, s)
+		case xmpp.DiscoItems:
+			c.handleDiscoItems(cc, s) // go-xmpp parses disco#items results itself
 		case xmpp.Presence:
 			c.log.Debug("chat presence ignored", "from", s.From, "type", s.Type)
 		default:

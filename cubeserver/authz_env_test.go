@@ -155,6 +155,7 @@ type world struct {
 	group      *cube.Dialog // owner, admin (admin), occupant, blocked
 	public     *cube.Dialog // owner's public dialog
 	privateOB  *cube.Dialog // owner and blocked (from before the block)
+	broadcast  *cube.Dialog // owner's broadcast dialog: admin is its admin without occupying it; everyone else reads
 	message    cube.Message // the owner's message in group, carrying blob
 	blob       store.Blob   // the owner's private, complete file
 	publicBlob store.Blob
@@ -179,6 +180,15 @@ func (e *authzEnv) newWorld() world {
 	id = cube.NewObjectID()
 	w.public, _, err = st.CreateDialog(ctx, store.NewDialog{ID: id, Type: cube.DialogPublic, OwnerID: u(roleOwner), Name: "lobby",
 		RoomJID: cube.RoomJID(e.s.AppID(), id, e.s.Domain())})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	id = cube.NewObjectID()
+	w.broadcast, _, err = st.CreateDialog(ctx, store.NewDialog{ID: id, Type: cube.DialogBroadcast, OwnerID: u(roleOwner), Name: "news",
+		RoomJID: cube.RoomJID(e.s.AppID(), id, e.s.Domain())})
+	if err == nil {
+		w.broadcast, err = st.UpdateDialog(ctx, id, u(roleOwner), store.DialogChanges{PushAdmins: []int64{u(roleAdmin)}})
+	}
 	if err != nil {
 		e.t.Fatal(err)
 	}

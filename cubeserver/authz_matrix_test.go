@@ -53,6 +53,9 @@ func restCases() []restCase {
 	group := func(suffix string) func(world, string) string {
 		return func(w world, _ string) string { return "/chat/Dialog/" + w.group.ID + suffix }
 	}
+	broadcast := func(suffix string) func(world, string) string {
+		return func(w world, _ string) string { return "/chat/Dialog/" + w.broadcast.ID + suffix }
+	}
 	msg := func(suffix string) func(world, string) string {
 		return func(w world, _ string) string { return "/chat/Message/" + w.message.ID + suffix }
 	}
@@ -140,6 +143,26 @@ func restCases() []restCase {
 			want: userOnly(422, 422, 422, 422, 422)},
 		{name: "DELETE /chat/Dialog/{public}/subscribe", method: "DELETE",
 			path: func(w world, _ string) string { return "/chat/Dialog/" + w.public.ID + "/subscribe" }, want: userOnly(ok, ok, ok, ok, ok)},
+
+		// Broadcast dialogs: the owner names admins among all users; owner and admins post;
+		// everyone reads (here occupant, outsider and blocked are readers, not occupants).
+		{name: "PUT /chat/Dialog/{broadcast}/admins (add a reader)", method: "PUT", path: broadcast("/admins"),
+			body: func(e *authzEnv, _ world, _ role) any {
+				return map[string]any{"push_all": map[string]any{"admins_ids": []int64{e.users[roleOutsider].ID}}}
+			}, want: userOnly(ok, 403, 403, 403, 403)},
+		{name: "PUT /chat/Dialog/{broadcast}/admins (remove the admin)", method: "PUT", path: broadcast("/admins"),
+			body: func(e *authzEnv, _ world, _ role) any {
+				return map[string]any{"pull_all": map[string]any{"admins_ids": []int64{e.users[roleAdmin].ID}}}
+			}, want: userOnly(ok, 403, 403, 403, 403)},
+		{name: "PUT /chat/Dialog/{broadcast} (rename)", method: "PUT", path: broadcast(""), body: body(map[string]any{"name": "renamed"}),
+			want: userOnly(ok, ok, 403, 403, 403)},
+		{name: "GET /chat/Message?chat_dialog_id={broadcast}", method: "GET",
+			path: func(w world, _ string) string { return "/chat/Message?chat_dialog_id=" + w.broadcast.ID }, want: userOnly(ok, ok, ok, ok, ok)},
+		{name: "POST /chat/Message to the broadcast", method: "POST", path: fixed("/chat/Message"),
+			body: func(_ *authzEnv, w world, _ role) any {
+				return map[string]any{"chat_dialog_id": w.broadcast.ID, "message": "news"}
+			},
+			want: userOnly(ok, ok, 403, 403, 403)},
 
 		// Messages.
 		{name: "GET /chat/Message?chat_dialog_id={group}", method: "GET",

@@ -87,6 +87,12 @@ func xmppCases() []xmppCase {
 		{name: "groupchat message", stanza: toRoom(`<body>hello all</body>`), want: outcomes{D, D, D, B, X}},
 		{name: "chat typing", stanza: toUser("chat", `<composing xmlns='http://jabber.org/protocol/chatstates'/>`),
 			want: outcomes{D, D, D, D, X}},
+		// A broadcast's owner and admin reach every online user (the observer reads it
+		// without occupying it); readers may not post.
+		{name: "groupchat message to the broadcast", stanza: func(e *authzEnv, w world, _, _ role, id string) string {
+			return fmt.Sprintf(`<message type='groupchat' to='%s' id='%s'><body>news</body></message>`,
+				cube.RoomJID(e.s.AppID(), w.broadcast.ID, e.s.Domain()), id)
+		}, want: outcomes{D, D, B, B, B}},
 		{name: "groupchat typing", stanza: toRoom(`<composing xmlns='http://jabber.org/protocol/chatstates'/>`),
 			want: outcomes{D, D, D, B, X}},
 		{name: "chat displayed marker of the group message", stanza: func(e *authzEnv, w world, s, o role, id string) string {
@@ -195,7 +201,11 @@ func TestAuthorizationMatrixXMPP(t *testing.T) {
 // the user's occupant JID in a room.
 func senderIs(e *authzEnv, w world, sender role, m *cube.MessageStanza) error {
 	if m.Type == cube.GroupChatType {
-		if want := e.roomJID(w) + "/" + strconv.FormatInt(e.users[sender].ID, 10); m.From != want {
+		room := e.roomJID(w)
+		if cube.BareJID(m.From) == cube.RoomJID(e.s.AppID(), w.broadcast.ID, e.s.Domain()) {
+			room = cube.BareJID(m.From)
+		}
+		if want := room + "/" + strconv.FormatInt(e.users[sender].ID, 10); m.From != want {
 			return fmt.Errorf("from %q, want %q", m.From, want)
 		}
 		return nil

@@ -24,6 +24,7 @@ export const env = {
   transport: required('CUBE_TRANSPORT'),
   users: JSON.parse(required('CUBE_USERS')),
   goPeer: process.env.CUBE_GO_PEER ? JSON.parse(process.env.CUBE_GO_PEER) : null,
+  adminKey: process.env.CUBE_ADMIN_KEY || '', // CB-Administration-API-Key (broadcast dialogs)
 };
 
 /** Short limits so that a missing server answer fails in seconds, not minutes. */

@@ -247,7 +247,7 @@ func (h *Handler) listOccupants(w http.ResponseWriter, r *http.Request, rc *reqC
 		slices.SortFunc(found, func(a, b cube.User) int { return slices.Index(ids, a.ID) - slices.Index(ids, b.ID) })
 		users = found
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": users, "limit": limit, "skip": skip})
+	writeJSON(w, http.StatusOK, map[string]any{"items": usersOut(users), "limit": limit, "skip": skip})
 }
 
 // notificationsBody is {"notifications":{"enabled":1}}.

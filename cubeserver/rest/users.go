@@ -27,7 +27,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 		h.internalError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"user": u})
+	writeJSON(w, http.StatusOK, map[string]any{"user": userOut(u)})
 }
 
 // DELETE /login turns the caller's session back into an application session.
@@ -54,10 +54,16 @@ func (h *Handler) signUp(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	u := cube.User{
 		Login: text("login"), Email: text("email"), FullName: text("full_name"), Phone: text("phone"),
 		Website: text("website"), CustomData: text("custom_data"), Avatar: text("avatar"),
-		UserTags: text("tag_list"),
 	}
-	if u.UserTags == "" {
-		u.UserTags = text("user_tags")
+	for _, field := range []string{"tag_list", "user_tags"} {
+		tags, err := userTags(p.get("user", field))
+		if err != nil {
+			writeFieldError(w, http.StatusUnprocessableEntity, field, err.Error())
+			return
+		}
+		if u.UserTags == "" {
+			u.UserTags = tags
+		}
 	}
 	for field, dst := range map[string]*int64{"external_user_id": &u.ExternalUserID, "blob_id": &u.BlobID} {
 		n, _, err := p.int64At("user", field)
@@ -87,7 +93,7 @@ func (h *Handler) signUp(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	case err != nil:
 		h.internalError(w, r, err)
 	default:
-		writeJSON(w, http.StatusCreated, map[string]any{"user": created})
+		writeJSON(w, http.StatusCreated, map[string]any{"user": userOut(created)})
 	}
 }
 
@@ -120,5 +126,5 @@ func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 		h.internalError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, cube.UserList{Limit: limit, Skip: skip, TotalEntries: total, Items: users})
+	writeJSON(w, http.StatusOK, userListOut{Limit: limit, Skip: skip, TotalEntries: total, Items: usersOut(users)})
 }

@@ -103,13 +103,13 @@ const tombstoneSet = `deleted_at = ?1, updated_at = MAX(updated_at + 1, ?1), bod
 func refreshLastMessage(ctx context.Context, tx *sql.Tx, dialogID string) error {
 	_, err := tx.ExecContext(ctx, `UPDATE dialogs SET updated_at = MAX(updated_at + 1, ?1),
 		last_message = (SELECT body FROM messages WHERE dialog_id = ?2 AND deleted_at IS NULL
-			ORDER BY date_sent DESC, id DESC LIMIT 1),
+			ORDER BY date_sent DESC, rowid DESC LIMIT 1),
 		last_message_id = (SELECT id FROM messages WHERE dialog_id = ?2 AND deleted_at IS NULL
-			ORDER BY date_sent DESC, id DESC LIMIT 1),
+			ORDER BY date_sent DESC, rowid DESC LIMIT 1),
 		last_message_user_id = (SELECT sender_id FROM messages WHERE dialog_id = ?2 AND deleted_at IS NULL
-			ORDER BY date_sent DESC, id DESC LIMIT 1),
+			ORDER BY date_sent DESC, rowid DESC LIMIT 1),
 		last_message_date_sent = (SELECT date_sent FROM messages WHERE dialog_id = ?2 AND deleted_at IS NULL
-			ORDER BY date_sent DESC, id DESC LIMIT 1)
+			ORDER BY date_sent DESC, rowid DESC LIMIT 1)
 		WHERE id = ?2`, nowMS(), dialogID)
 	return err
 }

@@ -29,7 +29,8 @@ type DialogChanges struct {
 // §3.3: any occupant of a group adds occupants and changes name, photo, description and
 // extensions (in broadcast and public dialogs only the owner and admins do); the owner
 // and admins remove occupants and pin messages, and anyone may remove themselves; only
-// the owner adds or removes admins (at most MaxAdmins, occupants only); the owner cannot
+// the owner adds or removes admins (at most MaxAdmins, occupants only, except in broadcast
+// dialogs, where any user may be one); the owner cannot
 // be removed by others; a private dialog's occupants never change.
 // Errors: ErrNotFound, ErrNotOccupant, ErrForbidden, ErrInvalidInput, *UnknownUserError.
 func (s *Store) UpdateDialog(ctx context.Context, dialogID string, actor int64, c DialogChanges) (*cube.Dialog, error) {
@@ -159,12 +160,19 @@ func applyMembers(ctx context.Context, tx *sql.Tx, d *cube.Dialog, c DialogChang
 			return err
 		}
 	}
-	for _, uid := range uniqueIDs(c.PushAdmins) {
+	pushAdmins := uniqueIDs(c.PushAdmins)
+	if d.Type == cube.DialogBroadcast {
+		// Everyone reads a broadcast dialog, so any user of the app may be named admin.
+		if err := usersExist(ctx, tx, pushAdmins); err != nil {
+			return err
+		}
+	}
+	for _, uid := range pushAdmins {
 		member, err := exists(ctx, tx, `SELECT 1 FROM dialog_occupants WHERE dialog_id = ? AND user_id = ?`, d.ID, uid)
 		if err != nil {
 			return err
 		}
-		if !member {
+		if !member && d.Type != cube.DialogBroadcast {
 			return fmt.Errorf("%w: user %d is not an occupant and cannot be an admin", ErrInvalidInput, uid)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO dialog_admins (dialog_id, user_id) VALUES (?,?)

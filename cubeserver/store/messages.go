@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/cubechat/cubechat/cube"
@@ -37,7 +38,10 @@ func (s *Store) StoreChatMessage(ctx context.Context, m cube.Message) (inserted 
 	}
 	err = s.txGrouped(ctx, func(ctx context.Context, sqlTx *sql.Tx) error {
 		tx := s.prepTx(sqlTx)
-		member, err := exists(ctx, tx, `SELECT 1 FROM dialog_occupants WHERE dialog_id = ? AND user_id = ?`,
+		// Posters are occupants, or admins of a broadcast dialog, who need not occupy it.
+		member, err := exists(ctx, tx, `SELECT 1 FROM dialog_occupants WHERE dialog_id = ?1 AND user_id = ?2
+			UNION ALL SELECT 1 FROM dialog_admins a JOIN dialogs d ON d.id = a.dialog_id
+			WHERE a.dialog_id = ?1 AND a.user_id = ?2 AND d.type = `+strconv.Itoa(cube.DialogBroadcast),
 			m.ChatDialogID, m.SenderID)
 		if err != nil {
 			return err
@@ -178,7 +182,7 @@ func (s *Store) ListMessages(ctx context.Context, q MessageQuery) ([]cube.Messag
 	args := append([]any{q.Viewer, q.DialogID}, w.args...)
 	args = append(args, sqlLimit(q.Limit), q.Skip)
 	rows, err := s.db.QueryContext(ctx, messageSelect+` WHERE m.dialog_id = ?`+w.and()+
-		` ORDER BY m.date_sent `+dir+`, m.id `+dir+` LIMIT ? OFFSET ?`, args...)
+		` ORDER BY m.date_sent `+dir+`, m.rowid `+dir+` LIMIT ? OFFSET ?`, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -29,11 +29,14 @@ const (
 )
 
 // RoleOf tells the user's role in d: owner and admins count only while they occupy
-// the dialog; everyone reads broadcast dialogs.
+// the dialog, except a broadcast dialog's admins, whom the owner names among all users
+// of the app (docs/security.md); everyone reads broadcast dialogs.
 func RoleOf(d *cube.Dialog, userID int64) Role {
 	switch {
 	case userID <= 0:
 		return RoleNone
+	case d.Type == cube.DialogBroadcast && d.UserID != userID && slices.Contains(d.AdminsIDs, userID):
+		return RoleAdmin
 	case slices.Contains(d.OccupantsIDs, userID):
 		if d.UserID == userID {
 			return RoleOwner

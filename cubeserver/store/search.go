@@ -51,10 +51,10 @@ func (s *Store) searchMessages(ctx context.Context, q SearchQuery) ([]cube.Messa
 	w := &whereBuilder{}
 	w.add("instr(m.body, ?) > 0", q.Text) // first: the cheapest test, and the most selective
 	// The unary + keeps SQLite from driving the query by dialog: across all readable
-	// dialogs, walking messages_date newest first (and within the date window) touches
+	// dialogs, walking messages_sent newest first (and within the date window) touches
 	// table pages in order and stops at the limit, where a per-dialog walk would visit
 	// every message in random order. Named dialogs (at most 10) are driven by
-	// messages_dialog_date instead, which also takes the date window.
+	// messages_dialog_sent instead, which also takes the date window.
 	w.add(`+m.dialog_id IN (` + readableDialogs + `)`)
 	w.addInStrings("m.dialog_id", q.DialogIDs)
 	// MessageQuery's conditions keep the viewer's visibility rules in one place: messages
@@ -65,7 +65,7 @@ func (s *Store) searchMessages(ctx context.Context, q SearchQuery) ([]cube.Messa
 	args := append([]any{q.UserID}, w.args...)
 	args = append(args, sqlLimit(q.Limit))
 	rows, err := s.db.QueryContext(ctx, messageSelect+` WHERE 1`+w.and()+
-		` ORDER BY m.date_sent DESC, m.id DESC LIMIT ?`, args...)
+		` ORDER BY m.date_sent DESC, m.rowid DESC LIMIT ?`, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -23,8 +23,9 @@ func (s *Server) roomDialogID(jid string) (string, bool) {
 	return dialogID, true
 }
 
-// occupiedDialog loads the dialog of a room JID and checks that the user is in it.
-func (c *conn) occupiedDialog(roomJID string, userID int64) (*cube.Dialog, *stanzaErr) {
+// occupiedDialog loads the dialog of a room JID and checks that the user is in it (for a
+// broadcast dialog: an admin, or with readers set any user; see roomAdmits).
+func (c *conn) occupiedDialog(roomJID string, userID int64, readers bool) (*cube.Dialog, *stanzaErr) {
 	dialogID, ok := c.srv.roomDialogID(roomJID)
 	if !ok {
 		return nil, errDialogNotFound
@@ -41,7 +42,7 @@ func (c *conn) occupiedDialog(roomJID string, userID int64) (*cube.Dialog, *stan
 	if d == nil {
 		return nil, errDialogNotFound
 	}
-	if !slices.Contains(d.OccupantsIDs, userID) {
+	if !roomAdmits(d, userID, readers) {
 		return nil, errNotOccupant
 	}
 	return d, nil
@@ -53,7 +54,7 @@ func (c *conn) occupiedDialog(roomJID string, userID int64) (*cube.Dialog, *stan
 // occupants catch up over REST (and get a chat alert). In a broadcast dialog only the
 // owner and admins may write; everyone else may only send markers.
 func (c *conn) routeGroup(s *session, m *cube.MessageStanza) *stanzaErr {
-	d, serr := c.occupiedDialog(m.To, s.userID)
+	d, serr := c.occupiedDialog(m.To, s.userID, false)
 	if serr != nil {
 		return serr
 	}
@@ -98,13 +99,13 @@ func (c *conn) routeGroup(s *session, m *cube.MessageStanza) *stanzaErr {
 }
 
 // fanOutGroup sends m from {room}/{senderID} to the online resources of every
-// occupant: the sender's own resources get the echo (except typing) without privacy
+// occupant (of a broadcast dialog: see groupRecipients): the sender's own resources get the echo (except typing) without privacy
 // checks; others only when the sender's list does not mutually block them and their
 // session's list accepts messages from the sender's occupant JID.
 func (s *Server) fanOutGroup(ctx context.Context, d *cube.Dialog, senderID int64, origin *session, m *cube.MessageStanza) {
 	m.From = s.occupantJID(d.ID, senderID)
 	typing := isChatState(m)
-	for _, uid := range d.OccupantsIDs {
+	for _, uid := range s.groupRecipients(d, senderID) {
 		if uid == senderID {
 			if typing {
 				continue
@@ -134,7 +135,7 @@ func (c *conn) handleMUCPresence(s *session, p *presenceStanza) {
 	default:
 		return
 	}
-	d, serr := c.occupiedDialog(p.To, s.userID)
+	d, serr := c.occupiedDialog(p.To, s.userID, true)
 	if serr != nil {
 		c.log.Info("xmpp room presence rejected", "jid", s.jid, "room", cube.BareJID(p.To), "condition", serr.cond)
 		s.sendStanza(presenceOut{ID: p.ID, Type: "error", From: p.To, To: s.jid, MUC: &mucX{},
@@ -143,8 +144,13 @@ func (c *conn) handleMUCPresence(s *session, p *presenceStanza) {
 	}
 	nick := c.srv.roomJID(d.ID) + "/" + strconv.FormatInt(s.userID, 10)
 	item := mucItem{Affiliation: "member", Role: "participant", JID: s.jid}
-	if d.UserID == s.userID {
+	switch {
+	case d.UserID == s.userID:
 		item.Affiliation = "owner"
+	case slices.Contains(d.AdminsIDs, s.userID):
+		item.Affiliation = "admin"
+	case !slices.Contains(d.OccupantsIDs, s.userID):
+		item.Affiliation, item.Role = "none", "visitor" // a reader of a broadcast dialog
 	}
 	if p.Type == "unavailable" {
 		item.Role = "none"

@@ -6,8 +6,8 @@ import (
 
 // handleIQ answers the IQs a ConnectyCube client sends to its server: session, roster,
 // ping, carbons, mobile#v2, privacy lists, last activity and its status_streaming
-// subscription. Anything else (MUC disco included, for now) gets service-unavailable,
-// which the SDK reports as an error instead of hanging.
+// subscription, and a room's online occupants (disco#items, room_online.go). Anything
+// else gets service-unavailable, which the SDK reports as an error instead of hanging.
 func (c *conn) handleIQ(s *session, iq *iqStanza) {
 	if iq.Type == "result" || iq.Type == "error" {
 		return // answers to requests we never send; nothing to do
@@ -20,6 +20,10 @@ func (c *conn) handleIQ(s *session, iq *iqStanza) {
 	}
 	if p.XMLName.Space == cube.NSLast && p.XMLName.Local == "query" {
 		c.handleLastQuery(s, iq) // addressed to other users, so before the check below
+		return
+	}
+	if c.isRoomItemsQuery(iq) {
+		c.handleRoomItems(s, iq) // muc.listOnlineUsers; addressed to a room
 		return
 	}
 	if iq.To != "" && iq.To != domain && cube.BareJID(iq.To) != c.srv.userJID(s.userID) {
