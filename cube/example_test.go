@@ -20,7 +20,7 @@ func ExampleClient_CreateSession() {
 	ctx := context.Background()
 	alice, password := exampleUser("Alice")
 
-	client := cube.NewClient(exampleConfig()) // cube.Config{AppID, AuthKey, APIURL, ChatHost, …}
+	client := cube.NewClient(exampleConfig())                     // cube.Config{AppID, AuthKey, APIURL, ChatHost, …}
 	sess, err := client.CreateSession(ctx, alice.Login, password) // keeps the token
 	if err != nil {
 		fmt.Println(err)
@@ -207,7 +207,7 @@ func ExampleClient_AddReaction() {
 	_ = client.AddReaction(ctx, m.ID, "👍")
 	_ = bobClient.AddReaction(ctx, m.ID, "👍")
 	_ = bobClient.UpdateReaction(ctx, m.ID, "🔥", "👍") // switch in one call
-	who, _ := client.ListReactions(ctx, m.ID)        // reaction → user ids
+	who, _ := client.ListReactions(ctx, m.ID)         // reaction → user ids
 	fmt.Println("👍 by Alice:", slices.Equal(who["👍"], []int64{alice.ID}), "🔥 by Bob:", slices.Equal(who["🔥"], []int64{bob.ID}))
 
 	_ = bobClient.RemoveReaction(ctx, m.ID, "🔥")
