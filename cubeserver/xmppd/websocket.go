@@ -296,7 +296,7 @@ func (f *wsFraming) StartTLS(*tls.Config) error {
 
 // Encrypted reports true so that PLAIN is offered and STARTTLS is not (see the top
 // of this file).
-func (f *wsFraming) Encrypted() bool                    { return true }
+func (f *wsFraming) Encrypted() bool    { return true }
 func (f *wsFraming) RemoteAddr() string { return f.remote }
 
 // SetReadDeadline and SetWriteDeadline bound the next reads and writes; the library
