@@ -12,7 +12,7 @@ import (
 )
 
 // The release packages, built by `go run ./cmd/dev release` with the fyne tool at a
-// pinned version (go run fetches it through the module proxy; nothing is installed):
+// pinned version (built into a temporary folder; nothing is installed):
 //
 //	dist/cubechat-VERSION-linux-amd64.tar.xz   fyne's archive (stripped binary, desktop
 //	                                           file, icon, Makefile) plus AppStream metainfo
@@ -57,9 +57,15 @@ func runRelease(args []string) error {
 		return err
 	}
 	base := fmt.Sprintf("%s-%s", meta.Details.Name, meta.Details.Version)
+	fyne, cleanup, err := installFyne()
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	p := packager{root: root, fyne: fyne, meta: meta}
 
 	linux := filepath.Join(outDir, base+"-linux-amd64.tar.xz")
-	if err := buildLinux(root, meta, linux); err != nil {
+	if err := p.linux(linux); err != nil {
 		return fmt.Errorf("linux package: %w", err)
 	}
 	report, err := checkLinuxArchive(linux, meta)
@@ -76,7 +82,7 @@ func runRelease(args []string) error {
 		fmt.Printf("\n*** Windows package SKIPPED: the cross-compiler %s is not installed. ***\n"+
 			"*** On Debian/Ubuntu: apt-get install %s, then run this again. ***\n", mingwCC, mingwPackage)
 	default:
-		if err := buildWindows(root, meta, windows); err != nil {
+		if err := p.windows(windows); err != nil {
 			return fmt.Errorf("windows package: %w", err)
 		}
 		report, err := checkWindowsExe(windows)
@@ -88,29 +94,53 @@ func runRelease(args []string) error {
 	return nil
 }
 
-// buildLinux runs fyne package for Linux and adds the AppStream metainfo to its archive.
-func buildLinux(root string, meta appMeta, dest string) error {
-	if err := fynePackage(root, meta, "linux", nil); err != nil {
+// installFyne builds the pinned fyne tool into a temporary folder, for the host and
+// without the cross-compiler in its environment; cleanup removes it.
+func installFyne() (bin string, cleanup func(), err error) {
+	dir, err := os.MkdirTemp("", "cubechat-fyne-")
+	if err != nil {
+		return "", nil, err
+	}
+	cleanup = func() { os.RemoveAll(dir) }
+	fmt.Printf("+ go install %s\n", fyneTool)
+	cmd := exec.Command("go", "install", fyneTool)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	cmd.Env = append(os.Environ(), "GOBIN="+dir, "CGO_ENABLED=0", "GOOS=", "GOARCH=")
+	if err := cmd.Run(); err != nil {
+		cleanup()
+		return "", nil, fmt.Errorf("go install %s: %w", fyneTool, err)
+	}
+	return filepath.Join(dir, "fyne"), cleanup, nil
+}
+
+// packager runs the fyne tool in the module root.
+type packager struct {
+	root, fyne string
+	meta       appMeta
+}
+
+// linux runs fyne package for Linux and adds the AppStream metainfo to its archive.
+func (p packager) linux(dest string) error {
+	if err := p.fynePackage("linux", nil); err != nil {
 		return err
 	}
-	built := filepath.Join(root, meta.Details.Name+".tar.xz")
+	built := filepath.Join(p.root, p.meta.Details.Name+".tar.xz")
 	defer os.Remove(built)
-	return addMetainfo(built, dest, meta)
+	return addMetainfo(built, dest, p.meta)
 }
 
-// buildWindows cross-builds the .exe with mingw-w64 (Fyne's GL driver needs cgo).
-func buildWindows(root string, meta appMeta, dest string) error {
-	if err := fynePackage(root, meta, "windows", []string{"CC=" + mingwCC}); err != nil {
+// windows cross-builds the .exe with mingw-w64 (Fyne's GL driver needs cgo).
+func (p packager) windows(dest string) error {
+	if err := p.fynePackage("windows", []string{"CC=" + mingwCC}); err != nil {
 		return err
 	}
-	built := filepath.Join(root, meta.Details.Name+".exe")
-	return os.Rename(built, dest)
+	return os.Rename(filepath.Join(p.root, p.meta.Details.Name+".exe"), dest)
 }
 
-// fynePackage runs `fyne package -release` in root for target, with the version stamped
-// into the binary, and leaves FyneApp.toml as it was (fyne bumps Build in it each run).
-func fynePackage(root string, meta appMeta, target string, env []string) (err error) {
-	restore, err := keepFile(filepath.Join(root, "FyneApp.toml"))
+// fynePackage runs `fyne package -release` for target, with the version stamped into
+// the binary, and leaves FyneApp.toml as it was (fyne bumps Build in it each run).
+func (p packager) fynePackage(target string, env []string) (err error) {
+	restore, err := keepFile(filepath.Join(p.root, "FyneApp.toml"))
 	if err != nil {
 		return err
 	}
@@ -119,16 +149,16 @@ func fynePackage(root string, meta appMeta, target string, env []string) (err er
 			err = fmt.Errorf("restore FyneApp.toml: %w", rerr)
 		}
 	}()
-	args := []string{"run", fyneTool, "package", "-os", target, "-release",
-		"-app-version", meta.Details.Version, "-app-build", fmt.Sprint(meta.Details.Build)}
-	fmt.Printf("+ go %s\n", strings.Join(args, " "))
-	cmd := exec.Command("go", args...)
-	cmd.Dir = root
+	args := []string{"package", "-os", target, "-release",
+		"-app-version", p.meta.Details.Version, "-app-build", fmt.Sprint(p.meta.Details.Build)}
+	fmt.Printf("+ fyne %s\n", strings.Join(args, " "))
+	cmd := exec.Command(p.fyne, args...)
+	cmd.Dir = p.root
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	// fyne package passes -ldflags found in GOFLAGS on, next to its own -s -w (and
 	// -H=windowsgui for Windows).
 	cmd.Env = append(append(os.Environ(), "CGO_ENABLED=1",
-		"GOFLAGS=-ldflags=-X="+versionVar+"="+meta.Details.Version), env...)
+		"GOFLAGS=-ldflags=-X="+versionVar+"="+p.meta.Details.Version), env...)
 	return cmd.Run()
 }
 

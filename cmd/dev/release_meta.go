@@ -38,13 +38,13 @@ func readAppMeta(path string) (appMeta, error) {
 	}
 	var problems []error
 	if m.Details.Name == "" || m.Details.ID == "" || m.Details.Icon == "" {
-		problems = append(problems, errors.New("Details needs Name, ID and Icon"))
+		problems = append(problems, errors.New("[Details] needs Name, ID and Icon"))
 	}
 	if !semver.MatchString(m.Details.Version) {
-		problems = append(problems, fmt.Errorf("Details.Version %q is not x.y.z", m.Details.Version))
+		problems = append(problems, fmt.Errorf("[Details] Version %q is not x.y.z", m.Details.Version))
 	}
 	if m.Details.Build < 1 {
-		problems = append(problems, errors.New("Details.Build must be at least 1"))
+		problems = append(problems, errors.New("[Details] Build must be at least 1"))
 	}
 	for _, k := range []string{"Summary", "Description", "License", "Date"} {
 		if m.Release[k] == "" {
