@@ -24,15 +24,26 @@ import (
 	"github.com/cubechat/cubechat/cubeserver/demo"
 	"github.com/cubechat/cubechat/keyring"
 	"github.com/cubechat/cubechat/sync"
+	"github.com/cubechat/cubechat/version"
 )
 
-const appID = "io.cubechat.desktop"
+// appID names the app to the OS (desktop file, notifications) and keys Fyne's preferences;
+// it must match FyneApp.toml. Until 0.1 it was legacyAppID (see migratePreferences).
+const (
+	appID       = "io.cubechat.CubeChat"
+	legacyAppID = "io.cubechat.desktop"
+)
 
 func main() {
 	demoMode := flag.Bool("demo", false, "run on the embedded demo server (seeded workspace, answering colleagues)")
 	dataDir := flag.String("data", defaultDataDir(), "directory for the local cache (and the demo server's data)")
 	verbose := flag.Bool("v", false, "verbose logging")
+	showVersion := flag.Bool("version", false, "print the version and exit")
 	flag.Parse()
+	if *showVersion {
+		fmt.Println("cubechat", version.String())
+		return
+	}
 
 	level := slog.LevelInfo
 	if *verbose {
@@ -49,7 +60,7 @@ func run(demoMode bool, dataDir string, logger *slog.Logger) error {
 	cacheDir := dataDir
 	// Session tokens go to the OS credential store (never a password, never a plain
 	// file); the demo's throwaway tokens stay in memory, out of the user's keyring.
-	deps := app.Deps{Logger: logger, Tokens: keyring.System{}}
+	deps := app.Deps{Logger: logger, Tokens: keyring.System{}, Version: version.String()}
 	if demoMode {
 		deps.Tokens = &keyring.Memory{}
 		cacheDir = filepath.Join(dataDir, "demo")
@@ -73,6 +84,9 @@ func run(demoMode bool, dataDir string, logger *slog.Logger) error {
 	deps.Cache = db
 	deps.NewEngine = func(p sync.Profile) *sync.Engine { return sync.New(db, p, logger.With("component", "sync")) }
 
+	if err := migratePreferences(legacyAppID, appID); err != nil {
+		logger.Warn("could not carry the saved preferences over to the new app id", "err", err)
+	}
 	fyneApp := fyneapp.NewWithID(appID)
 	fyneApp.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
 	return app.Run(fyneApp, deps)

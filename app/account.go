@@ -20,9 +20,17 @@ func (m *mainScreen) showAccountMenu() {
 		fyne.NewMenuItem("Signed in as "+who, nil),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Sign out…", m.ui.confirmSignOut),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("About cubechat", m.ui.showAbout),
 	)
 	menu.Items[0].Disabled = true
 	widget.ShowPopUpMenuAtRelativePosition(menu, m.ui.win.Canvas(), fyne.NewPos(0, m.accountBtn.Size().Height), m.accountBtn)
+}
+
+// showAbout names the app and its version.
+func (u *UI) showAbout() {
+	dialog.ShowInformation("About cubechat", "cubechat "+u.deps.Version+
+		"\nA desktop messenger for the ConnectyCube chat platform.", u.win)
 }
 
 // leaveMainScreen shows the login screen at once, stops the main screen, and, off the UI

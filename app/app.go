@@ -61,6 +61,8 @@ type Deps struct {
 	// Demo, when set, pre-fills the login screen and signs in automatically.
 	Demo   *DemoLogin
 	Logger *slog.Logger // nil = discard
+	// Version is the app's version, shown in the account menu's About.
+	Version string
 }
 
 // DemoLogin is a ready-made account, e.g. on the embedded demo server.

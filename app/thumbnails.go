@@ -7,8 +7,11 @@ import (
 	_ "image/gif" // decoders for the thumbnails
 	_ "image/jpeg"
 	_ "image/png"
+	"io"
 	"os"
 	"sync"
+
+	"golang.org/x/image/draw"
 
 	"github.com/cubechat/cubechat/cache"
 )
@@ -151,7 +154,8 @@ func (t *thumbnailLoader) busy(messageID, uid string) bool {
 }
 
 // decodeThumbnail decodes the image at path, refusing files and pictures too large to
-// decode safely, and reduces it so its longer side is at most side pixels.
+// decode safely, reduces it so its longer side is at most side pixels, and turns a JPEG
+// upright by its Exif orientation (thumbnail_orientation.go).
 func decodeThumbnail(path string, side int) (image.Image, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -165,26 +169,37 @@ func decodeThumbnail(path string, side int) (image.Image, error) {
 	if info.Size() > thumbMaxFileBytes {
 		return nil, fmt.Errorf("image file too large for a preview (%s)", humanSize(info.Size()))
 	}
-	cfg, _, err := image.DecodeConfig(f)
+	head := make([]byte, min(info.Size(), jpegHeaderReadMax))
+	if _, err := io.ReadFull(f, head); err != nil {
+		return nil, err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	cfg, format, err := image.DecodeConfig(f)
 	if err != nil {
 		return nil, fmt.Errorf("not a picture this app can show: %w", err)
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > thumbMaxPixels {
 		return nil, fmt.Errorf("picture too large for a preview (%dx%d)", cfg.Width, cfg.Height)
 	}
-	if _, err := f.Seek(0, 0); err != nil {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
 	img, _, err := image.Decode(f)
 	if err != nil {
 		return nil, fmt.Errorf("damaged picture: %w", err)
 	}
-	return shrink(img, side), nil
+	orientation := orientationNormal
+	if format == "jpeg" {
+		orientation = jpegOrientation(head)
+	}
+	return orient(shrink(img, side), orientation), nil
 }
 
-// shrink reduces img so that its longer side is at most side, averaging the source
-// pixels under each target pixel (a box filter: cheap, and without the shimmer of
-// nearest-neighbour on photos).
+// shrink reduces img so that its longer side is at most side, with a bilinear filter whose
+// support widens with the reduction, so every source pixel contributes (no shimmer of
+// nearest-neighbour on photos). Smaller pictures are returned as they are, never enlarged.
 func shrink(img image.Image, side int) image.Image {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
@@ -195,31 +210,7 @@ func shrink(img image.Image, side int) image.Image {
 	if h > w {
 		tw, th = w*side/h, side
 	}
-	tw, th = max(tw, 1), max(th, 1)
-	out := image.NewNRGBA(image.Rect(0, 0, tw, th))
-	for y := range th {
-		y0, y1 := b.Min.Y+y*h/th, b.Min.Y+max((y+1)*h/th, y*h/th+1)
-		for x := range tw {
-			x0, x1 := b.Min.X+x*w/tw, b.Min.X+max((x+1)*w/tw, x*w/tw+1)
-			var r, g, bl, a, n uint64
-			// Sample at most 4×4 source pixels per target pixel: plenty for a thumbnail.
-			sx, sy := max((x1-x0)/4, 1), max((y1-y0)/4, 1)
-			for yy := y0; yy < y1; yy += sy {
-				for xx := x0; xx < x1; xx += sx {
-					cr, cg, cb, ca := img.At(xx, yy).RGBA()
-					r, g, bl, a, n = r+uint64(cr), g+uint64(cg), bl+uint64(cb), a+uint64(ca), n+1
-				}
-			}
-			i := out.PixOffset(x, y)
-			if a == 0 {
-				continue
-			}
-			// RGBA() is premultiplied; NRGBA wants straight alpha.
-			out.Pix[i+0] = uint8(r * 255 / a)
-			out.Pix[i+1] = uint8(g * 255 / a)
-			out.Pix[i+2] = uint8(bl * 255 / a)
-			out.Pix[i+3] = uint8(a / n >> 8)
-		}
-	}
+	out := image.NewRGBA(image.Rect(0, 0, max(tw, 1), max(th, 1)))
+	draw.BiLinear.Scale(out, out.Rect, img, b, draw.Src, nil)
 	return out
 }

@@ -54,16 +54,22 @@ func TestShrinkAveragesAndKeepsAlpha(t *testing.T) {
 			if x%2 == 1 {
 				c = color.NRGBA{B: 255, A: 255}
 			}
+			if y >= 2 {
+				c.A = 128 // the lower half is half transparent
+			}
 			src.Set(x, y, c)
 		}
 	}
-	out := shrink(src, 2).(*image.NRGBA)
+	out := shrink(src, 2)
 	if b := out.Bounds(); b.Dx() != 2 || b.Dy() != 1 {
 		t.Fatalf("size %v", b)
 	}
-	got := out.NRGBAAt(0, 0)
-	if got.A != 255 || got.R < 100 || got.B < 100 {
+	got := color.NRGBAModel.Convert(out.At(0, 0)).(color.NRGBA)
+	if got.R < 100 || got.B < 100 {
 		t.Errorf("a red/blue stripe pattern should average to purple, got %+v", got)
+	}
+	if got.A < 150 || got.A > 230 {
+		t.Errorf("opaque and half-transparent halves should average to about 3/4 alpha, got %+v", got)
 	}
 }
 

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/net/websocket"
+	"github.com/coder/websocket"
 
 	"github.com/cubechat/cubechat/cube"
 	"github.com/cubechat/cubechat/cubeserver/store"
@@ -73,30 +73,26 @@ func TestPlainAndWebSocketListeners(t *testing.T) {
 	})
 
 	t.Run("WebSocket", func(t *testing.T) {
-		cfg, err := websocket.NewConfig(s.WSURL(), "http://localhost/")
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		ws, _, err := websocket.Dial(ctx, s.WSURL(), &websocket.DialOptions{Subprotocols: []string{"xmpp"}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		cfg.Protocol = []string{"xmpp"}
-		ws, err := websocket.DialConfig(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ws.Close()
-		ws.SetDeadline(time.Now().Add(10 * time.Second))
+		defer ws.CloseNow()
 		send := func(frame string) {
-			if err := websocket.Message.Send(ws, frame); err != nil {
+			if err := ws.Write(ctx, websocket.MessageText, []byte(frame)); err != nil {
 				t.Fatal(err)
 			}
 		}
 		until := func(marker string) {
 			t.Helper()
 			for {
-				var frame string
-				if err := websocket.Message.Receive(ws, &frame); err != nil {
+				_, frame, err := ws.Read(ctx)
+				if err != nil {
 					t.Fatalf("waiting for %s: %v", marker, err)
 				}
-				if strings.Contains(frame, marker) {
+				if strings.Contains(string(frame), marker) {
 					return
 				}
 			}

@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/cubechat/cubechat/cubeserver"
+	"github.com/cubechat/cubechat/version"
 )
 
 func main() {
@@ -50,10 +51,15 @@ func run(args []string) error {
 	fs.StringVar(&cfg.AdminKey, "admin-key", "", "key for the /admin endpoints (CB-Administration-API-Key); empty disables them")
 	fs.StringVar(&cfg.DataDir, "data", "cubeserver-data", "directory for the database and the TLS certificate; created if missing")
 	debug := fs.Bool("debug", false, "log every request and stream event")
+	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			return nil
 		}
+		return err
+	}
+	if *showVersion {
+		_, err := fmt.Fprintln(os.Stdout, "cubeserver", version.String())
 		return err
 	}
 	if fs.NArg() > 0 {

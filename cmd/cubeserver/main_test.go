@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -75,5 +76,24 @@ func TestBroadcastCommand(t *testing.T) {
 	}
 	if err := run([]string{"broadcast", "-h"}); err != nil {
 		t.Errorf("broadcast -h: %v", err)
+	}
+}
+
+func TestVersionFlagPrintsTheVersion(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout := os.Stdout
+	os.Stdout = w
+	err = run([]string{"-version"})
+	os.Stdout = stdout
+	w.Close()
+	out, _ := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(out); !strings.HasPrefix(got, "cubeserver ") || strings.TrimSpace(got) == "cubeserver" {
+		t.Fatalf("-version printed %q", got)
 	}
 }

@@ -2,6 +2,7 @@
 //
 //	go run ./cmd/dev demo   # installs what is missing, then runs cubechat on the embedded demo server
 //	go run ./cmd/dev test   # installs what is missing, then gofmt, go vet and the whole test suite
+//	go run ./cmd/dev release # builds and checks the Linux .tar.xz and the Windows .exe (release.go)
 //
 // It is plain Go without cgo, so it runs before the C toolchain that Fyne needs is there.
 package main
@@ -24,6 +25,8 @@ func main() {
 		err = runDemo(os.Args[2:])
 	case "test":
 		err = runTests(os.Args[2:])
+	case "release":
+		err = runRelease(os.Args[2:])
 	case "deps":
 		err = ensureSystemPackages()
 	default:
@@ -42,6 +45,8 @@ func usage() {
 commands:
   demo   install missing system packages, then run cubechat on the embedded demo server
   test   install missing system packages, then check formatting, vet and run every test
+  release  build the release packages into dist/ and check them: the Linux .tar.xz and,
+           where x86_64-w64-mingw32-gcc is installed, the Windows .exe
   deps   only install (or list) the missing system packages`)
 }
 

@@ -1,15 +1,18 @@
 package xmppd
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/xml"
 	"net"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
+
 	"github.com/cubechat/cubechat/cube"
-	"golang.org/x/net/websocket"
 )
 
 // wsClient speaks RFC 7395 by hand: one element per frame in each direction.
@@ -29,24 +32,31 @@ func startWS(t *testing.T, ts *testServer) string {
 }
 
 func dialWS(t *testing.T, url string, protocols ...string) (*wsClient, error) {
+	return dialWSFrom(t, url, "", protocols...)
+}
+
+// dialWSFrom dials with an Origin header, as a browser page would send.
+func dialWSFrom(t *testing.T, url, origin string, protocols ...string) (*wsClient, error) {
 	t.Helper()
-	cfg, err := websocket.NewConfig(url, "http://localhost/")
-	if err != nil {
-		t.Fatal(err)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	opts := &websocket.DialOptions{Subprotocols: protocols}
+	if origin != "" {
+		opts.HTTPHeader = http.Header{"Origin": {origin}}
 	}
-	cfg.Protocol = protocols
-	ws, err := websocket.DialConfig(cfg)
+	ws, _, err := websocket.Dial(ctx, url, opts)
 	if err != nil {
 		return nil, err
 	}
-	t.Cleanup(func() { _ = ws.Close() })
-	_ = ws.SetDeadline(time.Now().Add(10 * time.Second))
+	t.Cleanup(func() { _ = ws.CloseNow() })
 	return &wsClient{t: t, ws: ws}, nil
 }
 
 func (c *wsClient) send(s string) {
 	c.t.Helper()
-	if err := websocket.Message.Send(c.ws, s); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := c.ws.Write(ctx, websocket.MessageText, []byte(s)); err != nil {
 		c.t.Fatalf("ws send: %v", err)
 	}
 }
@@ -55,10 +65,16 @@ func (c *wsClient) send(s string) {
 // element's name and the element decoded generically.
 func (c *wsClient) recv() (xml.Name, node, string) {
 	c.t.Helper()
-	var frame string
-	if err := websocket.Message.Receive(c.ws, &frame); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	typ, b, err := c.ws.Read(ctx)
+	if err != nil {
 		c.t.Fatalf("ws receive: %v", err)
 	}
+	if typ != websocket.MessageText {
+		c.t.Fatalf("a %v message; RFC 7395 wants text", typ)
+	}
+	frame := string(b)
 	elems, err := splitElements([]byte(frame))
 	if err != nil || len(elems) != 1 {
 		c.t.Fatalf("frame %q holds %d elements (%v)", frame, len(elems), err)
@@ -245,4 +261,39 @@ func TestWebSocketServerCloseSaysGoodbye(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Close did not return")
 	}
+}
+
+// TestWebSocketAcceptsAnyOrigin pins the origin policy: a page served from another
+// origin may connect (authentication happens inside the stream, not by cookies), so the
+// library's same-origin default must stay off.
+func TestWebSocketAcceptsAnyOrigin(t *testing.T) {
+	ts := startServer(t, nil)
+	url := startWS(t, ts)
+	c, err := dialWSFrom(t, url, "https://web.example.org", "xmpp")
+	if err != nil {
+		t.Fatalf("a cross-origin page was refused: %v", err)
+	}
+	if got := c.ws.Subprotocol(); got != "xmpp" {
+		t.Fatalf("negotiated subprotocol %q", got)
+	}
+	if jid := c.login("5"); !strings.HasPrefix(jid, "5-1@localhost/") {
+		t.Fatalf("bound %q", jid)
+	}
+}
+
+// TestWebSocketOversizedStanza: a message over MaxStanzaBytes is answered with a
+// policy-violation stream error and <close/>, as on TCP, instead of a dropped socket.
+func TestWebSocketOversizedStanza(t *testing.T) {
+	ts := startServer(t, func(c *Config) { c.MaxStanzaBytes = 4096 })
+	url := startWS(t, ts)
+	c, err := dialWS(t, url, "xmpp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.login("5")
+	c.send(`<message xmlns="jabber:client" to="6-1@localhost" type="chat"><body>` + strings.Repeat("x", 5000) + `</body></message>`)
+	if e, _ := c.expect(nsStream, "error"); len(e.Children) == 0 || e.Children[0].XMLName.Local != condPolicyViolation {
+		t.Fatalf("stream error %+v, want %s", e, condPolicyViolation)
+	}
+	c.expect(nsFraming, "close")
 }
