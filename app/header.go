@@ -78,7 +78,7 @@ func (h *chatHeader) countOnline(d cache.Dialog) {
 	if d.Type != dialogGroup {
 		return
 	}
-	go func() {
+	m.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(m.ctx, loadTimeout)
 		defer cancel()
 		ids, err := m.engine.OnlineInDialog(ctx, d.ID)
@@ -94,7 +94,7 @@ func (h *chatHeader) countOnline(d cache.Dialog) {
 				h.set(h.c.dialog)
 			}
 		})
-	}()
+	})
 }
 
 // headerSubtitle is the presence of a private chat's peer (falling back to their login
