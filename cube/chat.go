@@ -120,6 +120,11 @@ func NewChat(cfg Config, opts ChatOptions) *Chat {
 // can take its catch-up cursor when it sees Ready.
 func (c *Chat) Events() <-chan Event { return c.events.out }
 
+// StopEvents tells the chat that nobody reads Events() any more: events not yet read,
+// and any reported later, are dropped instead of waiting forever for a reader. Call
+// it when the consumer of Events() stops for good.
+func (c *Chat) StopEvents() { c.events.discard() }
+
 // State is the current connection state.
 func (c *Chat) State() ConnState {
 	c.mu.Lock()

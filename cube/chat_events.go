@@ -56,20 +56,39 @@ func (MessageEvent) isChatEvent() {}
 
 // eventQueue delivers events in order to one consumer without ever blocking the
 // producer: events wait in an unbounded slice, and a pump goroutine (alive only while
-// events are waiting) hands them to the channel.
+// events are waiting) hands them to the channel. Once the consumer says it is gone
+// (discard), waiting and later events are dropped, so no pump waits forever.
 type eventQueue struct {
-	out chan Event
+	out  chan Event
+	gone chan struct{} // closed by discard
 
-	mu      sync.Mutex
-	items   []Event
-	pumping bool
+	mu        sync.Mutex
+	items     []Event
+	pumping   bool
+	discarded bool
 }
 
-func newEventQueue() *eventQueue { return &eventQueue{out: make(chan Event)} }
+func newEventQueue() *eventQueue {
+	return &eventQueue{out: make(chan Event), gone: make(chan struct{})}
+}
+
+// discard ends delivery for good: the consumer reads no more events.
+func (q *eventQueue) discard() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if !q.discarded {
+		q.discarded = true
+		q.items = nil
+		close(q.gone)
+	}
+}
 
 func (q *eventQueue) push(e Event) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	if q.discarded {
+		return
+	}
 	q.items = append(q.items, e)
 	if !q.pumping {
 		q.pumping = true
@@ -90,6 +109,13 @@ func (q *eventQueue) pump() {
 		q.items[0] = nil
 		q.items = q.items[1:]
 		q.mu.Unlock()
-		q.out <- e
+		select {
+		case q.out <- e:
+		case <-q.gone:
+			q.mu.Lock()
+			q.pumping = false
+			q.mu.Unlock()
+			return
+		}
 	}
 }

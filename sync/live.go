@@ -62,6 +62,7 @@ func (p *pipeline) setErr(err error) {
 // AuthenticationFailure) or the pipeline is abandoned. ctx bounds the work done per
 // event, not the loop: a chat's events must be read to the end.
 func (p *pipeline) run(ctx context.Context) {
+	defer p.chat.StopEvents() // nothing reads this chat's events after the pipeline
 	defer p.dropped()
 	events := p.chat.Events()
 	for {
