@@ -35,8 +35,9 @@ const (
 // DB is an open cache. It is safe for concurrent use.
 type DB struct {
 	path string
-	w    *sql.DB // exactly one connection: every write is serialised through it
-	r    *sql.DB // read-only pool
+	w    *sql.DB    // exactly one connection: every write is serialised through it
+	ws   *stmtCache // the writer's prepared statements
+	r    *readPool  // read-only pool
 	feed *feed
 
 	closeOnce sync.Once
@@ -87,11 +88,13 @@ func Open(path string) (*DB, error) {
 		return nil, db.openError(err)
 	}
 
-	db.r, err = sql.Open("sqlite", path+fmt.Sprintf("?_pragma=busy_timeout(%d)&_pragma=query_only(1)", busyTimeoutMS))
+	rdb, err := sql.Open("sqlite", path+fmt.Sprintf("?_pragma=busy_timeout(%d)&_pragma=query_only(1)", busyTimeoutMS))
 	if err != nil {
 		db.w.Close()
 		return nil, fmt.Errorf("cache: open %s for reading: %w", path, err)
 	}
+	db.r = newReadPool(rdb)
+	db.ws = newStmtCache(db.w)
 	db.r.SetMaxOpenConns(readConns)
 	db.r.SetMaxIdleConns(readConns)
 	if err := db.r.PingContext(ctx); err != nil {
@@ -121,7 +124,7 @@ func (db *DB) Close() error {
 		db.feed.close()
 		var errs []error
 		if db.r != nil {
-			errs = append(errs, db.r.Close())
+			errs = append(errs, db.r.stmts.close(), db.ws.close(), db.r.Close())
 		}
 		errs = append(errs, db.w.Close())
 		if err := errors.Join(errs...); err != nil {
@@ -133,11 +136,12 @@ func (db *DB) Close() error {
 
 // write runs fn in one write transaction and, once it has committed, publishes
 // what fn recorded in the change. On any error nothing is written or published.
-func (db *DB) write(ctx context.Context, what string, fn func(tx *sql.Tx, ch *Change) error) error {
-	tx, err := db.w.BeginTx(ctx, nil)
+func (db *DB) write(ctx context.Context, what string, fn func(tx *txn, ch *Change) error) error {
+	sqlTx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return db.classify(what, err)
 	}
+	tx := &txn{Tx: sqlTx, shared: db.ws}
 	var ch Change
 	if err := fn(tx, &ch); err != nil {
 		_ = tx.Rollback()

@@ -2,7 +2,6 @@ package cache
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 )
@@ -21,7 +20,7 @@ func (db *DB) EnqueueOutgoing(ctx context.Context, m Message) error {
 		m.SentAt = time.Now()
 	}
 	m.LastError = ""
-	return db.write(ctx, "queue message "+m.ID, func(tx *sql.Tx, ch *Change) error {
+	return db.write(ctx, "queue message "+m.ID, func(tx *txn, ch *Change) error {
 		w, err := newMessageWriter(ctx, tx)
 		if err != nil {
 			return err
@@ -38,7 +37,7 @@ func (db *DB) EnqueueOutgoing(ctx context.Context, m Message) error {
 // Requeue puts a failed (or still pending) message back in the outbox, for the
 // user's retry action. ErrNotFound for an unknown id.
 func (db *DB) Requeue(ctx context.Context, id string) error {
-	return db.write(ctx, "requeue message "+id, func(tx *sql.Tx, ch *Change) error {
+	return db.write(ctx, "requeue message "+id, func(tx *txn, ch *Change) error {
 		w, err := newMessageWriter(ctx, tx)
 		if err != nil {
 			return err
@@ -59,7 +58,7 @@ func (db *DB) Requeue(ctx context.Context, id string) error {
 
 // enqueue writes m (pending) over old (nil when new) and makes sure it has an
 // outbox row.
-func enqueue(ctx context.Context, tx *sql.Tx, w *messageWriter, old *stored, m Message, ch *Change) error {
+func enqueue(ctx context.Context, tx *txn, w *messageWriter, old *stored, m Message, ch *Change) error {
 	switch {
 	case old == nil:
 		if _, err := w.add(m); err != nil {
@@ -114,7 +113,7 @@ func (db *DB) MarkFailed(ctx context.Context, id string, reason string) error {
 // settle applies change to a queued message, removes its outbox row and keeps
 // its dialog's last message current.
 func (db *DB) settle(ctx context.Context, id, what string, change func(*Message)) error {
-	return db.write(ctx, what+" "+id, func(tx *sql.Tx, ch *Change) error {
+	return db.write(ctx, what+" "+id, func(tx *txn, ch *Change) error {
 		w, err := newMessageWriter(ctx, tx)
 		if err != nil {
 			return err
