@@ -142,6 +142,7 @@ func (db *DB) write(ctx context.Context, what string, fn func(tx *txn, ch *Chang
 		return db.classify(what, err)
 	}
 	tx := &txn{Tx: sqlTx, shared: db.ws}
+	defer db.prepareMissed(ctx, tx)
 	var ch Change
 	if err := fn(tx, &ch); err != nil {
 		_ = tx.Rollback()

@@ -108,33 +108,57 @@ func (p *readPool) rawQuery(ctx context.Context, query string, args ...any) (*sq
 	return p.DB.QueryContext(ctx, query, args...)
 }
 
+// cached returns query's statement if it is already prepared, without preparing.
+func (c *stmtCache) cached(query string) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stmts[query]
+}
+
 // txn is one write transaction whose query methods run the writer's cached
 // prepared statements (bound to the transaction once per text).
+//
+// The writer has a single connection, which the transaction holds: a statement
+// cannot be prepared on the shared cache while it runs. A text met for the first
+// time is prepared on the transaction alone and remembered in missed; write
+// prepares those on the shared cache once the transaction has ended.
 type txn struct {
 	*sql.Tx
 	shared *stmtCache
 	bound  map[string]*sql.Stmt
+	missed []string
 }
 
-// stmt returns the transaction's copy of query's cached statement, or nil when
-// the text is to run unprepared.
+// stmt returns the transaction's statement for query.
 func (t *txn) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	if st, ok := t.bound[query]; ok {
 		return st, nil
 	}
-	shared, err := t.shared.get(ctx, query)
-	if err != nil || shared == nil {
-		return nil, err
+	var st *sql.Stmt
+	if shared := t.shared.cached(query); shared != nil {
+		// Already prepared on the writer's connection: binding compiles nothing.
+		st = t.Tx.StmtContext(ctx, shared)
+	} else {
+		var err error
+		if st, err = t.Tx.PrepareContext(ctx, query); err != nil {
+			return nil, err
+		}
+		t.missed = append(t.missed, query)
 	}
-	// The writer has one connection, so the statement is already prepared on it:
-	// binding it to the transaction compiles nothing. It is released with the
-	// transaction; the shared statement stays.
-	st := t.Tx.StmtContext(ctx, shared)
 	if t.bound == nil {
 		t.bound = map[string]*sql.Stmt{}
 	}
-	t.bound[query] = st
+	t.bound[query] = st // released with the transaction
 	return st, nil
+}
+
+// prepareMissed prepares on the shared cache the texts the transaction met first;
+// it runs after the transaction, when the writer's connection is free again. A
+// failure only leaves the text to be prepared again next time.
+func (db *DB) prepareMissed(ctx context.Context, t *txn) {
+	for _, q := range t.missed {
+		_, _ = db.ws.get(ctx, q)
+	}
 }
 
 // ExecContext runs query as a cached prepared statement.
@@ -142,9 +166,6 @@ func (t *txn) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 	st, err := t.stmt(ctx, query)
 	if err != nil {
 		return nil, err
-	}
-	if st == nil {
-		return t.Tx.ExecContext(ctx, query, args...)
 	}
 	return st.ExecContext(ctx, args...)
 }
@@ -155,30 +176,29 @@ func (t *txn) QueryContext(ctx context.Context, query string, args ...any) (*sql
 	if err != nil {
 		return nil, err
 	}
-	if st == nil {
-		return t.Tx.QueryContext(ctx, query, args...)
-	}
 	return st.QueryContext(ctx, args...)
 }
 
 // QueryRowContext runs query as a cached prepared statement.
 func (t *txn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	st, err := t.stmt(ctx, query)
-	if err != nil || st == nil {
+	if err != nil {
+		// The failed prepare shows up again, as the row's error.
 		return t.Tx.QueryRowContext(ctx, query, args...)
 	}
 	return st.QueryRowContext(ctx, args...)
 }
 
-// PrepareContext binds query's cached statement to the transaction; closing the
-// result releases only that binding, not the shared statement.
+// PrepareContext returns a statement for query bound to the transaction (the
+// shared one when cached); closing it releases only the binding.
 func (t *txn) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
-	shared, err := t.shared.get(ctx, query)
-	if err != nil {
-		return nil, err
-	}
+	shared := t.shared.cached(query)
 	if shared == nil {
-		return t.Tx.PrepareContext(ctx, query)
+		st, err := t.Tx.PrepareContext(ctx, query)
+		if err == nil {
+			t.missed = append(t.missed, query)
+		}
+		return st, err
 	}
 	return t.Tx.StmtContext(ctx, shared), nil
 }
