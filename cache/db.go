@@ -39,14 +39,19 @@ type DB struct {
 	ws   *stmtCache // the writer's prepared statements
 	r    *readPool  // read-only pool
 	feed *feed
+	// check is the integrity check running in the background, nil when Open
+	// checked synchronously (see integrity.go).
+	check *backgroundCheck
 
 	closeOnce sync.Once
 	closeErr  error
 }
 
 // Open opens (creating if needed) the cache at path and brings its schema up to
-// date. A file that is not a database or fails its quick integrity check gives an
-// error wrapping ErrCorrupt that names the path; see MoveAside.
+// date. A file that is not a database, or fails its quick integrity check after a
+// session that did not end cleanly, gives an error wrapping ErrCorrupt that names
+// the path; see MoveAside. After a clean session the check runs in the background
+// instead (integrity.go, CheckIntegrity).
 func Open(path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("cache: empty database path")
@@ -79,7 +84,8 @@ func Open(path string) (*DB, error) {
 		db.w.Close()
 		return nil, db.openError(err)
 	}
-	if err := db.quickCheck(ctx); err != nil {
+	checkOwed, err := db.startSession(ctx)
+	if err != nil {
 		db.w.Close()
 		return nil, err
 	}
@@ -102,6 +108,9 @@ func Open(path string) (*DB, error) {
 		db.w.Close()
 		return nil, db.openError(err)
 	}
+	if checkOwed {
+		db.startBackgroundCheck()
+	}
 	slog.Debug("cache opened", "path", path)
 	return db, nil
 }
@@ -123,6 +132,9 @@ func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
 		db.feed.close()
 		var errs []error
+		if db.r != nil {
+			errs = append(errs, db.endSession())
+		}
 		if db.r != nil {
 			errs = append(errs, db.r.stmts.close(), db.ws.close(), db.r.Close())
 		}

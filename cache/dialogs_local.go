@@ -176,3 +176,14 @@ func purgeMessages(ctx context.Context, tx *txn, dialogID string) ([]string, err
 	}
 	return ids, nil
 }
+
+// UnreadTotal is the sum of the visible dialogs' unread counts (the badge), in one
+// query: the dialog list must not be decoded again just to add it up.
+func (db *DB) UnreadTotal(ctx context.Context) (int, error) {
+	var n int
+	err := db.r.QueryRowContext(ctx, `SELECT COALESCE(SUM(unread_count), 0) FROM dialogs WHERE hidden_at = 0`).Scan(&n)
+	if err != nil {
+		return 0, db.read("count unread messages", err)
+	}
+	return n, nil
+}
