@@ -117,3 +117,48 @@ func hotFixture(b *testing.B) *DB {
 	}
 	return db
 }
+
+// BenchmarkConfirmBatch settles a confirmed outbox batch of 50 messages: one
+// MarkSent transaction per message (the reference, as the outbox did before)
+// beside MarkSentAll's one transaction.
+func BenchmarkConfirmBatch(b *testing.B) {
+	ctx := context.Background()
+	const batch = 50
+	queue := func(b *testing.B, db *DB, from int) []SentMark {
+		b.Helper()
+		marks := make([]SentMark, batch)
+		for i := range marks {
+			id := msgID(3_000_000 + from + i)
+			m := Message{ID: id, DialogID: "dialog-01", SenderID: 1, RecipientID: 99, Body: "on my way"}
+			if err := db.EnqueueOutgoing(ctx, m); err != nil {
+				b.Fatal(err)
+			}
+			marks[i] = SentMark{ID: id, SentAt: base}
+		}
+		return marks
+	}
+	b.Run("reference-mark-sent-each", func(b *testing.B) {
+		db := hotFixture(b)
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			marks := queue(b, db, i*batch)
+			b.StartTimer()
+			for _, mk := range marks {
+				if err := db.MarkSent(ctx, mk.ID, mk.SentAt); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	b.Run("mark-sent-all", func(b *testing.B) {
+		db := hotFixture(b)
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			marks := queue(b, db, i*batch)
+			b.StartTimer()
+			if err := db.MarkSentAll(ctx, marks); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
