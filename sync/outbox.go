@@ -163,6 +163,12 @@ func (e *Engine) drainOutbox(ctx context.Context, chat *cube.Chat) {
 		if !e.confirmSent(ctx, chat, sent) {
 			return
 		}
+		if len(queued) < outboxBatch {
+			// That was the whole queue. Whatever was queued since kicked the outbox
+			// (Send, a retry, an upload), so it runs again: no need to ask the
+			// cache once more for a queue that is usually empty.
+			return
+		}
 	}
 }
 
