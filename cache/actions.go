@@ -121,7 +121,7 @@ func getAction(ctx context.Context, q queryer, id int64) (Action, actionPayload,
 // DoneAction records that the server accepted a queued action: it leaves the
 // queue, and a confirmed edit is no longer pending. ErrNotFound for an unknown id.
 func (db *DB) DoneAction(ctx context.Context, id int64) error {
-	return db.write(ctx, fmt.Sprintf("finish action %d", id), func(tx *sql.Tx, ch *Change) error {
+	return db.write(ctx, fmt.Sprintf("finish action %d", id), func(tx *txn, ch *Change) error {
 		a, _, err := takeAction(ctx, tx, id, ch)
 		if err != nil || a.Kind != ActionEdit {
 			return err
@@ -134,7 +134,7 @@ func (db *DB) DoneAction(ctx context.Context, id int64) error {
 // stays queued for the next connection, with its attempts counted and the
 // reason kept. ErrNotFound for an unknown id.
 func (db *DB) FailAction(ctx context.Context, id int64, reason string) error {
-	return db.write(ctx, fmt.Sprintf("record failure of action %d", id), func(tx *sql.Tx, ch *Change) error {
+	return db.write(ctx, fmt.Sprintf("record failure of action %d", id), func(tx *txn, ch *Change) error {
 		res, err := tx.ExecContext(ctx, `UPDATE outbox_actions SET attempts = attempts + 1, last_error = ? WHERE id = ?`,
 			reason, id)
 		if err != nil {
@@ -156,7 +156,7 @@ func (db *DB) FailAction(ctx context.Context, id int64, reason string) error {
 // ErrNotFound for an unknown id.
 func (db *DB) DropAction(ctx context.Context, id int64, reason string) (*Action, error) {
 	var dropped Action
-	err := db.write(ctx, fmt.Sprintf("drop action %d", id), func(tx *sql.Tx, ch *Change) error {
+	err := db.write(ctx, fmt.Sprintf("drop action %d", id), func(tx *txn, ch *Change) error {
 		a, p, err := takeAction(ctx, tx, id, ch)
 		if err != nil {
 			return err
@@ -172,7 +172,7 @@ func (db *DB) DropAction(ctx context.Context, id int64, reason string) (*Action,
 }
 
 // takeAction reads and deletes a queued action.
-func takeAction(ctx context.Context, tx *sql.Tx, id int64, ch *Change) (Action, actionPayload, error) {
+func takeAction(ctx context.Context, tx *txn, id int64, ch *Change) (Action, actionPayload, error) {
 	a, p, err := getAction(ctx, tx, id)
 	if err != nil {
 		return a, p, err
@@ -185,7 +185,7 @@ func takeAction(ctx context.Context, tx *sql.Tx, id int64, ch *Change) (Action, 
 }
 
 // undoAction reverts the local effect of a dropped action.
-func undoAction(ctx context.Context, tx *sql.Tx, a Action, p actionPayload, ch *Change) error {
+func undoAction(ctx context.Context, tx *txn, a Action, p actionPayload, ch *Change) error {
 	u := p.Undo
 	if u == nil {
 		return nil
@@ -216,7 +216,7 @@ func undoAction(ctx context.Context, tx *sql.Tx, a Action, p actionPayload, ch *
 
 // editQueuedMessage changes the message an action is about; a message that is
 // gone (its dialog was removed) is skipped.
-func editQueuedMessage(ctx context.Context, tx *sql.Tx, id string, ch *Change, change func(*Message)) error {
+func editQueuedMessage(ctx context.Context, tx *txn, id string, ch *Change, change func(*Message)) error {
 	w, err := newMessageWriter(ctx, tx)
 	if err != nil {
 		return err

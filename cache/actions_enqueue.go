@@ -29,7 +29,7 @@ func (db *DB) EnqueueAction(ctx context.Context, a Action) (int64, error) {
 		return 0, err
 	}
 	var id int64
-	err := db.write(ctx, "queue "+string(a.Kind), func(tx *sql.Tx, ch *Change) error {
+	err := db.write(ctx, "queue "+string(a.Kind), func(tx *txn, ch *Change) error {
 		me, err := accountUserID(ctx, tx)
 		if err != nil {
 			return err
@@ -79,7 +79,7 @@ func validateAction(a Action) error {
 // actionQueue is one EnqueueAction transaction.
 type actionQueue struct {
 	ctx context.Context
-	tx  *sql.Tx
+	tx  *txn
 	w   *messageWriter
 	ch  *Change
 	me  int64 // the account's user id, 0 without one

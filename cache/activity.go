@@ -2,7 +2,6 @@ package cache
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 )
@@ -23,7 +22,7 @@ func (db *DB) SetLastActivity(ctx context.Context, userID int64, seconds int64, 
 	}
 	lastSeen := toMillis(at.Add(-time.Duration(seconds) * time.Second))
 	online := seconds == 0
-	return db.write(ctx, "save last activity", func(tx *sql.Tx, ch *Change) error {
+	return db.write(ctx, "save last activity", func(tx *txn, ch *Change) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO user_activity (user_id, last_seen_at, online) VALUES (?, ?, ?)
 			ON CONFLICT (user_id) DO UPDATE SET last_seen_at = excluded.last_seen_at, online = excluded.online
 			WHERE (last_seen_at, online) IS NOT (excluded.last_seen_at, excluded.online)`,
@@ -44,7 +43,7 @@ func (db *DB) SetOffline(ctx context.Context, userIDs []int64) error {
 	if len(userIDs) == 0 {
 		return nil
 	}
-	return db.write(ctx, "clear online marks", func(tx *sql.Tx, ch *Change) error {
+	return db.write(ctx, "clear online marks", func(tx *txn, ch *Change) error {
 		for _, id := range userIDs {
 			res, err := tx.ExecContext(ctx, `UPDATE user_activity SET online = 0 WHERE user_id = ? AND online = 1`, id)
 			if err != nil {

@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -12,8 +13,12 @@ import (
 
 // quickCheck runs PRAGMA quick_check (a fast structural check that skips index
 // contents) and reports a damaged file as ErrCorrupt.
-func (db *DB) quickCheck(ctx context.Context) error {
-	rows, err := db.w.QueryContext(ctx, `PRAGMA quick_check`)
+func (db *DB) quickCheck(ctx context.Context) error { return db.quickCheckOn(ctx, db.w) }
+
+// quickCheckOn is quickCheck on the given pool (the writer at Open, the read pool
+// in the background).
+func (db *DB) quickCheckOn(ctx context.Context, on *sql.DB) error {
+	rows, err := on.QueryContext(ctx, `PRAGMA quick_check`)
 	if err != nil {
 		return db.openError(err)
 	}
@@ -40,7 +45,7 @@ func (db *DB) quickCheck(ctx context.Context) error {
 	return nil
 }
 
-// MoveAside renames a (corrupt) cache file and its -wal and -shm companions to
+// MoveAside renames a (corrupt) cache file and its -wal, -shm and -unclean companions to
 // path.corrupt-<UTC timestamp>[-N] and returns the new name of the main file, so
 // that Open(path) can start fresh while the old file stays for inspection.
 // The cache must not be open.
@@ -56,7 +61,7 @@ func MoveAside(path string) (string, error) {
 	if err := os.Rename(path, target); err != nil {
 		return "", fmt.Errorf("cache: move aside %s: %w", path, err)
 	}
-	for _, suffix := range []string{"-wal", "-shm"} {
+	for _, suffix := range []string{"-wal", "-shm", uncleanSuffix} {
 		err := os.Rename(path+suffix, target+suffix)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return target, fmt.Errorf("cache: moved %s to %s but not its %s file: %w", path, target, suffix, err)

@@ -25,7 +25,7 @@ func (db *DB) SetCursor(ctx context.Context, key, value string) error {
 	if key == "" {
 		return errors.New("cache: empty cursor key")
 	}
-	return db.write(ctx, "save cursor "+key, func(tx *sql.Tx, _ *Change) error {
+	return db.write(ctx, "save cursor "+key, func(tx *txn, _ *Change) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO cursors (key, value) VALUES (?, ?)
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
 		return err

@@ -35,17 +35,23 @@ const (
 // DB is an open cache. It is safe for concurrent use.
 type DB struct {
 	path string
-	w    *sql.DB // exactly one connection: every write is serialised through it
-	r    *sql.DB // read-only pool
+	w    *sql.DB    // exactly one connection: every write is serialised through it
+	ws   *stmtCache // the writer's prepared statements
+	r    *readPool  // read-only pool
 	feed *feed
+	// check is the integrity check running in the background, nil when Open
+	// checked synchronously (see integrity.go).
+	check *backgroundCheck
 
 	closeOnce sync.Once
 	closeErr  error
 }
 
 // Open opens (creating if needed) the cache at path and brings its schema up to
-// date. A file that is not a database or fails its quick integrity check gives an
-// error wrapping ErrCorrupt that names the path; see MoveAside.
+// date. A file that is not a database, or fails its quick integrity check after a
+// session that did not end cleanly, gives an error wrapping ErrCorrupt that names
+// the path; see MoveAside. After a clean session the check runs in the background
+// instead (integrity.go, CheckIntegrity).
 func Open(path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("cache: empty database path")
@@ -78,7 +84,8 @@ func Open(path string) (*DB, error) {
 		db.w.Close()
 		return nil, db.openError(err)
 	}
-	if err := db.quickCheck(ctx); err != nil {
+	checkOwed, err := db.startSession(ctx)
+	if err != nil {
 		db.w.Close()
 		return nil, err
 	}
@@ -87,17 +94,22 @@ func Open(path string) (*DB, error) {
 		return nil, db.openError(err)
 	}
 
-	db.r, err = sql.Open("sqlite", path+fmt.Sprintf("?_pragma=busy_timeout(%d)&_pragma=query_only(1)", busyTimeoutMS))
+	rdb, err := sql.Open("sqlite", path+fmt.Sprintf("?_pragma=busy_timeout(%d)&_pragma=query_only(1)", busyTimeoutMS))
 	if err != nil {
 		db.w.Close()
 		return nil, fmt.Errorf("cache: open %s for reading: %w", path, err)
 	}
+	db.r = newReadPool(rdb)
+	db.ws = newStmtCache(db.w)
 	db.r.SetMaxOpenConns(readConns)
 	db.r.SetMaxIdleConns(readConns)
 	if err := db.r.PingContext(ctx); err != nil {
 		db.r.Close()
 		db.w.Close()
 		return nil, db.openError(err)
+	}
+	if checkOwed {
+		db.startBackgroundCheck()
 	}
 	slog.Debug("cache opened", "path", path)
 	return db, nil
@@ -121,7 +133,10 @@ func (db *DB) Close() error {
 		db.feed.close()
 		var errs []error
 		if db.r != nil {
-			errs = append(errs, db.r.Close())
+			errs = append(errs, db.endSession())
+		}
+		if db.r != nil {
+			errs = append(errs, db.r.stmts.close(), db.ws.close(), db.r.Close())
 		}
 		errs = append(errs, db.w.Close())
 		if err := errors.Join(errs...); err != nil {
@@ -133,11 +148,13 @@ func (db *DB) Close() error {
 
 // write runs fn in one write transaction and, once it has committed, publishes
 // what fn recorded in the change. On any error nothing is written or published.
-func (db *DB) write(ctx context.Context, what string, fn func(tx *sql.Tx, ch *Change) error) error {
-	tx, err := db.w.BeginTx(ctx, nil)
+func (db *DB) write(ctx context.Context, what string, fn func(tx *txn, ch *Change) error) error {
+	sqlTx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return db.classify(what, err)
 	}
+	tx := &txn{Tx: sqlTx, shared: db.ws}
+	defer db.prepareMissed(ctx, tx)
 	var ch Change
 	if err := fn(tx, &ch); err != nil {
 		_ = tx.Rollback()

@@ -140,7 +140,10 @@ func TestOpenNotADatabaseAndMoveAside(t *testing.T) {
 	}
 }
 
-func TestOpenDamagedPagesFailsQuickCheck(t *testing.T) {
+// damagedCache writes a cache of 2000 messages, closes it cleanly and scribbles
+// over a run of its pages, returning its path.
+func damagedCache(t *testing.T) string {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "cache.db")
 	db, err := Open(path)
 	if err != nil {
@@ -164,17 +167,82 @@ func TestOpenDamagedPagesFailsQuickCheck(t *testing.T) {
 	if len(raw) < 40*page {
 		t.Fatalf("database only %d bytes", len(raw))
 	}
-	// Scribble over the page headers of a run of pages in the middle (page 1,
-	// with the file header, stays intact so the file still looks like SQLite).
-	for p := 10; p < 30; p++ {
+	// Scribble over the page headers of a run of pages in the middle, among the
+	// messages (page 1 with the file header and the small tables that Open reads,
+	// created first, stay intact so the file still opens).
+	mid := len(raw) / page / 2
+	for p := mid; p < mid+20; p++ {
 		copy(raw[p*page:p*page+64], strings.Repeat("\xff", 64))
 	}
 	if err := os.WriteFile(path, raw, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err = Open(path)
+	return path
+}
+
+func TestOpenAfterUncleanSessionFailsQuickCheck(t *testing.T) {
+	path := damagedCache(t)
+	// The marker a crashed session leaves behind.
+	if err := os.WriteFile(path+uncleanSuffix, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(path)
 	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), path) {
 		t.Fatalf("Open(damaged) = %v, want ErrCorrupt naming the path", err)
+	}
+	moved, err := MoveAside(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if exists(path+uncleanSuffix) || !exists(moved+uncleanSuffix) {
+		t.Fatal("the marker did not move aside with the file")
+	}
+	db, err := Open(path)
+	if err != nil {
+		t.Fatalf("fresh Open after MoveAside: %v", err)
+	}
+	db.Close()
+}
+
+func TestDamageAfterCleanSessionFoundInBackgroundAndAtNextOpen(t *testing.T) {
+	path := damagedCache(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	// A clean last session: Open does not read the whole file first...
+	db, err := Open(path)
+	if err != nil {
+		t.Fatalf("Open after a clean session: %v", err)
+	}
+	// ...the background check finds the damage...
+	if err := db.CheckIntegrity(ctx); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), path) {
+		t.Fatalf("CheckIntegrity = %v, want ErrCorrupt naming the path", err)
+	}
+	db.Close()
+	// ...and the next start refuses the file, so the app moves it aside.
+	if _, err := Open(path); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("Open after damage was found = %v, want ErrCorrupt", err)
+	}
+}
+
+func TestCleanSessionLeavesNoMarker(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	path := filepath.Join(t.TempDir(), "cache.db")
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !exists(path + uncleanSuffix) {
+		t.Fatal("no marker while the cache is open")
+	}
+	if err := db.CheckIntegrity(ctx); err != nil {
+		t.Fatalf("CheckIntegrity of a sound file: %v", err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if exists(path + uncleanSuffix) {
+		t.Fatal("marker left after a clean Close")
 	}
 }
 

@@ -106,7 +106,7 @@ func (db *DB) UpsertDialogs(ctx context.Context, dialogs []Dialog) error {
 			return fmt.Errorf("cache: dialog %d of %d has no id", i+1, len(dialogs))
 		}
 	}
-	return db.write(ctx, "save dialogs", func(tx *sql.Tx, ch *Change) error {
+	return db.write(ctx, "save dialogs", func(tx *txn, ch *Change) error {
 		for _, in := range dialogs {
 			in = normaliseDialog(in)
 			old, err := getDialog(ctx, tx, in.ID)
@@ -189,7 +189,7 @@ func dialogsEqual(a, b Dialog) bool {
 		a.NotificationsEnabled == b.NotificationsEnabled && a.hiddenAt == b.hiddenAt
 }
 
-func putDialog(ctx context.Context, tx *sql.Tx, d Dialog) error {
+func putDialog(ctx context.Context, tx *txn, d Dialog) error {
 	pinned, err := encodeJSON(d.PinnedMessageIDs)
 	if err != nil {
 		return err
@@ -226,7 +226,7 @@ func (db *DB) SetMuted(ctx context.Context, dialogID string, muted bool) error {
 
 // setDialogField updates one integer column; column is a constant of this file.
 func (db *DB) setDialogField(ctx context.Context, dialogID, column string, value int) error {
-	return db.write(ctx, "update dialog "+dialogID, func(tx *sql.Tx, ch *Change) error {
+	return db.write(ctx, "update dialog "+dialogID, func(tx *txn, ch *Change) error {
 		var current int
 		err := tx.QueryRowContext(ctx, `SELECT `+column+` FROM dialogs WHERE id = ?`, dialogID).Scan(&current)
 		if errors.Is(err, sql.ErrNoRows) {

@@ -2,7 +2,6 @@ package cache
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 )
@@ -29,7 +28,7 @@ func (db *DB) SetNotificationsEnabled(ctx context.Context, dialogID string, enab
 // last one at hiding time is stored: a private chat comes back when the peer
 // writes again. ErrNotFound for an unknown dialog.
 func (db *DB) SetHidden(ctx context.Context, dialogID string, hidden bool) error {
-	return db.write(ctx, "hide dialog "+dialogID, func(tx *sql.Tx, ch *Change) error {
+	return db.write(ctx, "hide dialog "+dialogID, func(tx *txn, ch *Change) error {
 		d, err := getDialog(ctx, tx, dialogID)
 		if err != nil {
 			return fmt.Errorf("dialog %s: %w", dialogID, err)
@@ -82,7 +81,7 @@ func unhideIfNewer(d *Dialog, newest *Message) {
 // their search entries), queued messages and actions, gaps, draft — for a
 // dialog deleted for everyone or left for good. Unknown ids do nothing.
 func (db *DB) RemoveDialog(ctx context.Context, dialogID string) error {
-	return db.write(ctx, "remove dialog "+dialogID, func(tx *sql.Tx, ch *Change) error {
+	return db.write(ctx, "remove dialog "+dialogID, func(tx *txn, ch *Change) error {
 		removed, err := purgeMessages(ctx, tx, dialogID)
 		if err != nil {
 			return err
@@ -113,7 +112,7 @@ func (db *DB) RemoveDialog(ctx context.Context, dialogID string) error {
 // ClearHistory forgets the cached messages of a dialog (the user cleared its
 // history) and the dialog's last message; the dialog itself stays.
 func (db *DB) ClearHistory(ctx context.Context, dialogID string) error {
-	return db.write(ctx, "clear history of "+dialogID, func(tx *sql.Tx, ch *Change) error {
+	return db.write(ctx, "clear history of "+dialogID, func(tx *txn, ch *Change) error {
 		removed, err := purgeMessages(ctx, tx, dialogID)
 		if err != nil {
 			return err
@@ -144,7 +143,7 @@ func (db *DB) ClearHistory(ctx context.Context, dialogID string) error {
 
 // purgeMessages deletes a dialog's messages with their search entries, outbox
 // rows and queued actions, and returns their ids.
-func purgeMessages(ctx context.Context, tx *sql.Tx, dialogID string) ([]string, error) {
+func purgeMessages(ctx context.Context, tx *txn, dialogID string) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT id FROM messages WHERE dialog_id = ?`, dialogID)
 	if err != nil {
 		return nil, err
@@ -176,4 +175,15 @@ func purgeMessages(ctx context.Context, tx *sql.Tx, dialogID string) ([]string, 
 		}
 	}
 	return ids, nil
+}
+
+// UnreadTotal is the sum of the visible dialogs' unread counts (the badge), in one
+// query: the dialog list must not be decoded again just to add it up.
+func (db *DB) UnreadTotal(ctx context.Context) (int, error) {
+	var n int
+	err := db.r.QueryRowContext(ctx, `SELECT COALESCE(SUM(unread_count), 0) FROM dialogs WHERE hidden_at = 0`).Scan(&n)
+	if err != nil {
+		return 0, db.read("count unread messages", err)
+	}
+	return n, nil
 }

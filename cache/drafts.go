@@ -13,7 +13,7 @@ func (db *DB) SetDraft(ctx context.Context, dialogID, text string) error {
 	if dialogID == "" {
 		return errors.New("cache: draft has no dialog id")
 	}
-	return db.write(ctx, "save draft", func(tx *sql.Tx, ch *Change) error {
+	return db.write(ctx, "save draft", func(tx *txn, ch *Change) error {
 		var res sql.Result
 		var err error
 		if text == "" {

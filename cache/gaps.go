@@ -3,7 +3,6 @@ package cache
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"time"
@@ -82,7 +81,7 @@ func loadGaps(ctx context.Context, q queryer, dialogID string) ([]interval, erro
 // editGaps rewrites a dialog's gaps with edit's result, publishing the dialog
 // when they changed.
 func (db *DB) editGaps(ctx context.Context, dialogID, what string, edit func([]interval) []interval) error {
-	return db.write(ctx, what, func(tx *sql.Tx, ch *Change) error {
+	return db.write(ctx, what, func(tx *txn, ch *Change) error {
 		old, err := loadGaps(ctx, tx, dialogID)
 		if err != nil {
 			return err

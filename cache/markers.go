@@ -48,7 +48,7 @@ func (db *DB) AddMarkers(ctx context.Context, dialogID string, messageIDs []stri
 		return 0, nil
 	}
 	var changed int
-	err = db.write(ctx, "record "+string(kind)+" markers", func(tx *sql.Tx, ch *Change) error {
+	err = db.write(ctx, "record "+string(kind)+" markers", func(tx *txn, ch *Change) error {
 		changed = 0
 		me, err := accountUserID(ctx, tx)
 		if err != nil {
@@ -72,7 +72,7 @@ func (db *DB) AddMarkers(ctx context.Context, dialogID string, messageIDs []stri
 }
 
 // addMarker applies one marker; it returns 1 when the message changed.
-func addMarker(ctx context.Context, tx *sql.Tx, w *messageWriter, ch *Change, dialogID, id string,
+func addMarker(ctx context.Context, tx *txn, w *messageWriter, ch *Change, dialogID, id string,
 	userID, me int64, kind MarkerKind, state MessageState) (int, error) {
 	old, err := w.lookup(id)
 	if err != nil || old == nil || (dialogID != "" && old.msg.DialogID != dialogID) {

@@ -130,3 +130,26 @@ func (db *DB) NewestSentAt(ctx context.Context) (time.Time, error) {
 	}
 	return fromMillis(ms.Int64), nil
 }
+
+// MessagesByID returns the stored messages among ids, by id (unknown ids are
+// absent), in one query: a catch-up page looks its whole batch up at once.
+func (db *DB) MessagesByID(ctx context.Context, ids []string) (map[string]*Message, error) {
+	out := make(map[string]*Message, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	list, err := encodeJSON(ids)
+	if err != nil {
+		return nil, err
+	}
+	// One fixed text whatever the number of ids (json_each), so it stays prepared.
+	found, err := db.scanMessages(ctx, "read messages by id", `SELECT `+messageCols+` FROM messages
+		WHERE id IN (SELECT value FROM json_each(?))`, list)
+	if err != nil {
+		return nil, err
+	}
+	for i := range found {
+		out[found[i].ID] = &found[i]
+	}
+	return out, nil
+}

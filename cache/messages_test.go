@@ -293,3 +293,26 @@ func TestChatAPIMessageFieldsRoundTrip(t *testing.T) {
 		t.Fatalf("page %+v, %v", page, err)
 	}
 }
+
+func TestMessagesByID(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	upsert(t, db, newMsg("d1", 1, 1, "one"), newMsg("d2", 2, 2, "two"), newMsg("d1", 3, 3, "three"))
+	got, err := db.MessagesByID(ctx, []string{msgID(3), msgID(9), msgID(1), msgID(1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[msgID(1)].Body != "one" || got[msgID(3)].Body != "three" || got[msgID(3)].DialogID != "d1" {
+		t.Fatalf("MessagesByID = %+v", got)
+	}
+	if got, err := db.MessagesByID(ctx, nil); err != nil || len(got) != 0 {
+		t.Fatalf("no ids: %v, %v", got, err)
+	}
+	// Ids that need JSON escaping are looked up as they are.
+	odd := newMsg("d1", 4, 4, "odd")
+	odd.ID = `id "with" \ quotes`
+	upsert(t, db, odd)
+	if got, err := db.MessagesByID(ctx, []string{odd.ID}); err != nil || got[odd.ID] == nil {
+		t.Fatalf("odd id: %v, %v", got, err)
+	}
+}

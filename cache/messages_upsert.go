@@ -24,7 +24,7 @@ func (db *DB) UpsertMessages(ctx context.Context, msgs []Message) (int, error) {
 		}
 	}
 	var inserted int
-	err := db.write(ctx, "save messages", func(tx *sql.Tx, ch *Change) error {
+	err := db.write(ctx, "save messages", func(tx *txn, ch *Change) error {
 		inserted = 0
 		w, err := newMessageWriter(ctx, tx)
 		if err != nil {
@@ -64,7 +64,7 @@ func (db *DB) AdvanceStates(ctx context.Context, ids []string, state MessageStat
 		return 0, fmt.Errorf("cache: unknown message state %q", state)
 	}
 	var changed int
-	err := db.write(ctx, "update message states", func(tx *sql.Tx, ch *Change) error {
+	err := db.write(ctx, "update message states", func(tx *txn, ch *Change) error {
 		changed = 0
 		w, err := newMessageWriter(ctx, tx)
 		if err != nil {
@@ -102,7 +102,7 @@ func (db *DB) AdvanceStates(ctx context.Context, ids []string, state MessageStat
 // newest stored message: when that message is newer than the one the dialog
 // names, or when the named one itself changed (edited or deleted). Dialogs not
 // yet cached are skipped; the next dialog fetch brings them.
-func refreshLastMessages(ctx context.Context, tx *sql.Tx, touched map[string]map[string]bool, ch *Change) error {
+func refreshLastMessages(ctx context.Context, tx *txn, touched map[string]map[string]bool, ch *Change) error {
 	for dialogID, ids := range touched {
 		d, err := getDialog(ctx, tx, dialogID)
 		if errors.Is(err, ErrNotFound) {
@@ -139,7 +139,7 @@ func refreshLastMessages(ctx context.Context, tx *sql.Tx, touched map[string]map
 
 // newestVisible is the newest not-deleted message of a dialog, pending ones
 // included (the user's own unsent message leads the dialog list), or nil.
-func newestVisible(ctx context.Context, tx *sql.Tx, dialogID string) (*Message, error) {
+func newestVisible(ctx context.Context, tx *txn, dialogID string) (*Message, error) {
 	m, err := scanMessage(tx.QueryRowContext(ctx, `SELECT `+messageCols+` FROM messages
 		WHERE dialog_id = ? AND deleted = 0 ORDER BY sent_at DESC, id DESC LIMIT 1`, dialogID))
 	if errors.Is(err, sql.ErrNoRows) {

@@ -89,7 +89,7 @@ type messageWriter struct {
 	get, insert, update, ftsAdd, ftsDel, unqueue *sql.Stmt
 }
 
-func newMessageWriter(ctx context.Context, tx *sql.Tx) (*messageWriter, error) {
+func newMessageWriter(ctx context.Context, tx *txn) (*messageWriter, error) {
 	w := &messageWriter{ctx: ctx}
 	for _, p := range []struct {
 		stmt **sql.Stmt

@@ -2,7 +2,6 @@ package cache
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 )
@@ -21,7 +20,7 @@ func (db *DB) EnqueueOutgoing(ctx context.Context, m Message) error {
 		m.SentAt = time.Now()
 	}
 	m.LastError = ""
-	return db.write(ctx, "queue message "+m.ID, func(tx *sql.Tx, ch *Change) error {
+	return db.write(ctx, "queue message "+m.ID, func(tx *txn, ch *Change) error {
 		w, err := newMessageWriter(ctx, tx)
 		if err != nil {
 			return err
@@ -38,7 +37,7 @@ func (db *DB) EnqueueOutgoing(ctx context.Context, m Message) error {
 // Requeue puts a failed (or still pending) message back in the outbox, for the
 // user's retry action. ErrNotFound for an unknown id.
 func (db *DB) Requeue(ctx context.Context, id string) error {
-	return db.write(ctx, "requeue message "+id, func(tx *sql.Tx, ch *Change) error {
+	return db.write(ctx, "requeue message "+id, func(tx *txn, ch *Change) error {
 		w, err := newMessageWriter(ctx, tx)
 		if err != nil {
 			return err
@@ -59,7 +58,7 @@ func (db *DB) Requeue(ctx context.Context, id string) error {
 
 // enqueue writes m (pending) over old (nil when new) and makes sure it has an
 // outbox row.
-func enqueue(ctx context.Context, tx *sql.Tx, w *messageWriter, old *stored, m Message, ch *Change) error {
+func enqueue(ctx context.Context, tx *txn, w *messageWriter, old *stored, m Message, ch *Change) error {
 	switch {
 	case old == nil:
 		if _, err := w.add(m); err != nil {
@@ -92,12 +91,17 @@ func (db *DB) Outbox(ctx context.Context) ([]Message, error) {
 // a server copy already moved it further), SentAt the server's time when given,
 // and no outbox row. ErrNotFound for an unknown id.
 func (db *DB) MarkSent(ctx context.Context, id string, sentAt time.Time) error {
-	return db.settle(ctx, id, "mark sent", func(m *Message) {
+	return db.settle(ctx, id, "mark sent", markSent(sentAt))
+}
+
+// markSent is MarkSent's change to a message.
+func markSent(sentAt time.Time) func(*Message) {
+	return func(m *Message) {
 		m.State = mergeState(m.State, StateSent)
 		if !sentAt.IsZero() {
 			m.SentAt = fromMillis(toMillis(sentAt))
 		}
-	})
+	}
 }
 
 // MarkFailed records that sending a pending message failed for good, with a
@@ -114,32 +118,77 @@ func (db *DB) MarkFailed(ctx context.Context, id string, reason string) error {
 // settle applies change to a queued message, removes its outbox row and keeps
 // its dialog's last message current.
 func (db *DB) settle(ctx context.Context, id, what string, change func(*Message)) error {
-	return db.write(ctx, what+" "+id, func(tx *sql.Tx, ch *Change) error {
+	return db.write(ctx, what+" "+id, func(tx *txn, ch *Change) error {
 		w, err := newMessageWriter(ctx, tx)
 		if err != nil {
 			return err
 		}
 		defer w.close()
-		old, err := w.lookup(id)
+		touched := map[string]map[string]bool{}
+		found, err := settleOne(w, id, change, touched, ch)
 		if err != nil {
 			return err
 		}
-		if old == nil {
+		if !found {
 			return fmt.Errorf("message %s: %w", id, ErrNotFound)
 		}
-		next := old.msg
-		change(&next)
-		if next.State != old.msg.State && next.State != StateFailed {
-			next.LastError = ""
-		}
-		if _, err := w.unqueue.ExecContext(ctx, id); err != nil {
-			return fmt.Errorf("message %s: leave outbox: %w", id, err)
-		}
-		changed, err := w.replace(old, next)
-		if err != nil || !changed {
+		return refreshLastMessages(ctx, tx, touched, ch)
+	})
+}
+
+// SentMark is one confirmed message for MarkSentAll: its id and the server's time
+// (zero keeps the stored one).
+type SentMark struct {
+	ID     string
+	SentAt time.Time
+}
+
+// MarkSentAll is MarkSent for a confirmed batch, in one transaction. Ids no longer
+// cached (the dialog was removed meanwhile) are skipped: there is nothing left to
+// mark.
+func (db *DB) MarkSentAll(ctx context.Context, marks []SentMark) error {
+	if len(marks) == 0 {
+		return nil
+	}
+	return db.write(ctx, fmt.Sprintf("mark %d messages sent", len(marks)), func(tx *txn, ch *Change) error {
+		w, err := newMessageWriter(ctx, tx)
+		if err != nil {
 			return err
 		}
-		ch.addMessage(next.DialogID, id)
-		return refreshLastMessages(ctx, tx, map[string]map[string]bool{next.DialogID: {id: true}}, ch)
+		defer w.close()
+		touched := map[string]map[string]bool{}
+		for _, mk := range marks {
+			if _, err := settleOne(w, mk.ID, markSent(mk.SentAt), touched, ch); err != nil {
+				return err
+			}
+		}
+		return refreshLastMessages(ctx, tx, touched, ch)
 	})
+}
+
+// settleOne is settle's change to one message inside a transaction; the dialogs
+// whose last message may need refreshing are added to touched. False: unknown id.
+func settleOne(w *messageWriter, id string, change func(*Message), touched map[string]map[string]bool, ch *Change) (bool, error) {
+	old, err := w.lookup(id)
+	if err != nil || old == nil {
+		return false, err
+	}
+	next := old.msg
+	change(&next)
+	if next.State != old.msg.State && next.State != StateFailed {
+		next.LastError = ""
+	}
+	if _, err := w.unqueue.ExecContext(w.ctx, id); err != nil {
+		return true, fmt.Errorf("message %s: leave outbox: %w", id, err)
+	}
+	changed, err := w.replace(old, next)
+	if err != nil || !changed {
+		return true, err
+	}
+	ch.addMessage(next.DialogID, id)
+	if touched[next.DialogID] == nil {
+		touched[next.DialogID] = map[string]bool{}
+	}
+	touched[next.DialogID][id] = true
+	return true, nil
 }

@@ -24,7 +24,7 @@ import (
 // so a message removed before this call is never written.
 func (db *DB) MarkWritten(ctx context.Context, ids []string) ([]Message, error) {
 	var out []Message
-	err := db.write(ctx, "mark messages written", func(tx *sql.Tx, _ *Change) error {
+	err := db.write(ctx, "mark messages written", func(tx *txn, _ *Change) error {
 		out = out[:0]
 		for _, id := range ids {
 			m, ok, err := markWritten(ctx, tx, id)
@@ -43,7 +43,7 @@ func (db *DB) MarkWritten(ctx context.Context, ids []string) ([]Message, error) 
 	return out, nil
 }
 
-func markWritten(ctx context.Context, tx *sql.Tx, id string) (Message, bool, error) {
+func markWritten(ctx context.Context, tx *txn, id string) (Message, bool, error) {
 	var writtenAt int64
 	var body, attachments string
 	m, err := scanMessage(tx.QueryRowContext(ctx, `SELECT `+messageColsM+`, o.written_at, o.written_body,
@@ -75,7 +75,7 @@ func markWritten(ctx context.Context, tx *sql.Tx, id string) (Message, bool, err
 
 // writtenOnce tells whether a queued message has been written to a chat stream (see
 // MarkWritten): then the server may hold it, and changes to it must be sent as actions.
-func writtenOnce(ctx context.Context, tx *sql.Tx, id string) (bool, error) {
+func writtenOnce(ctx context.Context, tx *txn, id string) (bool, error) {
 	var at int64
 	err := tx.QueryRowContext(ctx, `SELECT written_at FROM outbox WHERE message_id = ?`, id).Scan(&at)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -2,7 +2,6 @@ package cache
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 )
@@ -25,7 +24,7 @@ func (db *DB) SetBlocked(ctx context.Context, list []Blocked) error {
 	for _, b := range list {
 		want[b.UserID] = b.Mutual
 	}
-	return db.write(ctx, "save block list", func(tx *sql.Tx, ch *Change) error {
+	return db.write(ctx, "save block list", func(tx *txn, ch *Change) error {
 		have, err := readBlocked(ctx, tx)
 		if err != nil {
 			return err

@@ -2,7 +2,6 @@ package cache
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -61,7 +60,7 @@ func applyReaction(reactions map[string][]int64, userID int64, add, remove strin
 // feed then names the message in the fitting kinds. ErrNotFound for an
 // unknown id.
 func (db *DB) editMessage(ctx context.Context, what, id string, change func(*Message) (bool, error)) error {
-	return db.write(ctx, what, func(tx *sql.Tx, ch *Change) error {
+	return db.write(ctx, what, func(tx *txn, ch *Change) error {
 		w, err := newMessageWriter(ctx, tx)
 		if err != nil {
 			return err
@@ -74,7 +73,7 @@ func (db *DB) editMessage(ctx context.Context, what, id string, change func(*Mes
 
 // editStored is editMessage inside a transaction; it returns the message as
 // written.
-func editStored(ctx context.Context, tx *sql.Tx, w *messageWriter, id string, ch *Change,
+func editStored(ctx context.Context, tx *txn, w *messageWriter, id string, ch *Change,
 	change func(*Message) (bool, error)) (*Message, error) {
 	old, err := w.lookup(id)
 	if err != nil {
@@ -89,7 +88,7 @@ func editStored(ctx context.Context, tx *sql.Tx, w *messageWriter, id string, ch
 
 // editRow applies change to the stored row old and writes it; it returns the
 // message as written and whether the row changed.
-func editRow(ctx context.Context, tx *sql.Tx, w *messageWriter, old *stored, ch *Change,
+func editRow(ctx context.Context, tx *txn, w *messageWriter, old *stored, ch *Change,
 	change func(*Message) (bool, error)) (*Message, bool, error) {
 	id := old.msg.ID
 	next := old.msg

@@ -9,10 +9,10 @@ import (
 // searchCandidates bounds how many matches Search orders by time: results are
 // exact while a query matches at most this many messages; beyond that they are
 // the newest among the most recently stored matches.
-const searchCandidates = 5000
+const searchCandidates = 500
 
-// Search finds messages whose body contains every word of text (each word also
-// matches as a prefix, so results follow the user's typing), newest first, at
+// Search finds messages whose body contains every word of text (the last word
+// also matches as a prefix, so results follow the user's typing), newest first, at
 // most limit (DefaultPageSize when limit <= 0). It works offline over the cache.
 //
 // The user's text never reaches FTS5 as query syntax: each word becomes a quoted
@@ -48,8 +48,9 @@ func (db *DB) SearchIn(ctx context.Context, dialogID, text string, limit int) ([
 }
 
 // ftsQuery turns user text into an FTS5 query: the words that contain a letter or
-// digit, each as a string with doubled inner quotes and a prefix marker, joined
-// by spaces (FTS5's implicit AND).
+// digit, each as a string with doubled inner quotes, joined by spaces (FTS5's
+// implicit AND). Only the last word is a prefix (the one being typed): a prefix
+// term costs a merge of every word it starts, and the words before it are whole.
 func ftsQuery(text string) string {
 	var terms []string
 	// NUL splits words too: FTS5 reads the query as a C string and would end it there.
@@ -57,7 +58,11 @@ func ftsQuery(text string) string {
 		if !strings.ContainsFunc(word, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
 			continue // the tokenizer would drop it anyway; an empty phrase is a syntax error
 		}
-		terms = append(terms, `"`+strings.ReplaceAll(word, `"`, `""`)+`"*`)
+		terms = append(terms, `"`+strings.ReplaceAll(word, `"`, `""`)+`"`)
 	}
+	if len(terms) == 0 {
+		return ""
+	}
+	terms[len(terms)-1] += "*"
 	return strings.Join(terms, " ")
 }

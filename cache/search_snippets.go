@@ -39,7 +39,7 @@ func (db *DB) SearchSnippets(ctx context.Context, dialogID, text string, limit i
 	for _, m := range msgs {
 		args = append(args, m.ID)
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT m.id, snippet(messages_fts, 0, ?, ?, ?, ?)
+	rows, err := db.r.rawQuery(ctx, `SELECT m.id, snippet(messages_fts, 0, ?, ?, ?, ?)
 		FROM messages_fts JOIN messages m ON m.pk = messages_fts.rowid
 		WHERE messages_fts MATCH ? AND m.id IN (?`+strings.Repeat(", ?", len(msgs)-1)+`)`, args...)
 	if err != nil {

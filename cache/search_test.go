@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -96,8 +97,9 @@ func checkFTS(t *testing.T, db *DB) {
 
 func TestFTSQuery(t *testing.T) {
 	tests := map[string]string{
-		"hello world": `"hello"* "world"*`,
-		`say "hi"`:    `"say"* """hi"""*`,
+		"hello world": `"hello" "world"*`,
+		`say "hi"`:    `"say" """hi"""*`,
+		"wor":         `"wor"*`,
 		`* " ( )`:     ``,
 		`NEAR(`:       `"NEAR("*`,
 	}
@@ -125,5 +127,33 @@ func TestSearchOrdersByTimeNotStorage(t *testing.T) {
 	}
 	if got[1].DialogID != "d2" {
 		t.Fatalf("dialog id lost: %+v", got[1])
+	}
+}
+
+func TestSearchOnlyLastWordIsAPrefix(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	upsert(t, db, newMsg("d1", 1, 1, "deadline budget"), newMsg("d1", 2, 2, "dead budgie"))
+	for q, want := range map[string][]string{
+		"dead bud":     {msgID(2)},           // "dead" is a whole word: not "deadline"
+		"deadline bud": {msgID(1)},           // the word being typed is a prefix
+		"bu":           {msgID(2), msgID(1)}, // a short prefix finds both
+		"d":            {msgID(2), msgID(1)}, // down to one character
+	} {
+		got, err := db.Search(ctx, q, 0)
+		if err != nil || !slices.Equal(ids(got), want) {
+			t.Errorf("Search(%q) = %v, %v; want %v", q, ids(got), err, want)
+		}
+	}
+}
+
+func TestSearchIndexHasPrefixes(t *testing.T) {
+	db := openTest(t)
+	var ddl string
+	if err := db.r.QueryRow(`SELECT sql FROM sqlite_master WHERE name = 'messages_fts'`).Scan(&ddl); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(ddl, "prefix = '1 2 3'") {
+		t.Fatalf("search index without prefix index: %s", ddl)
 	}
 }

@@ -2,7 +2,6 @@ package cache
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 )
@@ -39,7 +38,7 @@ func (db *DB) AddSystemMessages(ctx context.Context, msgs []SystemMessage) (int,
 		rows[i] = row{m, params}
 	}
 	var added int
-	err := db.write(ctx, "save system messages", func(tx *sql.Tx, ch *Change) error {
+	err := db.write(ctx, "save system messages", func(tx *txn, ch *Change) error {
 		added = 0
 		for _, r := range rows {
 			res, err := tx.ExecContext(ctx, `INSERT INTO system_messages (id, sender_id, body, params, received_at)
@@ -93,7 +92,7 @@ func (db *DB) DismissSystemMessages(ctx context.Context, ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	return db.write(ctx, "dismiss system messages", func(tx *sql.Tx, ch *Change) error {
+	return db.write(ctx, "dismiss system messages", func(tx *txn, ch *Change) error {
 		for _, id := range ids {
 			res, err := tx.ExecContext(ctx, `DELETE FROM system_messages WHERE id = ?`, id)
 			if err != nil {

@@ -2,7 +2,6 @@ package cache
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 )
@@ -22,7 +21,7 @@ func (db *DB) UpsertUsers(ctx context.Context, users []User) error {
 			return fmt.Errorf("cache: user %d of %d has no id", i+1, len(users))
 		}
 	}
-	return db.write(ctx, "save users", func(tx *sql.Tx, ch *Change) error {
+	return db.write(ctx, "save users", func(tx *txn, ch *Change) error {
 		stmt, err := tx.PrepareContext(ctx, `INSERT INTO users (`+userCols+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET login = excluded.login, full_name = excluded.full_name,
@@ -80,7 +79,7 @@ func (db *DB) Users(ctx context.Context, ids []int64) (map[int64]User, error) {
 }
 
 func (db *DB) scanUsers(ctx context.Context, out map[int64]User, q string, args ...any) error {
-	rows, err := db.r.QueryContext(ctx, q, args...)
+	rows, err := db.r.rawQuery(ctx, q, args...)
 	if err != nil {
 		return db.read("read users", err)
 	}

@@ -241,12 +241,18 @@ func cursorTime(cursor int64) time.Time { return time.Unix(cursor-1, 0) }
 // grows meanwhile, so a page boundary can repeat a message but never skip one. If
 // the budget runs out, what was not fetched is recorded as a gap that scrolling
 // back-fills.
+//
+// The next page is requested while the current one is stored (the two are
+// independent: the request depends only on how many were fetched), so the network
+// and the cache work at the same time. Every page is committed before this returns,
+// so the caller's cursor still moves only after its batch is stored.
 func (e *Engine) fetchChanged(ctx context.Context, dialogID string, since time.Time, budget int) error {
+	if budget <= 0 {
+		return e.recordGap(ctx, dialogID, since, 0)
+	}
 	me := e.Me()
-	var oldest int64
-	fetched := 0
-	for fetched < budget {
-		f := cube.MessageFilter{
+	filter := func(fetched int) cube.MessageFilter {
+		return cube.MessageFilter{
 			DialogID:     dialogID,
 			UpdatedAtGTE: since,
 			SortDesc:     "date_sent",
@@ -254,12 +260,36 @@ func (e *Engine) fetchChanged(ctx context.Context, dialogID string, since time.T
 			Skip:         fetched,
 			MarkAsRead:   false, // background sync must not reset unread counts
 		}
-		page, err := e.listMessages(ctx, f)
-		if isPermanent(err) {
-			return &dialogRefused{err}
+	}
+	fetchCtx, cancel := context.WithCancel(ctx)
+	var pending <-chan fetchedPage
+	defer func() {
+		// A page still in flight when storing failed: stop it and wait for it.
+		cancel()
+		if pending != nil {
+			<-pending
 		}
-		if err != nil {
-			return err
+	}()
+	var oldest int64
+	fetched := 0
+	f := filter(0)
+	pending = e.fetchPage(fetchCtx, f)
+	for {
+		got := <-pending
+		pending = nil
+		if isPermanent(got.err) {
+			return &dialogRefused{got.err}
+		}
+		if got.err != nil {
+			return got.err
+		}
+		page := got.page
+		fetched += len(page)
+		full := len(page) == f.Limit
+		var next cube.MessageFilter
+		if full && fetched < budget {
+			next = filter(fetched)
+			pending = e.fetchPage(fetchCtx, next)
 		}
 		if _, err := e.upsertWire(ctx, page, me); err != nil {
 			return err
@@ -270,12 +300,33 @@ func (e *Engine) fetchChanged(ctx context.Context, dialogID string, since time.T
 				oldest = ts
 			}
 		}
-		fetched += len(page)
-		if len(page) < f.Limit {
+		if !full {
 			return nil
 		}
+		if pending == nil {
+			break // the budget is spent
+		}
+		f = next
 	}
 	return e.recordGap(ctx, dialogID, since, oldest)
+}
+
+// fetchedPage is the outcome of one background page request.
+type fetchedPage struct {
+	page []cube.Message
+	err  error
+}
+
+// fetchPage requests one page in the background. The channel (buffered, so the
+// goroutine never waits) delivers exactly one result; the caller receives it,
+// cancelling ctx first if it no longer wants it.
+func (e *Engine) fetchPage(ctx context.Context, f cube.MessageFilter) <-chan fetchedPage {
+	out := make(chan fetchedPage, 1)
+	go func() {
+		page, err := e.listMessages(ctx, f)
+		out <- fetchedPage{page, err}
+	}()
+	return out
 }
 
 // recordGap notes that messages of a dialog changed since since and sent at or before

@@ -21,6 +21,15 @@ func (e *Engine) upsertWire(ctx context.Context, page []cube.Message, me int64) 
 	if len(page) == 0 {
 		return 0, nil
 	}
+	ids := make([]string, 0, len(page))
+	for _, w := range page {
+		ids = append(ids, w.ID)
+	}
+	// The stored copies of the whole page in one query, not one per message.
+	stored, err := e.db.MessagesByID(ctx, ids)
+	if err != nil {
+		return 0, fmt.Errorf("reading stored messages: %w", err)
+	}
 	msgs := make([]cache.Message, 0, len(page))
 	var reacted []cube.Message
 	var unreacted []string // known messages deleted for everyone: their reactions went too
@@ -30,17 +39,15 @@ func (e *Engine) upsertWire(ctx context.Context, page []cube.Message, me int64) 
 			continue
 		}
 		m := messageFromWire(w, me)
-		old, err := e.db.Message(ctx, w.ID)
+		old := stored[w.ID]
 		switch {
-		case errors.Is(err, cache.ErrNotFound):
+		case old == nil:
 			if w.Deleted {
 				continue
 			}
 			if reactionTotals(w) != nil {
 				reacted = append(reacted, w)
 			}
-		case err != nil:
-			return 0, fmt.Errorf("reading stored message %s: %w", w.ID, err)
 		default:
 			keepEdits(&m, old, w)
 			switch {

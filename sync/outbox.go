@@ -163,6 +163,12 @@ func (e *Engine) drainOutbox(ctx context.Context, chat *cube.Chat) {
 		if !e.confirmSent(ctx, chat, sent) {
 			return
 		}
+		if len(queued) < outboxBatch {
+			// That was the whole queue. Whatever was queued since kicked the outbox
+			// (Send, a retry, an upload), so it runs again: no need to ask the
+			// cache once more for a queue that is usually empty.
+			return
+		}
 	}
 }
 
@@ -216,11 +222,9 @@ func (e *Engine) confirmSent(ctx context.Context, chat *cube.Chat, sent []sentMe
 		e.log.Info("outbox batch unconfirmed, kept pending", "messages", len(sent), "err", err)
 		return false
 	}
-	for _, s := range sent {
-		if err := e.markSent(ctx, s); err != nil {
-			e.log.Error("marking message sent", "id", s.id, "err", err)
-			return false
-		}
+	if err := e.markSent(ctx, sent); err != nil {
+		e.log.Error("marking messages sent", "messages", len(sent), "err", err)
+		return false
 	}
 	return true
 }
@@ -232,17 +236,21 @@ func (e *Engine) attemptOf(id string) int {
 	return e.retries[id]
 }
 
-// markSent marks a confirmed message sent, unless it bounced meanwhile (the bounce
-// and the confirmation race on different goroutines) or the user retried it after
-// that bounce: the retry is queued and must go out, not be settled by this old
-// confirmation.
-func (e *Engine) markSent(ctx context.Context, s sentMessage) error {
+// markSent marks a confirmed batch sent in one cache transaction, leaving out each
+// message that bounced meanwhile (the bounce and the confirmation race on
+// different goroutines) or that the user retried after that bounce: the retry is
+// queued and must go out, not be settled by this old confirmation.
+func (e *Engine) markSent(ctx context.Context, sent []sentMessage) error {
 	e.bounceMu.Lock()
 	defer e.bounceMu.Unlock()
-	if e.bounced[s.id] || e.retries[s.id] != s.attempt {
-		return nil
+	marks := make([]cache.SentMark, 0, len(sent))
+	for _, s := range sent {
+		if e.bounced[s.id] || e.retries[s.id] != s.attempt {
+			continue
+		}
+		marks = append(marks, cache.SentMark{ID: s.id, SentAt: s.sentAt})
 	}
-	return e.db.MarkSent(ctx, s.id, s.sentAt)
+	return e.db.MarkSentAll(ctx, marks)
 }
 
 // isTransientSendError tells a lost connection (retry on the next Ready) from a

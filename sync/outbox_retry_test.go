@@ -44,7 +44,7 @@ func TestLateConfirmationDoesNotSettleARetry(t *testing.T) {
 	if err := e.RetryFailed(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.markSent(ctx, first); err != nil {
+	if err := e.markSent(ctx, []sentMessage{first}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -62,7 +62,7 @@ func TestLateConfirmationDoesNotSettleARetry(t *testing.T) {
 
 	// The retry's own confirmation settles it.
 	retry := sentMessage{id: id, sentAt: time.Now(), attempt: e.attemptOf(id)}
-	if err := e.markSent(ctx, retry); err != nil {
+	if err := e.markSent(ctx, []sentMessage{retry}); err != nil {
 		t.Fatal(err)
 	}
 	if m, err := db.Message(ctx, id); err != nil || m.State != cache.StateSent {

@@ -15,13 +15,9 @@ const unreadChunk = 100
 // UnreadTotal is the number of unread messages over the visible dialogs, from the
 // cache (which the catch-up refreshes from the server).
 func (e *Engine) UnreadTotal(ctx context.Context) (int, error) {
-	dialogs, err := e.db.VisibleDialogs(ctx)
+	total, err := e.db.UnreadTotal(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("sync: counting unread messages: %w", err)
-	}
-	total := 0
-	for _, d := range dialogs {
-		total += d.UnreadCount
 	}
 	return total, nil
 }
