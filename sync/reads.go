@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -14,31 +15,48 @@ import (
 // MarkRead is what opening a dialog does: it becomes the open dialog, its local unread
 // count drops to zero, and the server marks all its messages read; the senders of
 // the unread messages get read markers, so their ticks turn. When the server cannot
-// be reached, or the chat (which carries the markers) is down, the read waits in the
-// action queue (persisted), which sends it on the next Ready, before the catch-up.
+// be reached, or the chat (which carries the markers) is down or drops before the
+// server has taken the markers, the read waits in the action queue (persisted), which
+// sends it on the next Ready, before the catch-up.
 func (e *Engine) MarkRead(ctx context.Context, dialogID string) error {
 	e.OpenDialog(dialogID)
+	shown, err := e.unreadShown(ctx, dialogID)
+	if err != nil {
+		return fmt.Errorf("sync: marking dialog %s read: %w", dialogID, err)
+	}
 	if err := e.db.SetUnread(ctx, dialogID, 0); err != nil {
 		return fmt.Errorf("sync: marking dialog %s read: %w", dialogID, err)
 	}
-	err := e.sendRead(ctx, dialogID)
+	err = e.sendRead(ctx, dialogID)
 	switch {
-	case err == nil && e.connChat() == nil:
-		// The server has the read, the senders cannot hear of it yet.
-		return e.queueRead(ctx, dialogID, "no chat for the read markers")
 	case err == nil:
-		e.sendReadMarkers(ctx, dialogID)
+		e.touchAfterRead(dialogID)
+		if err := e.sendReadMarkers(ctx, dialogID, shown); err != nil {
+			// The server has the read, the senders may not have heard of it.
+			return e.queueRead(ctx, dialogID, shown, err.Error())
+		}
 		return nil
 	case isUnreachable(err) || !e.hasSession():
-		return e.queueRead(ctx, dialogID, err.Error())
+		return e.queueRead(ctx, dialogID, shown, err.Error())
 	}
 	return fmt.Errorf("sync: marking dialog %s read: %w", dialogID, err)
 }
 
-// queueRead persists a read of the whole dialog for the outbox, and wakes it.
-func (e *Engine) queueRead(ctx context.Context, dialogID, why string) error {
+// queueRead persists a read of the messages the user saw for the outbox, and wakes
+// it. The action names them, so that when it goes, later ones (sent while we were
+// away, never shown) are neither marked read on the server nor left without the
+// markers their senders need. A dialog whose count covers more than the cache shows
+// (old history not fetched) is read whole, as the user asked.
+func (e *Engine) queueRead(ctx context.Context, dialogID string, shown []cache.Message, why string) error {
 	e.log.Info("read mark queued", "dialog", dialogID, "why", why)
-	if _, err := e.db.EnqueueAction(ctx, cache.Action{Kind: cache.ActionRead, DialogID: dialogID}); err != nil {
+	a := cache.Action{Kind: cache.ActionRead, DialogID: dialogID}
+	for _, m := range shown {
+		a.MessageIDs = append(a.MessageIDs, m.ID)
+	}
+	if len(a.MessageIDs) == 0 {
+		a.MessageIDs = nil
+	}
+	if _, err := e.db.EnqueueAction(ctx, a); err != nil {
 		return fmt.Errorf("sync: queueing the read mark of %s: %w", dialogID, err)
 	}
 	e.kickOutbox()
@@ -50,34 +68,86 @@ func (e *Engine) queueRead(ctx context.Context, dialogID, why string) error {
 // it covers without a marker leaves its sender's ticks grey.
 const readMarkerWindow = 300
 
-// sendReadMarkers tells the senders of the dialog's newest messages that we read
-// them (XMPP <displayed/>; a REST read does not notify anyone), once per message.
-func (e *Engine) sendReadMarkers(ctx context.Context, dialogID string) {
-	chat := e.connChat()
-	if chat == nil {
-		return
-	}
+// unreadShown is what the user sees unread in a dialog: the others' messages among
+// its newest cached ones that we have not read. These are what a read tells the
+// senders of.
+func (e *Engine) unreadShown(ctx context.Context, dialogID string) ([]cache.Message, error) {
 	me := e.Me()
 	msgs, err := e.db.Messages(ctx, dialogID, time.Time{}, "", readMarkerWindow)
 	if err != nil {
-		e.log.Warn("reading messages for read markers", "dialog", dialogID, "err", err)
-		return
+		return nil, fmt.Errorf("reading messages for read markers: %w", err)
 	}
-	var marked []string
+	return slices.DeleteFunc(msgs, func(m cache.Message) bool {
+		return m.SenderID == me || m.SenderID == 0 || m.Deleted || slices.Contains(m.ReadIDs, me) || !m.State.Confirmed()
+	}), nil
+}
+
+// touchAfterRead has the dialog's count asked again now that the server holds the
+// read: a refresh answered just before it may still write the old count over the
+// zero, and nothing else would come to correct it.
+func (e *Engine) touchAfterRead(dialogID string) { e.unread.touch(dialogID) }
+
+// errNoChatForMarkers: the chat that carries read markers is down.
+var errNoChatForMarkers = errors.New("no chat for the read markers")
+
+// sendReadMarkers tells the senders of msgs that we read them (XMPP <displayed/>; a
+// REST read does not notify anyone). A marker written on a connection that then
+// dies is lost without an error, so the markers count as told (our read recorded in
+// the cache) only once the server has answered a ping sent after them: it reads a
+// connection in order, so it has relayed them by then. An error means the senders
+// may not know; the caller queues the read again.
+func (e *Engine) sendReadMarkers(ctx context.Context, dialogID string, msgs []cache.Message) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	chat := e.connChat()
+	if chat == nil {
+		return errNoChatForMarkers
+	}
+	me := e.Me()
+	ids := make([]string, 0, len(msgs))
 	for _, m := range msgs {
-		if m.SenderID == me || m.SenderID == 0 || m.Deleted || slices.Contains(m.ReadIDs, me) || !m.State.Confirmed() {
+		if m.SenderID == me || m.SenderID == 0 || m.Deleted {
 			continue
 		}
 		wire := cube.Message{ID: m.ID, ChatDialogID: m.DialogID, SenderID: m.SenderID, RecipientID: m.RecipientID}
 		if err := chat.SendRead(ctx, wire); err != nil {
-			e.log.Info("sending read markers", "dialog", dialogID, "err", err)
-			break
+			return fmt.Errorf("sending read markers: %w", err)
 		}
-		marked = append(marked, m.ID)
+		ids = append(ids, m.ID)
 	}
-	if _, err := e.db.AddMarkers(ctx, dialogID, marked, me, cache.MarkerRead); err != nil {
+	if len(ids) == 0 {
+		return nil
+	}
+	if err := chat.Ping(ctx); err != nil {
+		return fmt.Errorf("confirming read markers: %w", err)
+	}
+	if _, err := e.db.AddMarkers(ctx, dialogID, ids, me, cache.MarkerRead); err != nil {
 		e.log.Warn("recording our read markers", "dialog", dialogID, "err", err)
 	}
+	return nil
+}
+
+// queuedReadMarkers is what a queued read tells the senders of: the messages it
+// names that the cache still holds (their markers go even when the catch-up already
+// shows them read by us, since the server's read told nobody), or for a read of the
+// whole dialog what it shows unread now.
+func (e *Engine) queuedReadMarkers(ctx context.Context, a cache.Action) ([]cache.Message, error) {
+	if a.MessageIDs == nil {
+		return e.unreadShown(ctx, a.DialogID)
+	}
+	var out []cache.Message
+	for _, id := range a.MessageIDs {
+		m, err := e.db.Message(ctx, id)
+		if errors.Is(err, cache.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *m)
+	}
+	return out, nil
 }
 
 func (e *Engine) sendRead(ctx context.Context, dialogID string) error {

@@ -58,13 +58,11 @@ func (e *Engine) refreshUnreadOf(ctx context.Context, ids []string) error {
 			if !listed {
 				continue
 			}
-			if e.viewing(id) {
-				if n > 0 {
-					// On screen, yet unread on the server (it came by catch-up, not
-					// live): the user is reading it, so it is read.
-					if err := e.MarkRead(ctx, id); err != nil {
-						e.log.Warn("reading the dialog on screen", "dialog", id, "err", err)
-					}
+			if e.viewing(id) && n > 0 {
+				// On screen, yet unread on the server (it came by catch-up, not
+				// live): the user is reading it, so it is read.
+				if err := e.MarkRead(ctx, id); err != nil {
+					e.log.Warn("reading the dialog on screen", "dialog", id, "err", err)
 				}
 				continue
 			}

@@ -1,0 +1,109 @@
+package sync
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/cubechat/cubechat/cache"
+	"github.com/cubechat/cubechat/cube"
+)
+
+// TestSenderLearnsEveryReadTheServerRecords: the reader opens a dialog while its chat
+// is down (REST up), so the read is queued for its markers; meanwhile the sender sends
+// more, which the reader has not seen. Once the reader is back, the sender — connected
+// all along, so no catch-up of its own — must show exactly the reads the server
+// recorded: the messages read are read on both sides, and the ones sent during the
+// outage, which the reader never saw, are read on neither (the soak found them read
+// on the server and unread in the sender's cache).
+func TestSenderLearnsEveryReadTheServerRecords(t *testing.T) {
+	h, a, b, dialog, seen := readPair(t, 2)
+	b.chat.block()
+	b.waitFor("the chat down", func() (bool, string) {
+		s := b.e.Status()
+		return s.State != StateReady, fmt.Sprintf("%+v", s)
+	})
+	if err := b.e.MarkRead(h.ctx, dialog); err != nil {
+		t.Fatal(err)
+	}
+	var unseen []string
+	for i := range 2 {
+		id, err := a.e.Send(h.ctx, dialog, fmt.Sprintf("sent while bob is away %d", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		unseen = append(unseen, id)
+	}
+	a.waitOutboxEmpty()
+	b.chat.unblock()
+	b.e.ReconnectNow()
+	b.waitMessages(dialog, 4, func(m cache.Message) bool { return m.SenderID == a.acc.ID })
+	b.waitSynced()
+	b.waitFor("no queued actions", func() (bool, string) {
+		q, err := b.db.Actions(h.ctx)
+		return err == nil && len(q) == 0, fmt.Sprintf("%d queued, %v", len(q), err)
+	})
+	waitAllRead(t, h, a, dialog, seen, b.acc.ID)
+
+	// The sender's cache and the server agree on every message's reader.
+	all := append(slices.Clone(seen), unseen...)
+	poll(t, "the sender's read markers matching the server's", func() (bool, string) {
+		list, err := h.client(a.acc).ListMessages(h.ctx, cube.MessageFilter{DialogID: dialog, Limit: 100})
+		if err != nil {
+			return false, err.Error()
+		}
+		var diff []string
+		for _, s := range list.Items {
+			if !slices.Contains(all, s.ID) {
+				continue
+			}
+			m, err := a.db.Message(h.ctx, s.ID)
+			if err != nil {
+				return false, err.Error()
+			}
+			if onServer, cached := slices.Contains(s.ReadIDs, b.acc.ID), slices.Contains(m.ReadIDs, b.acc.ID); onServer != cached {
+				diff = append(diff, fmt.Sprintf("%s read by bob on the server %v, in ann's cache %v", s.ID, onServer, cached))
+			}
+		}
+		return len(diff) == 0, fmt.Sprint(diff)
+	})
+}
+
+// TestReadMarkersLostInACutAreSentAgain: the reader's REST read reaches the server,
+// but the chat connection dies with its read markers still in flight, so the server
+// never relays them. The sender, connected all along, must still see its messages
+// read: the reader does not count markers as told until the server has answered
+// after them, and sends them again on its next connection.
+func TestReadMarkersLostInACutAreSentAgain(t *testing.T) {
+	h, a, b, dialog, sent := readPair(t, 3)
+	b.chat.dropOn("urn:xmpp:chat-markers:0")
+	if err := b.e.MarkRead(h.ctx, dialog); err != nil {
+		t.Fatal(err)
+	}
+	if n := serverUnread(t, h, h.client(b.acc), dialog); n != 0 {
+		t.Fatalf("the server counts %d unread after the REST read", n)
+	}
+	if b.chat.cutCount() != 1 {
+		t.Fatalf("the markers were not cut: %d cuts", b.chat.cutCount())
+	}
+	waitAllRead(t, h, a, dialog, sent, b.acc.ID)
+}
+
+// TestStaleUnreadCountAfterAReadIsCorrected: a live unread refresh answered just
+// before the reader's read reached the server writes the old count over the zero
+// MarkRead set (the soak saw "shows 8 unread, the server counts 0" for good). The
+// count written here stands for that stale answer; with no further traffic in the
+// dialog, the cache must come back to the server's count.
+func TestStaleUnreadCountAfterAReadIsCorrected(t *testing.T) {
+	h, _, b, dialog, _ := readPair(t, 3)
+	if err := b.e.MarkRead(h.ctx, dialog); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.db.SetUnread(h.ctx, dialog, 3); err != nil { // the stale refresh
+		t.Fatal(err)
+	}
+	b.waitFor("the server's count in bob's cache", func() (bool, string) {
+		d, err := b.db.Dialog(h.ctx, dialog)
+		return err == nil && d.UnreadCount == 0, fmt.Sprintf("%+v %v", d, err)
+	})
+}
