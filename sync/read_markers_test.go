@@ -9,13 +9,14 @@ import (
 	"github.com/cubechat/cubechat/cube"
 )
 
-// TestSenderLearnsEveryReadTheServerRecords: the reader opens a dialog while its chat
-// is down (REST up), so the read is queued for its markers; meanwhile the sender sends
-// more, which the reader has not seen. Once the reader is back, the sender — connected
-// all along, so no catch-up of its own — must show exactly the reads the server
-// recorded: the messages read are read on both sides, and the ones sent during the
-// outage, which the reader never saw, are read on neither (the soak found them read
-// on the server and unread in the sender's cache).
+// TestSenderLearnsEveryReadTheServerRecords: while the reader's chat is down (REST
+// up), the sender sends more, which the reader has not received; then the reader opens
+// the dialog, so the read is queued for its markers. Once the reader is back, the
+// sender — connected all along, so no catch-up of its own — must show exactly the
+// reads the server recorded: the messages shown are read on both sides, and the ones
+// the reader never had when it read are read on neither (the soak found such messages
+// read on the server, by a REST read of the whole dialog, and unread in the sender's
+// cache, since no marker ever went for them).
 func TestSenderLearnsEveryReadTheServerRecords(t *testing.T) {
 	h, a, b, dialog, seen := readPair(t, 2)
 	b.chat.block()
@@ -23,9 +24,6 @@ func TestSenderLearnsEveryReadTheServerRecords(t *testing.T) {
 		s := b.e.Status()
 		return s.State != StateReady, fmt.Sprintf("%+v", s)
 	})
-	if err := b.e.MarkRead(h.ctx, dialog); err != nil {
-		t.Fatal(err)
-	}
 	var unseen []string
 	for i := range 2 {
 		id, err := a.e.Send(h.ctx, dialog, fmt.Sprintf("sent while bob is away %d", i))
@@ -34,6 +32,11 @@ func TestSenderLearnsEveryReadTheServerRecords(t *testing.T) {
 		}
 		unseen = append(unseen, id)
 	}
+	if err := b.e.MarkRead(h.ctx, dialog); err != nil {
+		t.Fatal(err)
+	}
+	// Bob's window goes to the background: what arrives later is not read on screen.
+	b.e.SetFocused(false)
 	a.waitOutboxEmpty()
 	b.chat.unblock()
 	b.e.ReconnectNow()

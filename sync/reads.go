@@ -13,49 +13,82 @@ import (
 )
 
 // MarkRead is what opening a dialog does: it becomes the open dialog, its local unread
-// count drops to zero, and the server marks all its messages read; the senders of
-// the unread messages get read markers, so their ticks turn. When the server cannot
-// be reached, or the chat (which carries the markers) is down or drops before the
-// server has taken the markers, the read waits in the action queue (persisted), which
-// sends it on the next Ready, before the catch-up.
+// count drops to zero, and the server marks read what the user was shown unread; the
+// senders of those messages get read markers, so their ticks turn. When the server
+// cannot be reached, or the chat (which carries the markers) is down or drops before
+// the server has taken the markers, the read waits in the action queue (persisted),
+// which sends it on the next Ready, before the catch-up.
 func (e *Engine) MarkRead(ctx context.Context, dialogID string) error {
 	e.OpenDialog(dialogID)
 	shown, err := e.unreadShown(ctx, dialogID)
 	if err != nil {
 		return fmt.Errorf("sync: marking dialog %s read: %w", dialogID, err)
 	}
+	scope, err := e.readScope(ctx, dialogID, shown)
+	if err != nil {
+		return fmt.Errorf("sync: marking dialog %s read: %w", dialogID, err)
+	}
 	if err := e.db.SetUnread(ctx, dialogID, 0); err != nil {
 		return fmt.Errorf("sync: marking dialog %s read: %w", dialogID, err)
 	}
-	err = e.sendRead(ctx, dialogID)
+	if scope != nil && len(scope) == 0 {
+		return nil // nothing unread here: nothing to tell the server or anyone
+	}
+	err = e.sendRead(ctx, dialogID, scope)
 	switch {
 	case err == nil:
 		e.touchAfterRead(dialogID)
 		if err := e.sendReadMarkers(ctx, dialogID, shown); err != nil {
 			// The server has the read, the senders may not have heard of it.
-			return e.queueRead(ctx, dialogID, shown, err.Error())
+			return e.queueRead(ctx, dialogID, scope, err.Error())
 		}
 		return nil
 	case isUnreachable(err) || !e.hasSession():
-		return e.queueRead(ctx, dialogID, shown, err.Error())
+		return e.queueRead(ctx, dialogID, scope, err.Error())
 	}
 	return fmt.Errorf("sync: marking dialog %s read: %w", dialogID, err)
 }
 
-// queueRead persists a read of the messages the user saw for the outbox, and wakes
-// it. The action names them, so that when it goes, later ones (sent while we were
-// away, never shown) are neither marked read on the server nor left without the
-// markers their senders need. A dialog whose count covers more than the cache shows
-// (old history not fetched) is read whole, as the user asked.
-func (e *Engine) queueRead(ctx context.Context, dialogID string, shown []cache.Message, why string) error {
-	e.log.Info("read mark queued", "dialog", dialogID, "why", why)
-	a := cache.Action{Kind: cache.ActionRead, DialogID: dialogID}
+// readScope is what a read marks on the server: the messages shown unread, named, so
+// that one the server holds but this device has not received yet (delayed, or sent
+// while we were away) is neither marked read unseen nor left without the marker its
+// sender needs. Only when the count says more is unread than the cache holds (old
+// history not fetched: the window is full, or the dialog has gaps) is the whole
+// dialog read (nil), as the user asked.
+func (e *Engine) readScope(ctx context.Context, dialogID string, shown []cache.Message) ([]string, error) {
+	ids := make([]string, 0, len(shown))
 	for _, m := range shown {
-		a.MessageIDs = append(a.MessageIDs, m.ID)
+		ids = append(ids, m.ID)
 	}
-	if len(a.MessageIDs) == 0 {
-		a.MessageIDs = nil
+	d, err := e.db.Dialog(ctx, dialogID)
+	if errors.Is(err, cache.ErrNotFound) {
+		return ids, nil
 	}
+	if err != nil {
+		return nil, err
+	}
+	if d.UnreadCount <= len(ids) {
+		return ids, nil
+	}
+	msgs, err := e.db.Messages(ctx, dialogID, time.Time{}, "", readMarkerWindow)
+	if err != nil {
+		return nil, err
+	}
+	gaps, err := e.db.Gaps(ctx, dialogID)
+	if err != nil {
+		return nil, err
+	}
+	if len(msgs) >= readMarkerWindow || len(gaps) > 0 {
+		return nil, nil
+	}
+	return ids, nil
+}
+
+// queueRead persists a read for the outbox, and wakes it. ids is its scope
+// (readScope: the messages shown, or nil for the whole dialog).
+func (e *Engine) queueRead(ctx context.Context, dialogID string, ids []string, why string) error {
+	e.log.Info("read mark queued", "dialog", dialogID, "why", why)
+	a := cache.Action{Kind: cache.ActionRead, DialogID: dialogID, MessageIDs: ids}
 	if _, err := e.db.EnqueueAction(ctx, a); err != nil {
 		return fmt.Errorf("sync: queueing the read mark of %s: %w", dialogID, err)
 	}
@@ -150,9 +183,10 @@ func (e *Engine) queuedReadMarkers(ctx context.Context, a cache.Action) ([]cache
 	return out, nil
 }
 
-func (e *Engine) sendRead(ctx context.Context, dialogID string) error {
+// sendRead marks ids of a dialog read on the server (nil: the whole dialog).
+func (e *Engine) sendRead(ctx context.Context, dialogID string, ids []string) error {
 	return e.rest(ctx, func(c *cube.Client) error {
-		return c.UpdateMessages(ctx, dialogID, nil, cube.MessageUpdate{Read: true})
+		return c.UpdateMessages(ctx, dialogID, ids, cube.MessageUpdate{Read: true})
 	})
 }
 
@@ -168,7 +202,7 @@ func (e *Engine) flushPendingReads(ctx context.Context) {
 		return
 	}
 	for _, id := range ids {
-		err := e.sendRead(ctx, id)
+		err := e.sendRead(ctx, id, nil)
 		if isUnreachable(err) {
 			return // still offline: keep the rest for the next Ready
 		}
