@@ -110,3 +110,26 @@ func TestStaleUnreadCountAfterAReadIsCorrected(t *testing.T) {
 		return err == nil && d.UnreadCount == 0, fmt.Sprintf("%+v %v", d, err)
 	})
 }
+
+// TestOnScreenReadLostInACutReachesTheServer: a message arrives in the dialog on
+// screen, so the reader sends its read marker at once and shows it read; the chat
+// dies with that marker in flight. The server must still come to count it read, and
+// the sender to see it read (the soak found "read by itself=true, the server says
+// false").
+func TestOnScreenReadLostInACutReachesTheServer(t *testing.T) {
+	h, a, b, dialog, sent := readPair(t, 1)
+	if err := b.e.MarkRead(h.ctx, dialog); err != nil {
+		t.Fatal(err)
+	}
+	waitAllRead(t, h, a, dialog, sent, b.acc.ID)
+	b.chat.dropOn("<displayed")
+	id, err := a.e.Send(h.ctx, dialog, "arrives on screen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.waitMessage(id, "read on screen", func(m cache.Message) bool { return slices.Contains(m.ReadIDs, b.acc.ID) })
+	poll(t, "the marker cut", func() (bool, string) {
+		return b.chat.cutCount() == 1, fmt.Sprintf("%d cuts", b.chat.cutCount())
+	})
+	waitAllRead(t, h, a, dialog, []string{id}, b.acc.ID)
+}

@@ -24,6 +24,9 @@ func (e *Engine) MarkRead(ctx context.Context, dialogID string) error {
 	if err != nil {
 		return fmt.Errorf("sync: marking dialog %s read: %w", dialogID, err)
 	}
+	if shown, err = e.withOnScreen(ctx, dialogID, shown); err != nil {
+		return fmt.Errorf("sync: marking dialog %s read: %w", dialogID, err)
+	}
 	scope, err := e.readScope(ctx, dialogID, shown)
 	if err != nil {
 		return fmt.Errorf("sync: marking dialog %s read: %w", dialogID, err)
@@ -47,6 +50,25 @@ func (e *Engine) MarkRead(ctx context.Context, dialogID string) error {
 		return e.queueRead(ctx, dialogID, scope, err.Error())
 	}
 	return fmt.Errorf("sync: marking dialog %s read: %w", dialogID, err)
+}
+
+// withOnScreen adds to shown the dialog's messages read on screen whose markers no
+// server answer has confirmed yet: they show read here, but must be read again.
+func (e *Engine) withOnScreen(ctx context.Context, dialogID string, shown []cache.Message) ([]cache.Message, error) {
+	for _, id := range e.onScreen.take(dialogID) {
+		if slices.ContainsFunc(shown, func(m cache.Message) bool { return m.ID == id }) {
+			continue
+		}
+		m, err := e.db.Message(ctx, id)
+		if errors.Is(err, cache.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		shown = append(shown, *m)
+	}
+	return shown, nil
 }
 
 // readScope is what a read marks on the server: the messages shown unread, named, so
