@@ -156,11 +156,17 @@ func (e *Engine) sendAction(ctx context.Context, chat *cube.Chat, a cache.Action
 		err := e.rest(ctx, func(c *cube.Client) error {
 			return c.UpdateMessages(ctx, a.DialogID, a.MessageIDs, u)
 		})
-		if err == nil && a.Kind == cache.ActionRead {
-			// A REST read tells nobody: the senders' ticks turn on chat markers.
-			e.sendReadMarkers(ctx, a.DialogID)
+		if err != nil || a.Kind != cache.ActionRead {
+			return err
 		}
-		return err
+		e.touchAfterRead(a.DialogID)
+		// A REST read tells nobody: the senders' ticks turn on chat markers, and
+		// the read stays queued until the server has taken them.
+		msgs, err := e.queuedReadMarkers(ctx, a)
+		if err != nil {
+			return err
+		}
+		return e.sendReadMarkers(ctx, a.DialogID, msgs)
 	}
 	return fmt.Errorf("sync: unknown action kind %q", a.Kind)
 }

@@ -29,13 +29,14 @@ type restCounter struct {
 	beforeReactions atomic.Pointer[func(messageID string)]
 }
 
-func newRESTCounter(t *testing.T, target string) (*restCounter, string) {
+func newRESTCounter(t *testing.T, target string, tr http.RoundTripper) (*restCounter, string) {
 	u, err := url.Parse(target)
 	if err != nil {
 		t.Fatal(err)
 	}
 	rc := &restCounter{asked: map[string]int{}}
 	proxy := httputil.NewSingleHostReverseProxy(u)
+	proxy.Transport = tr
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodGet && (r.URL.Path == "/chat/Message" || r.URL.Path == "/chat/Message.json") {
 			rc.mu.Lock()
@@ -73,7 +74,7 @@ func (rc *restCounter) take() []string {
 func (h *harness) newCountedPeer(a account) (*peer, *restCounter) {
 	h.t.Helper()
 	t := h.t.(*testing.T)
-	rc, proxyURL := newRESTCounter(t, h.srv.PlainHTTPURL())
+	rc, proxyURL := newRESTCounter(t, h.srv.HTTPURL(), h.serverTransport())
 	p := &peer{h: h, acc: a, path: filepath.Join(t.TempDir(), a.Login+".db")}
 	db, err := cache.Open(p.path)
 	if err != nil {

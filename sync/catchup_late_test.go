@@ -31,7 +31,7 @@ func postMessage(t *testing.T, h *harness, c *cube.Client, dialogID, text string
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("CB-Token", c.Token())
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := (&http.Client{Transport: h.serverTransport()}).Do(req)
 	if err != nil {
 		t.Fatalf("POST /chat/Message: %v", err)
 	}

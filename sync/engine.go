@@ -53,6 +53,8 @@ type Engine struct {
 	watch      *watchList
 	// unread collects dialogs whose live-kept unread counts are asked again.
 	unread *unreadBook
+	// onScreen keeps the on-screen read markers no server answer has confirmed yet.
+	onScreen *onScreenBook
 	// missed holds the dialogs with live traffic the cache failed to store.
 	missed *missedBook
 	// sessionStart is when this engine was built: only messages newer than it
@@ -125,6 +127,7 @@ func New(db *cache.DB, p Profile, logger *slog.Logger) *Engine {
 		events:       newEventFeed(),
 		watch:        newWatchList(),
 		unread:       newUnreadBook(),
+		onScreen:     newOnScreenBook(),
 		missed:       newMissedBook(),
 		bounced:      map[string]bool{},
 		retries:      map[string]int{},

@@ -31,6 +31,7 @@ type faultProxy struct {
 	blocked  bool
 	marker   []byte
 	blockCut bool // block once the marker's connection is cut
+	dropCut  bool // cut before the marker's bytes go through: the server never sees them
 	cuts     int
 	conns    map[net.Conn]bool
 	wg       gosync.WaitGroup
@@ -78,7 +79,16 @@ func (p *faultProxy) unblock() {
 // thenBlock the proxy also refuses connections from then on, until unblock.
 func (p *faultProxy) cutAfter(marker string, thenBlock bool) {
 	p.mu.Lock()
-	p.marker, p.blockCut = []byte(marker), thenBlock
+	p.marker, p.blockCut, p.dropCut = []byte(marker), thenBlock, false
+	p.mu.Unlock()
+}
+
+// dropOn arms a one-shot cut on the client→server bytes holding marker that drops
+// them: the client wrote them on a connection that then died, and the server never
+// got them (what a cut does to bytes in flight).
+func (p *faultProxy) dropOn(marker string) {
+	p.mu.Lock()
+	p.marker, p.blockCut, p.dropCut = []byte(marker), false, true
 	p.mu.Unlock()
 }
 
@@ -198,10 +208,13 @@ func (p *faultProxy) clientToServer(client, server net.Conn, cut chan struct{}) 
 			window := append(tail, buf[:n]...)
 			// The cut starts before the bytes go out, so that no answer to them can
 			// reach the client.
-			hit := p.hit(window)
+			hit, drop := p.hit(window)
 			if hit {
 				close(cut)
 				_ = client.Close()
+			}
+			if drop {
+				return
 			}
 			if _, werr := server.Write(buf[:n]); werr != nil || hit {
 				return
@@ -214,19 +227,20 @@ func (p *faultProxy) clientToServer(client, server net.Conn, cut chan struct{}) 
 	}
 }
 
-// hit tells whether window holds the armed marker, disarming it (one cut).
-func (p *faultProxy) hit(window []byte) bool {
+// hit tells whether window holds the armed marker, disarming it (one cut), and
+// whether its bytes are to be dropped rather than forwarded.
+func (p *faultProxy) hit(window []byte) (hit, drop bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if len(p.marker) == 0 || !bytes.Contains(window, p.marker) {
-		return false
+		return false, false
 	}
 	p.marker = nil
 	p.cuts++
 	if p.blockCut {
 		p.blocked = true
 	}
-	return true
+	return true, p.dropCut
 }
 
 // serverCert is the in-process server's own TLS certificate, for a proxy that
@@ -252,11 +266,12 @@ type proxied struct {
 func (h *harness) newProxiedPeer(a account) *proxied {
 	h.t.Helper()
 	chat := newFaultProxy(h.t, h.srv.XMPPTLSAddr(), h.serverCert())
-	// REST through the server's loopback plain listener, so the proxy can read it.
-	rest := newFaultProxy(h.t, strings.TrimPrefix(h.srv.PlainHTTPURL(), "http://"), nil)
+	rest := newFaultProxy(h.t, strings.TrimPrefix(h.srv.HTTPURL(), "https://"), nil)
 	prof := h.profile()
 	prof.ChatHost, prof.ChatTLS = chat.addr(), cube.ChatDirectTLS
-	prof.APIURL = "http://" + rest.addr()
+	// REST is TLS end to end: the proxy forwards its bytes, the engine checks the
+	// server's pinned certificate (the port is no part of it).
+	prof.APIURL = "https://" + rest.addr()
 	p := &peer{h: h, acc: a, path: filepath.Join(h.t.TempDir(), a.Login+"-proxied.db")}
 	db, err := cache.Open(p.path)
 	if err != nil {

@@ -278,6 +278,9 @@ func (e *Engine) readOnScreen(ctx context.Context, chat *cube.Chat, msg cube.Mes
 	if _, err := e.db.AddMarkers(ctx, msg.ChatDialogID, []string{msg.ID}, e.Me(), cache.MarkerRead); err != nil {
 		e.log.Warn("recording our read marker", "message", msg.ID, "err", err)
 	}
+	// Unconfirmed until the server's count says so (reads_on_screen.go).
+	e.onScreen.add(msg.ChatDialogID, msg.ID)
+	e.unread.touch(msg.ChatDialogID)
 }
 
 // laterThan is now, or just after prev when the clock says otherwise: an edit

@@ -54,13 +54,21 @@ func (e *Engine) refreshUnreadOf(ctx context.Context, ids []string) error {
 			if !listed {
 				continue
 			}
-			if e.viewing(id) {
-				if n > 0 {
-					// On screen, yet unread on the server (it came by catch-up, not
-					// live): the user is reading it, so it is read.
-					if err := e.MarkRead(ctx, id); err != nil {
-						e.log.Warn("reading the dialog on screen", "dialog", id, "err", err)
-					}
+			onScreen := e.onScreen.take(id)
+			if n > 0 && len(onScreen) > 0 && !e.viewing(id) {
+				// Read on screen, yet unread on the server: the markers may have been
+				// lost with their connection. Read them again, for the server and
+				// their senders.
+				if err := e.queueRead(ctx, id, onScreen, "on-screen read markers unconfirmed"); err != nil {
+					e.log.Warn("queueing the on-screen reads again", "dialog", id, "err", err)
+				}
+			}
+			if e.viewing(id) && n > 0 {
+				e.onScreenAgain(id, onScreen)
+				// On screen, yet unread on the server (it came by catch-up, not
+				// live): the user is reading it, so it is read.
+				if err := e.MarkRead(ctx, id); err != nil {
+					e.log.Warn("reading the dialog on screen", "dialog", id, "err", err)
 				}
 				continue
 			}

@@ -55,7 +55,7 @@ func TestSoakComparisonCountsEachKind(t *testing.T) {
 	o.Intensity = 0
 	o.Restarts = 0
 	o.Examples = 100_000
-	planted := map[string]string{} // kind → the id its example must name
+	planted := map[string]string{} // kind → what its example must name (an id)
 	var serverEdit string          // a message edited on the server behind its sender's back
 	o.beforeCompare = func(ctx context.Context, c *cluster) error {
 		if err := plant(ctx, c.clients[0], planted); err != nil {
@@ -224,12 +224,16 @@ func plant(ctx context.Context, sc *soakClient, planted map[string]string) error
 	if _, err := sc.db.AddMarkers(ctx, ticked.DialogID, []string{ticked.ID}, 999_999, cache.MarkerRead); err != nil {
 		return err
 	}
-	planted[kindUnread] = group.ID
-	if err := sc.db.SetUnread(ctx, group.ID, group.UnreadCount+7); err != nil {
-		return err
-	}
+	// The rename writes the whole dialog back, unread count included, so it goes
+	// first: planted the other way round, the rename would undo the unread plant.
 	renamed := group
 	renamed.Name = "tampered name"
 	planted[kindDialogs] = group.ID
-	return sc.db.UpsertDialogs(ctx, []cache.Dialog{renamed})
+	if err := sc.db.UpsertDialogs(ctx, []cache.Dialog{renamed}); err != nil {
+		return err
+	}
+	// The example must name the planted count, not just the dialog: a drift of its
+	// own in the same dialog must not pass for the plant.
+	planted[kindUnread] = fmt.Sprintf("shows %d unread in %s", group.UnreadCount+7, group.ID)
+	return sc.db.SetUnread(ctx, group.ID, group.UnreadCount+7)
 }
