@@ -281,7 +281,7 @@ func (m *mainScreen) applyDialogs(dialogs []cache.Dialog, users map[int64]cache.
 // highlighted.
 func (m *mainScreen) applyFilter() {
 	m.shown = filterDialogs(m.dialogs, m.search.query(), m.me, m.users)
-	if len(m.dialogs) == 0 {
+	if len(m.dialogs) == 0 && m.search.query() == "" {
 		m.empty.Show()
 	} else {
 		m.empty.Hide()

@@ -97,12 +97,12 @@ func (s *searchPanel) changed() {
 	s.showServerButton()
 	if q == "" {
 		s.items, s.hits = nil, nil
-		s.results.Hide()
+		s.showResults(false)
 		return
 	}
 	s.hits = nil
 	s.layout()
-	s.results.Show()
+	s.showResults(true)
 	s.m.bg.Go(func() {
 		if !sleepCtx(s.m.ctx, searchDelay) {
 			return
@@ -128,6 +128,18 @@ func (s *searchPanel) changed() {
 			s.layout()
 		})
 	})
+}
+
+// showResults swaps the dialogs list for the results (and back). Both lists fill the
+// same place, so the one not in use is hidden: drawn together, their rows overlap.
+func (s *searchPanel) showResults(show bool) {
+	if show {
+		s.m.list.Hide()
+		s.results.Show()
+	} else {
+		s.results.Hide()
+		s.m.list.Show()
+	}
 }
 
 // searchServer runs the global search; its results land in the cache and show here.
