@@ -167,6 +167,7 @@ func (c *chatPane) open(d cache.Dialog) {
 	prev := c.dialog
 	c.setDialog(d)
 	c.header.watch(prev, d)
+	c.header.loadBlocked(d)
 	text, ok := c.drafts[d.ID]
 	if !ok {
 		text = c.m.drafts[d.ID] // saved in the cache by an earlier session

@@ -22,6 +22,7 @@ type chatHeader struct {
 	title    *widget.Label
 	subtitle *widget.Label
 	info     *widget.Button
+	block    blockState // the open private chat's peer blocked? (header_blocked.go)
 }
 
 func newChatHeader(c *chatPane) *chatHeader {
@@ -46,7 +47,11 @@ func (h *chatHeader) set(d cache.Dialog) {
 	name := dialogTitle(d, m.me, m.users)
 	h.title.SetText(name)
 	h.avatar.SetName(name)
-	h.subtitle.SetText(headerSubtitle(d, m.me, m.users, time.Now(), time.Local))
+	sub := headerSubtitle(d, m.me, m.users, time.Now(), time.Local)
+	if blocked, ok := blockedSubtitle(h.block, d, m.me); ok {
+		sub = blocked
+	}
+	h.subtitle.SetText(sub)
 }
 
 // headerSubtitle is the presence of a private chat's peer (falling back to their login

@@ -207,6 +207,9 @@ func (m *mainScreen) handleChange(c cache.Change) {
 	if c.Privacy || plan.Dialogs || plan.Header {
 		runOnUI(m.refreshInfo)
 	}
+	if c.Privacy {
+		runOnUI(func() { m.chat.header.loadBlocked(m.chat.dialog) })
+	}
 }
 
 // reloadDialogs reads the dialogs and the users they mention, off the UI goroutine.

@@ -1,10 +1,16 @@
 package app
 
 import (
+	"context"
+	"strings"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/cubechat/cubechat/cache"
 )
 
 // A search for a chat name shows its results instead of the dialogs list, never on top
@@ -77,6 +83,87 @@ func TestNoDemoButtonWithoutTheDemo(t *testing.T) {
 	onUI(func() {
 		if u.login.demoBtn.Visible() {
 			t.Error("a demo button without a demo")
+		}
+	})
+}
+
+// The header of a private chat says its peer is blocked (not "online"), following the
+// block list while the chat is open.
+func TestBlockedChatHeader(t *testing.T) {
+	_, m, db := offlineUI(t)
+	onUI(func() { m.selectDialog("d1") })
+	subtitle := func() string {
+		var s string
+		onUI(func() { s = m.chat.header.subtitle.Text })
+		return s
+	}
+	if strings.HasPrefix(subtitle(), "Blocked") {
+		t.Fatal("an unblocked peer shows as blocked")
+	}
+	if err := db.SetBlocked(context.Background(), []cache.Blocked{{UserID: 2}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the header to say blocked", 5*time.Second, func() bool {
+		return subtitle() == "Blocked — you do not get their messages"
+	})
+	if err := db.SetBlocked(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the header to drop blocked", 5*time.Second, func() bool {
+		return !strings.HasPrefix(subtitle(), "Blocked")
+	})
+	// Reopening a chat whose peer is blocked shows it at once.
+	if err := db.SetBlocked(context.Background(), []cache.Blocked{{UserID: 2, Mutual: true}}); err != nil {
+		t.Fatal(err)
+	}
+	onUI(func() { m.selectDialog("g1") })
+	onUI(func() { m.selectDialog("d1") })
+	waitFor(t, "the reopened chat to say blocked", 5*time.Second, func() bool {
+		return strings.HasPrefix(subtitle(), "Blocked both ways")
+	})
+}
+
+// Block asks first; "No" blocks nobody.
+func TestBlockAsksFirst(t *testing.T) {
+	u, m, db := offlineUI(t)
+	onUI(func() { m.showDialogInfo("d1") })
+	var block *widget.Button
+	waitFor(t, "the Block button", 5*time.Second, func() bool {
+		onUI(func() {
+			if b, ok := findIn(u.Window().Canvas().Overlays().Top(), func(o fyne.CanvasObject) bool {
+				b, ok := o.(*widget.Button)
+				return ok && b.Text == "Block"
+			}).(*widget.Button); ok {
+				block = b
+			}
+		})
+		return block != nil
+	})
+	onUI(func() { test.Tap(block) })
+	onUI(func() {
+		top := u.Window().Canvas().Overlays().Top()
+		question := findIn(top, func(o fyne.CanvasObject) bool {
+			l, ok := o.(*widget.Label)
+			return ok && strings.HasPrefix(l.Text, "Block Bob?")
+		})
+		if question == nil {
+			t.Fatal("Block did not ask for confirmation")
+		}
+		no := findIn(top, func(o fyne.CanvasObject) bool {
+			b, ok := o.(*widget.Button)
+			return ok && b.Text == "No"
+		})
+		test.Tap(no.(*widget.Button))
+	})
+	if list, err := db.Blocked(context.Background()); err != nil || len(list) != 0 {
+		t.Errorf("declining blocked someone: %v %v", list, err)
+	}
+	onUI(func() {
+		if top := u.Window().Canvas().Overlays().Top(); findIn(top, func(o fyne.CanvasObject) bool {
+			l, ok := o.(*widget.Label)
+			return ok && strings.HasPrefix(l.Text, "Block Bob?")
+		}) != nil {
+			t.Error("the question is still open")
 		}
 	})
 }
