@@ -167,3 +167,62 @@ func TestBlockAsksFirst(t *testing.T) {
 		}
 	})
 }
+
+// A public chat created in the app is listed under "Browse public chats" for someone who
+// has not joined it, who joins it from there; the creator's own entry opens instead.
+func TestCreateBrowseAndJoinAPublicChat(t *testing.T) {
+	x := startE2E(t)
+	var m *mainScreen
+	onUI(func() { m = x.u.main })
+	onUI(func() { m.showNewPublic() })
+	top := func() fyne.CanvasObject {
+		var o fyne.CanvasObject
+		onUI(func() { o = x.u.Window().Canvas().Overlays().Top() })
+		return o
+	}
+	button := func(text string) *widget.Button {
+		var b *widget.Button
+		onUI(func() {
+			b, _ = findIn(x.u.Window().Canvas().Overlays().Top(), func(o fyne.CanvasObject) bool {
+				b, ok := o.(*widget.Button)
+				return ok && b.Text == text
+			}).(*widget.Button)
+		})
+		return b
+	}
+	create := button("Create")
+	onUI(func() { test.Tap(create) })
+	dlg := top()
+	var refused bool
+	onUI(func() {
+		refused = findIn(dlg, func(o fyne.CanvasObject) bool {
+			l, ok := o.(*widget.Label)
+			return ok && l.Text == "Give the chat a name."
+		}) != nil
+		entry := findIn(dlg, func(o fyne.CanvasObject) bool { _, ok := o.(*widget.Entry); return ok }).(*widget.Entry)
+		test.Type(entry, "Town square")
+		test.Tap(create)
+	})
+	if !refused {
+		t.Error("an empty name is not refused")
+	}
+	waitFor(t, "the new public chat open", 10*time.Second, func() bool {
+		var ok bool
+		onUI(func() { ok = m.chat.dialog.Type == dialogPublic && m.chat.dialog.Name == "Town square" })
+		return ok
+	})
+
+	// Bob has not joined it: the server lists it to him all the same.
+	public, err := x.bob.PublicDialogs(x.ctx)
+	if err != nil || len(public) != 1 || public[0].Name != "Town square" {
+		t.Fatalf("Bob browses %+v, %v", public, err)
+	}
+	// Alice browses: her own public chat is marked as joined ("Open").
+	onUI(func() { m.showPublicDialogs() })
+	waitFor(t, "Alice's public chat listed to her as Open", 10*time.Second, func() bool {
+		return button("Open") != nil
+	})
+	if err := x.bob.SubscribePublic(x.ctx, public[0].ID); err != nil {
+		t.Fatalf("Bob cannot join: %v", err)
+	}
+}
