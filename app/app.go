@@ -61,6 +61,10 @@ type Deps struct {
 	// Demo, when set, pre-fills the login screen and signs in automatically.
 	Demo   *DemoLogin
 	Logger *slog.Logger // nil = discard
+	// ScreenSize is the screen's size in pixels, to size the first window to fit it;
+	// nil or zero = unknown (the window opens at its preferred size). Called once, on
+	// the goroutine that calls New, after the window exists.
+	ScreenSize func() fyne.Size
 }
 
 // DemoLogin is a ready-made account, e.g. on the embedded demo server.
@@ -105,7 +109,11 @@ func New(fyneApp fyne.App, deps Deps) (*UI, error) {
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.bg = csync.NewWorkers(u.ctx)
 	u.win = fyneApp.NewWindow("cubechat")
-	u.win.Resize(fyne.NewSize(1000, 680))
+	var screen fyne.Size
+	if deps.ScreenSize != nil {
+		screen = deps.ScreenSize()
+	}
+	u.win.Resize(windowSize(screen, u.win.Canvas().Scale()))
 	u.win.SetCloseIntercept(u.closeWindow)
 	u.win.SetOnClosed(u.Close)
 	u.watchFocus()

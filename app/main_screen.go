@@ -92,7 +92,7 @@ func newMainScreen(u *UI, e *csync.Engine) *mainScreen {
 
 	m.chat = newChatPane(m)
 	split := container.NewHSplit(left, m.chat.content)
-	split.Offset = 0.32
+	split.Offset = listOffset(u.win.Canvas().Size().Width)
 	m.content = split
 	return m
 }

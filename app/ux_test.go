@@ -226,3 +226,50 @@ func TestCreateBrowseAndJoinAPublicChat(t *testing.T) {
 		t.Fatalf("Bob cannot join: %v", err)
 	}
 }
+
+func TestWindowSizeFitsTheScreen(t *testing.T) {
+	for _, c := range []struct {
+		screen fyne.Size
+		scale  float32
+		want   fyne.Size
+	}{
+		{fyne.Size{}, 1, preferredWindow},
+		{fyne.NewSize(1920, 1080), 1, preferredWindow},
+		{fyne.NewSize(900, 600), 1, fyne.NewSize(900*screenShare, 600*screenShare)},
+		{fyne.NewSize(1800, 1200), 2, fyne.NewSize(900*screenShare, 600*screenShare)}, // HiDPI
+	} {
+		if got := windowSize(c.screen, c.scale); got != c.want {
+			t.Errorf("windowSize(%v, %v) = %v, want %v", c.screen, c.scale, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		width    float32
+		listFrom float32
+		listTo   float32
+	}{
+		{828, listMin, listMin + 20}, // 900×600 screen: the list keeps its minimum
+		{1000, 300, 340},             // proportional
+		{1920, listMax, listMax},     // wide: bounded
+		{400, 200, 200},              // very narrow: half
+	} {
+		if list := float32(listOffset(c.width)) * c.width; list < c.listFrom-0.5 || list > c.listTo+0.5 {
+			t.Errorf("window %v: the list is %v wide, want %v..%v", c.width, list, c.listFrom, c.listTo)
+		}
+	}
+}
+
+// On a 900×600 screen the window opens inside it (the composer stays on screen).
+func TestWindowOpensInsideASmallScreen(t *testing.T) {
+	deps := formOnlyDeps(t)
+	deps.ScreenSize = func() fyne.Size { return fyne.NewSize(900, 600) }
+	u, err := New(test.NewTempApp(t), deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(u.Close)
+	onUI(func() {
+		if s := u.Window().Canvas().Size(); s.Width > 900 || s.Height > 600 {
+			t.Errorf("the window is %v on a 900×600 screen", s)
+		}
+	})
+}
