@@ -39,6 +39,7 @@ import (
 	"sync"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/cubechat/cubechat/cache"
 	csync "github.com/cubechat/cubechat/sync"
@@ -108,6 +109,8 @@ func New(fyneApp fyne.App, deps Deps) (*UI, error) {
 	u := &UI{fyneApp: fyneApp, deps: deps, log: logger.With("component", "ui")}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.bg = csync.NewWorkers(u.ctx)
+	// Fyne's greys for secondary text (times, presence, sizes) are too faint to read.
+	fyneApp.Settings().SetTheme(widgets.ReadableTheme(theme.DefaultTheme()))
 	u.win = fyneApp.NewWindow("cubechat")
 	var screen fyne.Size
 	if deps.ScreenSize != nil {

@@ -8,9 +8,11 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/cubechat/cubechat/cache"
+	"github.com/cubechat/cubechat/widgets"
 )
 
 // A search for a chat name shows its results instead of the dialogs list, never on top
@@ -272,4 +274,19 @@ func TestWindowOpensInsideASmallScreen(t *testing.T) {
 			t.Errorf("the window is %v on a 900×600 screen", s)
 		}
 	})
+}
+
+// The app reads secondary text in a colour that keeps 4.5:1 on the window background,
+// in both variants (widgets' theme test covers every surface).
+func TestAppUsesTheReadableTheme(t *testing.T) {
+	u := newTestUI(t, formOnlyDeps(t))
+	th := u.fyneApp.Settings().Theme()
+	for _, v := range []fyne.ThemeVariant{theme.VariantLight, theme.VariantDark} {
+		bg := th.Color(theme.ColorNameBackground, v)
+		for _, name := range widgets.SecondaryTextColors {
+			if c := widgets.Contrast(th.Color(name, v), bg); c < widgets.MinTextContrast {
+				t.Errorf("variant %d: %s text has contrast %.2f", v, name, c)
+			}
+		}
+	}
 }

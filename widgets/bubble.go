@@ -190,7 +190,7 @@ func (b *MessageBubble) apply() {
 	b.time.Color = th.Color(theme.ColorNamePlaceHolder, v)
 
 	if d.Mine {
-		b.bg.FillColor = mix(th.Color(theme.ColorNamePrimary, v), th.Color(theme.ColorNameBackground, v), 0.25)
+		b.bg.FillColor = OwnBubble(th, v)
 	} else {
 		b.bg.FillColor = th.Color(theme.ColorNameButton, v)
 	}
