@@ -36,6 +36,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/url"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -90,6 +91,10 @@ type UI struct {
 	login *loginScreen
 	main  *mainScreen // nil until signed in
 
+	// openURL opens a file or link with the system's program (the Fyne app's; tests
+	// replace it to play a desktop without one).
+	openURL func(*url.URL) error
+
 	mu     sync.Mutex // guards engine, which Close may read from another goroutine
 	engine *csync.Engine
 }
@@ -106,7 +111,7 @@ func New(fyneApp fyne.App, deps Deps) (*UI, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	u := &UI{fyneApp: fyneApp, deps: deps, log: logger.With("component", "ui")}
+	u := &UI{fyneApp: fyneApp, deps: deps, log: logger.With("component", "ui"), openURL: fyneApp.OpenURL}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.bg = csync.NewWorkers(u.ctx)
 	// Fyne's greys for secondary text (times, presence, sizes) are too faint to read.

@@ -2,6 +2,10 @@ package app
 
 import (
 	"context"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -289,4 +293,59 @@ func TestAppUsesTheReadableTheme(t *testing.T) {
 			}
 		}
 	}
+}
+
+// Opening a file on a desktop without a file opener says so in words (not the launcher's
+// raw `exec: "xdg-open"` error) and offers to save a copy instead.
+func TestOpenWithoutAnOpenerOffersSave(t *testing.T) {
+	u, m, db := offlineUI(t)
+	path := filepath.Join(t.TempDir(), "report.pdf")
+	if err := os.WriteFile(path, []byte("%PDF-1.4"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	msg := cache.Message{ID: "f00000000000000000000001", DialogID: "d1", SenderID: 2, RecipientID: 1,
+		Body: "the report", SentAt: time.Now(), State: cache.StateRead,
+		Attachments: []cache.Attachment{{Type: "file", UID: "u1", Name: "report.pdf", LocalPath: path, Size: 8}}}
+	if _, err := db.UpsertMessages(context.Background(), []cache.Message{msg}); err != nil {
+		t.Fatal(err)
+	}
+	onUI(func() {
+		// A desktop whose opener is missing: the launcher's own error.
+		u.openURL = func(*url.URL) error { return exec.Command("cubechat-no-such-opener").Start() }
+		m.selectDialog("d1")
+	})
+	waitFor(t, "the message with the file", 5*time.Second, func() bool {
+		var ok bool
+		onUI(func() { _, ok = m.chat.history.messageByID(msg.ID) })
+		return ok
+	})
+	onUI(func() { m.chat.openAttachment(msg.ID, "u1") })
+	var texts []string
+	var save *widget.Button
+	waitFor(t, "the explanation", 5*time.Second, func() bool {
+		texts, save = nil, nil
+		onUI(func() {
+			findIn(u.Window().Canvas().Overlays().Top(), func(o fyne.CanvasObject) bool {
+				switch w := o.(type) {
+				case *widget.Label:
+					texts = append(texts, w.Text)
+				case *widget.Button:
+					if w.Text == "Save a copy…" {
+						save = w
+					}
+				}
+				return false
+			})
+		})
+		return save != nil
+	})
+	joined := strings.Join(texts, "\n")
+	if strings.Contains(joined, "exec:") || !strings.Contains(joined, "no program set up to open files") {
+		t.Errorf("the explanation reads %q", joined)
+	}
+	onUI(func() {
+		if n := m.chat.NoticeText(); n != "" {
+			t.Errorf("a raw notice is shown too: %q", n)
+		}
+	})
 }
