@@ -68,6 +68,8 @@ func newChatPane(m *mainScreen) *chatPane {
 	c.composer = widgets.NewComposerEntry()
 	c.composer.SetMinRowsVisible(2)
 	c.composer.OnSend = c.send
+	c.composer.OnKey = m.composerKey
+	c.composer.OnShortcut = m.runShortcut
 	c.composer.OnChanged = c.typed
 	c.sendBtn = widget.NewButtonWithIcon("", theme.MailSendIcon(), c.composer.Send)
 	c.sendBtn.Importance = widget.HighImportance

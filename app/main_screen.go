@@ -104,6 +104,7 @@ func (m *mainScreen) start() {
 	events, unsubEvents := m.engine.SubscribeEvents()
 	m.unsubs = append(m.unsubs, unsub, unsubStatus, unsubEvents)
 	m.ui.win.SetOnDropped(func(pos fyne.Position, uris []fyne.URI) { m.chat.dropped(pos, uris) })
+	m.installShortcuts()
 	m.bg.Go(func() { pumpChanges(m.ctx, changes, refreshInterval, m.handleChange) })
 	m.bg.Go(func() { m.followStatus(statuses) })
 	m.bg.Go(func() { m.followEvents(events) })

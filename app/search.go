@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/cubechat/cubechat/cache"
+	"github.com/cubechat/cubechat/widgets"
 )
 
 // searchDelay lets a fast typist finish a word before the cache is searched (the dialog
@@ -26,7 +27,7 @@ const searchLimit = 50
 type searchPanel struct {
 	m       *mainScreen
 	bar     fyne.CanvasObject
-	entry   *widget.Entry
+	entry   *widgets.KeyEntry
 	server  *widget.Button
 	results *fyne.Container
 	list    *widget.List
@@ -40,7 +41,9 @@ type searchPanel struct {
 
 func newSearchPanel(m *mainScreen) *searchPanel {
 	s := &searchPanel{m: m}
-	s.entry = widget.NewEntry()
+	s.entry = widgets.NewKeyEntry()
+	s.entry.OnKey = s.key
+	s.entry.OnShortcut = m.runShortcut
 	s.entry.SetPlaceHolder("Search chats and messages")
 	s.entry.ActionItem = widget.NewIcon(theme.SearchIcon())
 	s.entry.OnChanged = func(string) { s.changed() }
@@ -197,6 +200,32 @@ func (s *searchPanel) layout() {
 		s.list.SetItemHeight(i, measure.MinSize().Height)
 	}
 	s.list.Refresh()
+}
+
+// key handles the search box's keys: Esc clears the search (then leaves the box), Enter
+// opens the first result, F1 shows the shortcuts.
+func (s *searchPanel) key(k *fyne.KeyEvent) bool {
+	switch k.Name {
+	case fyne.KeyEscape:
+		if s.entry.Text != "" {
+			s.entry.SetText("")
+		} else {
+			s.m.ui.win.Canvas().Unfocus()
+		}
+		return true
+	case fyne.KeyReturn, fyne.KeyEnter:
+		for _, it := range s.items {
+			if it.Kind != searchHeader {
+				s.open(it)
+				return true
+			}
+		}
+		return false
+	case fyne.KeyF1:
+		s.m.showShortcuts()
+		return true
+	}
+	return false
 }
 
 // open shows a result: a chat, or a chat scrolled to the message.
