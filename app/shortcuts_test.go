@@ -121,9 +121,19 @@ func TestQuickSwitcher(t *testing.T) {
 		if cv.Overlays().Top() != nil {
 			t.Error("the switcher stays open after picking")
 		}
-		// Esc closes it without opening anything.
+		// Esc closes it without opening anything; no match says so.
 		press(cv, combo(fyne.KeyK, ctrl))
-		test.Type(cv.Focused(), "bob")
+		test.Type(cv.Focused(), "zzz")
+		if findIn(cv.Overlays().Top(), func(o fyne.CanvasObject) bool {
+			l, ok := o.(*widget.Label)
+			return ok && l.Visible() && strings.HasPrefix(l.Text, "No chat matches")
+		}) == nil {
+			t.Error("no word when nothing matches")
+		}
+		typeKey(cv, fyne.KeyReturn) // nothing to open: stays open
+		if cv.Overlays().Top() == nil {
+			t.Error("Enter with no match closed the switcher")
+		}
 		typeKey(cv, fyne.KeyEscape)
 		if cv.Overlays().Top() != nil || m.chat.dialog.ID != "g1" {
 			t.Error("Esc must close the switcher and open nothing")

@@ -18,6 +18,7 @@ type switcher struct {
 	entry   *widgets.KeyEntry
 	list    *widget.List
 	matches []cache.Dialog
+	none    *widget.Label // "No chat matches", in place of an empty list
 	popup   *widget.PopUp
 }
 
@@ -44,8 +45,10 @@ func (m *mainScreen) showSwitcher() {
 		},
 	)
 	s.list.OnSelected = func(id widget.ListItemID) { s.pick(id) }
+	s.none = widget.NewLabelWithStyle("No chat matches — search messages with Ctrl+F", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	s.none.Importance = widget.LowImportance
 	s.filter()
-	box := container.NewBorder(s.entry, nil, nil, nil, s.list)
+	box := container.NewBorder(s.entry, nil, nil, nil, container.NewStack(s.list, container.NewCenter(s.none)))
 	s.popup = widget.NewModalPopUp(container.NewGridWrap(fyne.NewSize(420, 360), box), m.ui.win.Canvas())
 	s.popup.Show()
 	m.ui.win.Canvas().Focus(s.entry)
@@ -53,6 +56,8 @@ func (m *mainScreen) showSwitcher() {
 
 func (s *switcher) filter() {
 	s.matches = filterDialogs(s.m.dialogs, s.entry.Text, s.m.me, s.m.users)
+	s.none.Hidden = len(s.matches) > 0
+	s.none.Refresh()
 	s.list.Refresh()
 }
 
