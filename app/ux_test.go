@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/cubechat/cubechat/cache"
+	"github.com/cubechat/cubechat/cube"
 	"github.com/cubechat/cubechat/widgets"
 )
 
@@ -347,5 +348,44 @@ func TestOpenWithoutAnOpenerOffersSave(t *testing.T) {
 		if n := m.chat.NoticeText(); n != "" {
 			t.Errorf("a raw notice is shown too: %q", n)
 		}
+	})
+}
+
+// Joining a public chat from "Browse public chats" opens it with its history: the cache
+// never held its messages, so the history asks the server for the newest page.
+func TestJoinedPublicChatShowsItsHistory(t *testing.T) {
+	x := startE2E(t)
+	lounge, err := x.bob.CreateDialog(x.ctx, cube.DialogPublic, "Lounge", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := x.bob.Send(x.ctx, lounge, "welcome to the lounge"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "Bob's message on the server", 20*time.Second, func() bool {
+		public, err := x.engine.PublicDialogs(x.ctx)
+		return err == nil && len(public) == 1 && public[0].LastMessage == "welcome to the lounge"
+	})
+	var m *mainScreen
+	onUI(func() { m = x.u.main })
+	onUI(func() { m.showPublicDialogs() })
+	var join *widget.Button
+	waitFor(t, "the lounge listed with Join", 10*time.Second, func() bool {
+		onUI(func() {
+			join, _ = findIn(x.u.Window().Canvas().Overlays().Top(), func(o fyne.CanvasObject) bool {
+				b, ok := o.(*widget.Button)
+				return ok && b.Text == "Join"
+			}).(*widget.Button)
+		})
+		return join != nil
+	})
+	onUI(func() { test.Tap(join) })
+	waitFor(t, "the lounge's history", 20*time.Second, func() bool {
+		var ok bool
+		onUI(func() {
+			ok = m.chat.dialog.ID == lounge && len(m.chat.history.msgs) == 1 &&
+				m.chat.history.msgs[0].Body == "welcome to the lounge" && !m.chat.history.empty.Visible()
+		})
+		return ok
 	})
 }
