@@ -59,7 +59,7 @@ func newChatPane(m *mainScreen) *chatPane {
 	c.typing = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 	c.typing.Importance = widget.LowImportance
 	c.typing.Truncation = fyne.TextTruncateEllipsis
-	c.typing.Hide()
+	c.typing.SetText(noTyping)
 	c.notice = widget.NewLabel("")
 	c.notice.Wrapping = fyne.TextWrapWord
 	c.notice.Importance = widget.WarningImportance
@@ -211,17 +211,16 @@ func (c *chatPane) setDialog(d cache.Dialog) {
 // setTyping shows who types in the open dialog.
 func (c *chatPane) setTyping(ids []int64) {
 	text := typingText(ids, c.m.users)
-	c.typing.SetText(text)
-	// Hidden when nobody types; the history keeps its bottom in view as the pane resizes.
-	if (text != "") != c.typing.Visible() {
-		if text != "" {
-			c.typing.Show()
-		} else {
-			c.typing.Hide()
-		}
-		c.footer.Refresh()
+	if text == "" {
+		text = noTyping
 	}
+	// The line keeps its place when nobody types: the history and the composer must not
+	// jump under the reader's pointer each time someone starts or stops typing.
+	c.typing.SetText(text)
 }
+
+// noTyping fills the typing line while nobody types (a blank line of the same height).
+const noTyping = " "
 
 // typed tells the engine the user is composing (it debounces and sends paused itself).
 func (c *chatPane) typed(text string) {

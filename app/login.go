@@ -103,8 +103,7 @@ func newLoginScreen(u *UI) *loginScreen {
 			widget.NewFormItem("Login", s.login),
 			widget.NewFormItem("Password", s.password),
 		),
-		s.errorText,
-		s.progress,
+		s.slot,
 		s.signInBtn,
 		s.demoBtn,
 	)

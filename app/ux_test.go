@@ -389,3 +389,22 @@ func TestJoinedPublicChatShowsItsHistory(t *testing.T) {
 		return ok
 	})
 }
+
+// A validation message appears without moving the Sign-in button (no misclicks).
+func TestLoginErrorKeepsTheButtonInPlace(t *testing.T) {
+	u := newTestUI(t, formOnlyDeps(t))
+	s := u.login
+	var before, after float32
+	onUI(func() {
+		before = s.card.MinSize().Height
+		s.login.SetText("")
+		s.signIn() // no login: refused at once
+		after = s.card.MinSize().Height
+		if s.ErrorText() == "" {
+			t.Fatal("no validation message")
+		}
+	})
+	if before != after {
+		t.Errorf("the form grew from %v to %v when the message appeared", before, after)
+	}
+}
