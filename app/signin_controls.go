@@ -18,7 +18,7 @@ type signInControls struct {
 	progress  *widget.ProgressBarInfinite
 	// slot holds the error line and the progress bar in one place that keeps at least
 	// one line's height, so neither pushes the Sign-in button when it appears.
-	slot fyne.CanvasObject
+	slot      fyne.CanvasObject
 	signInBtn *widget.Button
 	busy      bool
 	refresh   func()
