@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -32,6 +33,7 @@ type searchPanel struct {
 	results *fyne.Container
 	list    *widget.List
 	status  *widget.Label
+	busy    *widget.ProgressBarInfinite // while the server searches
 
 	items  []searchItem
 	hits   []cache.Message // cache hits, then server hits
@@ -70,7 +72,10 @@ func newSearchPanel(m *mainScreen) *searchPanel {
 	s.status = widget.NewLabel("")
 	s.status.Importance = widget.LowImportance
 	s.status.Wrapping = fyne.TextWrapWord
-	s.results = container.NewBorder(nil, container.NewVBox(s.status, s.server), nil, nil, s.list)
+	s.busy = widget.NewProgressBarInfinite()
+	s.busy.Stop()
+	s.busy.Hide()
+	s.results = container.NewBorder(nil, container.NewVBox(s.busy, s.status, s.server), nil, nil, s.list)
 	s.results.Hide()
 	return s
 }
@@ -149,13 +154,17 @@ func (s *searchPanel) showResults(show bool) {
 func (s *searchPanel) searchServer() {
 	gen, q := s.gen, s.query()
 	s.server.Disable()
-	s.setStatus("Searching on the server…")
+	s.busy.Show()
+	s.busy.Start()
+	s.setStatus("Searching on the server for “" + q + "”…")
 	s.m.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(s.m.ctx, 2*loadTimeout)
 		found, err := s.m.engine.SearchServer(ctx, q)
 		cancel()
 		runOnUI(func() {
 			s.server.Enable()
+			s.busy.Stop()
+			s.busy.Hide()
 			if s.gen != gen {
 				return
 			}
@@ -165,11 +174,20 @@ func (s *searchPanel) searchServer() {
 			}
 			s.hits = append(s.hits, found...)
 			s.layout()
-			if len(found) == 0 {
-				s.setStatus("Nothing more on the server.")
-			}
+			s.setStatus(serverSearchText(len(found)))
 		})
 	})
+}
+
+// serverSearchText reports what the server search added.
+func serverSearchText(n int) string {
+	switch n {
+	case 0:
+		return "No more messages found on the server."
+	case 1:
+		return "1 message found on the server."
+	}
+	return fmt.Sprintf("%d messages found on the server.", n)
 }
 
 // setStatus shows a line under the results ("" hides it).

@@ -408,3 +408,41 @@ func TestLoginErrorKeepsTheButtonInPlace(t *testing.T) {
 		t.Errorf("the form grew from %v to %v when the message appeared", before, after)
 	}
 }
+
+// "Search on server" shows that it works and then what it found.
+func TestServerSearchFeedback(t *testing.T) {
+	x := startE2E(t)
+	if _, err := x.engine.Send(x.ctx, x.dialogID, "pineapple pizza tonight"); err != nil {
+		t.Fatal(err)
+	}
+	var m *mainScreen
+	onUI(func() { m = x.u.main })
+	onUI(func() { test.Type(m.search.entry, "pineapple") })
+	waitFor(t, "the server search offered", 10*time.Second, func() bool {
+		var ok bool
+		onUI(func() { ok = m.search.server.Visible() })
+		return ok
+	})
+	onUI(func() {
+		test.Tap(m.search.server)
+		if !m.search.busy.Visible() || !strings.HasPrefix(m.search.status.Text, "Searching on the server") {
+			t.Errorf("no progress while the server searches: %q", m.search.status.Text)
+		}
+	})
+	waitFor(t, "the server's answer", 20*time.Second, func() bool {
+		var done bool
+		onUI(func() {
+			done = !m.search.busy.Visible() && m.search.status.Visible() &&
+				strings.HasSuffix(m.search.status.Text, "found on the server.")
+		})
+		return done
+	})
+}
+
+func TestServerSearchText(t *testing.T) {
+	for n, want := range map[int]string{0: "No more messages found on the server.", 1: "1 message found on the server.", 7: "7 messages found on the server."} {
+		if got := serverSearchText(n); got != want {
+			t.Errorf("serverSearchText(%d) = %q", n, got)
+		}
+	}
+}
