@@ -34,6 +34,8 @@ type searchPanel struct {
 	list    *widget.List
 	status  *widget.Label
 	busy    *widget.ProgressBarInfinite // while the server searches
+	icon    *widget.Icon                // the entry's action item while it is empty…
+	clear   *widget.Button              // …and the × that empties it
 
 	items  []searchItem
 	hits   []cache.Message // cache hits, then server hits
@@ -47,7 +49,13 @@ func newSearchPanel(m *mainScreen) *searchPanel {
 	s.entry.OnKey = s.key
 	s.entry.OnShortcut = m.runShortcut
 	s.entry.SetPlaceHolder("Search chats and messages")
-	s.entry.ActionItem = widget.NewIcon(theme.SearchIcon())
+	s.icon = widget.NewIcon(theme.SearchIcon())
+	s.clear = widget.NewButtonWithIcon("", theme.ContentClearIcon(), func() {
+		s.entry.SetText("")
+		s.m.ui.win.Canvas().Focus(s.entry)
+	})
+	s.clear.Importance = widget.LowImportance
+	s.entry.ActionItem = s.icon
 	s.entry.OnChanged = func(string) { s.changed() }
 	s.server = widget.NewButtonWithIcon("Search on server", theme.SearchIcon(), s.searchServer)
 	s.server.Importance = widget.LowImportance
@@ -101,6 +109,7 @@ func (s *searchPanel) showServerButton() {
 func (s *searchPanel) changed() {
 	s.gen++
 	gen, q := s.gen, s.query()
+	s.showClear(s.entry.Text != "")
 	s.m.applyFilter()
 	s.showServerButton()
 	if q == "" {
@@ -136,6 +145,18 @@ func (s *searchPanel) changed() {
 			s.layout()
 		})
 	})
+}
+
+// showClear puts the × in the search box while it holds text, the magnifier otherwise.
+func (s *searchPanel) showClear(show bool) {
+	var want fyne.CanvasObject = s.icon
+	if show {
+		want = s.clear
+	}
+	if s.entry.ActionItem != want {
+		s.entry.ActionItem = want
+		s.entry.Refresh()
+	}
 }
 
 // showResults swaps the dialogs list for the results (and back). Both lists fill the

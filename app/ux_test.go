@@ -446,3 +446,21 @@ func TestServerSearchText(t *testing.T) {
 		}
 	}
 }
+
+// The search box shows a × while it holds text; the × empties it.
+func TestSearchClearButton(t *testing.T) {
+	_, m, _ := offlineUI(t)
+	onUI(func() {
+		if m.search.entry.ActionItem != m.search.icon {
+			t.Error("an empty search box shows no magnifier")
+		}
+		test.Type(m.search.entry, "hik")
+		if m.search.entry.ActionItem != m.search.clear {
+			t.Fatal("no × while searching")
+		}
+		test.Tap(m.search.clear)
+		if m.search.entry.Text != "" || m.search.results.Visible() || m.search.entry.ActionItem != m.search.icon {
+			t.Error("the × does not clear the search")
+		}
+	})
+}
