@@ -76,23 +76,23 @@ type MessageBubble struct {
 	// attachment's uid.
 	OnOpenAttachment, OnSaveAttachment func(id, uid string)
 
-	day     *canvas.Text
-	dayBg   *canvas.Rectangle
-	bg      *canvas.Rectangle
-	sender  *canvas.Text
-	body    *widget.RichText // the text, its web addresses as links (links.go)
+	day    *canvas.Text
+	dayBg  *canvas.Rectangle
+	bg     *canvas.Rectangle
+	sender *canvas.Text
+	body   *widget.RichText // the text, its web addresses as links (links.go)
 	// bodyText and bodyStyle are what body shows, for measuring it.
 	bodyText  string
 	bodyStyle fyne.TextStyle
-	time    *canvas.Text
-	tick1   *widget.Icon
-	tick2   *widget.Icon
-	retry   *widget.Button
-	more    *moreButton
-	react   *ReactionBar
-	atts    []*AttachmentPreview // reused; the first len(data.Attachments) are shown
-	objects []fyne.CanvasObject
-	hovered bool
+	time      *canvas.Text
+	tick1     *widget.Icon
+	tick2     *widget.Icon
+	retry     *widget.Button
+	more      *moreButton
+	react     *ReactionBar
+	atts      []*AttachmentPreview // reused; the first len(data.Attachments) are shown
+	objects   []fyne.CanvasObject
+	hovered   bool
 }
 
 // NewMessageBubble makes an empty bubble; call Update to fill it.
