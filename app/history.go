@@ -26,6 +26,7 @@ type historyView struct {
 	list    *widget.List
 	content fyne.CanvasObject
 	empty   *widget.Label // shown once a load found no messages
+	jump    *jumpDown     // "N new ↓" while scrolled up (history_jump.go)
 
 	// Owned by the UI goroutine.
 	group        bool
@@ -68,6 +69,9 @@ func newHistoryView(m *mainScreen) *historyView {
 			if id == 0 {
 				h.maybeLoadOlder()
 			}
+			if id == len(h.rows)-1 {
+				h.jump.reset() // the newest row is in view
+			}
 		},
 	)
 	h.list.HideSeparators = true
@@ -78,7 +82,8 @@ func newHistoryView(m *mainScreen) *historyView {
 	h.empty = widget.NewLabelWithStyle(noMessagesText, fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 	h.empty.Importance = widget.LowImportance
 	h.empty.Hide()
-	h.content = container.NewStack(ww, container.NewCenter(h.empty))
+	h.jump = newJumpDown(h.list.ScrollToBottom)
+	h.content = container.NewStack(ww, container.NewCenter(h.empty), h.jump.box)
 	return h
 }
 
@@ -103,6 +108,7 @@ func (h *historyView) open(dialogID string, group bool) {
 	h.follow = true
 	h.target = ""
 	h.empty.Hide()
+	h.jump.reset()
 	h.list.Refresh()
 	if dialogID != "" {
 		h.m.bg.Go(func() { h.firstLoad(gen, dialogID) })
@@ -181,9 +187,13 @@ func (h *historyView) load(gen uint64, dialogID string, limit int) {
 func (h *historyView) setMessages(msgs []cache.Message) {
 	stick := h.follow || h.atBottom()
 	h.follow = false
+	prev := h.msgs
 	// A reload reads the newest rows; rows paged in above them meanwhile stay, so the
 	// window never shrinks under the reader.
 	h.msgs = keepOlder(h.msgs, msgs)
+	if !stick {
+		h.jump.arrived(newerThan(prev, h.msgs))
+	}
 	if len(h.msgs) == 0 {
 		h.empty.SetText(noMessagesText)
 		h.empty.Show()

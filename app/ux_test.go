@@ -464,3 +464,68 @@ func TestSearchClearButton(t *testing.T) {
 		}
 	})
 }
+
+// New messages that arrive while the reader is scrolled up show as a count on a
+// jump-down button; a click goes to the bottom and the button goes away.
+func TestJumpToBottomCountsNewMessages(t *testing.T) {
+	_, m, db := offlineUI(t)
+	onUI(func() { m.selectDialog("d1") })
+	h := m.chat.history
+	waitFor(t, "the history", 5*time.Second, func() bool {
+		var n int
+		onUI(func() { n = len(h.msgs) })
+		return n == 20
+	})
+	onUI(func() {
+		if h.jump.btn.Visible() {
+			t.Error("the jump button shows at the bottom")
+		}
+		h.list.ScrollToTop()
+	})
+	add := func(id, body string) {
+		msg := cache.Message{ID: id, DialogID: "d1", SenderID: 2, RecipientID: 1, Body: body,
+			SentAt: time.Now(), State: cache.StateDelivered}
+		if _, err := db.UpsertMessages(context.Background(), []cache.Message{msg}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add("a00000000000000000000001", "are you there?")
+	add("a00000000000000000000002", "hello?")
+	waitFor(t, "the count of new messages", 5*time.Second, func() bool {
+		var ok bool
+		onUI(func() { ok = h.jump.btn.Visible() && h.jump.btn.Text == "2" })
+		return ok
+	})
+	onUI(func() {
+		if h.atBottom() {
+			t.Fatal("the new messages scrolled the reader down")
+		}
+		test.Tap(h.jump.btn)
+		if !h.atBottom() || h.jump.btn.Visible() {
+			t.Error("the jump button must scroll down and go away")
+		}
+	})
+}
+
+func TestNewerThan(t *testing.T) {
+	msgs := func(ids ...string) []cache.Message {
+		out := make([]cache.Message, len(ids))
+		for i, id := range ids {
+			out[i] = cache.Message{ID: id}
+		}
+		return out
+	}
+	for _, c := range []struct {
+		before, now []cache.Message
+		want        int
+	}{
+		{nil, msgs("a", "b"), 0},
+		{msgs("a", "b"), msgs("a", "b", "c", "d"), 2},
+		{msgs("a", "b"), msgs("a", "b"), 0},
+		{msgs("a", "b"), msgs("a", "c"), 0}, // b deleted: no guess
+	} {
+		if got := newerThan(c.before, c.now); got != c.want {
+			t.Errorf("newerThan(%v, %v) = %d, want %d", c.before, c.now, got, c.want)
+		}
+	}
+}
