@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -46,6 +47,7 @@ type mainScreen struct {
 	drafts  map[string]string  // drafts stored by earlier sessions
 	status  csync.Status
 	info    *dialogInfo   // the open info panel, if any
+	sheet   dialog.Dialog // the open shortcut sheet, if any (shortcuts.go)
 	signIn  *signInDialog // the open "sign in again" dialog, if any
 
 	newChatBtn, accountBtn *widget.Button

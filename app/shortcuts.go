@@ -110,9 +110,14 @@ func (m *mainScreen) composerKey(k *fyne.KeyEvent) bool {
 	return false
 }
 
-// escape undoes the innermost thing: an edit, then a search.
+// escape undoes the innermost thing: the shortcut sheet or the info panel, then an
+// edit, then a search.
 func (m *mainScreen) escape() bool {
 	switch {
+	case m.sheet != nil:
+		m.sheet.Hide()
+	case m.info != nil:
+		m.info.win.Hide()
 	case m.chat.editing.ID != "":
 		m.chat.cancelEdit()
 	case m.search.entry.Text != "":
@@ -179,5 +184,11 @@ func (m *mainScreen) showShortcuts() {
 	for _, k := range keyHelp {
 		add(k[0], k[1])
 	}
-	dialog.ShowCustom("Keyboard shortcuts", "Close", grid, m.ui.win)
+	if m.sheet != nil {
+		return // already open
+	}
+	sheet := dialog.NewCustom("Keyboard shortcuts", "Close", grid, m.ui.win)
+	sheet.SetOnClosed(func() { m.sheet = nil })
+	m.sheet = sheet
+	sheet.Show()
 }

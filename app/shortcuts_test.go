@@ -200,8 +200,18 @@ func TestShortcutSheetAndQuit(t *testing.T) {
 				t.Errorf("the sheet lacks %q", want)
 			}
 		}
-		cv.Overlays().Top().Hide()
-		cv.Overlays().Remove(cv.Overlays().Top())
+		// Esc closes the sheet.
+		typeKey(cv, fyne.KeyEscape)
+		if cv.Overlays().Top() != nil || m.sheet != nil {
+			t.Fatal("Esc leaves the sheet open")
+		}
+		// Esc closes the info panel too.
+		m.showDialogInfo("g1")
+		cv.Unfocus()
+		typeKey(cv, fyne.KeyEscape)
+		if cv.Overlays().Top() != nil || m.info != nil {
+			t.Fatal("Esc leaves the info panel open")
+		}
 		cv.Focus(m.chat.composer)
 		press(cv, combo(fyne.KeySlash, ctrl))
 		if !strings.Contains(sheet(), "Ctrl+F") {
