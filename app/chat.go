@@ -183,9 +183,9 @@ func (c *chatPane) open(d cache.Dialog) {
 	c.chat.Show()
 	c.setTyping(c.m.typingIn(d.ID))
 	c.history.open(d.ID, d.Type != dialogPrivate)
-	if cv := fyne.CurrentApp().Driver().CanvasForObject(c.composer); cv != nil {
-		cv.Focus(c.composer)
-	}
+	// The window's canvas, not CanvasForObject: a pane shown a moment ago is not yet
+	// known to the driver, and its composer would go unfocused.
+	c.m.ui.win.Canvas().Focus(c.composer)
 }
 
 // close shows the placeholder again (the open dialog was left or deleted).
