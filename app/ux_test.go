@@ -529,3 +529,28 @@ func TestNewerThan(t *testing.T) {
 		}
 	}
 }
+
+// Enter in the user picker picks the first match, even when pressed before the search
+// has answered.
+func TestUserPickerEnterPicksTheFirstMatch(t *testing.T) {
+	x := startE2E(t)
+	var m *mainScreen
+	onUI(func() { m = x.u.main })
+	onUI(func() {
+		// Start from no open chat, as after a fresh start.
+		m.chat.close()
+		m.setOpen("")
+		m.list.UnselectAll()
+		m.showNewPrivateChat()
+		cv := x.u.Window().Canvas()
+		test.Type(cv.Focused(), "bob")
+		typeKey(cv, fyne.KeyReturn) // the search has not answered yet
+	})
+	waitFor(t, "Bob's chat open from the picker", 20*time.Second, func() bool {
+		var ok bool
+		onUI(func() {
+			ok = m.chat.dialog.ID == x.dialogID && x.u.Window().Canvas().Overlays().Top() == nil
+		})
+		return ok
+	})
+}
