@@ -60,7 +60,7 @@ func run(demoMode bool, dataDir string, logger *slog.Logger) error {
 	cacheDir := dataDir
 	// Session tokens go to the OS credential store (never a password, never a plain
 	// file); the demo's throwaway tokens stay in memory, out of the user's keyring.
-	deps := app.Deps{Logger: logger, Tokens: keyring.System{}, Version: version.String()}
+	deps := app.Deps{Logger: logger, Tokens: keyring.System{}, Version: version.String(), ScreenSize: primaryScreenSize}
 	if demoMode {
 		deps.Tokens = &keyring.Memory{}
 		cacheDir = filepath.Join(dataDir, "demo")

@@ -48,6 +48,7 @@ func (u *UI) leaveMainScreen(end func(*csync.Engine), then func()) {
 		old.stop()
 		u.main = nil
 		u.win.SetOnDropped(nil)
+		old.uninstallShortcuts()
 	}
 	if end == nil {
 		end = (*csync.Engine).Stop

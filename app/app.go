@@ -36,9 +36,11 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/url"
 	"sync"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/cubechat/cubechat/cache"
 	csync "github.com/cubechat/cubechat/sync"
@@ -63,6 +65,10 @@ type Deps struct {
 	Logger *slog.Logger // nil = discard
 	// Version is the app's version, shown in the account menu's About.
 	Version string
+	// ScreenSize is the screen's size in pixels, to size the first window to fit it;
+	// nil or zero = unknown (the window opens at its preferred size). Called once, on
+	// the goroutine that calls New, after the window exists.
+	ScreenSize func() fyne.Size
 }
 
 // DemoLogin is a ready-made account, e.g. on the embedded demo server.
@@ -87,6 +93,10 @@ type UI struct {
 	login *loginScreen
 	main  *mainScreen // nil until signed in
 
+	// openURL opens a file or link with the system's program (the Fyne app's; tests
+	// replace it to play a desktop without one).
+	openURL func(*url.URL) error
+
 	mu     sync.Mutex // guards engine, which Close may read from another goroutine
 	engine *csync.Engine
 }
@@ -103,11 +113,17 @@ func New(fyneApp fyne.App, deps Deps) (*UI, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	u := &UI{fyneApp: fyneApp, deps: deps, log: logger.With("component", "ui")}
+	u := &UI{fyneApp: fyneApp, deps: deps, log: logger.With("component", "ui"), openURL: fyneApp.OpenURL}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.bg = csync.NewWorkers(u.ctx)
+	// Fyne's greys for secondary text (times, presence, sizes) are too faint to read.
+	fyneApp.Settings().SetTheme(widgets.ReadableTheme(theme.DefaultTheme()))
 	u.win = fyneApp.NewWindow("cubechat")
-	u.win.Resize(fyne.NewSize(1000, 680))
+	var screen fyne.Size
+	if deps.ScreenSize != nil {
+		screen = deps.ScreenSize()
+	}
+	u.win.Resize(windowSize(screen, u.win.Canvas().Scale()))
 	u.win.SetCloseIntercept(u.closeWindow)
 	u.win.SetOnClosed(u.Close)
 	u.watchFocus()

@@ -180,8 +180,9 @@ func (c *chatPane) openAttachment(messageID, uid string) {
 	}
 	c.fetchFile(m, uid, func(path string) {
 		u := &url.URL{Scheme: "file", Path: filepath.ToSlash(path)}
-		if err := c.m.ui.fyneApp.OpenURL(u); err != nil {
-			c.showNotice("Could not open the file: " + err.Error())
+		if err := c.m.ui.openURL(u); err != nil {
+			c.m.log.Warn("opening a file", "path", path, "err", err)
+			c.openFailed(messageID, uid, err)
 		}
 	})
 }

@@ -12,6 +12,9 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
+// noCertHint fills the certificate's info line while none is pinned.
+const noCertHint = "None pinned: the system's trusted certificates are used."
+
 // certFileExtensions are the names certificate files usually have.
 var certFileExtensions = []string{".pem", ".crt", ".cer"}
 
@@ -115,10 +118,11 @@ func (p *certPicker) clear() {
 func (p *certPicker) show() {
 	p.fileName.SetText(p.name)
 	if p.pem == "" {
+		// The line stays, with a hint, so picking a file does not push the form down.
 		p.clearBtn.Hide()
-		p.info.Hide()
-		p.infoRow.Hide()
-		p.changed()
+		p.info.SetText(noCertHint)
+		p.info.Importance = widget.LowImportance
+		p.showInfo()
 		return
 	}
 	p.clearBtn.Show()

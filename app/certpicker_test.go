@@ -62,15 +62,15 @@ func TestCertPickerChooseRefuseClear(t *testing.T) {
 	s.chatHost.SetText("chat.example.com:5223")
 	s.appID.SetText("1")
 	s.authKey.SetText("key")
-	if !p.fileName.Disabled() || p.clearBtn.Visible() || p.info.Visible() {
-		t.Fatal("at first nothing is pinned: read-only empty name, no Clear, no info")
+	if !p.fileName.Disabled() || p.clearBtn.Visible() || p.info.Text != noCertHint {
+		t.Fatal("at first nothing is pinned: read-only empty name, no Clear, the hint")
 	}
 
 	steps := []struct {
 		name      string
 		act       func()
 		wantFile  string
-		wantInfo  string // "" = hidden
+		wantInfo  string // "" = the hint that nothing is pinned
 		wantLevel widget.Importance
 		wantPEM   []byte
 	}{
@@ -91,9 +91,13 @@ func TestCertPickerChooseRefuseClear(t *testing.T) {
 		if p.fileName.Text != st.wantFile {
 			t.Errorf("%s: file %q, want %q", st.name, p.fileName.Text, st.wantFile)
 		}
-		info := ""
-		if p.info.Visible() {
-			info = p.info.Text
+		// The info line keeps its place in every state (no jump under the pointer).
+		if !p.info.Visible() || !p.infoRow.Visible() {
+			t.Errorf("%s: the info line is hidden", st.name)
+		}
+		info := p.info.Text
+		if info == noCertHint {
+			info = ""
 		}
 		if info != st.wantInfo || (info != "" && p.info.Importance != st.wantLevel) {
 			t.Errorf("%s: info %q (importance %v), want %q (%v)", st.name, info, p.info.Importance, st.wantInfo, st.wantLevel)

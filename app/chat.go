@@ -60,7 +60,7 @@ func newChatPane(m *mainScreen) *chatPane {
 	c.typing = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 	c.typing.Importance = widget.LowImportance
 	c.typing.Truncation = fyne.TextTruncateEllipsis
-	c.typing.Hide()
+	c.typing.SetText(noTyping)
 	c.notice = widget.NewLabel("")
 	c.notice.Wrapping = fyne.TextWrapWord
 	c.notice.Importance = widget.WarningImportance
@@ -69,6 +69,8 @@ func newChatPane(m *mainScreen) *chatPane {
 	c.composer = widgets.NewComposerEntry()
 	c.composer.SetMinRowsVisible(2)
 	c.composer.OnSend = c.send
+	c.composer.OnKey = m.composerKey
+	c.composer.OnShortcut = m.runShortcut
 	c.composer.OnChanged = c.typed
 	c.sendBtn = widget.NewButtonWithIcon("", theme.MailSendIcon(), c.composer.Send)
 	c.sendBtn.Importance = widget.HighImportance
@@ -168,6 +170,7 @@ func (c *chatPane) open(d cache.Dialog) {
 	prev := c.dialog
 	c.setDialog(d)
 	c.header.watch(prev, d)
+	c.header.loadBlocked(d)
 	text, ok := c.drafts[d.ID]
 	if !ok {
 		text = c.m.drafts[d.ID] // saved in the cache by an earlier session
@@ -181,9 +184,9 @@ func (c *chatPane) open(d cache.Dialog) {
 	c.chat.Show()
 	c.setTyping(c.m.typingIn(d.ID))
 	c.history.open(d.ID, d.Type != dialogPrivate)
-	if cv := fyne.CurrentApp().Driver().CanvasForObject(c.composer); cv != nil {
-		cv.Focus(c.composer)
-	}
+	// The window's canvas, not CanvasForObject: a pane shown a moment ago is not yet
+	// known to the driver, and its composer would go unfocused.
+	c.m.ui.win.Canvas().Focus(c.composer)
 }
 
 // close shows the placeholder again (the open dialog was left or deleted).
@@ -215,17 +218,16 @@ func (c *chatPane) setDialog(d cache.Dialog) {
 // setTyping shows who types in the open dialog.
 func (c *chatPane) setTyping(ids []int64) {
 	text := typingText(ids, c.m.users)
-	c.typing.SetText(text)
-	// Hidden when nobody types; the history keeps its bottom in view as the pane resizes.
-	if (text != "") != c.typing.Visible() {
-		if text != "" {
-			c.typing.Show()
-		} else {
-			c.typing.Hide()
-		}
-		c.footer.Refresh()
+	if text == "" {
+		text = noTyping
 	}
+	// The line keeps its place when nobody types: the history and the composer must not
+	// jump under the reader's pointer each time someone starts or stops typing.
+	c.typing.SetText(text)
 }
+
+// noTyping fills the typing line while nobody types (a blank line of the same height).
+const noTyping = " "
 
 // typed tells the engine the user is composing (it debounces and sends paused itself).
 func (c *chatPane) typed(text string) {

@@ -5,8 +5,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"fyne.io/fyne/v2"
-
 	"github.com/cubechat/cubechat/cache"
 )
 
@@ -31,9 +29,9 @@ func (c *chatPane) startEdit(msg cache.Message) {
 	c.composer.CursorColumn = utf8.RuneCountInString(lines[len(lines)-1])
 	c.composer.Refresh()
 	c.footer.Refresh()
-	if cv := fyne.CurrentApp().Driver().CanvasForObject(c.composer); cv != nil {
-		cv.Focus(c.composer)
-	}
+	// The window's canvas, not CanvasForObject: a pane shown a moment ago is not yet
+	// known to the driver, and its composer would go unfocused.
+	c.m.ui.win.Canvas().Focus(c.composer)
 }
 
 // cancelEdit leaves edit mode and restores the draft.

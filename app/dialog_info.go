@@ -301,8 +301,17 @@ func (i *dialogInfo) blockSection(d cache.Dialog) fyne.CanvasObject {
 		return box
 	}
 	block := func(mutual bool) func() {
+		question := "Block " + who + "? They will not be able to message you; you can still write to them."
+		if mutual {
+			question = "Block " + who + " both ways? Neither of you will be able to message the other."
+		}
 		return func() {
-			i.call("Could not block "+who, func(ctx context.Context) error { return m.engine.Block(ctx, peer, mutual) })
+			// Blocking is easy to hit by mistake and silent for the other side: ask first.
+			dialog.ShowConfirm("Block "+who, question, func(ok bool) {
+				if ok {
+					i.call("Could not block "+who, func(ctx context.Context) error { return m.engine.Block(ctx, peer, mutual) })
+				}
+			}, m.ui.win)
 		}
 	}
 	box.Add(explain)

@@ -28,6 +28,7 @@ type chatHeader struct {
 	// the room answers.
 	online   int
 	onlineOf string
+	block    blockState // the open private chat's peer blocked? (header_blocked.go)
 }
 
 func newChatHeader(c *chatPane) *chatHeader {
@@ -56,7 +57,11 @@ func (h *chatHeader) set(d cache.Dialog) {
 	if d.ID == h.onlineOf {
 		online = h.online
 	}
-	h.subtitle.SetText(withOnline(headerSubtitle(d, m.me, m.users, time.Now(), time.Local), online))
+	sub := withOnline(headerSubtitle(d, m.me, m.users, time.Now(), time.Local), online)
+	if blocked, ok := blockedSubtitle(h.block, d, m.me); ok {
+		sub = blocked
+	}
+	h.subtitle.SetText(sub)
 }
 
 // withOnline adds "N online" to a group's subtitle when the count is known.

@@ -26,6 +26,7 @@ type historyView struct {
 	list    *widget.List
 	content fyne.CanvasObject
 	empty   *widget.Label // shown once a load found no messages
+	jump    *jumpDown     // "N new ↓" while scrolled up (history_jump.go)
 
 	// Owned by the UI goroutine.
 	group        bool
@@ -68,6 +69,9 @@ func newHistoryView(m *mainScreen) *historyView {
 			if id == 0 {
 				h.maybeLoadOlder()
 			}
+			if id == len(h.rows)-1 {
+				h.jump.reset() // the newest row is in view
+			}
 		},
 	)
 	h.list.HideSeparators = true
@@ -75,12 +79,16 @@ func newHistoryView(m *mainScreen) *historyView {
 	h.list.OnSelected = func(id widget.ListItemID) { h.list.Unselect(id) }
 	ww := newWidthWatcher(h.list, h.setWidth)
 	ww.atBottom, ww.toBottom = h.atBottom, h.list.ScrollToBottom
-	h.empty = widget.NewLabelWithStyle("No messages here yet — say hello!", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	h.empty = widget.NewLabelWithStyle(noMessagesText, fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 	h.empty.Importance = widget.LowImportance
 	h.empty.Hide()
-	h.content = container.NewStack(ww, container.NewCenter(h.empty))
+	h.jump = newJumpDown(h.list.ScrollToBottom)
+	h.content = container.NewStack(ww, container.NewCenter(h.empty), h.jump.box)
 	return h
 }
+
+// noMessagesText is what an empty history says.
+const noMessagesText = "No messages here yet — say hello!"
 
 // open shows the newest page of dialogID.
 func (h *historyView) open(dialogID string, group bool) {
@@ -100,10 +108,35 @@ func (h *historyView) open(dialogID string, group bool) {
 	h.follow = true
 	h.target = ""
 	h.empty.Hide()
+	h.jump.reset()
 	h.list.Refresh()
 	if dialogID != "" {
-		h.m.bg.Go(func() { h.load(gen, dialogID, historyPage) })
+		h.m.bg.Go(func() { h.firstLoad(gen, dialogID) })
 	}
+}
+
+// firstLoad shows the newest page from the cache. A dialog whose messages the cache has
+// never held (a public chat just joined, a dialog catch-up left for later) but that has
+// history on the server is filled from the server first: nothing else would ask, since
+// paging back starts from the oldest message shown.
+func (h *historyView) firstLoad(gen uint64, dialogID string) {
+	ctx, cancel := context.WithTimeout(h.m.ctx, 2*loadTimeout)
+	defer cancel()
+	cached, err := h.m.db.Messages(ctx, dialogID, time.Time{}, "", 1)
+	if err == nil && len(cached) == 0 {
+		if d, derr := h.m.db.Dialog(ctx, dialogID); derr == nil && (d.LastMessageID != "" || !d.LastMessageAt.IsZero()) {
+			runOnUI(func() {
+				if _, cur, _ := h.snapshot(); cur == gen {
+					h.empty.SetText("Loading messages…")
+					h.empty.Show()
+				}
+			})
+			if _, lerr := h.m.engine.LoadOlder(ctx, dialogID, time.Time{}); lerr != nil && h.m.ctx.Err() == nil {
+				h.m.log.Info("loading the newest messages from the server", "dialog", dialogID, "err", lerr)
+			}
+		}
+	}
+	h.load(gen, dialogID, historyPage)
 }
 
 // setGroup switches sender names on or off when a dialog's type is learnt late.
@@ -154,10 +187,15 @@ func (h *historyView) load(gen uint64, dialogID string, limit int) {
 func (h *historyView) setMessages(msgs []cache.Message) {
 	stick := h.follow || h.atBottom()
 	h.follow = false
+	prev := h.msgs
 	// A reload reads the newest rows; rows paged in above them meanwhile stay, so the
 	// window never shrinks under the reader.
 	h.msgs = keepOlder(h.msgs, msgs)
+	if !stick {
+		h.jump.arrived(newerThan(prev, h.msgs))
+	}
 	if len(h.msgs) == 0 {
+		h.empty.SetText(noMessagesText)
 		h.empty.Show()
 	} else {
 		h.empty.Hide()

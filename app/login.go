@@ -38,6 +38,7 @@ type loginScreen struct {
 
 	customBox *fyne.Container
 	card      *fyne.Container
+	demoBtn   *widget.Button // "Back to the demo"; only with Deps.Demo
 	signInControls
 }
 
@@ -82,6 +83,13 @@ func newLoginScreen(u *UI) *loginScreen {
 	subtitle := widget.NewLabelWithStyle("Sign in to your ConnectyCube chat", fyne.TextAlignCenter, fyne.TextStyle{})
 	subtitle.Importance = widget.LowImportance
 
+	// The demo's server lives on ports chosen for this run and its password is not
+	// typed by anyone: after signing out, one button signs in to it again.
+	s.demoBtn = widget.NewButtonWithIcon("Back to the demo", theme.HomeIcon(), s.backToDemo)
+	if u.deps.Demo == nil {
+		s.demoBtn.Hide()
+	}
+
 	s.card = container.NewVBox(
 		title, subtitle,
 		widget.NewForm(widget.NewFormItem("Server", s.kind)),
@@ -95,9 +103,9 @@ func newLoginScreen(u *UI) *loginScreen {
 			widget.NewFormItem("Login", s.login),
 			widget.NewFormItem("Password", s.password),
 		),
-		s.errorText,
-		s.progress,
+		s.slot,
 		s.signInBtn,
+		s.demoBtn,
 	)
 	// A fixed-width column in the middle keeps the form readable on wide windows; the
 	// scroller keeps it usable on short ones.
@@ -175,6 +183,16 @@ func (s *loginScreen) profileFor(f loginForm) (csync.Profile, error) {
 		p.CertPEM, p.Name = d.Profile.CertPEM, d.Profile.Name
 	}
 	return p, nil
+}
+
+// backToDemo fills the form with the demo account, password included, and signs in.
+func (s *loginScreen) backToDemo() {
+	d := s.ui.deps.Demo
+	if d == nil || s.busy {
+		return
+	}
+	s.fill(formFromProfile(d.Profile, d.Login))
+	s.signIn()
 }
 
 // isDemoServer tells whether the form points at the embedded demo server.

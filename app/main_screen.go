@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -46,6 +47,7 @@ type mainScreen struct {
 	drafts  map[string]string  // drafts stored by earlier sessions
 	status  csync.Status
 	info    *dialogInfo   // the open info panel, if any
+	sheet   dialog.Dialog // the open shortcut sheet, if any (shortcuts.go)
 	signIn  *signInDialog // the open "sign in again" dialog, if any
 
 	newChatBtn, accountBtn *widget.Button
@@ -92,7 +94,7 @@ func newMainScreen(u *UI, e *csync.Engine) *mainScreen {
 
 	m.chat = newChatPane(m)
 	split := container.NewHSplit(left, m.chat.content)
-	split.Offset = 0.32
+	split.Offset = listOffset(u.win.Canvas().Size().Width)
 	m.content = split
 	return m
 }
@@ -104,6 +106,7 @@ func (m *mainScreen) start() {
 	events, unsubEvents := m.engine.SubscribeEvents()
 	m.unsubs = append(m.unsubs, unsub, unsubStatus, unsubEvents)
 	m.ui.win.SetOnDropped(func(pos fyne.Position, uris []fyne.URI) { m.chat.dropped(pos, uris) })
+	m.installShortcuts()
 	m.bg.Go(func() { pumpChanges(m.ctx, changes, refreshInterval, m.handleChange) })
 	m.bg.Go(func() { m.followStatus(statuses) })
 	m.bg.Go(func() { m.followEvents(events) })
@@ -207,6 +210,9 @@ func (m *mainScreen) handleChange(c cache.Change) {
 	if c.Privacy || plan.Dialogs || plan.Header {
 		runOnUI(m.refreshInfo)
 	}
+	if c.Privacy {
+		runOnUI(func() { m.chat.header.loadBlocked(m.chat.dialog) })
+	}
 }
 
 // reloadDialogs reads the dialogs and the users they mention, off the UI goroutine.
@@ -281,7 +287,7 @@ func (m *mainScreen) applyDialogs(dialogs []cache.Dialog, users map[int64]cache.
 // highlighted.
 func (m *mainScreen) applyFilter() {
 	m.shown = filterDialogs(m.dialogs, m.search.query(), m.me, m.users)
-	if len(m.dialogs) == 0 {
+	if len(m.dialogs) == 0 && m.search.query() == "" {
 		m.empty.Show()
 	} else {
 		m.empty.Hide()

@@ -14,12 +14,14 @@ import (
 )
 
 // The "+" menu over the dialogs list: a private chat with someone found by name, a group
-// with a name and members, or a public dialog to browse and join.
+// with a name and members, a new public dialog (anyone may find and join it), or a
+// public dialog to browse and join.
 
 func (m *mainScreen) showNewChatMenu() {
 	menu := fyne.NewMenu("",
 		fyne.NewMenuItem("New private chat…", m.showNewPrivateChat),
 		fyne.NewMenuItem("New group…", m.showNewGroup),
+		fyne.NewMenuItem("New public chat…", m.showNewPublic),
 		fyne.NewMenuItem("Browse public chats…", m.showPublicDialogs),
 	)
 	widget.ShowPopUpMenuAtRelativePosition(menu, m.ui.win.Canvas(), fyne.NewPos(0, m.newChatBtn.Size().Height), m.newChatBtn)
@@ -191,10 +193,25 @@ func (m *mainScreen) showPublicDialogs() {
 				status.SetText("")
 				status.Hide()
 			}
-			dialogs = found
+			dialogs = markJoined(found, m.dialogs)
 			list.Refresh()
 		})
 	})
+}
+
+// markJoined marks the listed public dialogs the user already has in the chat list
+// (they open instead of being joined again).
+func markJoined(listed, mine []cache.Dialog) []cache.Dialog {
+	have := make(map[string]bool, len(mine))
+	for _, d := range mine {
+		have[d.ID] = true
+	}
+	for i := range listed {
+		if have[listed[i].ID] {
+			listed[i].Subscribed = true
+		}
+	}
+	return listed
 }
 
 // publicDialogInfo is the line under a public dialog's name.

@@ -188,17 +188,22 @@ func TestTypingEventsAndEditChip(t *testing.T) {
 		onUI(func() { ok = m.selectDialog("d1") })
 		return ok
 	})
+	var footer float32
+	onUI(func() { footer = m.chat.footer.MinSize().Height })
 	m.applyEvent(csync.TypingEvent{DialogID: "d1", UserID: 2, Typing: true})
 	m.applyEvent(csync.TypingEvent{DialogID: "g1", UserID: 3, Typing: true}) // another dialog
 	onUI(func() {
+		if h := m.chat.footer.MinSize().Height; h != footer {
+			t.Errorf("the typing line moved the composer: %v, then %v", footer, h)
+		}
 		if !m.chat.typing.Visible() || m.chat.typing.Text != "Bob is typing…" {
 			t.Errorf("typing line %q", m.chat.typing.Text)
 		}
 	})
 	m.applyEvent(csync.TypingEvent{DialogID: "d1", UserID: 2, Typing: false})
 	onUI(func() {
-		if m.chat.typing.Visible() {
-			t.Error("the typing line hides when nobody types")
+		if strings.TrimSpace(m.chat.typing.Text) != "" || m.chat.footer.MinSize().Height != footer {
+			t.Errorf("the typing line empties in place: %q", m.chat.typing.Text)
 		}
 	})
 	m.applyEvent(csync.NoticeEvent{Text: "Message to Bob was blocked"})

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/cubechat/cubechat/cache"
+	"github.com/cubechat/cubechat/widgets"
 )
 
 // searchDelay lets a fast typist finish a word before the cache is searched (the dialog
@@ -26,11 +28,14 @@ const searchLimit = 50
 type searchPanel struct {
 	m       *mainScreen
 	bar     fyne.CanvasObject
-	entry   *widget.Entry
+	entry   *widgets.KeyEntry
 	server  *widget.Button
 	results *fyne.Container
 	list    *widget.List
 	status  *widget.Label
+	busy    *widget.ProgressBarInfinite // while the server searches
+	icon    *widget.Icon                // the entry's action item while it is empty…
+	clear   *widget.Button              // …and the × that empties it
 
 	items  []searchItem
 	hits   []cache.Message // cache hits, then server hits
@@ -40,9 +45,17 @@ type searchPanel struct {
 
 func newSearchPanel(m *mainScreen) *searchPanel {
 	s := &searchPanel{m: m}
-	s.entry = widget.NewEntry()
+	s.entry = widgets.NewKeyEntry()
+	s.entry.OnKey = s.key
+	s.entry.OnShortcut = m.runShortcut
 	s.entry.SetPlaceHolder("Search chats and messages")
-	s.entry.ActionItem = widget.NewIcon(theme.SearchIcon())
+	s.icon = widget.NewIcon(theme.SearchIcon())
+	s.clear = widget.NewButtonWithIcon("", theme.ContentClearIcon(), func() {
+		s.entry.SetText("")
+		s.m.ui.win.Canvas().Focus(s.entry)
+	})
+	s.clear.Importance = widget.LowImportance
+	s.entry.ActionItem = s.icon
 	s.entry.OnChanged = func(string) { s.changed() }
 	s.server = widget.NewButtonWithIcon("Search on server", theme.SearchIcon(), s.searchServer)
 	s.server.Importance = widget.LowImportance
@@ -67,7 +80,10 @@ func newSearchPanel(m *mainScreen) *searchPanel {
 	s.status = widget.NewLabel("")
 	s.status.Importance = widget.LowImportance
 	s.status.Wrapping = fyne.TextWrapWord
-	s.results = container.NewBorder(nil, container.NewVBox(s.status, s.server), nil, nil, s.list)
+	s.busy = widget.NewProgressBarInfinite()
+	s.busy.Stop()
+	s.busy.Hide()
+	s.results = container.NewBorder(nil, container.NewVBox(s.busy, s.status, s.server), nil, nil, s.list)
 	s.results.Hide()
 	return s
 }
@@ -93,16 +109,17 @@ func (s *searchPanel) showServerButton() {
 func (s *searchPanel) changed() {
 	s.gen++
 	gen, q := s.gen, s.query()
+	s.showClear(s.entry.Text != "")
 	s.m.applyFilter()
 	s.showServerButton()
 	if q == "" {
 		s.items, s.hits = nil, nil
-		s.results.Hide()
+		s.showResults(false)
 		return
 	}
 	s.hits = nil
 	s.layout()
-	s.results.Show()
+	s.showResults(true)
 	s.m.bg.Go(func() {
 		if !sleepCtx(s.m.ctx, searchDelay) {
 			return
@@ -130,17 +147,45 @@ func (s *searchPanel) changed() {
 	})
 }
 
+// showClear puts the × in the search box while it holds text, the magnifier otherwise.
+func (s *searchPanel) showClear(show bool) {
+	var want fyne.CanvasObject = s.icon
+	if show {
+		want = s.clear
+	}
+	if s.entry.ActionItem != want {
+		s.entry.ActionItem = want
+		s.entry.Refresh()
+	}
+}
+
+// showResults swaps the dialogs list for the results (and back). Both lists fill the
+// same place, so the one not in use is hidden: drawn together, their rows overlap.
+func (s *searchPanel) showResults(show bool) {
+	if show {
+		s.m.list.Hide()
+		s.results.Show()
+	} else {
+		s.results.Hide()
+		s.m.list.Show()
+	}
+}
+
 // searchServer runs the global search; its results land in the cache and show here.
 func (s *searchPanel) searchServer() {
 	gen, q := s.gen, s.query()
 	s.server.Disable()
-	s.setStatus("Searching on the server…")
+	s.busy.Show()
+	s.busy.Start()
+	s.setStatus("Searching on the server for “" + q + "”…")
 	s.m.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(s.m.ctx, 2*loadTimeout)
 		found, err := s.m.engine.SearchServer(ctx, q)
 		cancel()
 		runOnUI(func() {
 			s.server.Enable()
+			s.busy.Stop()
+			s.busy.Hide()
 			if s.gen != gen {
 				return
 			}
@@ -150,11 +195,20 @@ func (s *searchPanel) searchServer() {
 			}
 			s.hits = append(s.hits, found...)
 			s.layout()
-			if len(found) == 0 {
-				s.setStatus("Nothing more on the server.")
-			}
+			s.setStatus(serverSearchText(len(found)))
 		})
 	})
+}
+
+// serverSearchText reports what the server search added.
+func serverSearchText(n int) string {
+	switch n {
+	case 0:
+		return "No more messages found on the server."
+	case 1:
+		return "1 message found on the server."
+	}
+	return fmt.Sprintf("%d messages found on the server.", n)
 }
 
 // setStatus shows a line under the results ("" hides it).
@@ -185,6 +239,32 @@ func (s *searchPanel) layout() {
 		s.list.SetItemHeight(i, measure.MinSize().Height)
 	}
 	s.list.Refresh()
+}
+
+// key handles the search box's keys: Esc clears the search (then leaves the box), Enter
+// opens the first result, F1 shows the shortcuts.
+func (s *searchPanel) key(k *fyne.KeyEvent) bool {
+	switch k.Name {
+	case fyne.KeyEscape:
+		if s.entry.Text != "" {
+			s.entry.SetText("")
+		} else {
+			s.m.ui.win.Canvas().Unfocus()
+		}
+		return true
+	case fyne.KeyReturn, fyne.KeyEnter:
+		for _, it := range s.items {
+			if it.Kind != searchHeader {
+				s.open(it)
+				return true
+			}
+		}
+		return false
+	case fyne.KeyF1:
+		s.m.showShortcuts()
+		return true
+	}
+	return false
 }
 
 // open shows a result: a chat, or a chat scrolled to the message.

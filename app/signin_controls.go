@@ -1,7 +1,11 @@
 package app
 
 import (
+	"image/color"
+
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -12,6 +16,9 @@ import (
 type signInControls struct {
 	errorText *widget.Label
 	progress  *widget.ProgressBarInfinite
+	// slot holds the error line and the progress bar in one place that keeps at least
+	// one line's height, so neither pushes the Sign-in button when it appears.
+	slot      fyne.CanvasObject
 	signInBtn *widget.Button
 	busy      bool
 	refresh   func()
@@ -28,6 +35,9 @@ func newSignInControls(submit, refresh func()) signInControls {
 	c.progress.Hide()
 	c.signInBtn = widget.NewButtonWithIcon("Sign in", theme.LoginIcon(), submit)
 	c.signInBtn.Importance = widget.HighImportance
+	reserve := canvas.NewRectangle(color.Transparent)
+	reserve.SetMinSize(fyne.NewSize(0, widget.NewLabel("Xy").MinSize().Height))
+	c.slot = container.NewStack(reserve, c.errorText, container.NewVBox(c.progress))
 	return c
 }
 

@@ -49,7 +49,7 @@ func (m *mainScreen) askPassword() {
 	intro.Wrapping = fyne.TextWrapWord
 	content := container.NewVBox(intro,
 		widget.NewForm(widget.NewFormItem("Password", d.password)),
-		d.errorText, d.progress)
+		d.slot)
 
 	d.cancelBtn = widget.NewButton("Not now", d.close)
 	d.dlg = dialog.NewCustomWithoutButtons("Sign in again", content, m.ui.win)

@@ -26,6 +26,8 @@ type userPicker struct {
 
 	// OnPick is called with the tapped user.
 	OnPick func(cache.User)
+
+	pickFirst bool // Enter came before the search's answer: pick its first match
 }
 
 func newUserPicker(m *mainScreen, exclude []int64) *userPicker {
@@ -36,6 +38,14 @@ func newUserPicker(m *mainScreen, exclude []int64) *userPicker {
 	p.entry = widget.NewEntry()
 	p.entry.SetPlaceHolder("Search by login or name")
 	p.entry.OnChanged = func(string) { p.search() }
+	// Enter picks the first match, at once or as soon as the search answers.
+	p.entry.OnSubmitted = func(string) {
+		if len(p.found) > 0 && p.status.Text == "" {
+			p.pick(0)
+			return
+		}
+		p.pickFirst = true
+	}
 	p.status = widget.NewLabel("Type at least 3 letters of a login or name.")
 	p.status.Importance = widget.LowImportance
 	p.status.Wrapping = fyne.TextWrapWord
@@ -69,7 +79,7 @@ func newUserPicker(m *mainScreen, exclude []int64) *userPicker {
 	p.list.OnSelected = func(id widget.ListItemID) {
 		p.list.Unselect(id)
 		if id < len(p.found) && p.OnPick != nil {
-			p.OnPick(p.found[id])
+			p.pick(id)
 		}
 	}
 	box := container.NewBorder(container.NewVBox(p.entry, p.status), nil, nil, nil, p.list)
@@ -82,6 +92,7 @@ const minUserQuery = 3
 
 func (p *userPicker) search() {
 	p.gen++
+	p.pickFirst = false // a new text: Enter must be pressed again
 	gen, q := p.gen, strings.TrimSpace(p.entry.Text)
 	if len([]rune(q)) < minUserQuery {
 		p.found = nil
@@ -122,6 +133,18 @@ func (p *userPicker) search() {
 				p.status.SetText("")
 			}
 			p.list.Refresh()
+			if p.pickFirst && len(p.found) > 0 {
+				p.pick(0)
+			}
+			p.pickFirst = false
 		})
 	})
+}
+
+// pick hands match id to OnPick.
+func (p *userPicker) pick(id int) {
+	p.pickFirst = false
+	if id < len(p.found) && p.OnPick != nil {
+		p.OnPick(p.found[id])
+	}
 }

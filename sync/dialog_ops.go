@@ -169,8 +169,9 @@ func (e *Engine) UnsubscribePublic(ctx context.Context, dialogID string) error {
 const publicDialogsLimit = 100
 
 // PublicDialogs lists the public dialogs the server lists for this user (not
-// stored). ConnectyCube lists those the user created or joined (protocol.md §3.3);
-// others are found by name with SearchServer and joined with SubscribePublic.
+// stored), to join with SubscribePublic. cubeserver lists every public dialog for a
+// type=4 query; a server that lists only those created or joined leaves the others to
+// SearchServer.
 func (e *Engine) PublicDialogs(ctx context.Context) ([]cache.Dialog, error) {
 	var list *cube.DialogList
 	if err := e.rest(ctx, func(c *cube.Client) (err error) {

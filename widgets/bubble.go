@@ -76,20 +76,23 @@ type MessageBubble struct {
 	// attachment's uid.
 	OnOpenAttachment, OnSaveAttachment func(id, uid string)
 
-	day     *canvas.Text
-	dayBg   *canvas.Rectangle
-	bg      *canvas.Rectangle
-	sender  *canvas.Text
-	body    *widget.Label
-	time    *canvas.Text
-	tick1   *widget.Icon
-	tick2   *widget.Icon
-	retry   *widget.Button
-	more    *moreButton
-	react   *ReactionBar
-	atts    []*AttachmentPreview // reused; the first len(data.Attachments) are shown
-	objects []fyne.CanvasObject
-	hovered bool
+	day    *canvas.Text
+	dayBg  *canvas.Rectangle
+	bg     *canvas.Rectangle
+	sender *canvas.Text
+	body   *widget.RichText // the text, its web addresses as links (links.go)
+	// bodyText and bodyStyle are what body shows, for measuring it.
+	bodyText  string
+	bodyStyle fyne.TextStyle
+	time      *canvas.Text
+	tick1     *widget.Icon
+	tick2     *widget.Icon
+	retry     *widget.Button
+	more      *moreButton
+	react     *ReactionBar
+	atts      []*AttachmentPreview // reused; the first len(data.Attachments) are shown
+	objects   []fyne.CanvasObject
+	hovered   bool
 }
 
 // NewMessageBubble makes an empty bubble; call Update to fill it.
@@ -99,7 +102,7 @@ func NewMessageBubble() *MessageBubble {
 		dayBg:  canvas.NewRectangle(theme.Color(theme.ColorNameButton)),
 		bg:     canvas.NewRectangle(theme.Color(theme.ColorNameButton)),
 		sender: canvas.NewText("", theme.Color(theme.ColorNamePrimary)),
-		body:   widget.NewLabel(""),
+		body:   widget.NewRichText(),
 		time:   canvas.NewText("", theme.Color(theme.ColorNamePlaceHolder)),
 		tick1:  widget.NewIcon(nil),
 		tick2:  widget.NewIcon(nil),
@@ -142,7 +145,7 @@ func (b *MessageBubble) Update(data BubbleData) {
 func (b *MessageBubble) Data() BubbleData { return b.data }
 
 // BodyText returns the text drawn as the message body.
-func (b *MessageBubble) BodyText() string { return b.body.Text }
+func (b *MessageBubble) BodyText() string { return b.bodyText }
 
 // RetryVisible reports whether the Retry action is offered.
 func (b *MessageBubble) RetryVisible() bool { return b.retry.Visible() }
@@ -168,15 +171,15 @@ func (b *MessageBubble) apply() {
 	setVisible(d.Sender != "" && !d.Mine, b.sender)
 
 	if d.Deleted {
-		b.body.Text = "🚫 Message deleted"
-		b.body.TextStyle = fyne.TextStyle{Italic: true}
-		b.body.Importance = widget.LowImportance
+		b.bodyText, b.bodyStyle = "🚫 Message deleted", fyne.TextStyle{Italic: true}
+		b.body.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: b.bodyText,
+			Style: widget.RichTextStyle{ColorName: theme.ColorNameDisabled, TextStyle: b.bodyStyle, Inline: true}}}
 	} else {
-		b.body.Text = d.Body
-		b.body.TextStyle = fyne.TextStyle{}
-		b.body.Importance = widget.MediumImportance
+		b.bodyText, b.bodyStyle = d.Body, fyne.TextStyle{}
+		b.body.Segments = linkSegments(d.Body)
 	}
-	setVisible(b.body.Text != "", b.body)
+	b.body.Refresh()
+	setVisible(b.bodyText != "", b.body)
 
 	b.applyAttachments()
 	b.react.SetReactions(d.Reactions)
@@ -190,7 +193,7 @@ func (b *MessageBubble) apply() {
 	b.time.Color = th.Color(theme.ColorNamePlaceHolder, v)
 
 	if d.Mine {
-		b.bg.FillColor = mix(th.Color(theme.ColorNamePrimary, v), th.Color(theme.ColorNameBackground, v), 0.25)
+		b.bg.FillColor = OwnBubble(th, v)
 	} else {
 		b.bg.FillColor = th.Color(theme.ColorNameButton, v)
 	}

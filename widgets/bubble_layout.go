@@ -74,7 +74,7 @@ func (b *MessageBubble) geometry(width float32) bubbleGeometry {
 	maxW = fyne.Max(maxW, bubbleMinWidth)
 	var natural float32
 	if b.body.Visible() {
-		natural = naturalTextWidth(b.body.Text, textSize, b.body.TextStyle) + 2*inner
+		natural = naturalTextWidth(b.bodyText, textSize, b.bodyStyle) + 2*inner
 	}
 	atts := b.AttachmentPreviews()
 	for _, p := range atts {

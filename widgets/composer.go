@@ -22,6 +22,12 @@ type ComposerEntry struct {
 	// typed is lost when sending fails.
 	OnSend func(text string)
 
+	// OnKey, when set, sees each typed key first (Esc, Up, F1…) and returns true when it
+	// handled it; OnShortcut does the same for shortcuts, so the window's shortcuts work
+	// while the composer has the focus (Fyne gives a focused entry every shortcut).
+	OnKey      func(*fyne.KeyEvent) bool
+	OnShortcut func(fyne.Shortcut) bool
+
 	shiftDown bool
 }
 
@@ -59,11 +65,22 @@ func (c *ComposerEntry) FocusLost() {
 
 // TypedKey sends on Enter and leaves every other key, and Shift+Enter, to the Entry.
 func (c *ComposerEntry) TypedKey(key *fyne.KeyEvent) {
+	if c.OnKey != nil && c.OnKey(key) {
+		return
+	}
 	if (key.Name == fyne.KeyReturn || key.Name == fyne.KeyEnter) && !c.shiftDown && !c.Disabled() {
 		c.Send()
 		return
 	}
 	c.Entry.TypedKey(key)
+}
+
+// TypedShortcut offers the shortcut to OnShortcut, then to the Entry (copy, paste…).
+func (c *ComposerEntry) TypedShortcut(s fyne.Shortcut) {
+	if c.OnShortcut != nil && c.OnShortcut(s) {
+		return
+	}
+	c.Entry.TypedShortcut(s)
 }
 
 // Send hands the text to OnSend, as Enter or a Send button does; blank text is ignored.

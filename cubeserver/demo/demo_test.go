@@ -33,6 +33,10 @@ func TestDemoSeedsOnceAndPeersAnswer(t *testing.T) {
 	if total != len(colleagues)+len(groups) {
 		t.Fatalf("seeded %d dialogs, want %d", total, len(colleagues)+len(groups))
 	}
+	public, _, err := d.Server.Store().ListDialogs(ctx, store.DialogQuery{UserID: me.ID, Types: []int{cube.DialogPublic}})
+	if err != nil || len(public) != 1 || public[0].Name != publicChat.Name {
+		t.Fatalf("the demo user browses public chats: %+v, %v", public, err)
+	}
 	messages := countMessages(ctx, t, d, me.ID, dialogs)
 	if messages < 200 {
 		t.Fatalf("seeded only %d messages, want a few hundred", messages)

@@ -34,6 +34,12 @@ var (
 		{"Weekend hike", []string{"dmitri", "emma", "alice"}},
 		{"Release 0.1", []string{"bob", "carol", "dmitri", "emma"}},
 	}
+	// publicChat is open to anyone on the server; the demo user has not joined it, so
+	// "Browse public chats" has something to find and join.
+	publicChat = struct {
+		Name, Description, Owner string
+		Subscribers              []string
+	}{"Open source lounge", "Chat about the libraries we use", "carol", []string{"alice", "emma"}}
 )
 
 // workspace is what the peers need to know about the seeded data.
@@ -94,7 +100,30 @@ func seed(ctx context.Context, st *store.Store, appID int64, domain string) (*wo
 			return nil, err
 		}
 	}
+	if err := seedPublic(ctx, st, appID, domain, byLogin, now, rng); err != nil {
+		return nil, err
+	}
 	return ws, nil
+}
+
+// seedPublic creates the public chat with its subscribers and a little history.
+func seedPublic(ctx context.Context, st *store.Store, appID int64, domain string, byLogin map[string]cube.User, now time.Time, rng *rand.Rand) error {
+	owner := byLogin[publicChat.Owner]
+	id := cube.NewObjectID()
+	d, _, err := st.CreateDialog(ctx, store.NewDialog{ID: id, Type: cube.DialogPublic, OwnerID: owner.ID,
+		Name: publicChat.Name, Description: publicChat.Description, RoomJID: cube.RoomJID(appID, id, domain),
+		AllowPreview: true})
+	if err != nil {
+		return err
+	}
+	speakers := []cube.User{owner}
+	for _, login := range publicChat.Subscribers {
+		if d, err = st.Subscribe(ctx, id, byLogin[login].ID); err != nil {
+			return err
+		}
+		speakers = append(speakers, byLogin[login])
+	}
+	return seedHistory(ctx, st, d, speakers, groupTopics, 6, now, rng)
 }
 
 // seedHistory writes conversations on several past days, read by everyone except for the

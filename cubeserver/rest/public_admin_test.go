@@ -20,6 +20,20 @@ func TestPublicDialogs(t *testing.T) {
 		t.Fatalf("public dialog %+v", pub)
 	}
 	e.post(tokA, map[string]any{"chat_dialog_id": pub.ID, "message": "welcome"})
+	// Browsing: a listing of public dialogs only shows every one, joined or not; the
+	// plain list shows only the viewer's dialogs.
+	for _, query := range []string{"type=4", "type[in]=4"} {
+		var browse cube.DialogList
+		e.do("GET", "/chat/Dialog?"+query, tokC, nil).decode(t, &browse)
+		if len(browse.Items) != 1 || browse.Items[0].ID != pub.ID || browse.TotalEntries != 1 {
+			t.Fatalf("browsing %s as a non-member: %+v", query, browse)
+		}
+	}
+	var mine cube.DialogList
+	e.do("GET", "/chat/Dialog", tokC, nil).decode(t, &mine)
+	if len(mine.Items) != 0 {
+		t.Fatalf("a public dialog not joined is in the viewer's list: %+v", mine.Items)
+	}
 	// Not subscribed: no history, except the preview.
 	expect(t, e.do("GET", "/chat/Message?chat_dialog_id="+pub.ID, tokB, nil), 403, "")
 	r := e.do("GET", "/chat/Message?preview=1&chat_dialog_id="+pub.ID, tokB, nil)

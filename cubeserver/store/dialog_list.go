@@ -9,7 +9,8 @@ import (
 
 // DialogQuery selects the dialogs a user sees in GET /chat/Dialog.
 // Listed are the dialogs the viewer occupies (groups, privates, subscribed public
-// dialogs) and every broadcast dialog, minus those the viewer removed for themselves.
+// dialogs) and every broadcast dialog, minus those the viewer removed for themselves;
+// a query for public dialogs only (type=4) lists every public dialog, to browse them.
 type DialogQuery struct {
 	UserID              int64 // required: the viewer (unless All)
 	All                 bool  // the admin view: every dialog of the app, without viewer fields
@@ -117,11 +118,32 @@ func (s *Store) CountDialogs(ctx context.Context, q DialogQuery) (int, error) {
 const listedDialog = `(o.user_id IS NOT NULL OR d.type = 1)
 	AND NOT EXISTS (SELECT 1 FROM dialog_hidden h WHERE h.dialog_id = d.id AND h.user_id = ?1)`
 
+// listedPublic is the condition of a listing of public dialogs only (type=4): that is
+// how a client browses the public dialogs it may join, so every public dialog of the app
+// is listed, joined or not (and even if the viewer once hid it, to join it again).
+const listedPublic = `d.type = 4`
+
 func (q DialogQuery) listed() string {
-	if q.All {
+	switch {
+	case q.All:
 		return "1"
+	case q.browsesPublic():
+		return listedPublic
 	}
 	return listedDialog
+}
+
+// browsesPublic tells whether q asks for public dialogs and nothing else.
+func (q DialogQuery) browsesPublic() bool {
+	if len(q.Types) == 0 {
+		return false
+	}
+	for _, t := range q.Types {
+		if t != int(cube.DialogPublic) {
+			return false
+		}
+	}
+	return true
 }
 
 func intArgs(vals []int) []any {

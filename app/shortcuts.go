@@ -1,0 +1,194 @@
+package app
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/widget"
+)
+
+// The main screen's keyboard: window shortcuts (registered on the canvas, and passed on
+// by the composer and the search entry, which Fyne gives every shortcut while they have
+// the focus) and keys with a meaning where they are typed (Esc, Up, Enter, F1).
+
+// shortcutDef is one action, the key combinations that run it and its line on the sheet.
+type shortcutDef struct {
+	keys, what string
+	combos     []fyne.Shortcut
+	run        func()
+}
+
+// keyHelp lists the keys that act where they are typed (not window shortcuts).
+var keyHelp = [][2]string{
+	{"Esc", "Cancel an edit, clear the search, close a menu or panel"},
+	{"Up", "Edit your last message (in an empty message field)"},
+	{"Enter", "Open the first match (search, quick switcher)"},
+	{"Shift+Enter", "New line in a message"},
+}
+
+func combo(key fyne.KeyName, mod fyne.KeyModifier) fyne.Shortcut {
+	return &desktop.CustomShortcut{KeyName: key, Modifier: mod}
+}
+
+func (m *mainScreen) shortcutDefs() []shortcutDef {
+	ctrl := fyne.KeyModifierShortcutDefault
+	return []shortcutDef{
+		{"Ctrl+F", "Search chats and messages", []fyne.Shortcut{combo(fyne.KeyF, ctrl)}, m.focusSearch},
+		{"Ctrl+K", "Quick switcher: open a chat by name", []fyne.Shortcut{combo(fyne.KeyK, ctrl)}, m.showSwitcher},
+		{"Alt+Down, Ctrl+Tab, Ctrl+PgDn", "Next chat", []fyne.Shortcut{combo(fyne.KeyDown, fyne.KeyModifierAlt),
+			combo(fyne.KeyTab, fyne.KeyModifierControl), combo(fyne.KeyPageDown, fyne.KeyModifierControl)},
+			func() { m.stepChat(1) }},
+		{"Alt+Up, Ctrl+Shift+Tab, Ctrl+PgUp", "Previous chat", []fyne.Shortcut{combo(fyne.KeyUp, fyne.KeyModifierAlt),
+			combo(fyne.KeyTab, fyne.KeyModifierControl|fyne.KeyModifierShift), combo(fyne.KeyPageUp, fyne.KeyModifierControl)},
+			func() { m.stepChat(-1) }},
+		{"Ctrl+/, F1", "Show this list", []fyne.Shortcut{combo(fyne.KeySlash, ctrl)}, m.showShortcuts},
+		{"Ctrl+Q", "Quit", []fyne.Shortcut{combo(fyne.KeyQ, ctrl)}, m.ui.closeWindow},
+	}
+}
+
+// installShortcuts registers the shortcuts on the window and the keys typed with
+// nothing focused.
+func (m *mainScreen) installShortcuts() {
+	cv := m.ui.win.Canvas()
+	for _, d := range m.shortcutDefs() {
+		run := d.run
+		for _, c := range d.combos {
+			cv.AddShortcut(c, func(fyne.Shortcut) { run() })
+		}
+	}
+	cv.SetOnTypedKey(func(k *fyne.KeyEvent) { m.windowKey(k) })
+}
+
+// uninstallShortcuts takes them off the window (the login screen has none of them).
+func (m *mainScreen) uninstallShortcuts() {
+	cv := m.ui.win.Canvas()
+	for _, d := range m.shortcutDefs() {
+		for _, c := range d.combos {
+			cv.RemoveShortcut(c)
+		}
+	}
+	cv.SetOnTypedKey(nil)
+}
+
+// runShortcut runs the window shortcut s; false when s is not one (e.g. Copy).
+func (m *mainScreen) runShortcut(s fyne.Shortcut) bool {
+	name := s.ShortcutName()
+	for _, d := range m.shortcutDefs() {
+		for _, c := range d.combos {
+			if c.ShortcutName() == name {
+				d.run()
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// windowKey handles a key typed with nothing focused.
+func (m *mainScreen) windowKey(k *fyne.KeyEvent) bool {
+	switch k.Name {
+	case fyne.KeyEscape:
+		return m.escape()
+	case fyne.KeyF1:
+		m.showShortcuts()
+		return true
+	}
+	return false
+}
+
+// composerKey handles the composer's keys before it types them.
+func (m *mainScreen) composerKey(k *fyne.KeyEvent) bool {
+	switch k.Name {
+	case fyne.KeyUp:
+		if m.chat.composer.Text == "" {
+			return m.chat.editLastOwn()
+		}
+	case fyne.KeyEscape, fyne.KeyF1:
+		return m.windowKey(k)
+	}
+	return false
+}
+
+// escape undoes the innermost thing: the shortcut sheet or the info panel, then an
+// edit, then a search.
+func (m *mainScreen) escape() bool {
+	switch {
+	case m.sheet != nil:
+		m.sheet.Hide()
+	case m.info != nil:
+		m.info.win.Hide()
+	case m.chat.editing.ID != "":
+		m.chat.cancelEdit()
+	case m.search.entry.Text != "":
+		m.search.entry.SetText("")
+	default:
+		return false
+	}
+	return true
+}
+
+// focusSearch puts the cursor in the search box, its text selected for a new query.
+func (m *mainScreen) focusSearch() {
+	m.ui.win.Canvas().Focus(m.search.entry)
+	m.search.entry.TypedShortcut(&fyne.ShortcutSelectAll{})
+}
+
+// stepChat opens the chat delta rows below (or above) the open one in the list.
+func (m *mainScreen) stepChat(delta int) {
+	if len(m.shown) == 0 {
+		return
+	}
+	at := -1
+	open := m.openDialogID()
+	for i, d := range m.shown {
+		if d.ID == open {
+			at = i
+			break
+		}
+	}
+	next := at + delta
+	if at < 0 {
+		next = 0
+	}
+	if next < 0 || next >= len(m.shown) {
+		return // the first or last chat: stay
+	}
+	m.selectDialog(m.shown[next].ID)
+	m.list.ScrollTo(next)
+}
+
+// editLastOwn starts editing the newest own message that can be edited (Up in an
+// empty composer, as in Telegram); false when there is none loaded.
+func (c *chatPane) editLastOwn() bool {
+	msgs := c.history.msgs
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if msgs[i].SenderID == c.m.me && availableMessageActions(msgs[i], c.dialog, c.m.me).Edit {
+			c.startEdit(msgs[i])
+			return true
+		}
+	}
+	return false
+}
+
+// showShortcuts shows the sheet of keyboard shortcuts.
+func (m *mainScreen) showShortcuts() {
+	grid := container.NewGridWithColumns(2)
+	add := func(keys, what string) {
+		grid.Add(widget.NewLabelWithStyle(keys, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		grid.Add(widget.NewLabel(what))
+	}
+	for _, d := range m.shortcutDefs() {
+		add(d.keys, d.what)
+	}
+	for _, k := range keyHelp {
+		add(k[0], k[1])
+	}
+	if m.sheet != nil {
+		return // already open
+	}
+	sheet := dialog.NewCustom("Keyboard shortcuts", "Close", grid, m.ui.win)
+	sheet.SetOnClosed(func() { m.sheet = nil })
+	m.sheet = sheet
+	sheet.Show()
+}

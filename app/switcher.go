@@ -1,0 +1,91 @@
+package app
+
+import (
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/cubechat/cubechat/cache"
+	"github.com/cubechat/cubechat/widgets"
+)
+
+// switcher is the quick switcher (Ctrl+K): a name typed narrows the chats, Enter opens
+// the first, Esc closes it.
+type switcher struct {
+	m       *mainScreen
+	entry   *widgets.KeyEntry
+	list    *widget.List
+	matches []cache.Dialog
+	none    *widget.Label // "No chat matches", in place of an empty list
+	popup   *widget.PopUp
+}
+
+func (m *mainScreen) showSwitcher() {
+	s := &switcher{m: m}
+	s.entry = widgets.NewKeyEntry()
+	s.entry.SetPlaceHolder("Open a chat…")
+	s.entry.OnChanged = func(string) { s.filter() }
+	s.entry.OnKey = s.key
+	s.entry.OnShortcut = func(sc fyne.Shortcut) bool {
+		if sc.ShortcutName() == combo(fyne.KeyK, fyne.KeyModifierShortcutDefault).ShortcutName() {
+			s.close() // Ctrl+K again closes it, as in Telegram
+			return true
+		}
+		return false
+	}
+	s.list = widget.NewList(
+		func() int { return len(s.matches) },
+		func() fyne.CanvasObject { return widgets.NewDialogRow() },
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id < len(s.matches) {
+				o.(*widgets.DialogRow).Update(dialogRow(s.matches[id], m.me, m.users, time.Now(), time.Local))
+			}
+		},
+	)
+	s.list.OnSelected = func(id widget.ListItemID) { s.pick(id) }
+	s.none = widget.NewLabelWithStyle("No chat matches — search messages with Ctrl+F", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	s.none.Importance = widget.LowImportance
+	s.filter()
+	box := container.NewBorder(s.entry, nil, nil, nil, container.NewStack(s.list, container.NewCenter(s.none)))
+	s.popup = widget.NewModalPopUp(container.NewGridWrap(fyne.NewSize(420, 360), box), m.ui.win.Canvas())
+	s.popup.Show()
+	m.ui.win.Canvas().Focus(s.entry)
+}
+
+func (s *switcher) filter() {
+	s.matches = filterDialogs(s.m.dialogs, s.entry.Text, s.m.me, s.m.users)
+	s.none.Hidden = len(s.matches) > 0
+	s.none.Refresh()
+	s.list.Refresh()
+}
+
+func (s *switcher) key(k *fyne.KeyEvent) bool {
+	switch k.Name {
+	case fyne.KeyReturn, fyne.KeyEnter:
+		s.pick(0)
+	case fyne.KeyEscape:
+		s.close()
+	default:
+		return false
+	}
+	return true
+}
+
+// pick opens match id and closes the switcher.
+func (s *switcher) pick(id int) {
+	if id < 0 || id >= len(s.matches) {
+		return // nothing matches: the switcher stays open with the text
+	}
+	d := s.matches[id]
+	s.close()
+	s.m.selectDialog(d.ID)
+}
+
+func (s *switcher) close() {
+	s.popup.Hide()
+	if c := s.m.chat.composer; s.m.chat.dialog.ID != "" {
+		s.m.ui.win.Canvas().Focus(c)
+	}
+}
