@@ -29,6 +29,8 @@ type e2e struct {
 	bobID    int64
 	dialogID string
 	engine   *csync.Engine // Alice's
+	srv      *cubeserver.Server
+	aliceID  int64
 }
 
 func startE2E(t *testing.T) *e2e {
@@ -45,7 +47,8 @@ func startE2E(t *testing.T) *e2e {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	if _, err := srv.Store().CreateUser(ctx, cube.User{Login: "alice", FullName: "Alice"}, "alice-pass"); err != nil {
+	alice, err := srv.Store().CreateUser(ctx, cube.User{Login: "alice", FullName: "Alice"}, "alice-pass")
+	if err != nil {
 		t.Fatal(err)
 	}
 	bob, err := srv.Store().CreateUser(ctx, cube.User{Login: "bob", FullName: "Bob"}, "bob-pass")
@@ -56,7 +59,7 @@ func startE2E(t *testing.T) *e2e {
 		ChatDomain: srv.Domain(), ChatTLS: "tls", AppID: srv.AppID(), AuthKey: srv.AuthKey(),
 		AuthSecret: srv.AuthSecret(), CertPEM: srv.CertPEM()}
 
-	x := &e2e{ctx: ctx, bobID: bob.ID}
+	x := &e2e{ctx: ctx, bobID: bob.ID, srv: srv, aliceID: alice.ID}
 	x.bobDB = openCache(t)
 	x.bob = csync.New(x.bobDB, profile, nil)
 	if err := x.bob.Login(ctx, "bob", "bob-pass"); err != nil {
@@ -124,14 +127,26 @@ func TestComposerMessageReachesPeer(t *testing.T) {
 	x := startE2E(t)
 	u, chat, bobDB, ctx, dialogID := x.u, x.chat, x.bobDB, x.ctx, x.dialogID
 
-	// The window loses and regains focus; the engine hears about both.
-	if lc, ok := u.fyneApp.Lifecycle().(interface {
+	// The window loses and regains focus; the server learns both (markInactive, then
+	// markActive), which decides whether it sends Alice chat alerts.
+	lc, ok := u.fyneApp.Lifecycle().(interface {
 		OnEnteredForeground() func()
 		OnExitedForeground() func()
-	}); ok {
-		lc.OnExitedForeground()()
-		lc.OnEnteredForeground()()
+	})
+	if !ok {
+		t.Fatal("the test app's lifecycle cannot fire foreground callbacks")
 	}
+	serverActive := func() bool {
+		v, err := x.srv.Store().UserActive(ctx, x.aliceID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	lc.OnExitedForeground()()
+	waitFor(t, "the server to see Alice inactive", 10*time.Second, func() bool { return !serverActive() })
+	lc.OnEnteredForeground()()
+	waitFor(t, "the server to see Alice active again", 10*time.Second, serverActive)
 
 	onUI(func() {
 		u.Window().Canvas().Focus(chat.composer)

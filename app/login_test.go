@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/cubechat/cubechat/cache"
+	"github.com/cubechat/cubechat/internal/testwait"
 	csync "github.com/cubechat/cubechat/sync"
 )
 
@@ -38,16 +39,7 @@ func closedAddr(t *testing.T) string {
 }
 
 // waitFor polls cond until it holds. A cond that reads widgets wraps that in onUI.
-func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
+var waitFor = testwait.For
 
 func newTestUI(t *testing.T, deps Deps) *UI {
 	t.Helper()

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/cubechat/cubechat/internal/testwait"
 )
 
 func TestChangeFeedCoalescesForSlowReader(t *testing.T) {
@@ -57,18 +59,18 @@ func TestChangeFeedUnsubscribeAndClose(t *testing.T) {
 	b, _ := db.Subscribe()
 	cancelA()
 	cancelA() // twice is harmless
-	if _, ok := <-a; ok {
+	if _, ok := testwait.Recv(t, "the cancelled channel to close", 2*time.Second, a); ok {
 		t.Fatal("cancelled channel still open")
 	}
 	upsert(t, db, newMsg("d1", 1, 0, "after cancel")) // must not panic on the closed channel
 	drain(t, b)
 	db.Close()
-	if _, ok := <-b; ok {
+	if _, ok := testwait.Recv(t, "the channel to close on Close", 2*time.Second, b); ok {
 		t.Fatal("channel open after Close")
 	}
 	c, cancel := db.Subscribe()
 	defer cancel()
-	if _, ok := <-c; ok {
+	if _, ok := testwait.Recv(t, "a Subscribe after Close to give a closed channel", 2*time.Second, c); ok {
 		t.Fatal("Subscribe after Close gave an open channel")
 	}
 }

@@ -3,6 +3,8 @@ package sync
 import (
 	"testing"
 	"time"
+
+	"github.com/cubechat/cubechat/internal/testwait"
 )
 
 func TestEventFeedDropsOldestTypingForSlowReaders(t *testing.T) {
@@ -65,7 +67,7 @@ func TestEventFeedCloseEndsSubscriptions(t *testing.T) {
 		t.Fatal("channel not closed")
 	}
 	late, _ := f.subscribe()
-	if _, ok := <-late; ok {
+	if _, ok := testwait.Recv(t, "the late subscription to close", 2*time.Second, late); ok {
 		t.Fatal("subscribing after close should give a closed channel")
 	}
 }
@@ -79,7 +81,7 @@ func TestTypingBookExpiresAndDebounces(t *testing.T) {
 
 	b.peer("d", 7, true)
 	b.peer("d", 7, true) // a refresh publishes nothing new
-	if ev := <-events; !ev.Typing || ev.UserID != 7 {
+	if ev, _ := testwait.Recv(t, "the first typing event", 2*time.Second, events); !ev.Typing || ev.UserID != 7 {
 		t.Fatalf("first event %+v", ev)
 	}
 	if got := b.typingUsers("d"); len(got) != 1 || got[0] != 7 {
@@ -101,7 +103,7 @@ func TestTypingBookExpiresAndDebounces(t *testing.T) {
 	for i := 0; i < 5; i++ {
 		b.ourTyping("d", true)
 	}
-	if c := <-sent; !c {
+	if c, _ := testwait.Recv(t, "the first chat state", 2*time.Second, sent); !c {
 		t.Fatal("first keystroke should send composing")
 	}
 	select {
@@ -114,7 +116,7 @@ func TestTypingBookExpiresAndDebounces(t *testing.T) {
 	}
 	// A sent message ends composing without a paused.
 	b.ourTyping("d", true)
-	<-sent
+	testwait.Recv(t, "composing after the keystroke", 2*time.Second, sent)
 	b.ourMessageSent("d")
 	select {
 	case c := <-sent:

@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/cubechat/cubechat/cache"
 	"github.com/cubechat/cubechat/cube"
+	"github.com/cubechat/cubechat/internal/testwait"
 )
 
 // serverMessage is the message as the server lists it to c (nil: not listed, which is
@@ -30,17 +30,7 @@ func serverMessage(t *testing.T, h *harness, c *cube.Client, dialogID, id string
 // has no change feed).
 func poll(t *testing.T, what string, cond func() (bool, string)) {
 	t.Helper()
-	deadline := time.Now().Add(waitLimit)
-	for {
-		ok, saw := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s did not happen within %s; last seen: %s", what, waitLimit, saw)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	testwait.Until(t, what, waitLimit, cond)
 }
 
 // TestActionsOnAnUnconfirmedMessageReachTheServer: the server stores a message but

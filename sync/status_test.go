@@ -3,13 +3,16 @@ package sync
 import (
 	"errors"
 	"testing"
+	"time"
+
+	"github.com/cubechat/cubechat/internal/testwait"
 )
 
 func TestStatusFeedCoalescesAndNeverBlocks(t *testing.T) {
 	f := newStatusFeed(Status{State: StateOffline})
 	ch, unsubscribe := f.subscribe()
 	defer unsubscribe()
-	if got := <-ch; got.State != StateOffline {
+	if got, _ := testwait.Recv(t, "the current status", 2*time.Second, ch); got.State != StateOffline {
 		t.Fatalf("first status = %+v, want the current one", got)
 	}
 	// Nobody reads while many states pass: set must not block, and the reader then
@@ -18,7 +21,7 @@ func TestStatusFeedCoalescesAndNeverBlocks(t *testing.T) {
 		f.set(func(st *Status) { st.State = s })
 	}
 	f.set(func(st *Status) { st.Syncing = true; st.Err = errors.New("slow") })
-	got := <-ch
+	got, _ := testwait.Recv(t, "the coalesced status", 2*time.Second, ch)
 	if got.State != StateReady || !got.Syncing || got.Err == nil {
 		t.Fatalf("coalesced status = %+v", got)
 	}

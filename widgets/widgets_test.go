@@ -1,6 +1,8 @@
 package widgets
 
 import (
+	"fmt"
+	"image/color"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -27,6 +29,28 @@ func TestInitials(t *testing.T) {
 func TestAvatarColorIsStable(t *testing.T) {
 	if AvatarColor("Ann") != AvatarColor(" ann ") {
 		t.Error("the same name in other case/spacing should keep its colour")
+	}
+	// Pinned values: a contact keeps its colour across runs and releases, so the hash
+	// and the palette order must not change unnoticed.
+	pinned := map[string]color.NRGBA{
+		"Ann":     {R: 0xE5, G: 0x73, B: 0x73, A: 0xFF}, // red
+		"Bob Lee": {R: 0xD8, G: 0x4C, B: 0x8B, A: 0xFF}, // pink
+		"Carol":   {R: 0x4C, G: 0xAF, B: 0x50, A: 0xFF}, // green
+	}
+	for name, want := range pinned {
+		for range 3 {
+			if got := AvatarColor(name); got != want {
+				t.Fatalf("AvatarColor(%q) = %v, want %v", name, got, want)
+			}
+		}
+	}
+	// Different people get different colours: many names spread over the palette.
+	seen := map[color.NRGBA]bool{}
+	for i := range 64 {
+		seen[AvatarColor(fmt.Sprintf("user %d", i))] = true
+	}
+	if len(seen) != len(avatarPalette) {
+		t.Fatalf("64 names used %d of %d colours", len(seen), len(avatarPalette))
 	}
 }
 

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/cubechat/cubechat/cube"
+	"github.com/cubechat/cubechat/internal/testwait"
 )
 
 // The first slice end to end: signed and unsigned sessions, both TLS modes, a private
@@ -74,7 +76,7 @@ func TestAgainstCubeserver(t *testing.T) {
 
 	// Background reads leave the unread count alone; an explicit read clears it.
 	var list *cube.MessageList
-	eventually(t, "storing the message", func() bool {
+	testwait.For(t, "storing the message", 5*time.Second, func() bool {
 		list, err = restB.ListMessages(ctx, cube.MessageFilter{DialogID: d.ID})
 		return err == nil && len(list.Items) == 1
 	})

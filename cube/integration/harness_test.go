@@ -104,16 +104,6 @@ func waitEvent[T cube.Event](t *testing.T, c *cube.Chat, match func(T) bool) T {
 	}
 }
 
-// eventually retries check until it is true or 5 s have passed.
-func eventually(t *testing.T, what string, check func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); !check(); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s never happened", what)
-		}
-	}
-}
-
 func unread(t *testing.T, c *cube.Client, dialogID string) int {
 	t.Helper()
 	list, err := c.ListDialogs(context.Background(), cube.DialogFilter{IDIn: []string{dialogID}})

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cubechat/cubechat/internal/testwait"
 )
 
 // fuzzStanzaSeeds are what clients send after login, and hostile shapes of it.
@@ -56,13 +58,13 @@ func FuzzStanza(f *testing.F) {
 		_ = c.conn.Close()
 		for range c.in { // the reader ends once the socket is closed
 		}
-		waitFor(t, "session of user 5 to end ("+outcome+")", func() bool { return !ts.srv.Online(5) })
+		testwait.For(t, "session of user 5 to end ("+outcome+")", 5*time.Second, func() bool { return !ts.srv.Online(5) })
 		pingThrough(t, bystander, fmt.Sprintf("bystander-%d", round))
 		_ = bystander.conn.Close()
 		for range bystander.in {
 		}
-		waitFor(t, "sessions to end ("+outcome+")", func() bool { return !ts.srv.Online(5) && !ts.srv.Online(7) })
-		waitFor(t, "goroutines to end ("+outcome+")", func() bool { return runtime.NumGoroutine() <= before })
+		testwait.For(t, "sessions to end ("+outcome+")", 5*time.Second, func() bool { return !ts.srv.Online(5) && !ts.srv.Online(7) })
+		testwait.For(t, "goroutines to end ("+outcome+")", 5*time.Second, func() bool { return runtime.NumGoroutine() <= before })
 	})
 }
 
@@ -125,16 +127,5 @@ func pingThrough(t *testing.T, c *rawClient, id string) {
 		case <-deadline:
 			t.Fatal("bystander ping not answered")
 		}
-	}
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }
