@@ -32,7 +32,7 @@ func TestChatReconnectsAcrossServerRestart(t *testing.T) {
 	bob.connect(t, cube.ChatOptions{Reconnect: policy})
 
 	// Same ports and data: what a restarted server looks like to its clients.
-	cfg.HTTPAddr = strings.TrimPrefix(srv.HTTPURL(), "http://")
+	cfg.HTTPAddr = strings.TrimPrefix(srv.HTTPURL(), "https://")
 	cfg.XMPPAddr, cfg.XMPPTLSAddr = srv.XMPPAddr(), srv.XMPPTLSAddr()
 	srv.Close()
 	for _, a := range []*account{alice, bob} {
