@@ -91,6 +91,7 @@ func (e *Engine) refreshReactions(ctx context.Context, w cube.Message) error {
 	if err != nil {
 		return fmt.Errorf("reactions of %s: %w", w.ID, err)
 	}
+	who = e.overlayQueuedReactions(ctx, w.ID, who)
 	if err := e.db.SetReactions(ctx, w.ID, who); err != nil && !errors.Is(err, cache.ErrNotFound) {
 		return fmt.Errorf("storing reactions of %s: %w", w.ID, err)
 	}
