@@ -349,6 +349,12 @@ func ExampleChat_CreatePrivacyList() {
 	defer chat.Disconnect()
 	defer bobChat.Disconnect()
 
+	// The dialog exists before the block: the server refuses a new dialog with a blocker.
+	dialog, err := bobClient.CreateDialog(ctx, cube.NewDialog{Type: cube.DialogPrivate, OccupantsIDs: []int64{alice.ID}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	list := cube.PrivacyList{Name: "blocked", Items: []cube.PrivacyEntry{
 		{UserID: bob.ID, Action: cube.PrivacyDeny}, // I don't hear from Bob
 	}}
@@ -363,7 +369,6 @@ func ExampleChat_CreatePrivacyList() {
 	got, _ := chat.GetPrivacyList(ctx, "blocked")
 	fmt.Println("default:", names.Default, "entries:", len(got.Items))
 
-	dialog, _ := bobClient.CreateDialog(ctx, cube.NewDialog{Type: cube.DialogPrivate, OccupantsIDs: []int64{alice.ID}})
 	sent, _ := bobChat.SendMessage(ctx, cube.OutgoingMessage{DialogID: dialog.ID, DialogType: dialog.Type,
 		RecipientID: alice.ID, Body: "are you there?", SaveToHistory: true})
 	bounce, _ := nextEvent(bobChat, anyEvent[cube.MessageErrorEvent])
