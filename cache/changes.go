@@ -3,7 +3,8 @@ package cache
 import (
 	"cmp"
 	"slices"
-	"sync"
+
+	"github.com/cubechat/cubechat/internal/feed"
 )
 
 // Change says what a committed write touched, so that subscribers reload only
@@ -102,93 +103,23 @@ func uniq[T cmp.Ordered](ids []T) []T {
 	return slices.Compact(ids)
 }
 
-// feed fans changes out to subscribers. Each subscriber has a channel with room
-// for one Change: a publisher that finds it full takes the waiting change out,
-// merges the new one into it and puts the union back. So a slow reader gets
+// newChangeFeed fans changes out to subscribers. Each subscriber has room for one
+// Change: a change committed while one waits is merged into it. So a slow reader gets
 // fewer, larger changes, nothing is lost, and a writer never waits for a reader.
-type feed struct {
-	mu     sync.Mutex
-	subs   map[*subscriber]struct{}
-	closed bool
-}
-
-type subscriber struct {
-	mu     sync.Mutex // held by the publisher while it swaps the pending change
-	ch     chan Change
-	closed bool
-}
-
-func newFeed() *feed { return &feed{subs: map[*subscriber]struct{}{}} }
+func newChangeFeed() *feed.Feed[Change] { return feed.NewCoalescing(merge) }
 
 // Subscribe returns a channel of changes committed from now on, and a function
 // that ends the subscription and closes the channel (safe to call twice).
 // Closing the DB ends every subscription.
 func (db *DB) Subscribe() (<-chan Change, func()) {
-	return db.feed.subscribe()
+	return db.changes.Subscribe()
 }
 
-func (f *feed) subscribe() (<-chan Change, func()) {
-	s := &subscriber{ch: make(chan Change, 1)}
-	f.mu.Lock()
-	if f.closed {
-		f.mu.Unlock()
-		close(s.ch)
-		return s.ch, func() {}
-	}
-	f.subs[s] = struct{}{}
-	f.mu.Unlock()
-	cancel := func() {
-		f.mu.Lock()
-		delete(f.subs, s)
-		f.mu.Unlock()
-		s.close()
-	}
-	return s.ch, cancel
-}
-
-func (f *feed) publish(c Change) {
+// publishChange hands a committed write's change to the subscribers, sorted and
+// without duplicates; an empty one is not sent.
+func (db *DB) publishChange(c Change) {
 	if c.Empty() {
 		return
 	}
-	c = merge(Change{}, c) // normalise: sorted, without duplicates
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for s := range f.subs {
-		s.offer(c)
-	}
-}
-
-func (f *feed) close() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.closed = true
-	for s := range f.subs {
-		s.close()
-		delete(f.subs, s)
-	}
-}
-
-// offer hands c to the subscriber without blocking: publishers are the only
-// senders and they hold s.mu, so after draining the buffer the send has room.
-func (s *subscriber) offer(c Change) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return
-	}
-	select {
-	case waiting := <-s.ch:
-		c = merge(waiting, c)
-	default:
-	}
-	s.ch <- c
-}
-
-func (s *subscriber) close() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.closed {
-		s.closed = true
-		close(s.ch)
-	}
+	db.changes.Publish(merge(Change{}, c))
 }

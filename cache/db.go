@@ -21,6 +21,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/cubechat/cubechat/internal/feed"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
@@ -34,11 +35,11 @@ const (
 
 // DB is an open cache. It is safe for concurrent use.
 type DB struct {
-	path string
-	w    *sql.DB    // exactly one connection: every write is serialised through it
-	ws   *stmtCache // the writer's prepared statements
-	r    *readPool  // read-only pool
-	feed *feed
+	path    string
+	w       *sql.DB    // exactly one connection: every write is serialised through it
+	ws      *stmtCache // the writer's prepared statements
+	r       *readPool  // read-only pool
+	changes *feed.Feed[Change]
 	// check is the integrity check running in the background, nil when Open
 	// checked synchronously (see integrity.go).
 	check *backgroundCheck
@@ -66,7 +67,7 @@ func Open(path string) (*DB, error) {
 		}
 	}
 	ctx := context.Background()
-	db := &DB{path: path, feed: newFeed()}
+	db := &DB{path: path, changes: newChangeFeed()}
 
 	var err error
 	db.w, err = sql.Open("sqlite", path+fmt.Sprintf(
@@ -130,7 +131,7 @@ func (db *DB) Path() string { return db.path }
 // Calling it again does nothing.
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
-		db.feed.close()
+		db.changes.Close()
 		var errs []error
 		if db.r != nil {
 			errs = append(errs, db.endSession())
@@ -164,7 +165,7 @@ func (db *DB) write(ctx context.Context, what string, fn func(tx *txn, ch *Chang
 		_ = tx.Rollback()
 		return db.classify(what, err)
 	}
-	db.feed.publish(ch)
+	db.publishChange(ch)
 	return nil
 }
 

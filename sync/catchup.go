@@ -45,12 +45,12 @@ func (e *Engine) afterReady(ctx context.Context, chat *cube.Chat, gen uint64) {
 			return
 		}
 		if err == nil {
-			e.status.set(func(s *Status) { s.Syncing = false; s.Err = nil })
+			e.status.Update(func(s *Status) { s.Syncing = false; s.Err = nil })
 			return
 		}
 		wait := jittered(backoff)
 		e.log.Warn("catch-up failed", "err", err, "retry_in", wait)
-		e.status.set(func(s *Status) { s.Err = err })
+		e.status.Update(func(s *Status) { s.Err = err })
 		select {
 		case <-ctx.Done():
 			return

@@ -13,6 +13,7 @@ import (
 
 	"github.com/cubechat/cubechat/cache"
 	"github.com/cubechat/cubechat/cube"
+	"github.com/cubechat/cubechat/internal/feed"
 )
 
 // ErrOffline means the server could not be reached; the engine works on cached data
@@ -44,11 +45,11 @@ type Engine struct {
 	log     *slog.Logger
 
 	cursors *cursorBook
-	status  *statusFeed
+	status  *feed.Value[Status]
 	// outboxKick wakes the outbox worker; it holds at most one pending wake-up.
 	outboxKick chan struct{}
 	activity   *activity
-	events     *eventFeed
+	events     *feed.Feed[Event]
 	typing     *typingBook
 	watch      *watchList
 	// unread collects dialogs whose live-kept unread counts are asked again.
@@ -134,7 +135,7 @@ func New(db *cache.DB, p Profile, logger *slog.Logger) *Engine {
 		sessionStart: time.Now(),
 		bg:           NewWorkers(context.Background()),
 	}
-	e.typing = newTypingBook(func(ev TypingEvent) { e.events.publish(ev) }, e.sendTyping)
+	e.typing = newTypingBook(func(ev TypingEvent) { e.events.Publish(ev) }, e.sendTyping)
 	e.cursors = newCursorBook(e.persistCursor)
 	e.activity = newActivity(e.applyActivity)
 	return e
@@ -148,12 +149,12 @@ func (e *Engine) Me() int64 {
 }
 
 // Status is the current connection state.
-func (e *Engine) Status() Status { return e.status.get() }
+func (e *Engine) Status() Status { return e.status.Get() }
 
 // SubscribeStatus returns a feed of status changes. A slow reader only misses
 // intermediate states, never the latest one; the engine never blocks on it. Call the
 // returned function to unsubscribe.
-func (e *Engine) SubscribeStatus() (<-chan Status, func()) { return e.status.subscribe() }
+func (e *Engine) SubscribeStatus() (<-chan Status, func()) { return e.status.Subscribe() }
 
 // Start runs the supervisor in the background: connect chat → catch-up → live events,
 // reconnecting for as long as the engine runs, and the outbox worker. Login must have
@@ -201,8 +202,8 @@ func (e *Engine) Stop() {
 	e.typing.stop()
 	e.bg.Stop()
 	e.wg.Wait()
-	e.events.close()
-	e.status.set(func(s *Status) { s.State = StateOffline; s.Syncing = false })
+	e.events.Close()
+	e.status.Update(func(s *Status) { s.State = StateOffline; s.Syncing = false })
 }
 
 // setConn records the chat that is Ready (nil when not).

@@ -1,6 +1,6 @@
 package sync
 
-import gosync "sync"
+import "github.com/cubechat/cubechat/internal/feed"
 
 // Event is something the UI shows but the cache does not keep: typing, desktop
 // notifications, problem notices and system messages as they arrive.
@@ -47,83 +47,18 @@ func (SystemMessageEvent) isEngineEvent() {}
 // but other events loses its oldest one.
 const maxQueuedEvents = 256
 
-// eventFeed fans engine events out to subscribers without ever blocking the
-// engine: each subscriber has its own bounded queue and a pump goroutine.
-type eventFeed struct {
-	mu     gosync.Mutex
-	subs   map[*eventSub]struct{}
-	closed bool
+// newEventFeed fans engine events out to subscribers without ever blocking the
+// engine: each subscriber has its own queue of up to maxQueuedEvents.
+func newEventFeed() *feed.Feed[Event] {
+	return feed.New(maxQueuedEvents, func(waiting []Event, next Event) []Event {
+		return dropOldest(append(waiting, next))
+	})
 }
-
-type eventSub struct {
-	out  chan Event
-	wake chan struct{} // one-slot: events are waiting
-	done chan struct{} // closed on unsubscribe
-
-	mu    gosync.Mutex
-	items []Event
-	once  gosync.Once
-}
-
-func newEventFeed() *eventFeed { return &eventFeed{subs: map[*eventSub]struct{}{}} }
 
 // SubscribeEvents returns the engine's ephemeral event stream and a function that
 // ends the subscription (and closes the channel). The engine never waits for a
 // reader; a reader that falls far behind loses the oldest typing events first.
-func (e *Engine) SubscribeEvents() (<-chan Event, func()) { return e.events.subscribe() }
-
-func (f *eventFeed) subscribe() (<-chan Event, func()) {
-	s := &eventSub{out: make(chan Event), wake: make(chan struct{}, 1), done: make(chan struct{})}
-	f.mu.Lock()
-	if f.closed {
-		f.mu.Unlock()
-		close(s.out)
-		return s.out, func() {}
-	}
-	f.subs[s] = struct{}{}
-	f.mu.Unlock()
-	go s.pump()
-	return s.out, func() {
-		f.mu.Lock()
-		delete(f.subs, s)
-		f.mu.Unlock()
-		s.stop()
-	}
-}
-
-func (f *eventFeed) publish(ev Event) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for s := range f.subs {
-		s.push(ev)
-	}
-}
-
-// close ends every subscription (the engine stopped).
-func (f *eventFeed) close() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.closed = true
-	for s := range f.subs {
-		delete(f.subs, s)
-		s.stop()
-	}
-}
-
-func (s *eventSub) stop() { s.once.Do(func() { close(s.done) }) }
-
-func (s *eventSub) push(ev Event) {
-	s.mu.Lock()
-	s.items = append(s.items, ev)
-	if len(s.items) > maxQueuedEvents {
-		s.items = dropOldest(s.items)
-	}
-	s.mu.Unlock()
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
-}
+func (e *Engine) SubscribeEvents() (<-chan Event, func()) { return e.events.Subscribe() }
 
 // dropOldest removes the oldest typing event, or else the oldest event.
 func dropOldest(items []Event) []Event {
@@ -135,36 +70,8 @@ func dropOldest(items []Event) []Event {
 	return items[1:]
 }
 
-// pump hands queued events to the reader, one at a time, until unsubscribed.
-func (s *eventSub) pump() {
-	defer close(s.out)
-	for {
-		s.mu.Lock()
-		var next Event
-		if len(s.items) > 0 {
-			next = s.items[0]
-			s.items[0] = nil
-			s.items = s.items[1:]
-		}
-		s.mu.Unlock()
-		if next == nil {
-			select {
-			case <-s.wake:
-				continue
-			case <-s.done:
-				return
-			}
-		}
-		select {
-		case s.out <- next:
-		case <-s.done:
-			return
-		}
-	}
-}
-
 // notice publishes a user-facing notice.
 func (e *Engine) notice(text string, err error) {
 	e.log.Info("notice", "text", text, "err", err)
-	e.events.publish(NoticeEvent{Text: text, Err: err})
+	e.events.Publish(NoticeEvent{Text: text, Err: err})
 }

@@ -86,7 +86,7 @@ func (p *pipeline) run(ctx context.Context) {
 func (p *pipeline) handle(ctx context.Context, ev cube.Event) bool {
 	switch ev := ev.(type) {
 	case cube.StateEvent:
-		p.e.status.set(func(s *Status) { s.State = connStateOf(ev.State); s.Err = ev.Err })
+		p.e.status.Update(func(s *Status) { s.State = connStateOf(ev.State); s.Err = ev.Err })
 		switch ev.State {
 		case cube.Ready, cube.Resumed:
 			p.ready(ctx)
@@ -122,7 +122,7 @@ func (p *pipeline) ready(ctx context.Context) {
 	}
 	p.isReady = true
 	e := p.e
-	e.status.set(func(s *Status) { s.State = StateReady; s.Err = nil; s.Syncing = true })
+	e.status.Update(func(s *Status) { s.State = StateReady; s.Err = nil; s.Syncing = true })
 	snapshot, err := e.readMessageCursors(ctx)
 	if err != nil {
 		// Without cursors every dialog is fetched from its start (up to the budget):

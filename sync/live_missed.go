@@ -123,7 +123,7 @@ func (e *Engine) missedLive(ctx context.Context, dialogID string, at time.Time, 
 		gapAt = at // persisted: a restart before the refetch still knows
 	}
 	e.missed.add(dialogID, since.Add(-missedMargin), gapAt)
-	e.status.set(func(s *Status) { s.StoreErr = err })
+	e.status.Update(func(s *Status) { s.StoreErr = err })
 }
 
 // runRefetchMissed fetches missed traffic again whenever woken, retrying with a
@@ -154,7 +154,7 @@ func (e *Engine) runRefetchMissed(ctx context.Context) {
 		}
 		wait = missedRetryMin
 		if e.missed.empty() {
-			e.status.set(func(s *Status) { s.StoreErr = nil })
+			e.status.Update(func(s *Status) { s.StoreErr = nil })
 		}
 	}
 }

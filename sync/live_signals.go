@@ -198,7 +198,7 @@ func (e *Engine) storeSystemMessage(ctx context.Context, ev cube.SystemMessageEv
 		return err
 	}
 	if added > 0 {
-		e.events.publish(SystemMessageEvent{From: ev.From, Body: ev.Body, Params: ev.Params})
+		e.events.Publish(SystemMessageEvent{From: ev.From, Body: ev.Body, Params: ev.Params})
 	}
 	return nil
 }

@@ -143,7 +143,7 @@ func (e *Engine) loginFailed(ctx context.Context, client *cube.Client, login, pa
 	e.me = acc.UserID
 	e.mu.Unlock()
 	e.signedInAgain()
-	e.status.set(func(s *Status) { s.State = StateOffline; s.Err = err })
+	e.status.Update(func(s *Status) { s.State = StateOffline; s.Err = err })
 	e.log.Warn("server unreachable, working offline", "login", login, "err", err)
 	return fmt.Errorf("%w: %w", ErrOffline, err)
 }

@@ -63,7 +63,7 @@ func (e *Engine) notifyLive(ctx context.Context, m cache.Message, isNew bool) {
 			}
 		}
 	}
-	e.events.publish(NotifyEvent{DialogID: m.DialogID, MessageID: m.ID, Title: title, Body: previewText(m)})
+	e.events.Publish(NotifyEvent{DialogID: m.DialogID, MessageID: m.ID, Title: title, Body: previewText(m)})
 }
 
 // displayName is how a user is called in notices and notifications.

@@ -57,7 +57,7 @@ func (e *Engine) Resume(ctx context.Context) error {
 	case errors.Is(err, ErrAuth):
 		return err
 	case isUnreachable(err) || isServerTrouble(err):
-		e.status.set(func(s *Status) { s.State = StateOffline; s.Err = err })
+		e.status.Update(func(s *Status) { s.State = StateOffline; s.Err = err })
 		e.log.Warn("server unreachable, working offline on the saved session", "login", acc.Login, "err", err)
 		return fmt.Errorf("%w: %w", ErrOffline, err)
 	}
@@ -103,7 +103,7 @@ func (e *Engine) SignOut(ctx context.Context) error {
 	if err := e.db.DeleteAccount(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("sync: forgetting the account: %w", err))
 	}
-	e.status.set(func(s *Status) { s.State = StateOffline; s.Err = nil; s.NeedsSignIn = false; s.Syncing = false })
+	e.status.Update(func(s *Status) { s.State = StateOffline; s.Err = nil; s.NeedsSignIn = false; s.Syncing = false })
 	e.log.Info("signed out", "login", login)
 	return errors.Join(errs...)
 }

@@ -112,7 +112,7 @@ func (e *Engine) requireSignIn(reason error) {
 		e.log.Warn("dead session token left in the token store", "err", err)
 	}
 	e.log.Warn("session ended and cannot be renewed here; sign in again", "login", login, "err", reason)
-	e.status.set(func(s *Status) {
+	e.status.Update(func(s *Status) {
 		s.NeedsSignIn = true
 		s.Err = fmt.Errorf("%w: %w", ErrAuth, reason)
 	})
@@ -125,7 +125,7 @@ func (e *Engine) signedInAgain() {
 	e.needSignIn = false
 	e.mu.Unlock()
 	if was {
-		e.status.set(func(s *Status) { s.NeedsSignIn = false; s.Err = nil })
+		e.status.Update(func(s *Status) { s.NeedsSignIn = false; s.Err = nil })
 	}
 	select {
 	case e.signedIn <- struct{}{}:

@@ -43,7 +43,7 @@ func (e *Engine) supervise(ctx context.Context) {
 		if err != nil {
 			e.log.Warn("chat connection ended", "err", err, "retry_in", backoff)
 		}
-		e.status.set(func(s *Status) { s.State = StateOffline; s.Err = err; s.Syncing = false })
+		e.status.Update(func(s *Status) { s.State = StateOffline; s.Err = err; s.Syncing = false })
 		if errors.Is(err, cube.ErrAuth) {
 			// The password may have changed, or the token expired: the next round's
 			// new REST session (or question about the token) tells for sure.
