@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/cubechat/cubechat/internal/backoff"
 )
 
 var (
@@ -45,7 +47,7 @@ type ChatOptions struct {
 // re-established, as ConnectyCube's SDKs do.
 type ReconnectPolicy struct {
 	Attempts int           // total attempts after a drop; 0 disables reconnecting
-	Interval time.Duration // between attempts; 0 means 5 s
+	Interval time.Duration // between attempts (jittered down to half); 0 means 5 s
 }
 
 // Reconnection defaults of ConnectyCube's SDKs.
@@ -272,20 +274,21 @@ func isStreamError(err error) bool {
 	return strings.HasPrefix(err.Error(), "stream error")
 }
 
-// reconnect tries Reconnect.Attempts times, Reconnect.Interval apart. Success reports
-// Resumed then Ready; refused credentials AuthenticationFailure; giving up Closed.
+// reconnect tries Reconnect.Attempts times, about Reconnect.Interval apart (each wait
+// drawn from its upper half, so that clients dropped together do not return together).
+// Success reports Resumed then Ready; refused credentials AuthenticationFailure; giving
+// up Closed.
 func (c *Chat) reconnect(s *chatSession) {
 	o, err := xmppOptions(c.cfg, c.opts) // validated by Connect already
 	if err != nil {
 		c.giveUp(s, err)
 		return
 	}
+	wait := backoff.New(backoff.Policy{Min: c.opts.Reconnect.Interval, Max: c.opts.Reconnect.Interval})
 	var lastErr error
 	for attempt := 1; attempt <= c.opts.Reconnect.Attempts; attempt++ {
-		select {
-		case <-s.ctx.Done():
+		if !wait.Wait(s.ctx) {
 			return
-		case <-time.After(c.opts.Reconnect.Interval):
 		}
 		d, err := dialXMPP(s.ctx, o, c.opts.HandshakeTimeout, c.log)
 		if err == nil {

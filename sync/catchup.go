@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/cubechat/cubechat/cache"
 	"github.com/cubechat/cubechat/cube"
+	"github.com/cubechat/cubechat/internal/backoff"
 )
 
 const (
@@ -35,7 +35,7 @@ func (e *Engine) afterReady(ctx context.Context, chat *cube.Chat, gen uint64) {
 		e.log.Warn("reading the block list", "err", err)
 	}
 	e.resubscribeActivity(ctx, chat)
-	backoff := minBackoff
+	retry := backoff.New(backoff.Policy{Min: minBackoff, Max: maxBackoff})
 	for first := true; ; first = false {
 		err := e.catchUp(ctx, gen)
 		if first {
@@ -48,7 +48,7 @@ func (e *Engine) afterReady(ctx context.Context, chat *cube.Chat, gen uint64) {
 			e.status.Update(func(s *Status) { s.Syncing = false; s.Err = nil })
 			return
 		}
-		wait := jittered(backoff)
+		wait := retry.Next()
 		e.log.Warn("catch-up failed", "err", err, "retry_in", wait)
 		e.status.Update(func(s *Status) { s.Err = err })
 		select {
@@ -56,17 +56,7 @@ func (e *Engine) afterReady(ctx context.Context, chat *cube.Chat, gen uint64) {
 			return
 		case <-time.After(wait):
 		}
-		backoff = min(backoff*2, maxBackoff)
 	}
-}
-
-// jittered spreads a retry over [d/2, d): many clients cut off by the same outage do
-// not all come back in the same instant.
-func jittered(d time.Duration) time.Duration {
-	if d <= 1 {
-		return d
-	}
-	return d/2 + rand.N(d/2)
 }
 
 // goLive hands the chat to the outbox, unless the connection dropped meanwhile.

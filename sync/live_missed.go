@@ -9,6 +9,7 @@ import (
 
 	"github.com/cubechat/cubechat/cache"
 	"github.com/cubechat/cubechat/cube"
+	"github.com/cubechat/cubechat/internal/backoff"
 )
 
 // When the cache cannot store live traffic because the disk is full, nothing may be
@@ -132,7 +133,7 @@ func (e *Engine) runRefetchMissed(ctx context.Context) {
 	retry := time.NewTimer(time.Hour)
 	retry.Stop()
 	defer retry.Stop()
-	wait := missedRetryMin
+	wait := backoff.New(backoff.Policy{Min: missedRetryMin, Max: missedRetryMax})
 	for {
 		select {
 		case <-ctx.Done():
@@ -147,12 +148,12 @@ func (e *Engine) runRefetchMissed(ctx context.Context) {
 			if ctx.Err() != nil {
 				return
 			}
-			e.log.Info("missed live traffic not fetched yet", "err", err, "retry_in", wait)
-			retry.Reset(wait)
-			wait = min(wait*2, missedRetryMax)
+			d := wait.Next()
+			e.log.Info("missed live traffic not fetched yet", "err", err, "retry_in", d)
+			retry.Reset(d)
 			continue
 		}
-		wait = missedRetryMin
+		wait.Reset()
 		if e.missed.empty() {
 			e.status.Update(func(s *Status) { s.StoreErr = nil })
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cubechat/cubechat/cache"
 	"github.com/cubechat/cubechat/cube"
+	"github.com/cubechat/cubechat/internal/backoff"
 )
 
 // outboxBatch is how many queued messages are sent before one confirming ping.
@@ -88,7 +89,7 @@ func (e *Engine) runOutbox(ctx context.Context) {
 	retry := time.NewTimer(time.Hour)
 	retry.Stop()
 	defer retry.Stop()
-	wait := actionRetryMin
+	wait := backoff.New(backoff.Policy{Min: actionRetryMin, Max: actionRetryMax})
 	for {
 		select {
 		case <-ctx.Done():
@@ -104,11 +105,10 @@ func (e *Engine) runOutbox(ctx context.Context) {
 		// Actions after messages: an edit of a message just sent must find
 		// it on the server.
 		if e.drainActions(ctx, chat) {
-			retry.Reset(wait)
-			wait = min(wait*2, actionRetryMax)
+			retry.Reset(wait.Next())
 		} else {
 			retry.Stop()
-			wait = actionRetryMin
+			wait.Reset()
 		}
 	}
 }

@@ -6,9 +6,10 @@ import (
 	"time"
 
 	"github.com/cubechat/cubechat/cube"
+	"github.com/cubechat/cubechat/internal/backoff"
 )
 
-// Reconnect backoff of the supervisor, used once the cube reconnection manager has
+// Reconnect backoff of the supervisor (jittered, internal/backoff), used once the cube reconnection manager has
 // given up (or the first connect failed): the app must come back by itself when the
 // server does, without hammering it meanwhile.
 const (
@@ -22,7 +23,7 @@ const (
 // session if needed, connect, run the session, and after it ends wait and start over
 // with a new Chat. While the engine needs a sign-in it waits for Login instead.
 func (e *Engine) supervise(ctx context.Context) {
-	backoff := e.backoffMin
+	retry := backoff.New(backoff.Policy{Min: e.backoffMin, Max: e.backoffMax})
 	for ctx.Err() == nil {
 		if !e.waitSignIn(ctx) {
 			return
@@ -38,10 +39,11 @@ func (e *Engine) supervise(ctx context.Context) {
 			return
 		}
 		if wasReady {
-			backoff = e.backoffMin
+			retry.Reset()
 		}
+		wait := retry.Next()
 		if err != nil {
-			e.log.Warn("chat connection ended", "err", err, "retry_in", backoff)
+			e.log.Warn("chat connection ended", "err", err, "retry_in", wait)
 		}
 		e.status.Update(func(s *Status) { s.State = StateOffline; s.Err = err; s.Syncing = false })
 		if errors.Is(err, cube.ErrAuth) {
@@ -52,13 +54,12 @@ func (e *Engine) supervise(ctx context.Context) {
 			e.mu.Unlock()
 		}
 		if errors.Is(err, ErrAuth) {
-			backoff = e.backoffMin
-			continue // the loop's top waits for Login
+			retry.Reset() // the loop's top waits for Login, then starts afresh
+			continue
 		}
-		if !e.waitBackoff(ctx, backoff) {
+		if !e.waitBackoff(ctx, wait) {
 			return
 		}
-		backoff = min(backoff*2, e.backoffMax)
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	gosync "sync"
 	"time"
+
+	"github.com/cubechat/cubechat/internal/backoff"
 )
 
 // Live unread counts move at once (a new message bumps its dialog's badge without a
@@ -18,8 +20,10 @@ const (
 	unreadSettle = 300 * time.Millisecond
 	// unreadMaxDelay bounds how long a steady stream of traffic defers the refresh.
 	unreadMaxDelay = 3 * time.Second
-	// unreadRetry is the wait after a failed refresh.
+	// unreadRetry is the first wait after a failed refresh.
 	unreadRetry = 5 * time.Second
+	// unreadRetryMax bounds the wait after repeated failures.
+	unreadRetryMax = time.Minute
 )
 
 // unreadBook collects the dialogs whose counts must be asked again.
@@ -63,6 +67,7 @@ func (b *unreadBook) take() []string {
 // traffic settles, until ctx ends. A failed refresh keeps the dialogs for the next
 // round (the catch-up after a reconnect refreshes every count as well).
 func (e *Engine) runUnreadRefresh(ctx context.Context) {
+	retry := backoff.New(backoff.Policy{Min: unreadRetry, Max: unreadRetryMax})
 	for {
 		select {
 		case <-ctx.Done():
@@ -81,12 +86,12 @@ func (e *Engine) runUnreadRefresh(ctx context.Context) {
 			for _, id := range ids {
 				e.unread.touch(id)
 			}
-			select {
-			case <-ctx.Done():
+			if !retry.Wait(ctx) {
 				return
-			case <-time.After(unreadRetry):
 			}
+			continue
 		}
+		retry.Reset()
 	}
 }
 
