@@ -21,9 +21,10 @@ type notifyCase struct {
 	onScreen     bool      // the window shows this message's dialog
 }
 
-// shouldNotify is the policy of design.md: only live messages newer than this
-// session's start, not mine, not in muted dialogs, and only when the user cannot
-// see them (window unfocused, or another dialog open).
+// shouldNotify is the notification policy of docs/architecture.md (the sync engine's
+// rules): only live messages newer than this session's start, not mine, not in muted
+// dialogs, and only when the user cannot see them (window unfocused, or another dialog
+// open).
 func shouldNotify(c notifyCase) bool {
 	switch {
 	case !c.live, !c.isNew, c.mine, c.muted:

@@ -10,7 +10,8 @@ import (
 	"strings"
 )
 
-// debianPackages are what Fyne's cgo build needs on Debian/Ubuntu (design.md, build facts).
+// debianPackages are what Fyne's cgo build needs on Debian/Ubuntu (docs/architecture.md,
+// "Building").
 var debianPackages = []string{
 	"gcc", "libc6-dev", "pkg-config", "libgl1-mesa-dev", "libx11-dev", "libxcursor-dev",
 	"libxrandr-dev", "libxinerama-dev", "libxi-dev", "libxxf86vm-dev",
