@@ -2,18 +2,12 @@ package xmppd
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/xml"
 	"fmt"
 	"io"
 	"log/slog"
-	"math/big"
 	"net"
 	"path/filepath"
 	"sync/atomic"
@@ -22,6 +16,7 @@ import (
 
 	"github.com/cubechat/cubechat/cube"
 	"github.com/cubechat/cubechat/cubeserver/store"
+	"github.com/cubechat/cubechat/internal/testcert"
 )
 
 // The routing benchmarks run xmppd over the real SQLite store and raw TLS clients that
@@ -47,7 +42,7 @@ func startBenchServer(b *testing.B) *benchServer {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
-	serverTLS, clientTLS := benchTLS(b)
+	serverTLS, clientTLS := testcert.ServerConfig(b), testcert.ClientConfig(b, "127.0.0.1")
 	srv := New(Config{Domain: "localhost", AppID: 1, TLS: serverTLS, Logger: slog.New(slog.DiscardHandler)}, st)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -56,32 +51,6 @@ func startBenchServer(b *testing.B) *benchServer {
 	go func() { _ = srv.Serve(ln, true) }()
 	b.Cleanup(func() { _ = srv.Close() }) // before st.Close: cleanups run last-in first-out
 	return &benchServer{srv: srv, st: st, addr: ln.Addr().String(), tls: clientTLS}
-}
-
-// benchTLS makes a self-signed certificate for 127.0.0.1/localhost.
-func benchTLS(b *testing.B) (server, client *tls.Config) {
-	b.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		b.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "localhost"},
-		DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, BasicConstraintsValid: true, IsCA: true,
-		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		b.Fatal(err)
-	}
-	leaf, err := x509.ParseCertificate(der)
-	if err != nil {
-		b.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AddCert(leaf)
-	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}}},
-		&tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}
 }
 
 // benchUsers creates n users with password "pw".
