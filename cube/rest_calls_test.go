@@ -48,6 +48,27 @@ func recorder(t *testing.T, reply func(r *http.Request) string) (*Client, func()
 	}
 }
 
+// wantRequest is a REST call a test expects the client to make.
+type wantRequest struct {
+	method, path string
+	query        url.Values
+	body         map[string]any
+}
+
+// checkRequests compares the calls the recorder saw with want, in order.
+func checkRequests(t *testing.T, got []recorded, want []wantRequest) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%d requests, want %d", len(got), len(want))
+	}
+	for i, w := range want {
+		r := got[i]
+		if r.Method != w.method || r.Path != w.path || !reflect.DeepEqual(r.Query, w.query) || !reflect.DeepEqual(r.Body, w.body) {
+			t.Errorf("request %d: %s %s %v %v, want %+v", i, r.Method, r.Path, r.Query, r.Body, w)
+		}
+	}
+}
+
 func TestFilterQueries(t *testing.T) {
 	ts := time.Unix(1700000000, 0)
 	cases := []struct {

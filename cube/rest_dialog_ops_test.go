@@ -95,11 +95,7 @@ func TestDialogOperations(t *testing.T) {
 		t.Fatalf("count: %d %v", n, err)
 	}
 
-	want := []struct {
-		method, path string
-		query        url.Values
-		body         map[string]any
-	}{
+	want := []wantRequest{
 		{"PUT", "/chat/Dialog/d1", url.Values{}, map[string]any{"description": "about"}},
 		{"DELETE", "/chat/Dialog/d1,d2", url.Values{"force": {"1"}}, nil},
 		{"DELETE", "/chat/Dialog/d3", url.Values{}, nil},
@@ -113,16 +109,7 @@ func TestDialogOperations(t *testing.T) {
 		{"GET", "/chat/Dialog/d1/occupants", url.Values{"limit": {"10"}, "skip": {"20"}}, nil},
 		{"GET", "/chat/Dialog", url.Values{"count": {"1"}, "_id[in]": {"d1,d2"}, "extensions[location]": {"Sun bar"}}, nil},
 	}
-	reqs := requests()
-	if len(reqs) != len(want) {
-		t.Fatalf("%d requests, want %d", len(reqs), len(want))
-	}
-	for i, w := range want {
-		r := reqs[i]
-		if r.Method != w.method || r.Path != w.path || !reflect.DeepEqual(r.Query, w.query) || !reflect.DeepEqual(r.Body, w.body) {
-			t.Errorf("request %d: %s %s %v %v, want %+v", i, r.Method, r.Path, r.Query, r.Body, w)
-		}
-	}
+	checkRequests(t, requests(), want)
 }
 
 func TestDialogOperationsRefuseBadInput(t *testing.T) {

@@ -97,11 +97,7 @@ func TestMessageOperations(t *testing.T) {
 		t.Fatalf("reactions: %v %v", who, err)
 	}
 
-	want := []struct {
-		method, path string
-		query        url.Values
-		body         map[string]any
-	}{
+	want := []wantRequest{
 		{"POST", "/chat/Message", url.Values{}, map[string]any{"chat_dialog_id": "d1", "message": "hi", "country": "NZ"}},
 		{"DELETE", "/chat/Message/m1,m2", url.Values{"force": {"1"}}, nil},
 		{"DELETE", "/chat/Message/m3", url.Values{}, nil},
@@ -113,16 +109,7 @@ func TestMessageOperations(t *testing.T) {
 		{"PUT", "/chat/Message/m1/reactions", url.Values{}, map[string]any{"add": "🔥", "remove": "👍"}},
 		{"GET", "/chat/Message/m1/reactions", url.Values{}, nil},
 	}
-	reqs := requests()
-	if len(reqs) != len(want) {
-		t.Fatalf("%d requests, want %d", len(reqs), len(want))
-	}
-	for i, w := range want {
-		r := reqs[i]
-		if r.Method != w.method || r.Path != w.path || !reflect.DeepEqual(r.Query, w.query) || !reflect.DeepEqual(r.Body, w.body) {
-			t.Errorf("request %d: %s %s %v %v, want %+v", i, r.Method, r.Path, r.Query, r.Body, w)
-		}
-	}
+	checkRequests(t, requests(), want)
 }
 
 func TestMessageOperationsRefuseBadInput(t *testing.T) {
