@@ -104,7 +104,7 @@ func (c *xclient) close() {
 
 func (c *xclient) openStream() {
 	c.t.Helper()
-	c.write(`<?xml version='1.0'?><stream:stream to='localhost' version='1.0' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>`)
+	c.write(clientStreamHeader)
 	if se := c.nextStart(); se.Name.Local != "stream" {
 		c.t.Fatalf("want a stream header, got %v", se.Name)
 	}

@@ -1,7 +1,6 @@
 package cubeserver
 
 import (
-	"bufio"
 	"context"
 	"encoding/base64"
 	"net"
@@ -44,10 +43,7 @@ func TestPlainAndWebSocketListeners(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer conn.Close()
-		conn.SetDeadline(time.Now().Add(10 * time.Second))
-		r := bufio.NewReader(conn)
-		conn.Write([]byte(`<?xml version='1.0'?><stream:stream to='localhost' version='1.0' ` +
-			`xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>`))
+		r := openStream(t, conn)
 		if readUntil(t, r, "<mechanism>PLAIN</mechanism>", "</stream:features>") != "<mechanism>PLAIN</mechanism>" {
 			t.Fatal("PLAIN not offered without STARTTLS")
 		}
@@ -63,10 +59,7 @@ func TestPlainAndWebSocketListeners(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer conn.Close()
-		conn.SetDeadline(time.Now().Add(10 * time.Second))
-		r := bufio.NewReader(conn)
-		conn.Write([]byte(`<?xml version='1.0'?><stream:stream to='localhost' version='1.0' ` +
-			`xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>`))
+		r := openStream(t, conn)
 		if got := readUntil(t, r, "<mechanism>PLAIN</mechanism>", "</stream:features>"); got != "</stream:features>" {
 			t.Fatal("the STARTTLS listener offers PLAIN before TLS while the plain listener is on")
 		}

@@ -46,10 +46,7 @@ func saslConn(t *testing.T, s *Server) (net.Conn, *bufio.Reader) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	conn.SetDeadline(time.Now().Add(20 * time.Second))
-	r := bufio.NewReader(conn)
-	write(t, conn, `<?xml version='1.0'?><stream:stream to='localhost' version='1.0' `+
-		`xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>`)
+	r := openStream(t, conn)
 	readUntil(t, r, "</stream:features>")
 	return conn, r
 }

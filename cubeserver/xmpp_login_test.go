@@ -3,13 +3,10 @@ package cubeserver
 import (
 	"bufio"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/base64"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/cubechat/cubechat/cube"
 	"github.com/cubechat/cubechat/cubeserver/store"
@@ -47,8 +44,6 @@ func TestXMPPLoginUsesStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(s.CertPEM())
 	tests := []struct {
 		name, secret, want string
 	}{
@@ -58,24 +53,10 @@ func TestXMPPLoginUsesStore(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			conn, err := tls.Dial("tcp", s.XMPPTLSAddr(), &tls.Config{RootCAs: pool, ServerName: "localhost"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer conn.Close()
-			conn.SetDeadline(time.Now().Add(10 * time.Second))
-			r := bufio.NewReader(conn)
-			if _, err := conn.Write([]byte(`<?xml version='1.0'?><stream:stream to='localhost' version='1.0' ` +
-				`xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>`)); err != nil {
-				t.Fatal(err)
-			}
-			readUntil(t, r, "</stream:features>")
+			conn, r := saslConn(t, s)
 			authcid := strconv.FormatInt(u.ID, 10) + "-" + strconv.FormatInt(s.AppID(), 10)
 			plain := base64.StdEncoding.EncodeToString([]byte("\x00" + authcid + "\x00" + tc.secret))
-			if _, err := conn.Write([]byte(`<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>` +
-				plain + `</auth>`)); err != nil {
-				t.Fatal(err)
-			}
+			write(t, conn, `<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>`+plain+`</auth>`)
 			if got := readUntil(t, r, "<success", "<failure"); got != tc.want {
 				t.Fatalf("SASL answer %s, want %s", got, tc.want)
 			}
