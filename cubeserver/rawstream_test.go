@@ -3,6 +3,7 @@ package cubeserver
 import (
 	"bufio"
 	"net"
+	"strings"
 	"testing"
 	"time"
 )
@@ -20,4 +21,48 @@ func openStream(t *testing.T, conn net.Conn) *bufio.Reader {
 	}
 	write(t, conn, clientStreamHeader)
 	return bufio.NewReader(conn)
+}
+
+// readUntil reads from r until one of the markers appears and returns which one.
+func readUntil(t *testing.T, r *bufio.Reader, markers ...string) string {
+	t.Helper()
+	return readTo(t, r, func(seen string) (string, bool) {
+		for _, m := range markers {
+			if strings.Contains(seen, m) {
+				return m, true
+			}
+		}
+		return "", false
+	})
+}
+
+// readElem reads up to and including the end of the next element named one of names,
+// and returns that element.
+func readElem(t *testing.T, r *bufio.Reader, names ...string) string {
+	t.Helper()
+	return readTo(t, r, func(seen string) (string, bool) {
+		for _, n := range names {
+			if strings.HasSuffix(seen, "</"+n+">") {
+				return seen[strings.LastIndex(seen, "<"+n):], true
+			}
+		}
+		return "", false
+	})
+}
+
+// readTo reads r a byte at a time until done finds what it waits for in what was read.
+// The stream's deadline (openStream) bounds the wait.
+func readTo(t *testing.T, r *bufio.Reader, done func(seen string) (string, bool)) string {
+	t.Helper()
+	var seen strings.Builder
+	for {
+		b, err := r.ReadByte()
+		if err != nil {
+			t.Fatalf("read after %q: %v", seen.String(), err)
+		}
+		seen.WriteByte(b)
+		if out, ok := done(seen.String()); ok {
+			return out
+		}
+	}
 }

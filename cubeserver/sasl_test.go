@@ -58,25 +58,6 @@ func write(t *testing.T, c net.Conn, s string) {
 	}
 }
 
-// readElem reads up to and including the end of the next element named one of names.
-func readElem(t *testing.T, r *bufio.Reader, names ...string) string {
-	t.Helper()
-	var seen strings.Builder
-	for {
-		b, err := r.ReadByte()
-		if err != nil {
-			t.Fatalf("read after %q: %v", seen.String(), err)
-		}
-		seen.WriteByte(b)
-		for _, n := range names {
-			if strings.HasSuffix(seen.String(), "</"+n+">") {
-				out := seen.String()
-				return out[strings.LastIndex(out, "<"+n):]
-			}
-		}
-	}
-}
-
 var b64text = regexp.MustCompile(`>([A-Za-z0-9+/=]*)<`)
 
 // scramLogin is a SCRAM client written from RFC 5802 for the test. It returns the

@@ -1,34 +1,14 @@
 package cubeserver
 
 import (
-	"bufio"
 	"context"
 	"encoding/base64"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/cubechat/cubechat/cube"
 	"github.com/cubechat/cubechat/cubeserver/store"
 )
-
-// readUntil reads from r until one of the markers appears and returns which one.
-func readUntil(t *testing.T, r *bufio.Reader, markers ...string) string {
-	t.Helper()
-	var seen strings.Builder
-	for {
-		b, err := r.ReadByte()
-		if err != nil {
-			t.Fatalf("read after %q: %v", seen.String(), err)
-		}
-		seen.WriteByte(b)
-		for _, m := range markers {
-			if strings.Contains(seen.String(), m) {
-				return m
-			}
-		}
-	}
-}
 
 // TestXMPPLoginUsesStore proves the wiring: xmppd checks SASL PLAIN against the store,
 // which accepts a REST session token or the password and refuses anything else.
