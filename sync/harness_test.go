@@ -26,6 +26,41 @@ type harness struct {
 	t   testing.TB
 	ctx context.Context
 	srv *cubeserver.Server
+	cfg cubeserver.Config // what startServer starts (newRestartableHarness)
+}
+
+// newRestartableHarness is a harness whose server can be taken down (stopServer) and
+// brought back (startServer) on the same ports with the same data, as a real server
+// restart would: clients keep their addresses and sessions.
+func newRestartableHarness(t *testing.T) *harness {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	h := &harness{t: t, ctx: ctx, cfg: cubeserver.Config{
+		DataDir: t.TempDir(), HTTPAddr: freeAddr(t), XMPPAddr: freeAddr(t), XMPPTLSAddr: freeAddr(t),
+		Logger: testLogger("server"), PasswordPolicy: new(store.CheapPasswordPolicy()),
+	}}
+	h.startServer()
+	return h
+}
+
+// startServer starts the restartable harness's server (again).
+func (h *harness) startServer() {
+	h.t.Helper()
+	srv, err := cubeserver.Start(h.ctx, h.cfg)
+	if err != nil {
+		h.t.Fatalf("starting cubeserver: %v", err)
+	}
+	h.srv = srv
+	h.t.Cleanup(func() { _ = srv.Close() })
+}
+
+// stopServer takes the server down; clients see their connections end.
+func (h *harness) stopServer() {
+	h.t.Helper()
+	if err := h.srv.Close(); err != nil {
+		h.t.Fatal(err)
+	}
 }
 
 func newHarness(t testing.TB) *harness {

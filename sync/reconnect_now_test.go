@@ -1,7 +1,6 @@
 package sync
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -9,7 +8,6 @@ import (
 	"time"
 
 	"github.com/cubechat/cubechat/cube"
-	"github.com/cubechat/cubechat/cubeserver"
 )
 
 func TestRedialGate(t *testing.T) {
@@ -55,15 +53,8 @@ func TestReconnectNowSkipsTheBackoff(t *testing.T) {
 
 func testReconnectNow(t *testing.T, downAtStart bool) {
 	const backoff = time.Hour // far beyond waitLimit: only ReconnectNow can end it
-	cfg := cubeserver.Config{DataDir: t.TempDir(), HTTPAddr: freeAddr(t), XMPPAddr: freeAddr(t), XMPPTLSAddr: freeAddr(t),
-		Logger: testLogger("server")}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	srv, err := cubeserver.Start(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &harness{t: t, ctx: ctx, srv: srv}
+	h := newRestartableHarness(t)
+	ctx := h.ctx
 	ann := h.user("ann")
 	p := &peer{h: h, acc: ann, path: filepath.Join(t.TempDir(), "ann.db")}
 	if downAtStart {
@@ -73,9 +64,7 @@ func testReconnectNow(t *testing.T, downAtStart bool) {
 			t.Fatal(err)
 		}
 		p.close()
-		if err := srv.Close(); err != nil {
-			t.Fatal(err)
-		}
+		h.stopServer()
 	}
 	p.open()
 	p.e.backoffMin, p.e.backoffMax = backoff, backoff
@@ -94,9 +83,7 @@ func testReconnectNow(t *testing.T, downAtStart bool) {
 		if len(p.e.redial.wake) != 0 {
 			t.Fatal("ReconnectNow while Ready left a wake-up behind")
 		}
-		if err := srv.Close(); err != nil {
-			t.Fatal(err)
-		}
+		h.stopServer()
 	}
 
 	p.waitFor("Offline and backing off", func() (bool, string) {
@@ -105,12 +92,7 @@ func testReconnectNow(t *testing.T, downAtStart bool) {
 	})
 	backingOffSince := time.Now()
 
-	srv2, err := cubeserver.Start(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv2.Close()
-	h.srv = srv2
+	h.startServer()
 	p.e.ReconnectNow()
 	p.e.ReconnectNow() // repeated clicks are harmless
 	p.waitSynced()

@@ -1,7 +1,6 @@
 package sync
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"testing"
@@ -9,7 +8,6 @@ import (
 
 	"github.com/cubechat/cubechat/cache"
 	"github.com/cubechat/cubechat/cube"
-	"github.com/cubechat/cubechat/cubeserver"
 	"github.com/cubechat/cubechat/internal/testwait"
 )
 
@@ -109,21 +107,14 @@ func TestResumeWithRevokedTokenIsErrAuthAndForgetsIt(t *testing.T) {
 }
 
 func TestResumeOfflineThenReadyWhenTheServerIsBack(t *testing.T) {
-	cfg := cubeserver.Config{DataDir: t.TempDir(), HTTPAddr: freeAddr(t), XMPPAddr: freeAddr(t), XMPPTLSAddr: freeAddr(t)}
-	ctx := context.Background()
-	srv, err := cubeserver.Start(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &harness{t: t, ctx: ctx, srv: srv}
+	h := newRestartableHarness(t)
+	ctx := h.ctx
 	ann := h.user("ann")
 	tokens := &memTokens{}
 	a := h.newPeerWithTokens(ann, tokens)
 	a.waitSynced()
 	a.close()
-	if err := srv.Close(); err != nil {
-		t.Fatal(err)
-	}
+	h.stopServer()
 
 	if err := a.resume(tokens); !errors.Is(err, ErrOffline) {
 		t.Fatalf("Resume with the server down: %v, want ErrOffline", err)
@@ -136,12 +127,7 @@ func TestResumeOfflineThenReadyWhenTheServerIsBack(t *testing.T) {
 	a.e.Start(ctx)
 	waitStatus(t, statuses, func(s Status) bool { return s.State == StateOffline && s.Err != nil })
 
-	srv2, err := cubeserver.Start(ctx, cfg) // the same data: the session survived
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv2.Close()
-	h.srv = srv2
+	h.startServer() // the same data: the session survived
 	a.waitSynced()
 	if a.e.Status().NeedsSignIn {
 		t.Fatal("a valid saved session must not ask to sign in again")
@@ -198,22 +184,15 @@ func TestResumedSessionThatExpiresAsksToSignInAgain(t *testing.T) {
 }
 
 func TestRevokedWhileOfflineWaitsForSignIn(t *testing.T) {
-	cfg := cubeserver.Config{DataDir: t.TempDir(), HTTPAddr: freeAddr(t), XMPPAddr: freeAddr(t), XMPPTLSAddr: freeAddr(t)}
-	ctx := context.Background()
-	srv, err := cubeserver.Start(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &harness{t: t, ctx: ctx, srv: srv}
+	h := newRestartableHarness(t)
+	ctx := h.ctx
 	ann := h.user("ann")
 	tokens := &memTokens{}
 	a := h.newPeerWithTokens(ann, tokens)
 	a.waitSynced()
 	a.close()
 	h.revoke(mustToken(t, h, tokens, ann)) // ended on another device while this app was closed
-	if err := srv.Close(); err != nil {
-		t.Fatal(err)
-	}
+	h.stopServer()
 	if err := a.resume(tokens); !errors.Is(err, ErrOffline) {
 		t.Fatalf("Resume with the server down: %v, want ErrOffline", err)
 	}
@@ -221,12 +200,7 @@ func TestRevokedWhileOfflineWaitsForSignIn(t *testing.T) {
 	defer unsubscribe()
 	a.e.Start(ctx)
 
-	srv2, err := cubeserver.Start(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv2.Close()
-	h.srv = srv2
+	h.startServer()
 	waitStatus(t, statuses, func(s Status) bool { return s.NeedsSignIn })
 	if tokens.get(h.tokenKey(ann)) != "" {
 		t.Fatal("the dead token is still saved")

@@ -1,7 +1,6 @@
 package sync
 
 import (
-	"context"
 	"errors"
 	"net"
 	"strings"
@@ -9,7 +8,6 @@ import (
 	"time"
 
 	"github.com/cubechat/cubechat/cube"
-	"github.com/cubechat/cubechat/cubeserver"
 )
 
 // freeAddr reserves a loopback port and releases it for a server to take.
@@ -24,22 +22,14 @@ func freeAddr(t *testing.T) string {
 }
 
 func TestEngineComesBackWhenTheServerDoes(t *testing.T) {
-	dir := t.TempDir()
-	cfg := cubeserver.Config{DataDir: dir, HTTPAddr: freeAddr(t), XMPPAddr: freeAddr(t), XMPPTLSAddr: freeAddr(t)}
-	ctx := context.Background()
-	srv, err := cubeserver.Start(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &harness{t: t, ctx: ctx, srv: srv}
+	h := newRestartableHarness(t)
+	ctx := h.ctx
 	ann := h.user("ann")
 	a := h.newPeer(ann)
 	a.waitSynced()
 	profile := h.profile()
 	a.close()
-	if err := srv.Close(); err != nil {
-		t.Fatal(err)
-	}
+	h.stopServer()
 
 	// The server is down: login falls back to the cache, Start keeps trying.
 	a.open()
@@ -51,12 +41,7 @@ func TestEngineComesBackWhenTheServerDoes(t *testing.T) {
 	a.e.Start(ctx)
 	waitStatus(t, statuses, func(s Status) bool { return s.State == StateOffline && s.Err != nil })
 
-	srv2, err := cubeserver.Start(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv2.Close()
-	h.srv = srv2
+	h.startServer()
 	if h.profile().APIURL != profile.APIURL {
 		t.Fatalf("server moved from %s to %s", profile.APIURL, h.profile().APIURL)
 	}
