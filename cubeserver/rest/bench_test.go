@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -29,17 +28,12 @@ type benchEnv struct {
 
 func newBenchEnv(b *testing.B) *benchEnv {
 	b.Helper()
-	st, err := store.Open(filepath.Join(b.TempDir(), "bench.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := st.SetPasswordPolicy(store.CheapPasswordPolicy()); err != nil {
-		b.Fatal(err)
-	}
-	srv := httptest.NewServer(New(Config{AppID: testAppID, AuthKey: testKey, AuthSecret: testSecret, Domain: "localhost"}, st, nil))
-	b.Cleanup(func() { srv.Close(); st.Close() })
+	st := openTestStore(b)
+	srv := httptest.NewServer(New(testConfig(), st, nil))
+	b.Cleanup(srv.Close)
 	ctx := context.Background()
 	e := &benchEnv{srv: srv, st: st}
+	var err error
 	if e.me, err = st.CreateUser(ctx, cube.User{Login: "reader"}, "reader-pw"); err != nil {
 		b.Fatal(err)
 	}

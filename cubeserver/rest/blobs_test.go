@@ -8,7 +8,6 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -19,7 +18,6 @@ import (
 	"time"
 
 	"github.com/cubechat/cubechat/cube"
-	"github.com/cubechat/cubechat/cubeserver/store"
 )
 
 const testBlobLimit = 64 << 10
@@ -35,19 +33,10 @@ type blobEnv struct {
 
 func newBlobEnv(t *testing.T) *blobEnv {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "state.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.SetPasswordPolicy(store.CheapPasswordPolicy()); err != nil {
-		t.Fatal(err)
-	}
 	be := &blobEnv{dir: filepath.Join(t.TempDir(), "blobs"), clock: time.Now()}
-	h := New(Config{AppID: testAppID, AuthKey: testKey, AuthSecret: testSecret, Domain: "localhost",
-		Blobs: BlobConfig{Dir: be.dir, MaxBytes: testBlobLimit, Now: be.now}}, st, nil)
-	srv := httptest.NewServer(h)
-	t.Cleanup(func() { srv.Close(); st.Close() })
-	be.env = &env{t: t, srv: srv, st: st}
+	cfg := testConfig()
+	cfg.Blobs = BlobConfig{Dir: be.dir, MaxBytes: testBlobLimit, Now: be.now}
+	be.env = newEnvConfig(t, cfg, nil)
 	return be
 }
 

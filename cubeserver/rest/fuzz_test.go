@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -26,14 +25,7 @@ type fuzzEnv struct {
 func newFuzzEnv(f *testing.F) *fuzzEnv {
 	f.Helper()
 	ctx := context.Background()
-	st, err := store.Open(filepath.Join(f.TempDir(), "state.db"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	if err := st.SetPasswordPolicy(store.CheapPasswordPolicy()); err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { st.Close() })
+	st := openTestStore(f)
 	var ids []int64
 	var token string
 	for _, login := range []string{"ann", "bob"} {
@@ -50,7 +42,7 @@ func newFuzzEnv(f *testing.F) *fuzzEnv {
 			token = sess.Token
 		}
 	}
-	e := &fuzzEnv{h: New(Config{AppID: testAppID, AuthKey: testKey, AuthSecret: testSecret, Domain: "localhost"}, st, nil), token: token}
+	e := &fuzzEnv{h: New(testConfig(), st, nil), token: token}
 	for _, nd := range []store.NewDialog{
 		{Type: cube.DialogGroup, OwnerID: ids[0], Name: "crew", OccupantIDs: ids[1:], Extensions: map[string]string{"floor": "3"}},
 		{Type: cube.DialogPrivate, OwnerID: ids[0], OccupantIDs: ids[1:]},

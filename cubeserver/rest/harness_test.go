@@ -30,17 +30,36 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvConfig(t, testConfig(), nil)
+}
+
+// testConfig is the handler configuration the test envs start from.
+func testConfig() Config {
+	return Config{AppID: testAppID, AuthKey: testKey, AuthSecret: testSecret, Domain: "localhost"}
+}
+
+// newEnvConfig serves New(cfg, a fresh store, notifier) over real HTTP.
+func newEnvConfig(t *testing.T, cfg Config, notifier Notifier) *env {
+	t.Helper()
+	st := openTestStore(t)
+	srv := httptest.NewServer(New(cfg, st, notifier))
+	t.Cleanup(srv.Close) // before the store's cleanup: cleanups run last-in first-out
+	return &env{t: t, srv: srv, st: st}
+}
+
+// openTestStore opens a fresh store with cheap password hashing (tests sign up many
+// users), closed when the test ends.
+func openTestStore(t testing.TB) *store.Store {
+	t.Helper()
 	st, err := store.Open(filepath.Join(t.TempDir(), "state.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { st.Close() })
 	if err := st.SetPasswordPolicy(store.CheapPasswordPolicy()); err != nil {
 		t.Fatal(err)
 	}
-	h := New(Config{AppID: testAppID, AuthKey: testKey, AuthSecret: testSecret, Domain: "localhost"}, st, nil)
-	srv := httptest.NewServer(h)
-	t.Cleanup(func() { srv.Close(); st.Close() })
-	return &env{t: t, srv: srv, st: st}
+	return st
 }
 
 // response is a finished request.

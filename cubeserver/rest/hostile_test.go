@@ -6,13 +6,11 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/cubechat/cubechat/cube"
-	"github.com/cubechat/cubechat/cubeserver/store"
 )
 
 // TestHostileMessageBodies: POST /chat/Message with texts JSON can carry but XML
@@ -89,18 +87,10 @@ func TestHostileMessageBodies(t *testing.T) {
 // limit: with a declared length the server refuses before reading the body; streamed
 // without one, it stops at the limit. Either way: 413, and no file is kept.
 func TestBlobOverTheDefaultLimit(t *testing.T) {
-	st, err := store.Open(filepath.Join(t.TempDir(), "state.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.SetPasswordPolicy(store.CheapPasswordPolicy()); err != nil {
-		t.Fatal(err)
-	}
 	dir := filepath.Join(t.TempDir(), "blobs")
-	srv := httptest.NewServer(New(Config{AppID: testAppID, AuthKey: testKey, AuthSecret: testSecret, Domain: "localhost",
-		Blobs: BlobConfig{Dir: dir}}, st, nil))
-	t.Cleanup(func() { srv.Close(); st.Close() })
-	e := &env{t: t, srv: srv, st: st}
+	cfg := testConfig()
+	cfg.Blobs = BlobConfig{Dir: dir}
+	e := newEnvConfig(t, cfg, nil)
 	_, token := e.user("owner")
 	for _, declared := range []bool{true, false} {
 		if !declared && testing.Short() {

@@ -1,13 +1,10 @@
 package rest
 
 import (
-	"net/http/httptest"
-	"path/filepath"
 	"sync"
 	"testing"
 
 	"github.com/cubechat/cubechat/cube"
-	"github.com/cubechat/cubechat/cubeserver/store"
 )
 
 // recorder is a Notifier with Deliver only (so the handler uses its own fan-out) that
@@ -42,19 +39,10 @@ func (r *recorder) take(userID int64) []cube.MessageStanza {
 // newEnvWith is newEnv with an admin key and a recording notifier.
 func newEnvWith(t *testing.T, adminKey string) (*env, *recorder) {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "state.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.SetPasswordPolicy(store.CheapPasswordPolicy()); err != nil {
-		t.Fatal(err)
-	}
 	rec := &recorder{got: map[int64][]cube.MessageStanza{}, online: map[int64]bool{}}
-	h := New(Config{AppID: testAppID, AuthKey: testKey, AuthSecret: testSecret, Domain: "localhost",
-		AdminKey: adminKey}, st, rec)
-	srv := httptest.NewServer(h)
-	t.Cleanup(func() { srv.Close(); st.Close() })
-	return &env{t: t, srv: srv, st: st}, rec
+	cfg := testConfig()
+	cfg.AdminKey = adminKey
+	return newEnvConfig(t, cfg, rec), rec
 }
 
 // dialog decodes a dialog answer with the expected status.
