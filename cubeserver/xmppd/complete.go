@@ -108,6 +108,9 @@ var (
 	// errBlocked is what ConnectyCube answers a privacy-blocked 1-1 message with
 	// (protocol.md §8.12); the SDK reports {code: 503, info: text}.
 	errBlocked = &stanzaErr{"cancel", "503", "service-unavailable", "Service not available."}
+	// errServiceUnavailable answers what nobody here serves: an IQ namespace the
+	// server does not know, a full JID that is not online, an unknown account.
+	errServiceUnavailable = &stanzaErr{"cancel", "503", "service-unavailable", ""}
 )
 
 // backendErr turns a backend failure into the refusal the sender sees.

@@ -26,6 +26,9 @@ func (c *conn) handleIQ(s *session, iq *iqStanza) {
 		c.handleRoomItems(s, iq) // muc.listOnlineUsers; addressed to a room
 		return
 	}
+	if isDiscoQuery(iq) && c.handleDisco(s, iq) {
+		return
+	}
 	if iq.To != "" && iq.To != domain && cube.BareJID(iq.To) != c.srv.userJID(s.userID) {
 		c.rejectIQ(s, iq, "cancel", "503", "service-unavailable", "")
 		return
