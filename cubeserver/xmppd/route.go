@@ -17,6 +17,7 @@ func (c *conn) routeMessage(s *session, m *cube.MessageStanza) {
 	m.Delay = nil  // only the server stamps delays
 	m.Sent = nil   // only the server wraps carbons
 	m.CarbonReceived = nil
+	m.Other = c.srv.withoutServerOnly(m.Other) // the rest is relayed untouched (children.go)
 	var err *stanzaErr
 	switch m.Type {
 	case cube.ChatType:
@@ -207,6 +208,9 @@ func (s *Server) deliverChat(ctx context.Context, origin *session, rid int64, m 
 // sendCarbons copies a sent 1-1 message to the sender's resources other than origin
 // that enabled carbons (XEP-0280 <sent/>).
 func (s *Server) sendCarbons(origin *session, senderID int64, m *cube.MessageStanza) {
+	if isPrivate(m) {
+		return
+	}
 	for _, t := range s.reg.sessions(senderID) {
 		if t == origin || !t.carbons.Load() {
 			continue
