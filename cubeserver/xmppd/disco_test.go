@@ -87,7 +87,7 @@ func TestDiscoInfoOtherEntities(t *testing.T) {
 				t.Fatalf("answer %+v", iq)
 			}
 			if tc.errCond != "" {
-				if iq.Type != "error" || errorCondition(iq) != tc.errCond {
+				if iq.Type != "error" || iqErrCond(iq) != tc.errCond {
 					t.Fatalf("want %s, got %+v", tc.errCond, iq)
 				}
 				return
@@ -126,18 +126,4 @@ func TestDiscoItemsServer(t *testing.T) {
 	if it := p.child("item"); it == nil || it.attr("jid") != "muc.localhost" {
 		t.Fatalf("items %+v", p.Children)
 	}
-}
-
-// errorCondition is the defined condition of an error IQ, or "".
-func errorCondition(iq *iqStanza) string {
-	for _, p := range iq.Payload {
-		if p.XMLName.Local == "error" {
-			for _, ch := range p.Children {
-				if ch.XMLName.Space == cube.NSStanzas && ch.XMLName.Local != "text" {
-					return ch.XMLName.Local
-				}
-			}
-		}
-	}
-	return ""
 }

@@ -25,5 +25,6 @@ var serverFeatures = []string{
 // room_online.go).
 var mucFeatures = []string{nsDiscoInfo, cube.NSDiscoItems, cube.NSMUC}
 
-// accountFeatures are what the server answers on behalf of a user's bare JID.
-var accountFeatures = []string{nsDiscoInfo, cube.NSDiscoItems, cube.NSLast}
+// accountFeatures are what the server answers on behalf of a user's bare JID
+// (iq_route.go).
+var accountFeatures = []string{nsDiscoInfo, cube.NSDiscoItems, cube.NSLast, cube.NSPing}
