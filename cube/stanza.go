@@ -151,6 +151,11 @@ func NewStanzaError(errType, code, condition, text string) *StanzaError {
 	return &StanzaError{Type: errType, Code: code, Condition: ErrCondElem{XMLName: xml.Name{Space: NSStanzas, Local: condition}}, Text: text}
 }
 
+// ErrTextNoSuchUser is the text of the service-unavailable error that a message to an
+// account that does not exist bounces with (RFC 6121 §8.5.1): it tells that apart
+// from a privacy block, which bounces with the same condition and code.
+const ErrTextNoSuchUser = "no such user"
+
 // Str returns a pointer to s, for optional fields such as Body.
 func Str(s string) *string { return &s }
 

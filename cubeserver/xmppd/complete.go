@@ -108,6 +108,13 @@ var (
 	// errBlocked is what ConnectyCube answers a privacy-blocked 1-1 message with
 	// (protocol.md §8.12); the SDK reports {code: 503, info: text}.
 	errBlocked = &stanzaErr{"cancel", "503", "service-unavailable", "Service not available."}
+)
+
+// Refusals for standard clients (RFC 6121 §8.5).
+var (
+	// errNoSuchUser answers a message to an account of this server that does not
+	// exist (§8.5.1); its text tells it apart from errBlocked.
+	errNoSuchUser = &stanzaErr{"cancel", "503", "service-unavailable", cube.ErrTextNoSuchUser}
 	// errServiceUnavailable answers what nobody here serves: an IQ namespace the
 	// server does not know, a full JID that is not online, an unknown account.
 	errServiceUnavailable = &stanzaErr{"cancel", "503", "service-unavailable", ""}
