@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,14 +17,25 @@ import (
 // private namespaces) reach the recipient as the sender wrote them.
 
 // goxmppLogin logs in with go-xmpp over STARTTLS and closes the client at the end.
-func (ts *testServer) goxmppLogin(t *testing.T, uid, resource string) *xmpp.Client {
+func (ts *testServer) goxmppLogin(t *testing.T, uid, resource string, tweaks ...func(*xmpp.Options)) *xmpp.Client {
 	t.Helper()
-	c, err := ts.goxmppClient(t, uid+"-1@localhost", testPassword, resource, true)
+	c, err := ts.goxmppClient(t, uid+"-1@localhost", testPassword, resource, true, tweaks...)
 	if err != nil {
 		t.Fatalf("login %s: %v", uid, err)
 	}
-	t.Cleanup(func() { _ = c.Close() })
+	t.Cleanup(func() { _ = closeGoXMPP(c) })
 	return c
+}
+
+// goxmppClosed records the clients closed already: go-xmpp's Close hangs when called
+// a second time (it keeps its reader locked once the stream has ended).
+var goxmppClosed sync.Map
+
+func closeGoXMPP(c *xmpp.Client) error {
+	if _, done := goxmppClosed.LoadOrStore(c, true); done {
+		return nil
+	}
+	return c.Close()
 }
 
 // recvChat reads go-xmpp stanzas until a message comes.

@@ -37,11 +37,7 @@ func recvDisco(t *testing.T, c *xmpp.Client) any {
 // privacy lists and offline storage.
 func TestDiscoInfoServer(t *testing.T) {
 	ts := startServer(t, nil)
-	c, err := ts.goxmppClient(t, "5-1@localhost", testPassword, "", true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Close() })
+	c := ts.goxmppLogin(t, "5", "")
 	if _, err := c.DiscoverInfo("localhost"); err != nil {
 		t.Fatal(err)
 	}

@@ -160,6 +160,8 @@ type Server struct {
 	privacy privacyCache // users' privacy lists, loaded on first use
 	lastSub lastActivitySubs
 	auth    authState // SASL: throttling and SCRAM's stand-in salts (sasl_scram.go)
+
+	ownPresence ownPresence // available sessions and their presence (own_presence.go)
 }
 
 // New builds a server; it listens only when Serve is called.
@@ -179,6 +181,8 @@ func New(cfg Config, b Backend) *Server {
 		privacy:   privacyCache{users: map[int64]*privacyState{}, gen: map[int64]uint64{}},
 		lastSub:   lastActivitySubs{byTarget: map[int64]map[*session]struct{}{}},
 		auth:      newAuthState(cfg.LoginGuard),
+
+		ownPresence: ownPresence{available: map[*session]presenceOut{}},
 	}
 }
 
