@@ -1,6 +1,7 @@
 package xmppd
 
 import (
+	"encoding/xml"
 	"slices"
 
 	"github.com/cubechat/cubechat/cube"
@@ -10,9 +11,11 @@ import (
 // as the sender wrote them: receipts (XEP-0184), stable ids (XEP-0359), <thread/>,
 // links (XEP-0066), private namespaces. They are never stored as message fields;
 // only the offline queue keeps them, inside the queued stanza. The stanza size limit
-// (Config.MaxStanzaBytes) bounds them like everything else, and the re-encoding
-// declares a namespace only where it changes, so a relayed copy stays about the
-// size of what was read.
+// (Config.MaxStanzaBytes) bounds what is read; the re-encoding declares a namespace
+// only where it changes, but escaping and empty elements written in full can still
+// make it grow, so children that re-encode over the limit are refused (checkChildren):
+// clients cap what they read (cube.MaxIncomingStanzaBytes), and a relayed stanza must
+// not cost its recipient the connection.
 
 // Namespaces of children that only a server writes.
 const (
@@ -34,6 +37,27 @@ func (s *Server) withoutServerOnly(children []cube.XMLElem) []cube.XMLElem {
 		}
 		return false
 	})
+}
+
+// errChildrenTooLarge refuses a message whose unmodelled children grow past the
+// stanza limit when written again.
+var errChildrenTooLarge = &stanzaErr{"modify", "406", "policy-violation", "the message's extension elements are too large"}
+
+// checkChildren encodes the children once, as they will be relayed, and refuses them
+// when that is over Config.MaxStanzaBytes or impossible.
+func (s *Server) checkChildren(children []cube.XMLElem) *stanzaErr {
+	n := 0
+	for _, e := range children {
+		b, err := xml.Marshal(e)
+		if err != nil {
+			return &stanzaErr{"modify", "400", "bad-request", "an extension element cannot be relayed"}
+		}
+		n += len(b)
+	}
+	if n > s.cfg.MaxStanzaBytes {
+		return errChildrenTooLarge
+	}
+	return nil
 }
 
 // isPrivate tells whether the sender asked that the message not be carbon-copied

@@ -226,3 +226,21 @@ func TestServerOnlyChildrenAndPrivateCarbons(t *testing.T) {
 	phone.ping("p1") // the message, and any carbon of it, is queued before this answer
 	desk.ping("p2")  // so a carbon would come before this one
 }
+
+// TestUnknownChildrenSizeCap: children that would re-encode larger than the stanza
+// limit are refused with the message, not relayed (a recipient's client caps what it
+// reads, and such a stanza must not cost it its connection).
+func TestUnknownChildrenSizeCap(t *testing.T) {
+	ts := startServer(t, func(c *Config) { c.MaxStanzaBytes = 4096 })
+	alice := ts.login(t, 5, "", true)
+	bob := ts.login(t, 6, "", true)
+	alice.write(`<message to='6-1@localhost' type='chat' id='big'><body>x</body><z xmlns='urn:example:z'>` + strings.Repeat(`<a/>`, 900) + `</z></message>`)
+	got := alice.nextMessage()
+	if got.Type != cube.ErrorType || got.ID != "big" || got.Error == nil || got.Error.Condition.XMLName.Local != "policy-violation" {
+		t.Fatalf("want a policy-violation bounce, got %+v (error %+v)", got, got.Error)
+	}
+	alice.write(`<message to='6-1@localhost' type='chat' id='small'><body>x</body><z xmlns='urn:example:z'>` + strings.Repeat(`<a/>`, 100) + `</z></message>`)
+	if m := bob.nextMessage(); m.ID != "small" || len(m.Other) != 1 || len(m.Other[0].Nodes) != 100 {
+		t.Fatalf("bob got %+v", m)
+	}
+}

@@ -18,7 +18,21 @@ func (c *conn) routeMessage(s *session, m *cube.MessageStanza) {
 	m.Sent = nil   // only the server wraps carbons
 	m.CarbonReceived = nil
 	m.Other = c.srv.withoutServerOnly(m.Other) // the rest is relayed untouched (children.go)
-	var err *stanzaErr
+	if len(m.Other) > 0 {
+		if err := c.srv.checkChildren(m.Other); err != nil {
+			if m.Type != cube.ErrorType { // never answer an error with an error
+				c.bounce(s, m, err)
+			}
+			return
+		}
+	}
+	if err := c.routeByType(s, m); err != nil {
+		c.bounce(s, m, err)
+	}
+}
+
+// routeByType routes a message by its type; a refusal is returned for bouncing.
+func (c *conn) routeByType(s *session, m *cube.MessageStanza) (err *stanzaErr) {
 	switch m.Type {
 	case cube.ChatType:
 		err = c.routeChat(s, m)
@@ -31,9 +45,7 @@ func (c *conn) routeMessage(s *session, m *cube.MessageStanza) {
 	default:
 		err = errBadType
 	}
-	if err != nil {
-		c.bounce(s, m, err)
-	}
+	return err
 }
 
 // bounce returns the message to its sender as type="error" from the recipient's bare
