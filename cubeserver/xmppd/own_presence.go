@@ -15,7 +15,7 @@ import "sync"
 // stanza (Config.MaxStanzaBytes) per session.
 type ownPresence struct {
 	mu        sync.Mutex
-	available map[*session]presenceOut
+	available map[*session]presenceOut // made on first use
 }
 
 // broadcastOwnPresence handles a presence without to from session s: available
@@ -28,6 +28,9 @@ func (s *Server) broadcastOwnPresence(from *session, p *presenceStanza) {
 	if p.Type == "unavailable" {
 		delete(o.available, from)
 	} else {
+		if o.available == nil {
+			o.available = map[*session]presenceOut{}
+		}
 		o.available[from] = out
 	}
 	// Who gets it, and (for a newly available session) what it gets, are read under

@@ -145,6 +145,8 @@ type Server struct {
 	backend Backend
 	log     *slog.Logger
 	reg     *registry
+	// ownPresence: available sessions and their presence (own_presence.go)
+	ownPresence ownPresence
 
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
@@ -160,8 +162,6 @@ type Server struct {
 	privacy privacyCache // users' privacy lists, loaded on first use
 	lastSub lastActivitySubs
 	auth    authState // SASL: throttling and SCRAM's stand-in salts (sasl_scram.go)
-
-	ownPresence ownPresence // available sessions and their presence (own_presence.go)
 }
 
 // New builds a server; it listens only when Serve is called.
@@ -181,8 +181,6 @@ func New(cfg Config, b Backend) *Server {
 		privacy:   privacyCache{users: map[int64]*privacyState{}, gen: map[int64]uint64{}},
 		lastSub:   lastActivitySubs{byTarget: map[int64]map[*session]struct{}{}},
 		auth:      newAuthState(cfg.LoginGuard),
-
-		ownPresence: ownPresence{available: map[*session]presenceOut{}},
 	}
 }
 
