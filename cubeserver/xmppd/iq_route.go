@@ -16,7 +16,8 @@ import (
 // other namespace, and any account that does not exist (§8.5.1), gets
 // service-unavailable. Privacy lists apply as to messages: a request the recipient's
 // list refuses, or to someone the sender's list blocks both ways, bounces with
-// service-unavailable; a refused answer is dropped.
+// service-unavailable; a refused answer is dropped. A payload that re-encodes over
+// the stanza limit is refused with policy-violation, like a message's children.
 
 // iqForward is a routed IQ: the payload (and error) as the sender wrote them.
 type iqForward struct {
@@ -50,7 +51,9 @@ func (c *conn) routeIQ(s *session, iq *iqStanza) bool {
 		c.rejectIQ(s, iq, "cancel", "503", "service-unavailable", "")
 		return true
 	}
-	c.forwardIQ(s, iq, target)
+	if !c.forwardIQ(s, iq, target) {
+		c.rejectIQ(s, iq, errChildrenTooLarge.typ, errChildrenTooLarge.code, errChildrenTooLarge.cond, "the request is too large to relay")
+	}
 	return true
 }
 
@@ -65,7 +68,7 @@ func (c *conn) relayIQAnswer(s *session, iq *iqStanza) {
 		return
 	}
 	if target := c.iqTarget(s, uid, iq.To); target != nil {
-		c.forwardIQ(s, iq, target)
+		_ = c.forwardIQ(s, iq, target) // an answer too large to relay is dropped
 	}
 }
 
@@ -85,12 +88,20 @@ func (c *conn) iqTarget(s *session, uid int64, to string) *session {
 	return target
 }
 
-func (c *conn) forwardIQ(s *session, iq *iqStanza, target *session) {
+// forwardIQ relays iq to target from s; false when it re-encodes over the stanza
+// limit (see checkChildren) and was not sent.
+func (c *conn) forwardIQ(s *session, iq *iqStanza, target *session) bool {
 	fwd := iqForward{Type: iq.Type, ID: iq.ID, From: s.jid, To: target.jid}
 	for _, n := range iq.Payload {
 		fwd.Children = append(fwd.Children, nodeElem(n))
 	}
-	target.sendStanza(fwd)
+	b, err := marshal(fwd)
+	if err != nil || len(b) > c.srv.cfg.MaxStanzaBytes {
+		c.log.Info("xmpp iq not relayed", "jid", s.jid, "to", target.jid, "id", iq.ID, "bytes", len(b), "err", err)
+		return false
+	}
+	target.send(b)
+	return true
 }
 
 // answerForAccount answers a get or set to another user's bare JID.

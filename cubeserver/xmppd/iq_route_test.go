@@ -1,6 +1,7 @@
 package xmppd
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -124,4 +125,17 @@ func TestIQRouting(t *testing.T) {
 		t.Fatalf("blocked iq: %+v", got)
 	}
 	bob.ping("after") // the blocked request would have come before this answer
+}
+
+// TestRoutedIQSizeCap: a payload that re-encodes over the stanza limit is refused,
+// not relayed (the recipient's client caps what it reads).
+func TestRoutedIQSizeCap(t *testing.T) {
+	ts := startServer(t, func(c *Config) { c.MaxStanzaBytes = 4096 })
+	alice := ts.login(t, 5, "", true)
+	bob := ts.login(t, 6, "desk", true)
+	alice.write(`<iq type='set' to='` + bob.jid + `' id='big'><q xmlns='urn:example:q'>` + strings.Repeat(`<a/>`, 900) + `</q></iq>`)
+	if got := alice.nextIQ(); got.ID != "big" || got.Type != "error" || iqErrCond(got) != "policy-violation" {
+		t.Fatalf("want policy-violation, got %+v", got)
+	}
+	bob.ping("b1") // the refused request would have come before this answer
 }
