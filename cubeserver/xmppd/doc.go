@@ -40,6 +40,9 @@
 // resources are routed (iq_route.go). REST reuses the fan-out through DeliverToDialog (deliver.go)
 // and the alert rule through AlertRecipients.
 //
+// Presence: a resource's broadcast presence reaches the user's other available
+// resources and theirs reach it (own_presence.go); presence to a room is a MUC join.
+//
 // Offline queue rule: a session flushes the queue once, in order and as one write,
 // when it sends initial presence, or OfflineFlushDelay (1 s) after bind if it never
 // does. A per-user lock makes "recipient offline → queue" atomic with that flush.
