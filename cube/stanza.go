@@ -48,6 +48,7 @@ type MessageStanza struct {
 	To        string         `xml:"to,attr,omitempty"`
 	Type      string         `xml:"type,attr,omitempty"`
 	ID        string         `xml:"id,attr,omitempty"`
+	Lang      string         `xml:"http://www.w3.org/XML/1998/namespace lang,attr,omitempty"`
 	Body      *string        `xml:"body"`
 	Extra     *ExtraParams   `xml:"extraParams"`
 	Markable  *Empty         `xml:"urn:xmpp:chat-markers:0 markable"`
@@ -63,6 +64,9 @@ type MessageStanza struct {
 	// CarbonReceived is XEP-0280's <received/> (Received is the chat marker).
 	CarbonReceived *CarbonElem  `xml:"urn:xmpp:carbons:2 received"`
 	Error          *StanzaError `xml:"error"`
+	// Other holds every child not modelled above, in order (stanza_children.go): the
+	// server relays them untouched, so standard clients' extensions survive routing.
+	Other []XMLElem `xml:",any"`
 }
 
 // Empty is an element with no content, such as <composing/>.
@@ -146,6 +150,11 @@ func (c ErrCondElem) MarshalXML(enc *xml.Encoder, _ xml.StartElement) error {
 func NewStanzaError(errType, code, condition, text string) *StanzaError {
 	return &StanzaError{Type: errType, Code: code, Condition: ErrCondElem{XMLName: xml.Name{Space: NSStanzas, Local: condition}}, Text: text}
 }
+
+// ErrTextNoSuchUser is the text of the service-unavailable error that a message to an
+// account that does not exist bounces with (RFC 6121 §8.5.1): it tells that apart
+// from a privacy block, which bounces with the same condition and code.
+const ErrTextNoSuchUser = "no such user"
 
 // Str returns a pointer to s, for optional fields such as Body.
 func Str(s string) *string { return &s }

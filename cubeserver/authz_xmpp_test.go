@@ -37,6 +37,9 @@ type xmppCase struct {
 	want   outcomes
 	// check, when set, inspects a delivered stanza.
 	check func(e *authzEnv, w world, sender role, m *cube.MessageStanza) error
+	// toResource, when set instead of stanza, writes a stanza for the observer's full
+	// JID (an IQ: delivered means the observer got it, bounced an error IQ back).
+	toResource func(fullJID, id string) string
 }
 
 func (e *authzEnv) userJID(r role) string {
@@ -117,6 +120,14 @@ func xmppCases() []xmppCase {
 			want: outcomes{D, D, B, B, B}},
 		{name: "chat delete of the owner's group message", stanza: toUser("chat", `<remove xmlns='urn:xmpp:message-delete:0' id='{msg}'/>`),
 			want: outcomes{B, B, B, B, B}},
+		// IQs (RFC 6121 §8.5): to a resource they reach that client; to an account the
+		// server answers; the owner's list refuses the blocked user's IQs either way.
+		{name: "iq to the observer's resource", toResource: func(to, id string) string {
+			return `<iq type='get' to='` + to + `' id='` + id + `'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>`
+		}, want: outcomes{D, D, D, D, B}},
+		{name: "iq to the observer's account", toResource: func(to, id string) string {
+			return `<iq type='get' to='` + cube.BareJID(to) + `' id='` + id + `'><ping xmlns='urn:xmpp:ping'/></iq>`
+		}, want: outcomes{X, X, X, X, B}},
 		{name: "headline system message", stanza: toUser("headline",
 			`<extraParams xmlns='jabber:client'><moduleIdentifier>SystemNotifications</moduleIdentifier></extraParams>`),
 			want: outcomes{D, D, D, D, B}},
@@ -142,12 +153,19 @@ func TestAuthorizationMatrixXMPP(t *testing.T) {
 			w := e.newWorld()
 			n++
 			id := fmt.Sprintf("case%d", n)
-			conns[sender].write(c.stanza(e, w, sender, observer, id))
+			if c.toResource != nil {
+				conns[sender].write(c.toResource(conns[observer].jid, id))
+			} else {
+				conns[sender].write(c.stanza(e, w, sender, observer, id))
+			}
 			var got outcome = dropped
 			var bounce *cube.MessageStanza
 			for _, v := range conns[sender].pingRoundTrip("ping" + id) {
 				if m, ok := v.(*cube.MessageStanza); ok && m.ID == id && m.Type == cube.ErrorType {
 					got, bounce = bounced, m
+				}
+				if iq, ok := v.(xiq); ok && iq.ID == id && iq.Type == "error" {
+					got, bounce = bounced, &cube.MessageStanza{}
 				}
 			}
 			barrier := "barrier" + id
@@ -156,6 +174,15 @@ func TestAuthorizationMatrixXMPP(t *testing.T) {
 				m, ok := v.(*cube.MessageStanza)
 				return ok && m.ID == barrier
 			}) {
+				if iq, ok := v.(xiq); ok && iq.ID == id && iq.Type == "get" {
+					if got == bounced {
+						t.Errorf("%s from %s: both bounced and delivered", c.name, sender)
+					}
+					got = delivered
+					if iq.From != conns[sender].jid {
+						t.Errorf("%s from %s: delivered from %q, want %q", c.name, sender, iq.From, conns[sender].jid)
+					}
+				}
 				m, ok := v.(*cube.MessageStanza)
 				if !ok || m.ID != id || m.Type == cube.ErrorType {
 					continue

@@ -35,6 +35,7 @@ type xclient struct {
 type xiq struct {
 	ID   string `xml:"id,attr"`
 	Type string `xml:"type,attr"`
+	From string `xml:"from,attr"`
 }
 
 // xmppAuth opens a stream over direct TLS and tries SASL PLAIN as userID with secret.

@@ -236,6 +236,8 @@ func (e *Engine) storeBounce(ctx context.Context, ev cube.MessageErrorEvent) err
 // bounceReason words an XMPP error for the user.
 func bounceReason(ev cube.MessageErrorEvent) string {
 	switch {
+	case ev.Text == cube.ErrTextNoSuchUser: // service-unavailable too, but not a block
+		return "not delivered: the recipient does not exist"
 	case ev.Code == 503 || ev.Condition == "service-unavailable":
 		return "blocked"
 	case ev.Code == 404 || ev.Condition == "item-not-found" || ev.Condition == "recipient-unavailable":

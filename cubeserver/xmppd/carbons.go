@@ -26,6 +26,9 @@ func addressedSession(sessions []*session, to string) *session {
 // conversation. The wrapper comes from the recipient's bare JID: clients trust only
 // carbons from their own account.
 func (s *Server) sendReceivedCarbons(ctx context.Context, origin *session, rid int64, target *session, m *cube.MessageStanza) {
+	if isPrivate(m) {
+		return
+	}
 	for _, t := range s.reg.sessions(rid) {
 		if t == target || t == origin || !t.carbons.Load() {
 			continue

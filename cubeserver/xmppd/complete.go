@@ -110,6 +110,16 @@ var (
 	errBlocked = &stanzaErr{"cancel", "503", "service-unavailable", "Service not available."}
 )
 
+// Refusals for standard clients (RFC 6121 §8.5).
+var (
+	// errNoSuchUser answers a message to an account of this server that does not
+	// exist (§8.5.1); its text tells it apart from errBlocked.
+	errNoSuchUser = &stanzaErr{"cancel", "503", "service-unavailable", cube.ErrTextNoSuchUser}
+	// errServiceUnavailable answers what nobody here serves: an IQ namespace the
+	// server does not know, a full JID that is not online, an unknown account.
+	errServiceUnavailable = &stanzaErr{"cancel", "503", "service-unavailable", ""}
+)
+
 // backendErr turns a backend failure into the refusal the sender sees.
 func backendErr(err error, notFound *stanzaErr) *stanzaErr {
 	if isNotFound(err) {

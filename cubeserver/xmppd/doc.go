@@ -27,12 +27,21 @@
 //     never stored as messages or queued; <replace/> and <remove/> of a stored message
 //     edit or delete it (sender only; group owner/admins may delete), markers update
 //     delivered/read state. Headlines (system messages) are relayed user to user.
-//   - Unknown users or dialogs bounce as type="error" with item-not-found/404.
+//   - Unknown dialogs and other domains bounce as type="error" with
+//     item-not-found/404; an account of this domain that does not exist with
+//     service-unavailable/503 and the text cube.ErrTextNoSuchUser (RFC 6121 §8.5.1;
+//     headlines to it are dropped). A normal message with a body is queued for an
+//     offline user like chat.
+//   - Children the server does not model are relayed untouched (children.go).
 //
 // IQs (iq.go): ping, carbons, mobile#v2 active/inactive, privacy lists
 // (privacy_iq.go), last activity and status_streaming subscriptions
-// (lastactivity.go). REST reuses the fan-out through DeliverToDialog (deliver.go)
+// (lastactivity.go), service discovery (disco.go, features.go); IQs to other users'
+// resources are routed (iq_route.go). REST reuses the fan-out through DeliverToDialog (deliver.go)
 // and the alert rule through AlertRecipients.
+//
+// Presence: a resource's broadcast presence reaches the user's other available
+// resources and theirs reach it (own_presence.go); presence to a room is a MUC join.
 //
 // Offline queue rule: a session flushes the queue once, in order and as one write,
 // when it sends initial presence, or OfflineFlushDelay (1 s) after bind if it never

@@ -66,6 +66,13 @@ func (b *fakeBackend) addDialog(d cube.Dialog) {
 	b.dialogs[d.ID] = &d
 }
 
+func (b *fakeBackend) UserExists(_ context.Context, userID int64) (bool, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	_, ok := b.passwords[userID]
+	return ok, nil
+}
+
 func (b *fakeBackend) CheckChatPassword(_ context.Context, userID int64, secret string) (bool, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()

@@ -11,8 +11,9 @@ import (
 	"github.com/xmppo/go-xmpp"
 )
 
-// goxmppClient logs in with go-xmpp, the library the cube SDK wraps.
-func (ts *testServer) goxmppClient(t *testing.T, user, password, resource string, startTLS bool) (*xmpp.Client, error) {
+// goxmppClient logs in with go-xmpp, the library the cube SDK wraps; tweaks change
+// the options before.
+func (ts *testServer) goxmppClient(t *testing.T, user, password, resource string, startTLS bool, tweaks ...func(*xmpp.Options)) (*xmpp.Client, error) {
 	t.Helper()
 	opts := xmpp.Options{User: user, Password: password, Resource: resource,
 		TLSConfig: &tls.Config{RootCAs: ts.clientTL.RootCAs, ServerName: "localhost"}, DialTimeout: 5 * time.Second}
@@ -20,6 +21,9 @@ func (ts *testServer) goxmppClient(t *testing.T, user, password, resource string
 		opts.Host, opts.NoTLS, opts.StartTLS = ts.plain, true, true
 	} else {
 		opts.Host = ts.direct
+	}
+	for _, tweak := range tweaks {
+		tweak(&opts)
 	}
 	type result struct {
 		c   *xmpp.Client

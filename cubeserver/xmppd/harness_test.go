@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/cubechat/cubechat/cube"
+	"github.com/cubechat/cubechat/internal/testwait"
 )
 
 const testPassword = "secret"
@@ -70,6 +71,9 @@ type rawClient struct {
 	dec  *xml.Decoder
 	jid  string
 	in   chan any // elements read after login (see reader)
+	// own gets the presence of the user's other resources (own_presence.go), kept
+	// apart so tests about other things need not expect it.
+	own chan *presenceOut
 }
 
 // streamEnd is what the reader reports when the server closed the stream.
@@ -222,6 +226,7 @@ func (ts *testServer) connect(t *testing.T, uid int64, resource string) *rawClie
 // *presenceOut, *iqStanza, gotStreamError, streamEnd or an error.
 func (c *rawClient) startReader() {
 	c.in = make(chan any, 100)
+	c.own = make(chan *presenceOut, 100)
 	go func() {
 		defer close(c.in)
 		for {
@@ -249,6 +254,10 @@ func (c *rawClient) startReader() {
 				if err := c.dec.DecodeElement(v, &se); err != nil {
 					c.in <- err
 					return
+				}
+				if p, ok := v.(*presenceOut); ok && p.MUCUser == nil && p.From != c.jid && cube.BareJID(p.From) == cube.BareJID(c.jid) {
+					c.own <- p
+					continue
 				}
 				if n, ok := v.(*node); ok && se.Name.Local == "error" && se.Name.Space == nsStream {
 					ge := gotStreamError{}
@@ -290,6 +299,13 @@ func (c *rawClient) nextMessage() *cube.MessageStanza {
 		c.t.Fatalf("%s: want message, got %T %+v", c.jid, v, v)
 	}
 	return m
+}
+
+// nextOwnPresence waits for the presence of another resource of the user.
+func (c *rawClient) nextOwnPresence() *presenceOut {
+	c.t.Helper()
+	p, _ := testwait.Recv(c.t, c.jid+" receiving its own presence", 3*time.Second, c.own)
+	return p
 }
 
 func (c *rawClient) nextIQ() *iqStanza {

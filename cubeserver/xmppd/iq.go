@@ -6,11 +6,14 @@ import (
 
 // handleIQ answers the IQs a ConnectyCube client sends to its server: session, roster,
 // ping, carbons, mobile#v2, privacy lists, last activity and its status_streaming
-// subscription, and a room's online occupants (disco#items, room_online.go). Anything
-// else gets service-unavailable, which the SDK reports as an error instead of hanging.
+// subscription, a room's online occupants (disco#items, room_online.go) and service
+// discovery (disco.go); IQs for other users and resources are routed (iq_route.go).
+// Anything else gets service-unavailable, which the SDK reports as an error instead
+// of hanging.
 func (c *conn) handleIQ(s *session, iq *iqStanza) {
 	if iq.Type == "result" || iq.Type == "error" {
-		return // answers to requests we never send; nothing to do
+		c.relayIQAnswer(s, iq) // the server sends no requests: answers go to users (iq_route.go)
+		return
 	}
 	domain := c.srv.cfg.Domain
 	p := iq.payload()
@@ -24,6 +27,12 @@ func (c *conn) handleIQ(s *session, iq *iqStanza) {
 	}
 	if c.isRoomItemsQuery(iq) {
 		c.handleRoomItems(s, iq) // muc.listOnlineUsers; addressed to a room
+		return
+	}
+	if isDiscoQuery(iq) && c.handleDisco(s, iq) {
+		return
+	}
+	if c.routeIQ(s, iq) {
 		return
 	}
 	if iq.To != "" && iq.To != domain && cube.BareJID(iq.To) != c.srv.userJID(s.userID) {

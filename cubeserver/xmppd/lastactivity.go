@@ -87,13 +87,15 @@ func (s *Server) userConnected(userID int64) {
 	s.pushLastActivity(ctx, userID, 0)
 }
 
-// sessionEnded unregisters a session, ends its subscriptions and, when it was the
-// user's last one, records the disconnect and tells the subscribers.
+// sessionEnded unregisters a session, ends its subscriptions, tells the user's other
+// resources it left and, when it was the user's last one, records the disconnect and
+// tells the subscribers.
 func (s *Server) sessionEnded(sess *session) {
 	unlock := s.reg.lockUser(sess.userID)
 	last := s.reg.remove(sess)
 	unlock()
 	s.lastSub.drop(sess)
+	s.ownSessionEnded(sess)
 	if !last {
 		return
 	}

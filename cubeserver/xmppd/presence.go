@@ -6,10 +6,14 @@ import (
 	"github.com/cubechat/cubechat/cube"
 )
 
-// handlePresence: initial presence flushes the offline queue; presence to a room is
-// a MUC join or leave; other presence (subscriptions, directed) is ignored for now.
+// handlePresence: broadcast presence goes to the user's other resources
+// (own_presence.go), and initial presence flushes the offline queue; presence to a
+// room is a MUC join or leave; other presence (subscriptions, directed) is ignored.
 func (c *conn) handlePresence(s *session, p *presenceStanza) {
 	if p.To == "" {
+		if isOwnBroadcast(p) {
+			c.srv.broadcastOwnPresence(s, p)
+		}
 		if p.Type == "" {
 			c.flushOffline(s)
 		}

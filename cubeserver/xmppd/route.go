@@ -17,7 +17,22 @@ func (c *conn) routeMessage(s *session, m *cube.MessageStanza) {
 	m.Delay = nil  // only the server stamps delays
 	m.Sent = nil   // only the server wraps carbons
 	m.CarbonReceived = nil
-	var err *stanzaErr
+	m.Other = c.srv.withoutServerOnly(m.Other) // the rest is relayed untouched (children.go)
+	if len(m.Other) > 0 {
+		if err := c.srv.checkChildren(m.Other); err != nil {
+			if m.Type != cube.ErrorType { // never answer an error with an error
+				c.bounce(s, m, err)
+			}
+			return
+		}
+	}
+	if err := c.routeByType(s, m); err != nil {
+		c.bounce(s, m, err)
+	}
+}
+
+// routeByType routes a message by its type; a refusal is returned for bouncing.
+func (c *conn) routeByType(s *session, m *cube.MessageStanza) (err *stanzaErr) {
 	switch m.Type {
 	case cube.ChatType:
 		err = c.routeChat(s, m)
@@ -30,9 +45,7 @@ func (c *conn) routeMessage(s *session, m *cube.MessageStanza) {
 	default:
 		err = errBadType
 	}
-	if err != nil {
-		c.bounce(s, m, err)
-	}
+	return err
 }
 
 // bounce returns the message to its sender as type="error" from the recipient's bare
@@ -58,12 +71,45 @@ func (s *Server) recipient(jid string) (int64, bool) {
 	return cube.UserIDFromJID(bare)
 }
 
+// addressee reads the user a message is for: another domain is not served here
+// (item-not-found); on this domain, a JID that cannot be an account of this app is
+// an unknown user (service-unavailable, RFC 6121 §8.5.1).
+func (s *Server) addressee(jid string) (int64, *stanzaErr) {
+	if d := cube.JIDDomain(jid); d != s.cfg.Domain {
+		return 0, errRecipientNotFound
+	}
+	rid, ok := s.recipient(jid)
+	if !ok {
+		return 0, errNoSuchUser
+	}
+	return rid, nil
+}
+
+// existingOffline checks, for a user with no session online, that the account
+// exists (a user with a session does); nil when it does.
+func (c *conn) existingOffline(rid int64) *stanzaErr {
+	if c.srv.Online(rid) {
+		return nil
+	}
+	ctx, cancel := c.backendCtx()
+	defer cancel()
+	ok, err := c.srv.backend.UserExists(ctx, rid)
+	if err != nil {
+		c.log.Error("xmpp user exists", "user", rid, "err", err)
+		return errInternal
+	}
+	if !ok {
+		return errNoSuchUser
+	}
+	return nil
+}
+
 // routeChat handles type="chat": 1-1 content with privacy, storage, offline queue,
 // carbons and alerts; signals (typing, markers, edits, deletes, reactions) in signals.go.
 func (c *conn) routeChat(s *session, m *cube.MessageStanza) *stanzaErr {
-	rid, ok := c.srv.recipient(m.To)
-	if !ok {
-		return errRecipientNotFound
+	rid, serr := c.srv.addressee(m.To)
+	if serr != nil {
+		return serr
 	}
 	if !isContent(m) {
 		return c.routeChatSignal(s, rid, m)
@@ -138,10 +184,10 @@ func (c *conn) privateDialog(sender, recipient int64, given string) (*cube.Dialo
 	d, err := c.srv.backend.FindOrCreatePrivateDialog(ctx, sender, recipient)
 	if err != nil {
 		c.log.Info("xmpp private dialog", "sender", sender, "recipient", recipient, "err", err)
-		return nil, backendErr(err, errRecipientNotFound)
+		return nil, backendErr(err, errNoSuchUser)
 	}
 	if d == nil {
-		return nil, errRecipientNotFound
+		return nil, errNoSuchUser
 	}
 	return d, nil
 }
@@ -207,6 +253,9 @@ func (s *Server) deliverChat(ctx context.Context, origin *session, rid int64, m 
 // sendCarbons copies a sent 1-1 message to the sender's resources other than origin
 // that enabled carbons (XEP-0280 <sent/>).
 func (s *Server) sendCarbons(origin *session, senderID int64, m *cube.MessageStanza) {
+	if isPrivate(m) {
+		return
+	}
 	for _, t := range s.reg.sessions(senderID) {
 		if t == origin || !t.carbons.Load() {
 			continue
@@ -219,11 +268,18 @@ func (s *Server) sendCarbons(origin *session, senderID int64, m *cube.MessageSta
 }
 
 // relayDirect passes headlines (system messages) and other plain messages from user
-// to user, privacy permitting: not stored, not queued.
+// to user, privacy permitting, never stored. A normal message with a body is queued
+// for an offline recipient (RFC 6121 §8.5.2.1.1, XEP-0160); a headline is not.
 func (c *conn) relayDirect(s *session, m *cube.MessageStanza) *stanzaErr {
-	rid, ok := c.srv.recipient(m.To)
-	if !ok {
-		return errRecipientNotFound
+	rid, serr := c.srv.addressee(m.To)
+	if serr == nil {
+		serr = c.existingOffline(rid)
+	}
+	if serr != nil {
+		if m.Type == cube.ErrorType || m.Type == cube.HeadlineType {
+			return nil // never answer an error; headlines are dropped (RFC 6121 §8.5.1)
+		}
+		return serr
 	}
 	ctx, cancel := c.backendCtx()
 	defer cancel()
@@ -233,6 +289,7 @@ func (c *conn) relayDirect(s *session, m *cube.MessageStanza) *stanzaErr {
 		}
 		return errBlocked
 	}
-	c.srv.deliverChat(ctx, s, rid, m, false, time.Time{})
+	queue := (m.Type == "" || m.Type == "normal") && m.BodyText() != ""
+	c.srv.deliverChat(ctx, s, rid, m, queue, time.Now())
 	return nil
 }

@@ -82,7 +82,7 @@ func TestChatRefusals(t *testing.T) {
 		msg        *cube.MessageStanza
 		cond, code string
 	}{
-		{"unknown user", chat("99-1@localhost", "m1", "x", saveParam), "item-not-found", "404"},
+		{"unknown user", chat("99-1@localhost", "m1", "x", saveParam), "service-unavailable", "503"},
 		{"other domain", chat("6-1@elsewhere", "m2", "x"), "item-not-found", "404"},
 		{"unknown dialog_id", chat("6-1@localhost", "m3", "x", cube.Param{Name: "dialog_id", Value: cube.NewObjectID()}), "item-not-found", "404"},
 		{"group dialog_id on 1-1", chat("6-1@localhost", "m4", "x", cube.Param{Name: "dialog_id", Value: group.ID}), "not-acceptable", "406"},

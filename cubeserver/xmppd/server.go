@@ -33,6 +33,9 @@ type Backend interface {
 	// be left zero (xmppd shows none of them to anyone).
 	DialogMembers(ctx context.Context, dialogID string) (*cube.Dialog, error)
 	FindOrCreatePrivateDialog(ctx context.Context, a, b int64) (*cube.Dialog, error)
+	// UserExists tells whether the user has an account (RFC 6121 §8.5.1: stanzas to
+	// an unknown user are answered with service-unavailable).
+	UserExists(ctx context.Context, userID int64) (bool, error)
 	StoreChatMessage(ctx context.Context, m cube.Message) (inserted bool, err error)
 	QueueOffline(ctx context.Context, userID int64, stanza []byte) error
 	TakeOffline(ctx context.Context, userID int64) ([][]byte, error)
@@ -142,6 +145,8 @@ type Server struct {
 	backend Backend
 	log     *slog.Logger
 	reg     *registry
+	// ownPresence: available sessions and their presence (own_presence.go)
+	ownPresence ownPresence
 
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}

@@ -97,9 +97,12 @@ type presenceStanza struct {
 	MUC     *struct {
 		XMLName xml.Name `xml:"http://jabber.org/protocol/muc x"`
 	} `xml:"http://jabber.org/protocol/muc x"`
+	Lang  string         `xml:"http://www.w3.org/XML/1998/namespace lang,attr,omitempty"`
+	Other []cube.XMLElem `xml:",any"` // show, status, priority, capabilities…: passed on as written
 }
 
-// presenceOut is an outgoing presence: MUC self-presence or a join error.
+// presenceOut is an outgoing presence: MUC self-presence, a join error, or the
+// presence of another resource of the user (own_presence.go).
 type presenceOut struct {
 	XMLName xml.Name          `xml:"jabber:client presence"`
 	ID      string            `xml:"id,attr,omitempty"`
@@ -109,6 +112,8 @@ type presenceOut struct {
 	MUCUser *mucUserX         `xml:"http://jabber.org/protocol/muc#user x"`
 	MUC     *mucX             `xml:"http://jabber.org/protocol/muc x"`
 	Error   *cube.StanzaError `xml:"error,omitempty"`
+	Lang    string            `xml:"http://www.w3.org/XML/1998/namespace lang,attr,omitempty"`
+	Other   []cube.XMLElem    `xml:",any"`
 }
 
 type mucX struct{}
