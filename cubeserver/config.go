@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"time"
 
 	"github.com/cubechat/cubechat/cubeserver/store"
 	"github.com/cubechat/cubechat/cubeserver/throttle"
@@ -39,6 +40,10 @@ type Config struct {
 	PasswordPolicy *store.PasswordPolicy
 	// LoginGuard throttles failed sign-ins on REST and XMPP; nil = throttle's defaults.
 	LoginGuard *throttle.Guard
+	// ResumeWindow is how long a chat session with resumable stream management
+	// (XEP-0198) waits for its client after a dropped connection; 0 =
+	// xmppd.DefaultResumeWindow (60 s).
+	ResumeWindow time.Duration
 }
 
 // Defaults of Config.
