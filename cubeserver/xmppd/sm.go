@@ -71,18 +71,19 @@ func (sm *smState) keep(stanzas [][]byte, binds uint64, maxBytes int) bool {
 	return true
 }
 
-// ack drops what the client's h covers; false when h counts more than was sent.
-func (sm *smState) ack(h uint32) bool {
+// ack drops what the client's h covers and says how many that was; false when h
+// counts more than was sent.
+func (sm *smState) ack(h uint32) (dropped int, ok bool) {
 	n := h - sm.acked // modulo 2^32, as the counters wrap
 	if uint64(n) > uint64(len(sm.unacked)) {
-		return false
+		return 0, false
 	}
 	for _, e := range sm.unacked[:n] {
 		sm.bytes -= len(e.b)
 	}
 	sm.unacked = append([]smEntry(nil), sm.unacked[n:]...)
 	sm.acked = h
-	return true
+	return int(n), true
 }
 
 // sent is the count of stanzas sent since <enable/>, modulo 2^32.
@@ -184,12 +185,16 @@ func (c *conn) ackSM(s *session, h uint32) error {
 		return nil
 	}
 	sent := s.sm.sent()
-	if !s.sm.ack(h) {
+	dropped, ok := s.sm.ack(h)
+	if !ok {
 		s.mu.Unlock()
 		return &streamErr{condUndefined, "handled-count-too-high: h=" + strconv.FormatUint(uint64(h), 10) + " but sent " + strconv.FormatUint(uint64(sent), 10)}
 	}
 	s.sm.requested = false
-	again := len(s.sm.unacked) > 0
+	// Ask again only while acks make progress: a client whose count lags (one that
+	// answers some stanzas without counting them) must not start an endless r/a loop;
+	// the next burst asks again anyway.
+	again := dropped > 0 && len(s.sm.unacked) > 0
 	if again {
 		s.sm.requested = true
 	}

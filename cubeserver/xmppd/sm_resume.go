@@ -255,7 +255,10 @@ func (s *session) completeResume(c *conn, h uint32) (in uint32, ok bool) {
 	defer s.mu.Unlock()
 	s.sm.resuming = false
 	in = s.sm.in
-	if s.ended || !s.sm.ack(h) {
+	if s.ended {
+		return in, false
+	}
+	if _, ok := s.sm.ack(h); !ok {
 		return in, false
 	}
 	s.sm.requested = false

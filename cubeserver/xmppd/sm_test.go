@@ -455,3 +455,19 @@ func TestSMOverWebSocketResumes(t *testing.T) {
 		t.Fatalf("resent %+v", m)
 	}
 }
+
+func TestSMLaggingClientDoesNotLoop(t *testing.T) {
+	ts := startServer(t, nil)
+	c, _ := ts.smLogin(t, 5, false)
+	c.smPing("l1")
+	c.smPing("l2")
+	// The client counts one result too few: the ack makes progress, so the server asks
+	// once more; the same answer makes none, and the server stops asking.
+	c.write(`<a xmlns='urn:xmpp:sm:3' h='1'/>`)
+	c.nextSM("r")
+	c.write(`<a xmlns='urn:xmpp:sm:3' h='1'/>`)
+	c.expectSilence(300 * time.Millisecond)
+	if _, acked, unacked := smOf(t, ts, 5); acked != 1 || unacked != 1 {
+		t.Fatalf("acked %d, unacked %d", acked, unacked)
+	}
+}
