@@ -27,6 +27,7 @@ type chatConn struct {
 
 	writeMu sync.Mutex
 	iqs     *iqTable
+	sm      smState // stream management (chat_sm.go)
 
 	deadOnce sync.Once
 	dead     chan struct{}
@@ -72,6 +73,21 @@ func (cc *chatConn) isDead() bool {
 // sendRaw writes one complete stanza. go-xmpp's writer is the bare connection, so
 // writes are serialised here to keep stanzas from interleaving.
 func (cc *chatConn) sendRaw(b []byte) error {
+	if cc.isDead() {
+		return ErrNotConnected
+	}
+	cc.writeMu.Lock()
+	defer cc.writeMu.Unlock()
+	if _, err := cc.client.SendOrg(string(b)); err != nil {
+		return fmt.Errorf("cube: chat send: %w", err)
+	}
+	cc.sm.wrote()
+	return nil
+}
+
+// sendNonza writes a stream management element, which stream management does not
+// count as a stanza.
+func (cc *chatConn) sendNonza(b []byte) error {
 	if cc.isDead() {
 		return ErrNotConnected
 	}
