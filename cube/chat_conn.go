@@ -115,7 +115,9 @@ func (cc *chatConn) sendXML(v any) error {
 // go-xmpp offers to drop the socket, and a stuck peer must not keep us connected).
 func (cc *chatConn) shutdown() {
 	cc.writeMu.Lock()
-	_, err := cc.client.SendOrg("</stream:stream>")
+	// Acknowledge what we read, so the server does not hand it to the offline queue
+	// as undelivered when the session ends (chat_sm.go).
+	_, err := cc.client.SendOrg(cc.sm.finalAck() + "</stream:stream>")
 	cc.writeMu.Unlock()
 	if err != nil {
 		cc.log.Debug("chat stream close not sent", "err", err)

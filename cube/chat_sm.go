@@ -140,6 +140,17 @@ func (c *Chat) handleSM(cc *chatConn, name string) bool {
 	return true
 }
 
+// finalAck is the <a h/> that goes before our stream close ("" without stream
+// management).
+func (sm *smState) finalAck() string {
+	sm.mu.Lock()
+	defer sm.mu.Unlock()
+	if !sm.enabled {
+		return ""
+	}
+	return `<a xmlns="` + nsSM + `" h="` + strconv.FormatUint(uint64(sm.in), 10) + `"/>`
+}
+
 // ack records the server's h and releases the Confirm calls it covers.
 func (sm *smState) ack(h uint32) {
 	sm.mu.Lock()
