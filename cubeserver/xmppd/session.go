@@ -38,10 +38,17 @@ type session struct {
 	ended      bool     // unregistered; nothing is accepted any more
 }
 
+// outItem is one write: its bytes, and whether they hold stanzas (after which a
+// stream management client is asked for an ack) or only stream-level elements.
+type outItem struct {
+	b       []byte
+	stanzas bool
+}
+
 // link is one connection's writer: a bounded queue and the goroutine that drains it.
 type link struct {
 	c      *conn
-	out    chan []byte
+	out    chan outItem
 	queued int // bytes in out, not yet written
 	closed bool
 	done   chan struct{} // closed when the writer has finished
@@ -54,7 +61,7 @@ func newSession(srv *Server, userID int64, resource, jid string, queue, queueByt
 // attach gives the session a new link over c and returns it (its writer is not
 // started yet: see writeLoop). The caller holds s.mu.
 func (s *session) attachLocked(c *conn) *link {
-	l := &link{c: c, out: make(chan []byte, s.queue), done: make(chan struct{})}
+	l := &link{c: c, out: make(chan outItem, s.queue), done: make(chan struct{})}
 	s.link = l
 	c.mu.Lock()
 	c.sess, c.link = s, l
@@ -129,7 +136,7 @@ func (s *session) enqueue(b []byte, stanzas [][]byte) bool {
 	}
 	if l.queued+len(b) <= s.queueBytes {
 		select {
-		case l.out <- b:
+		case l.out <- outItem{b: b, stanzas: len(stanzas) > 0}:
 			l.queued += len(b)
 			return true
 		default:
@@ -195,7 +202,7 @@ func (l *link) finishLocked(final []byte) {
 	}
 	if final != nil {
 		select {
-		case l.out <- final:
+		case l.out <- outItem{b: final}:
 			l.queued += len(final)
 		default:
 		}
@@ -212,20 +219,20 @@ func (s *session) finish(l *link, final []byte) {
 }
 
 // writeLoop is the only writer of the link's connection. Whenever it has written
-// everything queued it asks a stream-management client to acknowledge what it has
+// every stanza queued it asks a stream-management client to acknowledge what it has
 // not yet acknowledged (sm.go), so acks follow bursts rather than every stanza.
 func (s *session) writeLoop(l *link) {
 	defer close(l.done)
 	failed := false
 	f := l.c.f
-	for b := range l.out {
-		s.written(l, len(b))
+	for item := range l.out {
+		s.written(l, len(item.b))
 		if failed {
 			continue // drain so that senders never see a full queue of a dead conn
 		}
 		_ = f.SetWriteDeadline(time.Now().Add(writeTimeout))
-		err := f.Write(b)
-		if err == nil && len(l.out) == 0 && s.ackRequestDue(l) {
+		err := f.Write(item.b)
+		if err == nil && item.stanzas && len(l.out) == 0 && s.ackRequestDue(l) {
 			err = f.Write(smRequest)
 		}
 		if err != nil {

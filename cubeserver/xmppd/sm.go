@@ -165,7 +165,7 @@ func (c *conn) enableSM(s *session, start xml.StartElement) {
 	reply += `/>`
 	if l := s.link; l != nil && !l.closed {
 		select {
-		case l.out <- []byte(reply):
+		case l.out <- outItem{b: []byte(reply)}:
 			l.queued += len(reply)
 		default:
 		}

@@ -267,7 +267,7 @@ func (s *session) completeResume(c *conn, h uint32) (in uint32, ok bool) {
 	for _, e := range s.sm.unacked {
 		b = append(b, e.b...)
 	}
-	l.out <- b // the new link's queue is empty
+	l.out <- outItem{b: b, stanzas: len(s.sm.unacked) > 0} // the new link's queue is empty
 	l.queued += len(b)
 	return in, true
 }

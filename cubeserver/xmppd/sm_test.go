@@ -459,8 +459,25 @@ func TestSMOverWebSocketResumes(t *testing.T) {
 func TestSMLaggingClientDoesNotLoop(t *testing.T) {
 	ts := startServer(t, nil)
 	c, _ := ts.smLogin(t, 5, false)
-	c.smPing("l1")
-	c.smPing("l2")
+	// Two results and exactly one request for them (one <r/> is in flight at a time),
+	// in whatever order the writer got to them.
+	c.write(`<iq type='get' id='l1' to='localhost'><ping xmlns='urn:xmpp:ping'/></iq>` +
+		`<iq type='get' id='l2' to='localhost'><ping xmlns='urn:xmpp:ping'/></iq>`)
+	results, requests := 0, 0
+	for results+requests < 3 {
+		switch v := c.next(3 * time.Second).(type) {
+		case *iqStanza:
+			results++
+		case *node:
+			if v.XMLName.Local != "r" {
+				t.Fatalf("got %+v", v)
+			}
+			requests++
+		}
+	}
+	if results != 2 || requests != 1 {
+		t.Fatalf("%d results, %d requests", results, requests)
+	}
 	// The client counts one result too few: the ack makes progress, so the server asks
 	// once more; the same answer makes none, and the server stops asking.
 	c.write(`<a xmlns='urn:xmpp:sm:3' h='1'/>`)
@@ -469,5 +486,48 @@ func TestSMLaggingClientDoesNotLoop(t *testing.T) {
 	c.expectSilence(300 * time.Millisecond)
 	if _, acked, unacked := smOf(t, ts, 5); acked != 1 || unacked != 1 {
 		t.Fatalf("acked %d, unacked %d", acked, unacked)
+	}
+}
+
+func TestSMCloseHandsDetachedSessionsToTheOfflineQueue(t *testing.T) {
+	ts := startServer(t, nil)
+	alice, _ := ts.smLogin(t, 5, true)
+	bob := ts.login(t, 6, "", true)
+	bob.writeElem(chat(alice.jid, "m0", "hi"))
+	alice.nextChat()
+	_ = alice.conn.Close()
+	testwait.For(t, "the session to detach", 3*time.Second, func() bool {
+		s := ts.srv.reg.sessions(5)
+		return len(s) == 1 && !s[0].attached()
+	})
+	if err := ts.srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := ts.backend.queued(5); n != 1 {
+		t.Fatalf("queued %d after Close, want m0", n)
+	}
+}
+
+func TestSMBadElements(t *testing.T) {
+	ts := startServer(t, nil)
+	// Before <enable/>: <r/> and <a/> are ignored, <resume/> on a bound stream fails.
+	c := ts.login(t, 5, "", false)
+	c.write(`<r xmlns='urn:xmpp:sm:3'/><a xmlns='urn:xmpp:sm:3' h='3'/>`)
+	c.write(`<resume xmlns='urn:xmpp:sm:3' previd='x' h='0'/>`)
+	if f := c.nextSM("failed"); f.child("unexpected-request") == nil {
+		t.Fatalf("resume on a bound stream: %+v", f)
+	}
+	c.ping("still-served")
+
+	// An <a/> without a number ends the stream.
+	d, _ := ts.smLogin(t, 6, false)
+	d.write(`<a xmlns='urn:xmpp:sm:3' h='many'/>`)
+	for {
+		if se, ok := d.next(3 * time.Second).(gotStreamError); ok {
+			if se.cond != condUndefined {
+				t.Fatalf("stream error %+v", se)
+			}
+			return
+		}
 	}
 }
