@@ -34,3 +34,19 @@ test("stream management: every message gets the SDK's 'sent' status, none is los
     await b.events.wait('onMessageListener', (_, m) => m.id === id);
   }
 });
+
+test('stream management on both sides: JS to the Go SDK and back, each side acknowledged', { skip }, async () => {
+  const peer = env.goPeer;
+  assert.ok(peer, 'CUBE_GO_PEER is set by compat_test.go');
+  const a = await connectUser(alice);
+  await settle(a);
+  const acked = new Promise((resolve, reject) => {
+    a.chat.onSentMessageCallback = (lostMessage, sentMessage) =>
+      (lostMessage ? reject(new Error(`lost ${lostMessage.id}`)) : resolve(sentMessage));
+  });
+  const id = a.chat.send(peer.id, { type: 'chat', body: 'acked?', extension: { save_to_history: 1 } });
+  const sentMessage = await call('onSentMessageCallback', acked, LIMITS.event);
+  assert.equal(sentMessage.id, id);
+  const [, echo] = await a.events.wait('onMessageListener', (u, m) => u === peer.id && m.extension?.echo_of === id);
+  assert.equal(echo.extension.peer_sm, '1', 'the Go SDK runs stream management against cubeserver');
+});
