@@ -13,6 +13,7 @@ import (
 
 	"github.com/cubechat/cubechat/cubeserver/store"
 	"github.com/cubechat/cubechat/cubeserver/throttle"
+	"github.com/cubechat/cubechat/cubeserver/xmppd"
 )
 
 // Config configures Start. Zero values take the defaults noted on each field.
@@ -42,7 +43,7 @@ type Config struct {
 	LoginGuard *throttle.Guard
 	// ResumeWindow is how long a chat session with resumable stream management
 	// (XEP-0198) waits for its client after a dropped connection; 0 =
-	// xmppd.DefaultResumeWindow (60 s).
+	// DefaultResumeWindow (60 s).
 	ResumeWindow time.Duration
 }
 
@@ -53,6 +54,9 @@ const (
 	DefaultAuthKey    = "demo-auth-key"
 	DefaultAuthSecret = "demo-auth-secret"
 	DefaultHTTPAddr   = "127.0.0.1:0"
+	// DefaultResumeWindow is how long a dropped chat session with resumable stream
+	// management waits for its client (xmppd.DefaultResumeWindow).
+	DefaultResumeWindow = xmppd.DefaultResumeWindow
 )
 
 func (c *Config) setDefaults() error {
