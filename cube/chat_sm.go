@@ -51,6 +51,9 @@ type smState struct {
 	out     uint32   // stanzas written since <enable/>
 	acked   uint32   // the server's latest h
 	waiters []smWait // Confirm calls waiting for an h
+	// A server <r/> is answered by one goroutine at a time: asking says a request
+	// waits for an answer, answering that the goroutine runs.
+	asking, answering bool
 }
 
 type smWait struct {
@@ -110,16 +113,9 @@ func (c *Chat) handleSM(cc *chatConn, name string) bool {
 			c.log.Info("chat stream management refused; the outbox confirms with pings")
 		}
 	case "r":
-		sm.mu.Lock()
-		on, h := sm.enabled, sm.in
-		sm.mu.Unlock()
-		if on {
+		if sm.wantAnswer() {
 			// From its own goroutine: the reader must never wait on a full socket buffer.
-			go func() {
-				if err := cc.sendNonza([]byte(`<a xmlns="` + nsSM + `" h="` + strconv.FormatUint(uint64(h), 10) + `"/>`)); err != nil {
-					c.log.Debug("chat ack not sent", "err", err)
-				}
-			}()
+			go c.answerRequests(cc)
 		}
 	case "a":
 		h, ok := cc.wire.nextAck()
@@ -149,6 +145,46 @@ func (sm *smState) finalAck() string {
 		return ""
 	}
 	return `<a xmlns="` + nsSM + `" h="` + strconv.FormatUint(uint64(sm.in), 10) + `"/>`
+}
+
+// wantAnswer notes a server <r/>; true when the caller must start the goroutine
+// that answers (at most one runs: requests that come meanwhile are answered by it).
+func (sm *smState) wantAnswer() bool {
+	sm.mu.Lock()
+	defer sm.mu.Unlock()
+	if !sm.enabled {
+		return false
+	}
+	sm.asking = true
+	if sm.answering {
+		return false
+	}
+	sm.answering = true
+	return true
+}
+
+// answerRequests sends <a h/> with the current count until no <r/> is left
+// unanswered; it ends with the connection at the latest (a write then fails).
+func (c *Chat) answerRequests(cc *chatConn) {
+	sm := &cc.sm
+	for {
+		sm.mu.Lock()
+		if !sm.asking {
+			sm.answering = false
+			sm.mu.Unlock()
+			return
+		}
+		sm.asking = false
+		h := sm.in
+		sm.mu.Unlock()
+		if err := cc.sendNonza([]byte(`<a xmlns="` + nsSM + `" h="` + strconv.FormatUint(uint64(h), 10) + `"/>`)); err != nil {
+			c.log.Debug("chat ack not sent", "err", err)
+			sm.mu.Lock()
+			sm.answering = false
+			sm.mu.Unlock()
+			return
+		}
+	}
 }
 
 // ack records the server's h and releases the Confirm calls it covers.

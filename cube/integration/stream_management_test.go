@@ -96,3 +96,41 @@ func TestCutConnectionLosesNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestSignOutAndBackGetsNothingTwice: what bob read before a clean disconnect was
+// acknowledged (his answers to the server's <r/>, and an <a/> before his stream
+// close), so the server does not hand it to the offline queue as undelivered.
+func TestSignOutAndBackGetsNothingTwice(t *testing.T) {
+	srv := startServer(t)
+	alice, bob := login(t, srv, "alice"), login(t, srv, "bob")
+	alice.connect(t, cube.ChatOptions{})
+	bob.connect(t, cube.ChatOptions{})
+	ctx := context.Background()
+	var ids []string
+	for _, body := range []string{"one", "two", "three"} {
+		m, err := alice.chat.SendMessage(ctx, cube.OutgoingMessage{DialogType: cube.DialogPrivate, RecipientID: bob.ID, Body: body, SaveToHistory: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, m.ID)
+	}
+	for _, id := range ids {
+		waitEvent(t, bob.chat, func(e cube.MessageEvent) bool { return e.Message.ID == id })
+	}
+	if err := bob.chat.Disconnect(); err != nil {
+		t.Fatal(err)
+	}
+	bob.connect(t, cube.ChatOptions{})
+	end, err := alice.chat.SendMessage(ctx, cube.OutgoingMessage{DialogType: cube.DialogPrivate, RecipientID: bob.ID, Body: "after", SaveToHistory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitEvent(t, bob.chat, func(e cube.MessageEvent) bool {
+		for _, id := range ids {
+			if e.Message.ID == id {
+				t.Errorf("message %s came again after signing back in", id)
+			}
+		}
+		return e.Message.ID == end.ID
+	})
+}
