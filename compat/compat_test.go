@@ -71,6 +71,20 @@ func TestJSSDK(t *testing.T) {
 	}
 }
 
+// onlyFiles keeps the files whose base name (without .test.mjs) is in names.
+func onlyFiles(files, names []string) []string {
+	var out []string
+	for _, f := range files {
+		base := strings.TrimSuffix(filepath.Base(f), ".test.mjs")
+		for _, n := range names {
+			if strings.TrimSpace(n) == base {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
 // compatAdminKey opens the admin API, the only way to make a broadcast dialog.
 const compatAdminKey = "compat-admin-key"
 
@@ -80,6 +94,12 @@ func runSuite(t *testing.T, node nodeTools, r run) {
 		files = files[:0]
 		for _, name := range r.only {
 			files = append(files, filepath.Join(r.dir, name+".test.mjs"))
+		}
+	}
+	if only := os.Getenv("COMPAT_ONLY"); only != "" {
+		files = onlyFiles(files, strings.Split(only, ","))
+		if len(files) == 0 {
+			t.Skipf("COMPAT_ONLY=%s names no file of this run", only)
 		}
 	}
 	if err != nil || len(files) == 0 {

@@ -83,7 +83,8 @@ func startGoPeer(ctx context.Context, t *testing.T, srv *cubeserver.Server) (*go
 }
 
 // echo answers each incoming message in the same dialog with "echo: <body>", the
-// original id in echo_of and the original custom parameters copied back, which shows
+// original id in echo_of, peer_sm ("1" when the Go SDK runs stream management) and the
+// original custom parameters copied back, which shows
 // that the Go SDK parsed what the JS SDK encoded and the other way round.
 func (p *goPeer) echo(t *testing.T, stop <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
@@ -103,7 +104,8 @@ func (p *goPeer) echo(t *testing.T, stop <-chan struct{}, done chan<- struct{}) 
 			continue
 		}
 		in := me.Message
-		custom := map[string]any{"echo_of": in.ID}
+		// peer_sm tells the JS side whether our SDK runs stream management (XEP-0198).
+		custom := map[string]any{"echo_of": in.ID, "peer_sm": map[bool]string{true: "1", false: "0"}[p.chat.StreamManagement()]}
 		for k, v := range in.Custom {
 			custom["got_"+k] = v
 		}

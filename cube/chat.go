@@ -212,6 +212,11 @@ func (c *Chat) activate(s *chatSession, d dialed, first ConnState) error {
 	c.mu.Unlock()
 
 	go c.readLoop(cc)
+	// Stream management first: the carbons answer then proves <enabled/> (or
+	// <failed/>) was read, so Confirm knows which way to confirm from Ready on.
+	if err := cc.enableSM(); err != nil {
+		c.log.Debug("chat stream management not asked for", "err", err) // the carbons request fails the same way
+	}
 	if _, err := cc.request(s.ctx, "set", "", carbonsEnableElem{}, c.opts.PingTimeout); err != nil {
 		if cc.isDead() {
 			return err

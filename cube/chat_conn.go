@@ -27,6 +27,7 @@ type chatConn struct {
 
 	writeMu sync.Mutex
 	iqs     *iqTable
+	sm      smState // stream management (chat_sm.go)
 
 	deadOnce sync.Once
 	dead     chan struct{}
@@ -80,6 +81,21 @@ func (cc *chatConn) sendRaw(b []byte) error {
 	if _, err := cc.client.SendOrg(string(b)); err != nil {
 		return fmt.Errorf("cube: chat send: %w", err)
 	}
+	cc.sm.wrote()
+	return nil
+}
+
+// sendNonza writes a stream management element, which stream management does not
+// count as a stanza.
+func (cc *chatConn) sendNonza(b []byte) error {
+	if cc.isDead() {
+		return ErrNotConnected
+	}
+	cc.writeMu.Lock()
+	defer cc.writeMu.Unlock()
+	if _, err := cc.client.SendOrg(string(b)); err != nil {
+		return fmt.Errorf("cube: chat send: %w", err)
+	}
 	return nil
 }
 
@@ -99,7 +115,9 @@ func (cc *chatConn) sendXML(v any) error {
 // go-xmpp offers to drop the socket, and a stuck peer must not keep us connected).
 func (cc *chatConn) shutdown() {
 	cc.writeMu.Lock()
-	_, err := cc.client.SendOrg("</stream:stream>")
+	// Acknowledge what we read, so the server does not hand it to the offline queue
+	// as undelivered when the session ends (chat_sm.go).
+	_, err := cc.client.SendOrg(cc.sm.finalAck() + "</stream:stream>")
 	cc.writeMu.Unlock()
 	if err != nil {
 		cc.log.Debug("chat stream close not sent", "err", err)

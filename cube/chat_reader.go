@@ -18,6 +18,9 @@ func (c *Chat) readLoop(cc *chatConn) {
 		if err != nil {
 			if over := cc.wire.tooLarge(); over != nil {
 				err = over // go-xmpp wraps it in parser text; keep ours
+			} else if name, ok := smElement(err); ok && c.handleSM(cc, name) {
+				cc.wire.stanzaDone() // chat_sm.go: go-xmpp reads on past it
+				continue
 			}
 			c.connLost(cc, err)
 			return
@@ -26,6 +29,7 @@ func (c *Chat) readLoop(cc *chatConn) {
 		if cc.isDead() {
 			return
 		}
+		cc.sm.handled()
 		switch s := v.(type) {
 		case xmpp.Chat:
 			c.handleMessage(cc, s)

@@ -34,7 +34,9 @@ func (e *IncomingTooLargeError) Error() string {
 //   - remembers when a byte last arrived (the ping loop pings only an idle
 //     connection, and any byte, not only the pong, proves it alive),
 //   - keeps the last bytes read, because go-xmpp reports a <stream:error/> without
-//     its condition, and the condition decides whether we may reconnect.
+//     its condition, and the condition decides whether we may reconnect,
+//   - notes whether the server offers stream management and reads the h of its
+//     acknowledgements, which go-xmpp cannot parse (chat_sm.go).
 //
 // What go-xmpp writes reaches the watch too (prefixed "SEND "); it is ignored.
 type wireWatch struct {
@@ -45,6 +47,11 @@ type wireWatch struct {
 
 	mu   sync.Mutex
 	tail []byte
+	// Stream management (chat_sm.go): whether the handshake offered <sm/>, and the h of
+	// each <a/> read, for the reader to take when go-xmpp reports the element.
+	smOffered atomic.Bool
+	acks      []uint32
+	ackCarry  []byte
 }
 
 // tailBytes is how much of the stream is kept for reading a stream error.
@@ -77,7 +84,11 @@ func (w *wireWatch) Write(p []byte) (int, error) {
 		w.overflow.CompareAndSwap(nil, over)
 		return 0, w.overflow.Load()
 	}
+	if !w.smOffered.Load() && bytes.Contains(data, []byte(`<sm xmlns=`)) && bytes.Contains(data, []byte(nsSM)) {
+		w.smOffered.Store(true)
+	}
 	w.mu.Lock()
+	w.scanAcks(data)
 	w.tail = append(w.tail, data...)
 	if len(w.tail) > tailBytes {
 		w.tail = append(w.tail[:0], w.tail[len(w.tail)-tailBytes:]...)

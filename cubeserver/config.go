@@ -9,9 +9,11 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"time"
 
 	"github.com/cubechat/cubechat/cubeserver/store"
 	"github.com/cubechat/cubechat/cubeserver/throttle"
+	"github.com/cubechat/cubechat/cubeserver/xmppd"
 )
 
 // Config configures Start. Zero values take the defaults noted on each field.
@@ -39,6 +41,10 @@ type Config struct {
 	PasswordPolicy *store.PasswordPolicy
 	// LoginGuard throttles failed sign-ins on REST and XMPP; nil = throttle's defaults.
 	LoginGuard *throttle.Guard
+	// ResumeWindow is how long a chat session with resumable stream management
+	// (XEP-0198) waits for its client after a dropped connection; 0 =
+	// DefaultResumeWindow (60 s).
+	ResumeWindow time.Duration
 }
 
 // Defaults of Config.
@@ -48,6 +54,9 @@ const (
 	DefaultAuthKey    = "demo-auth-key"
 	DefaultAuthSecret = "demo-auth-secret"
 	DefaultHTTPAddr   = "127.0.0.1:0"
+	// DefaultResumeWindow is how long a dropped chat session with resumable stream
+	// management waits for its client (xmppd.DefaultResumeWindow).
+	DefaultResumeWindow = xmppd.DefaultResumeWindow
 )
 
 func (c *Config) setDefaults() error {

@@ -109,7 +109,7 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	tlsCfg := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	s.xmpp = xmppd.New(xmppd.Config{
 		Domain: cfg.Domain, AppID: cfg.AppID, Logger: cfg.Logger.With("part", "xmpp"),
-		TLS: tlsCfg.Clone(), LoginGuard: cfg.LoginGuard,
+		TLS: tlsCfg.Clone(), LoginGuard: cfg.LoginGuard, ResumeWindow: cfg.ResumeWindow,
 	}, st)
 	handler := rest.New(rest.Config{AppID: cfg.AppID, AuthKey: cfg.AuthKey, AuthSecret: cfg.AuthSecret,
 		Domain: cfg.Domain, AdminKey: cfg.AdminKey, Logger: cfg.Logger.With("part", "rest"), LoginGuard: cfg.LoginGuard,

@@ -14,10 +14,10 @@ import (
 	"github.com/cubechat/cubechat/internal/backoff"
 )
 
-// outboxBatch is how many queued messages are sent before one confirming ping.
+// outboxBatch is how many queued messages are sent before one confirmation.
 const outboxBatch = 50
 
-// confirmTimeout bounds the ping that confirms a batch.
+// confirmTimeout bounds the confirmation of a batch.
 const confirmTimeout = 15 * time.Second
 
 // Send stores a message as pending (it shows at once and survives a restart) and
@@ -120,9 +120,10 @@ type sentMessage struct {
 	attempt int // e.retries[id] when it was sent
 }
 
-// drainOutbox sends the queue oldest first, in batches. XMPP processes a stream's
-// stanzas in order, so a ping answered after a batch proves the server has processed
-// (stored) every message of it; only then are they marked sent. A lost connection
+// drainOutbox sends the queue oldest first, in batches. The server's stream
+// management acknowledgement covering a batch (or, on a server without it, a ping
+// answered after it: XMPP processes a stream's stanzas in order) proves the server
+// has processed (stored) every message of it; only then are they marked sent. A lost connection
 // leaves them pending: they are sent again, with the same ids and content, on the
 // next Ready, and the server stores a repeated id once. An edit or delete made
 // meanwhile is a queued action that drainActions sends after the confirmation.
@@ -210,7 +211,8 @@ func (e *Engine) fail(ctx context.Context, id, reason string) bool {
 	return true
 }
 
-// confirmSent pings and, on the answer, marks the batch sent at the date_sent each
+// confirmSent waits for the server to confirm the batch (cube.Chat.Confirm: an
+// XEP-0198 <a/>, or a ping round trip) and then marks it sent at the date_sent each
 // stanza carried. False means stop draining (no confirmation, or the cache failed).
 func (e *Engine) confirmSent(ctx context.Context, chat *cube.Chat, sent []sentMessage) bool {
 	if len(sent) == 0 {
@@ -218,7 +220,7 @@ func (e *Engine) confirmSent(ctx context.Context, chat *cube.Chat, sent []sentMe
 	}
 	pctx, cancel := context.WithTimeout(ctx, confirmTimeout)
 	defer cancel()
-	if err := chat.Ping(pctx); err != nil {
+	if err := chat.Confirm(pctx); err != nil {
 		e.log.Info("outbox batch unconfirmed, kept pending", "messages", len(sent), "err", err)
 		return false
 	}

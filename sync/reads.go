@@ -174,7 +174,7 @@ func (e *Engine) sendReadMarkers(ctx context.Context, dialogID string, msgs []ca
 	if len(ids) == 0 {
 		return nil
 	}
-	if err := chat.Ping(ctx); err != nil {
+	if err := chat.Confirm(ctx); err != nil { // the server's ack, or a ping answered after them
 		return fmt.Errorf("confirming read markers: %w", err)
 	}
 	if _, err := e.db.AddMarkers(ctx, dialogID, ids, me, cache.MarkerRead); err != nil {

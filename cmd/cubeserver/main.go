@@ -50,6 +50,8 @@ func run(args []string) error {
 	fs.StringVar(&cfg.AuthSecret, "auth-secret", cubeserver.DefaultAuthSecret, "application auth secret that keys signed session requests")
 	fs.StringVar(&cfg.AdminKey, "admin-key", "", "key for the /admin endpoints (CB-Administration-API-Key); empty disables them")
 	fs.StringVar(&cfg.DataDir, "data", "cubeserver-data", "directory for the database and the TLS certificate; created if missing")
+	fs.DurationVar(&cfg.ResumeWindow, "resume-window", cubeserver.DefaultResumeWindow,
+		"how long a chat session with resumable stream management (XEP-0198) waits for its client after a dropped connection")
 	debug := fs.Bool("debug", false, "log every request and stream event")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {

@@ -23,6 +23,7 @@ func TestRunRefusesBadArguments(t *testing.T) {
 		{"unknown flag", []string{"-nope"}},
 		{"stray argument", []string{"serve"}},
 		{"bad app id", []string{"-app-id", "one"}},
+		{"bad resume window", []string{"-resume-window", "soon"}},
 		{"plain HTTP on a public address", []string{"-data", t.TempDir(), "-http", "127.0.0.1:0", "-xmpp", "", "-xmpps", "", "-ws", "",
 			"-http-plain", "0.0.0.0:0"}},
 	}

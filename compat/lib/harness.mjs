@@ -30,11 +30,21 @@ export const env = {
 /** Short limits so that a missing server answer fails in seconds, not minutes. */
 export const LIMITS = { rest: 5000, connect: 8000, event: 5000, quiet: 700 };
 
+// The SDK's configuration is one object per process (each init() overwrites it), and
+// node --test runs every file in its own process: a file that tests stream management
+// (XEP-0198) turns it on for all of its SDK instances.
+let streamManagement = false;
+
+/** Turns chat.streamManagement on for every SDK instance this file creates from now on. */
+export function useStreamManagement() {
+  streamManagement = true;
+}
+
 /** The SDK options pointing at the local server (protocol.md §10). */
 export function sdkOptions() {
   return {
     endpoints: { api_url: env.apiURL, chat: env.chatDomain, chat_url: env.chatURL || undefined },
-    chat: { reconnect: { enable: false, timeInterval: 1 }, streamManagement: { enable: false } },
+    chat: { reconnect: { enable: false, timeInterval: 1 }, streamManagement: { enable: streamManagement } },
     debug: { mode: 0 },
     timeout: LIMITS.rest,
   };

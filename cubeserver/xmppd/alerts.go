@@ -41,10 +41,10 @@ func (s *Server) AlertRecipients(ctx context.Context, d *cube.Dialog, senderID i
 }
 
 // hasActiveSession tells whether any resource of the user is online and in the
-// foreground.
+// foreground (a session waiting detached for a resumption is not).
 func (s *Server) hasActiveSession(userID int64) bool {
 	for _, t := range s.reg.sessions(userID) {
-		if !t.inactive.Load() {
+		if !t.inactive.Load() && t.attached() {
 			return true
 		}
 	}

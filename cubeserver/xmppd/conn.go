@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/xml"
 	"errors"
 	"io"
 	"log/slog"
@@ -32,13 +31,16 @@ type conn struct {
 	userID   int64 // set by SASL
 	failures int   // failed SASL attempts
 
+	resumed  bool // the session was resumed (stream management), not bound anew
 	stopping atomic.Bool
+	served   chan struct{} // closed when the stanza loop has stopped reading
 	mu       sync.Mutex
 	sess     *session
+	link     *link // this connection's writer queue of sess
 }
 
 func newConn(s *Server, f framing, id int64) *conn {
-	return &conn{srv: s, id: id, f: f, log: s.log.With("conn", id)}
+	return &conn{srv: s, id: id, f: f, log: s.log.With("conn", id), served: make(chan struct{})}
 }
 
 // streamErr ends the stream with a <stream:error/> condition.
@@ -65,23 +67,29 @@ func (c *conn) run() {
 		return
 	}
 	_ = c.f.SetWriteDeadline(time.Time{})
-	go sess.writeLoop()
-	if sess.first {
+	c.mu.Lock()
+	l := c.link
+	c.mu.Unlock()
+	go sess.writeLoop(l)
+	if sess.first && !c.resumed {
 		c.srv.userConnected(sess.userID)
 	}
 	flushTimer := time.AfterFunc(c.srv.cfg.OfflineFlushDelay, func() { c.flushOffline(sess) })
 
 	err = c.serve(sess)
+	close(c.served)
 
 	flushTimer.Stop()
-	c.srv.sessionEnded(sess)
-	sess.finish(c.finalBytes(err))
+	outcome := sess.release(c, err, c.finalBytes(err), c.stopping.Load())
+	if outcome == sessionEndedNow {
+		c.srv.endSession(sess)
+	}
 	select {
-	case <-sess.done:
+	case <-l.done:
 	case <-time.After(writeTimeout):
 	}
 	_ = c.f.Close()
-	c.log.Info("xmpp connection closed", "jid", sess.jid, "reason", reason(err), "after", time.Since(started).Round(time.Millisecond))
+	c.log.Info("xmpp connection closed", "jid", sess.jid, "reason", reason(err), "session", outcome.String(), "after", time.Since(started).Round(time.Millisecond))
 }
 
 // finalBytes is what the server writes before closing, given why the stream ended:
@@ -133,7 +141,7 @@ func reason(err error) string {
 // writer; anything earlier is simply dropped.
 func (c *conn) shutdown() {
 	c.mu.Lock()
-	s := c.sess
+	s, l := c.sess, c.link
 	c.mu.Unlock()
 	if s == nil {
 		c.stopping.Store(true)
@@ -142,10 +150,10 @@ func (c *conn) shutdown() {
 	}
 	// Queue the goodbye before raising stopping: once the reader sees stopping it ends
 	// the session itself, and a goodbye queued after that would be dropped.
-	s.finish(append(streamError(condSystemShutdown, ""), c.f.CloseTag()...))
+	s.finish(l, append(streamError(condSystemShutdown, ""), c.f.CloseTag()...))
 	c.stopping.Store(true)
 	select {
-	case <-s.done:
+	case <-l.done:
 		// The goodbye is written: close like a peer would (TLS close_notify, then FIN),
 		// so the client reads the stream error before it sees the end of the stream.
 		_ = c.f.Close()
@@ -166,8 +174,10 @@ func (c *conn) serve(s *session) error {
 			return err
 		}
 		if start.Name.Space == nsSM {
-			c.handleSM(s, start)
 			if err := c.f.Skip(); err != nil {
+				return err
+			}
+			if err := c.handleSM(s, start); err != nil {
 				return err
 			}
 			continue
@@ -185,29 +195,24 @@ func (c *conn) serve(s *session) error {
 				return err
 			}
 			c.routeMessage(s, &m)
+			s.handled()
 		case "presence":
 			var p presenceStanza
 			if err := c.f.Decode(&p, &start); err != nil {
 				return err
 			}
 			c.handlePresence(s, &p)
+			s.handled()
 		case "iq":
 			var iq iqStanza
 			if err := c.f.Decode(&iq, &start); err != nil {
 				return err
 			}
 			c.handleIQ(s, &iq)
+			s.handled()
 		default:
 			return &streamErr{condUnsupportedType, "unsupported element " + start.Name.Local}
 		}
-	}
-}
-
-// handleSM declines stream management (XEP-0198): the SDK enables it only when
-// configured and ignores <failed/>.
-func (c *conn) handleSM(s *session, start xml.StartElement) {
-	if start.Name.Local == "enable" {
-		s.send([]byte(`<failed xmlns="` + nsSM + `"><feature-not-implemented xmlns="` + cube.NSStanzas + `"/></failed>`))
 	}
 }
 

@@ -47,6 +47,11 @@
 // when it sends initial presence, or OfflineFlushDelay (1 s) after bind if it never
 // does. A per-user lock makes "recipient offline → queue" atomic with that flush.
 //
+// Stream management (XEP-0198, sm.go, sm_resume.go): <sm/> is offered after SASL;
+// <enable/> turns on counting, <r/>/<a h/> acknowledgements and the unacknowledged
+// queue; with resume="true" a dropped session waits Config.ResumeWindow (60 s) for
+// <resume/>, then hands unacknowledged chat messages to the offline queue.
+//
 // Each bound connection has one writer goroutine behind a bounded queue; routing
 // never blocks on a slow client, and a client whose queue overflows is dropped.
 package xmppd

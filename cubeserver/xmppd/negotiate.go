@@ -213,12 +213,32 @@ func (s *Server) localUser(id string) (int64, error) {
 	return uid, nil
 }
 
-// bind waits for the resource binding IQ after the post-auth restart.
+// bind waits for the resource binding IQ after the post-auth restart, or for a
+// stream management <resume/> of an earlier session (sm_resume.go).
 func (c *conn) bind() (*session, error) {
 	for {
 		start, err := c.f.Next()
 		if err != nil {
 			return nil, err
+		}
+		if start.Name.Space == nsSM {
+			if start.Name.Local == "resume" {
+				s, err := c.resume(start)
+				if s != nil || err != nil {
+					c.resumed = s != nil
+					return s, err
+				}
+				continue
+			}
+			if err := c.f.Skip(); err != nil {
+				return nil, err
+			}
+			if start.Name.Local == "enable" {
+				if err := c.f.Write(smFailed("unexpected-request", "")); err != nil {
+					return nil, err
+				}
+			}
+			continue
 		}
 		if start.Name.Local != "iq" || (start.Name.Space != cube.NSClient && start.Name.Space != "") {
 			return nil, &streamErr{condNotAuthorized, "bind a resource first"}
@@ -253,6 +273,9 @@ func (c *conn) bind() (*session, error) {
 		reply := iqReply{Type: "result", ID: iq.ID, Payload: bindResult{JID: s.jid}}
 		if err := c.writeElem(reply); err != nil {
 			c.srv.reg.remove(s)
+			s.mu.Lock()
+			s.ended = true
+			s.mu.Unlock()
 			return nil, err
 		}
 		c.log.Info("xmpp bound", "jid", s.jid)
@@ -276,12 +299,12 @@ func (c *conn) register(requested string) *session {
 		if !validResource(res) || c.srv.reg.taken(c.userID, res) {
 			res = generatedResource()
 		}
-		s := newSession(c, c.userID, res, c.srv.userJID(c.userID)+"/"+res, c.srv.cfg.SendQueue, c.srv.cfg.SendQueueBytes)
+		s := newSession(c.srv, c.userID, res, c.srv.userJID(c.userID)+"/"+res, c.srv.cfg.SendQueue, c.srv.cfg.SendQueueBytes)
 		s.first = existing == 0
 		if c.srv.reg.add(s) {
-			c.mu.Lock()
-			c.sess = s
-			c.mu.Unlock()
+			s.mu.Lock()
+			s.attachLocked(c)
+			s.mu.Unlock()
 			return s
 		}
 	}

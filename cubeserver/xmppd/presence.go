@@ -1,8 +1,6 @@
 package xmppd
 
 import (
-	"bytes"
-
 	"github.com/cubechat/cubechat/cube"
 )
 
@@ -42,7 +40,7 @@ func (c *conn) flushOffline(s *session) {
 		if len(queued) == 0 {
 			return
 		}
-		if s.send(bytes.Join(queued, nil)) {
+		if s.sendBatch(queued) {
 			c.log.Info("xmpp offline messages delivered", "jid", s.jid, "count", len(queued))
 			return
 		}

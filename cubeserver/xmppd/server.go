@@ -100,6 +100,10 @@ type Config struct {
 	OfflineFlushDelay time.Duration
 	// LoginGuard throttles failed SASL sign-ins per account and address; nil = none.
 	LoginGuard LoginGuard
+	// ResumeWindow is how long a session that enabled stream management with
+	// resume="true" survives a dropped connection, waiting for <resume/> (sm.go);
+	// a client may ask for less with max. Default 60 s.
+	ResumeWindow time.Duration
 }
 
 func (c *Config) setDefaults() {
@@ -133,7 +137,15 @@ func (c *Config) setDefaults() {
 	if c.OfflineFlushDelay <= 0 {
 		c.OfflineFlushDelay = time.Second
 	}
+	if c.ResumeWindow <= 0 {
+		c.ResumeWindow = DefaultResumeWindow
+	}
 }
+
+// DefaultResumeWindow is Config.ResumeWindow's default: long enough for a laptop's
+// Wi-Fi hand-over or a phone's network switch, short enough that a session nobody
+// resumes soon hands its unacknowledged messages to the offline queue.
+const DefaultResumeWindow = 60 * time.Second
 
 // writeTimeout bounds one socket write, so a client that stops reading cannot pin
 // its writer goroutine forever.
@@ -162,6 +174,8 @@ type Server struct {
 	privacy privacyCache // users' privacy lists, loaded on first use
 	lastSub lastActivitySubs
 	auth    authState // SASL: throttling and SCRAM's stand-in salts (sasl_scram.go)
+
+	resumable resumableSessions // stream management sessions that may be resumed
 }
 
 // New builds a server; it listens only when Serve is called.
@@ -316,6 +330,8 @@ func (s *Server) Close() error {
 	}
 	s.cancel()
 	s.wg.Wait()
+	// Only now: a connection ending during the shutdown may still have detached.
+	s.endAllDetached()
 	return errors.Join(errs...)
 }
 

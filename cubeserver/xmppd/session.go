@@ -9,14 +9,18 @@ import (
 	"github.com/cubechat/cubechat/cube"
 )
 
-// session is one bound resource: its full JID and the queue of its writer goroutine.
-// Routing from any connection only enqueues, so one slow client never blocks another;
-// a client whose queue overflows is disconnected.
+// session is one bound resource: its full JID, its stream management state and the
+// link to the connection that carries it. Routing from any connection only enqueues,
+// so one slow client never blocks another; a client whose queue overflows is
+// disconnected. With resumable stream management (sm.go) a session outlives its
+// connection: it stays registered, detached, for Config.ResumeWindow, and a new
+// connection may take it over with <resume/>.
 type session struct {
-	c        *conn
+	srv      *Server
 	userID   int64
 	resource string
 	jid      string // full JID
+	bindSeq  uint64 // registry.binds when it bound: tells sessions newer than a stanza
 
 	carbons   atomic.Bool
 	inactive  atomic.Bool // mobile#v2 enable="true": in the background, wants chat alerts
@@ -26,17 +30,51 @@ type session struct {
 	privacyMu sync.Mutex
 	active    string // the session's active privacy list ("" = the default applies)
 
-	mu       sync.Mutex
-	out      chan []byte
-	queued   int // bytes in out, not yet written
-	maxBytes int // bound of queued
-	closed   bool
-	done     chan struct{} // closed when the writer has finished
+	mu         sync.Mutex
+	link       *link // nil while detached, or once ended
+	queue      int   // bounds of a link's queue: stanzas and bytes
+	queueBytes int
+	sm         *smState // nil until <enable/>
+	ended      bool     // unregistered; nothing is accepted any more
 }
 
-func newSession(c *conn, userID int64, resource, jid string, queue, queueBytes int) *session {
-	return &session{c: c, userID: userID, resource: resource, jid: jid,
-		out: make(chan []byte, queue), maxBytes: queueBytes, done: make(chan struct{})}
+// outItem is one write: its bytes, and whether they hold stanzas (after which a
+// stream management client is asked for an ack) or only stream-level elements.
+type outItem struct {
+	b       []byte
+	stanzas bool
+}
+
+// link is one connection's writer: a bounded queue and the goroutine that drains it.
+type link struct {
+	c      *conn
+	out    chan outItem
+	queued int // bytes in out, not yet written
+	closed bool
+	done   chan struct{} // closed when the writer has finished
+}
+
+func newSession(srv *Server, userID int64, resource, jid string, queue, queueBytes int) *session {
+	return &session{srv: srv, userID: userID, resource: resource, jid: jid, queue: queue, queueBytes: queueBytes}
+}
+
+// attach gives the session a new link over c and returns it (its writer is not
+// started yet: see writeLoop). The caller holds s.mu.
+func (s *session) attachLocked(c *conn) *link {
+	l := &link{c: c, out: make(chan outItem, s.queue), done: make(chan struct{})}
+	s.link = l
+	c.mu.Lock()
+	c.sess, c.link = s, l
+	c.mu.Unlock()
+	return l
+}
+
+// attached tells whether a connection carries the session now (false while it waits
+// detached for a resumption).
+func (s *session) attached() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.link != nil
 }
 
 func (s *session) activeList() string {
@@ -51,36 +89,88 @@ func (s *session) setActiveList(name string) {
 	s.active = name
 }
 
-// send queues raw element bytes; false when the session is closed or overflowed.
-// The queue is bounded in stanzas and in bytes: a client that does not read what it
-// is sent is disconnected rather than allowed to grow the server's memory.
+// send queues one stanza's bytes; false when the session can take nothing (closed,
+// or overflowed). With stream management the stanza is also kept until the client
+// acknowledges it, and a detached session keeps it for the resumption (true).
 func (s *session) send(b []byte) bool {
+	return s.enqueue(b, [][]byte{b})
+}
+
+// sendBatch queues several stanzas as one write (the offline flush), each counted
+// on its own by stream management.
+func (s *session) sendBatch(stanzas [][]byte) bool {
+	var joined []byte
+	for _, b := range stanzas {
+		joined = append(joined, b...)
+	}
+	return s.enqueue(joined, stanzas)
+}
+
+// sendNonza queues a stream-level element that stream management does not count
+// (<enabled/>, <r/>, <a/>, <failed/>).
+func (s *session) sendNonza(b []byte) bool {
+	return s.enqueue(b, nil)
+}
+
+// enqueue is send, sendBatch and sendNonza: b is written as one piece, stanzas are
+// the stanzas it holds. The queue is bounded in stanzas and in bytes: a client that
+// does not read what it is sent is disconnected rather than allowed to grow the
+// server's memory; unacknowledged stanzas are bounded the same way (sm.go).
+func (s *session) enqueue(b []byte, stanzas [][]byte) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
+	if s.ended {
 		return false
 	}
-	if s.queued+len(b) <= s.maxBytes {
+	kept := false
+	if s.sm != nil && len(stanzas) > 0 {
+		if !s.sm.keep(stanzas, s.srv.reg.binds.Load(), s.queueBytes) {
+			s.overflowLocked("unacknowledged stanzas")
+			return false
+		}
+		kept = true
+	}
+	l := s.link
+	if l == nil || l.closed {
+		return kept
+	}
+	if l.queued+len(b) <= s.queueBytes {
 		select {
-		case s.out <- b:
-			s.queued += len(b)
+		case l.out <- outItem{b: b, stanzas: len(stanzas) > 0}:
+			l.queued += len(b)
 			return true
 		default:
 		}
 	}
-	s.closed = true
-	close(s.out)
-	s.c.srv.log.Warn("xmpp send queue overflow, disconnecting", "conn", s.c.id, "jid", s.jid,
-		"queued_bytes", s.queued, "queued_stanzas", len(s.out))
-	// Unblock the writer (it may sit in a slow Write) and the reader.
-	_ = s.c.f.Abort()
-	return false
+	s.overflowLocked("send queue")
+	return kept
 }
 
-// written releases n bytes of the queue's budget once the writer has taken them.
-func (s *session) written(n int) {
+// overflowLocked cuts off a client that does not keep up: its link is closed and its
+// connection dropped, and the session will not be resumed (what it has not
+// acknowledged goes where undelivered messages go, sm.go).
+func (s *session) overflowLocked(what string) {
+	if s.sm != nil {
+		s.sm.noResume = true
+	}
+	l := s.link
+	if l == nil {
+		return
+	}
+	s.srv.log.Warn("xmpp "+what+" overflow, disconnecting", "conn", l.c.id, "jid", s.jid,
+		"queued_bytes", l.queued, "queued_stanzas", len(l.out))
+	if !l.closed {
+		l.closed = true
+		close(l.out)
+	}
+	// Unblock the writer (it may sit in a slow Write) and the reader.
+	_ = l.c.f.Abort()
+}
+
+// written releases n bytes of the link's budget once the writer has taken them.
+func (s *session) written(l *link, n int) {
 	s.mu.Lock()
-	s.queued -= n
+	l.queued -= n
 	s.mu.Unlock()
 }
 
@@ -88,50 +178,66 @@ func (s *session) written(n int) {
 func (s *session) queuedBytes() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.queued
+	if s.link == nil {
+		return 0
+	}
+	return s.link.queued
 }
 
 // sendStanza marshals and queues any stanza struct.
 func (s *session) sendStanza(v any) bool {
 	b, err := marshal(v)
 	if err != nil {
-		s.c.srv.log.Error("xmpp marshal", "conn", s.c.id, "err", err)
+		s.srv.log.Error("xmpp marshal", "jid", s.jid, "err", err)
 		return false
 	}
 	return s.send(b)
 }
 
-// finish queues the last bytes of the stream (if any) and lets the writer drain.
-func (s *session) finish(final []byte) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
+// finishLocked queues the last bytes of a link's stream (if any) and lets its writer
+// drain. The caller holds s.mu.
+func (l *link) finishLocked(final []byte) {
+	if l.closed {
 		return
 	}
 	if final != nil {
 		select {
-		case s.out <- final:
-			s.queued += len(final)
+		case l.out <- outItem{b: final}:
+			l.queued += len(final)
 		default:
 		}
 	}
-	s.closed = true
-	close(s.out)
+	l.closed = true
+	close(l.out)
 }
 
-// writeLoop is the only writer of the connection once the session is bound.
-func (s *session) writeLoop() {
-	defer close(s.done)
+// finish is finishLocked for callers that do not hold the session's lock.
+func (s *session) finish(l *link, final []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l.finishLocked(final)
+}
+
+// writeLoop is the only writer of the link's connection. Whenever it has written
+// every stanza queued it asks a stream-management client to acknowledge what it has
+// not yet acknowledged (sm.go), so acks follow bursts rather than every stanza.
+func (s *session) writeLoop(l *link) {
+	defer close(l.done)
 	failed := false
-	for b := range s.out {
-		s.written(len(b))
+	f := l.c.f
+	for item := range l.out {
+		s.written(l, len(item.b))
 		if failed {
 			continue // drain so that senders never see a full queue of a dead conn
 		}
-		_ = s.c.f.SetWriteDeadline(time.Now().Add(writeTimeout))
-		if err := s.c.f.Write(b); err != nil {
+		_ = f.SetWriteDeadline(time.Now().Add(writeTimeout))
+		err := f.Write(item.b)
+		if err == nil && item.stanzas && len(l.out) == 0 && s.ackRequestDue(l) {
+			err = f.Write(smRequest)
+		}
+		if err != nil {
 			failed = true
-			_ = s.c.f.Abort()
+			_ = f.Abort()
 		}
 	}
 }
@@ -143,6 +249,8 @@ type registry struct {
 	// userLocks serialise "is the user online? else queue offline" against
 	// "register and flush the offline queue", so no message falls between them.
 	userLocks [64]sync.Mutex
+	// binds counts sessions ever bound; a session's bindSeq is its value at bind.
+	binds atomic.Uint64
 }
 
 func newRegistry() *registry {
@@ -188,6 +296,7 @@ func (r *registry) add(s *session) bool {
 	if _, ok := res[s.resource]; ok {
 		return false
 	}
+	s.bindSeq = r.binds.Add(1)
 	res[s.resource] = s
 	return true
 }

@@ -179,6 +179,7 @@ func features(offerStartTLS, requireStartTLS, offerAuth, offerBind bool) []byte 
 	if offerBind {
 		b.WriteString(`<bind xmlns="` + nsBind + `"/>`)
 		b.WriteString(`<session xmlns="` + nsSession + `"><optional/></session>`)
+		b.WriteString(smFeature)
 	}
 	b.WriteString(`</stream:features>`)
 	return b.Bytes()
@@ -193,6 +194,7 @@ const (
 	condUnsupportedType = "unsupported-stanza-type"
 	condInvalidNS       = "invalid-namespace"
 	condSystemShutdown  = "system-shutdown"
+	condUndefined       = "undefined-condition"
 )
 
 // streamError renders <stream:error> with a fixed condition and an escaped text.
