@@ -272,6 +272,7 @@ func (e *Engine) fetchChanged(ctx context.Context, dialogID string, since time.T
 	}()
 	var oldest int64
 	fetched := 0
+	listing := newServerListing(true)
 	f := filter(0)
 	pending = e.fetchPage(fetchCtx, f)
 	for {
@@ -291,7 +292,7 @@ func (e *Engine) fetchChanged(ctx context.Context, dialogID string, since time.T
 			next = filter(fetched)
 			pending = e.fetchPage(fetchCtx, next)
 		}
-		if _, err := e.upsertWire(ctx, page, me); err != nil {
+		if _, err := e.upsertWire(ctx, page, me, listing); err != nil {
 			return err
 		}
 		for _, m := range page {

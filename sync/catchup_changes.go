@@ -16,8 +16,10 @@ import (
 // the server's edits, deletion and markers. The server keeps no edit time, so a copy
 // whose text differs from ours is marked edited at its update time. REST copies
 // carry reaction counts, not who reacted: messages whose counts differ from the
-// cache's are asked for their reactions.
-func (e *Engine) upsertWire(ctx context.Context, page []cube.Message, me int64) (int, error) {
+// cache's are asked for their reactions. listing, when the page is part of one
+// listing of a dialog, has the cache rank each second it names as the server
+// stored them (nil for search results).
+func (e *Engine) upsertWire(ctx context.Context, page []cube.Message, me int64, listing *serverListing) (int, error) {
 	if len(page) == 0 {
 		return 0, nil
 	}
@@ -59,7 +61,7 @@ func (e *Engine) upsertWire(ctx context.Context, page []cube.Message, me int64) 
 		}
 		msgs = append(msgs, m)
 	}
-	n, err := e.db.UpsertMessages(ctx, msgs)
+	n, err := e.db.UpsertListed(ctx, msgs, listing.page(page))
 	if err != nil {
 		return 0, fmt.Errorf("storing messages: %w", err)
 	}

@@ -164,6 +164,7 @@ func (e *Engine) runRefetchMissed(ctx context.Context) {
 func (e *Engine) refetchMissed(ctx context.Context) error {
 	me := e.Me()
 	for dialogID, en := range e.missed.snapshot() {
+		listing := newServerListing(false)
 		for skip := 0; ; skip += pageSize {
 			page, err := e.listMessages(ctx, cube.MessageFilter{
 				DialogID: dialogID, UpdatedAtGTE: en.since, SortAsc: "date_sent",
@@ -172,7 +173,7 @@ func (e *Engine) refetchMissed(ctx context.Context) error {
 			if err != nil {
 				return fmt.Errorf("sync: refetching dialog %s: %w", dialogID, err)
 			}
-			if _, err := e.upsertWire(ctx, page, me); err != nil {
+			if _, err := e.upsertWire(ctx, page, me, listing); err != nil {
 				return fmt.Errorf("sync: storing refetched messages of %s: %w", dialogID, err)
 			}
 			if len(page) < pageSize {

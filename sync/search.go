@@ -79,7 +79,7 @@ func (e *Engine) SearchServer(ctx context.Context, text string) ([]cache.Message
 	if err := e.storeDialogs(ctx, res.Dialogs); err != nil {
 		return nil, fmt.Errorf("sync: storing found dialogs: %w", err)
 	}
-	if _, err := e.upsertWire(ctx, res.Messages, e.Me()); err != nil {
+	if _, err := e.upsertWire(ctx, res.Messages, e.Me(), nil); err != nil {
 		return nil, fmt.Errorf("sync: storing found messages: %w", err)
 	}
 	// Read back from the cache: the stored rows carry local state (edits, files).
