@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 
 	"github.com/cubechat/cubechat/cache"
 	"github.com/cubechat/cubechat/cube"
@@ -55,7 +56,7 @@ func (e *Engine) upsertWire(ctx context.Context, page []cube.Message, me int64, 
 			switch {
 			case w.Deleted && len(old.Reactions) > 0:
 				unreacted = append(unreacted, w.ID)
-			case !w.Deleted && !sameCounts(old.ReactionCounts(), reactionTotals(w)):
+			case !w.Deleted && !sameReactions(*old, w, me):
 				reacted = append(reacted, w)
 			}
 		}
@@ -83,6 +84,7 @@ func (e *Engine) upsertWire(ctx context.Context, page []cube.Message, me int64, 
 // page was fetched) settles the message instead of failing the pass.
 func (e *Engine) refreshReactions(ctx context.Context, w cube.Message) error {
 	var who map[string][]int64
+	before := e.queuedReactions(ctx, w.ID)
 	err := e.rest(ctx, func(c *cube.Client) (err error) {
 		who, err = c.ListReactions(ctx, w.ID)
 		return err
@@ -93,7 +95,7 @@ func (e *Engine) refreshReactions(ctx context.Context, w cube.Message) error {
 	if err != nil {
 		return fmt.Errorf("reactions of %s: %w", w.ID, err)
 	}
-	who = e.overlayQueuedReactions(ctx, w.ID, who)
+	who = e.overlayQueuedReactions(ctx, w.ID, who, before)
 	if err := e.db.SetReactions(ctx, w.ID, who); err != nil && !errors.Is(err, cache.ErrNotFound) {
 		return fmt.Errorf("storing reactions of %s: %w", w.ID, err)
 	}
@@ -123,4 +125,20 @@ func reactionTotals(w cube.Message) map[string]int {
 
 func sameCounts(a, b map[string]int) bool {
 	return len(a) == len(b) && maps.Equal(a, b)
+}
+
+// sameReactions tells whether the cached reactions of a message agree with a server
+// copy, which carries only the totals and this user's own reactions: equal totals
+// with a different own set (this user's reaction still queued, or lost) say nothing
+// about who else reacted. Asked for the list, the cache then learns it; our queued
+// reactions are laid over it (refreshReactions).
+func sameReactions(old cache.Message, w cube.Message, me int64) bool {
+	if !sameCounts(old.ReactionCounts(), reactionTotals(w)) {
+		return false
+	}
+	var own []string
+	if w.Reactions != nil {
+		own = slices.Sorted(slices.Values(w.Reactions.Own))
+	}
+	return slices.Equal(old.ReactionsOf(me), own)
 }
