@@ -43,11 +43,12 @@ func (e *Engine) LoadOlder(ctx context.Context, dialogID string, before time.Tim
 			DialogID: dialogID, DateSentLTE: upper, UpdatedAtGTE: anyUpdate, SortDesc: "date_sent",
 			Limit: olderPage, Skip: page * olderPage, MarkAsRead: false,
 		}
+		asked := time.Now()
 		items, err := e.listMessages(ctx, f)
 		if err != nil {
 			return added, fmt.Errorf("sync: loading older messages of %s: %w", dialogID, err)
 		}
-		n, err := e.upsertWire(ctx, items, me, listing)
+		n, err := e.upsertWire(ctx, items, me, listing, asked)
 		if err != nil {
 			return added, fmt.Errorf("sync: loading older messages of %s: %w", dialogID, err)
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/cubechat/cubechat/cache"
 	"github.com/cubechat/cubechat/cube"
@@ -19,8 +20,9 @@ import (
 // carry reaction counts, not who reacted: messages whose counts differ from the
 // cache's are asked for their reactions. listing, when the page is part of one
 // listing of a dialog, has the cache rank each second it names as the server
-// stored them (nil for search results).
-func (e *Engine) upsertWire(ctx context.Context, page []cube.Message, me int64, listing *serverListing) (int, error) {
+// stored them (nil for search results). asked is when the page was requested (zero:
+// unknown): a copy asked for before an edit the cache applied since is older than it.
+func (e *Engine) upsertWire(ctx context.Context, page []cube.Message, me int64, listing *serverListing, asked time.Time) (int, error) {
 	if len(page) == 0 {
 		return 0, nil
 	}
@@ -52,7 +54,7 @@ func (e *Engine) upsertWire(ctx context.Context, page []cube.Message, me int64, 
 				reacted = append(reacted, w)
 			}
 		default:
-			keepEdits(&m, old, w)
+			keepEdits(&m, old, w, asked)
 			switch {
 			case w.Deleted && len(old.Reactions) > 0:
 				unreacted = append(unreacted, w.ID)
@@ -104,10 +106,14 @@ func (e *Engine) refreshReactions(ctx context.Context, w cube.Message) error {
 
 // keepEdits reconciles a server copy m (of w) with the stored old: the server keeps
 // no edit time, so a copy whose text differs from ours is marked edited at its
-// update time; our own queued edit stays until the server confirms it.
-func keepEdits(m *cache.Message, old *cache.Message, w cube.Message) {
+// update time; our own queued edit stays until the server confirms it. So does an
+// edit the cache applied (live, or ours confirmed) after the page was asked for
+// (asked): the page lists the message as it was before, and taking its text would
+// undo the edit until the next catch-up. A later edit that page might hold comes
+// live after the one applied, or with the catch-up that follows a lost connection.
+func keepEdits(m *cache.Message, old *cache.Message, w cube.Message, asked time.Time) {
 	m.EditedAt = old.EditedAt
-	if old.EditPending {
+	if old.EditPending || (old.Edited() && !asked.IsZero() && asked.Before(old.EditedAt)) {
 		m.Body = old.Body
 		return
 	}

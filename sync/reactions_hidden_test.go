@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/cubechat/cubechat/cube"
 )
@@ -38,11 +39,12 @@ func TestQueuedReactionDoesNotHideAnotherUsersReaction(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The catch-up page that names the message, read before bob's reaction is sent.
+	asked := time.Now()
 	page, err := h.client(bob).ListMessages(h.ctx, cube.MessageFilter{DialogID: dialog, IDIn: []string{msg}})
 	if err != nil || len(page.Items) != 1 {
 		t.Fatalf("listing the message: %v", err)
 	}
-	if _, err := b.e.upsertWire(h.ctx, page.Items, bob.ID, nil); err != nil {
+	if _, err := b.e.upsertWire(h.ctx, page.Items, bob.ID, nil, asked); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string][]int64{"❤️": {ann.ID, bob.ID}}
