@@ -86,6 +86,7 @@ func (e *Engine) upsertWire(ctx context.Context, page []cube.Message, me int64, 
 // page was fetched) settles the message instead of failing the pass.
 func (e *Engine) refreshReactions(ctx context.Context, w cube.Message) error {
 	var who map[string][]int64
+	asked := time.Now()
 	before := e.queuedReactions(ctx, w.ID)
 	err := e.rest(ctx, func(c *cube.Client) (err error) {
 		who, err = c.ListReactions(ctx, w.ID)
@@ -97,9 +98,17 @@ func (e *Engine) refreshReactions(ctx context.Context, w cube.Message) error {
 	if err != nil {
 		return fmt.Errorf("reactions of %s: %w", w.ID, err)
 	}
-	who = e.overlayQueuedReactions(ctx, w.ID, who, before)
-	if err := e.db.SetReactions(ctx, w.ID, who); err != nil && !errors.Is(err, cache.ErrNotFound) {
-		return fmt.Errorf("storing reactions of %s: %w", w.ID, err)
+	return e.storeReactionList(ctx, w.ID, who, asked, before)
+}
+
+// storeReactionList writes a message's reaction list, asked for from the server at
+// asked (when before were queued), with what the server's answer may lack laid over
+// it: the reactions that arrived live since, then this user's queued ones.
+func (e *Engine) storeReactionList(ctx context.Context, messageID string, who map[string][]int64, asked time.Time, before []cache.Action) error {
+	who = withLiveReactions(who, e.liveReactions.since(messageID, asked))
+	who = e.overlayQueuedReactions(ctx, messageID, who, before)
+	if err := e.db.SetReactions(ctx, messageID, who); err != nil && !errors.Is(err, cache.ErrNotFound) {
+		return fmt.Errorf("storing reactions of %s: %w", messageID, err)
 	}
 	return nil
 }

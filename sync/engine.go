@@ -61,6 +61,9 @@ type Engine struct {
 	// passMu runs one listing pass at a time: a catch-up, or a refetch of missed
 	// traffic, which must store after the pages of a catch-up already asked for.
 	passMu gosync.Mutex
+	// liveReactions are the reactions stored live lately, laid over reaction lists
+	// asked for before them (reactions_live.go).
+	liveReactions liveReactionLog
 	// sessionStart is when this engine was built: only messages newer than it
 	// may raise desktop notifications.
 	sessionStart time.Time

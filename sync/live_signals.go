@@ -183,11 +183,13 @@ func (e *Engine) storeReaction(ctx context.Context, ev cube.ReactionEvent) error
 		if err := e.db.ApplyReaction(ctx, ev.MessageID, ev.UserID, "", r); err != nil {
 			return err
 		}
+		e.liveReactions.add(liveReaction{messageID: ev.MessageID, userID: ev.UserID, remove: r, at: time.Now()})
 	}
 	for _, r := range ev.Add {
 		if err := e.db.ApplyReaction(ctx, ev.MessageID, ev.UserID, r, ""); err != nil {
 			return err
 		}
+		e.liveReactions.add(liveReaction{messageID: ev.MessageID, userID: ev.UserID, add: r, at: time.Now()})
 	}
 	return nil
 }

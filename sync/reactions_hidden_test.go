@@ -74,3 +74,36 @@ func getReactions(t *testing.T, p *peer, id string) map[string][]int64 {
 	}
 	return out
 }
+
+// TestLiveReactionSurvivesAnOlderReactionList: a reaction list is asked for, ann's
+// reaction arrives live and is stored, then the list (answered before it) is written.
+// The list is older than the live reaction and must not undo it.
+func TestLiveReactionSurvivesAnOlderReactionList(t *testing.T) {
+	h := newHarness(t)
+	ann, bob := h.user("ann"), h.user("bob")
+	a, b := h.newPeer(ann), h.newPeer(bob)
+	a.waitSynced()
+	b.waitSynced()
+	dialog := groupWith(t, a, "live hearts", bob.ID)
+	msg := sendAndWait(t, a, b, dialog, "react to me")
+
+	asked := time.Now()
+	list, err := h.client(bob).ListReactions(h.ctx, msg)
+	if err != nil || len(list) != 0 {
+		t.Fatalf("reactions before: %v, %v", list, err)
+	}
+	if err := a.e.React(h.ctx, msg, "👍"); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]int64{"👍": {ann.ID}}
+	b.waitFor("ann's live reaction", func() (bool, string) {
+		got := getReactions(t, b, msg)
+		return maps.EqualFunc(got, want, slices.Equal[[]int64]), fmt.Sprint(got)
+	})
+	if err := b.e.storeReactionList(h.ctx, msg, list, asked, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := getReactions(t, b, msg); !maps.EqualFunc(got, want, slices.Equal[[]int64]) {
+		t.Fatalf("the older list left %v, want %v", got, want)
+	}
+}
