@@ -112,3 +112,39 @@ func mergeListed(cached, listed []string) []string {
 	}
 	return slices.Concat(out, order[next:])
 }
+
+// Second is one second of one dialog.
+type Second struct {
+	DialogID string
+	SentAt   time.Time
+}
+
+// CrowdedSeconds returns the seconds of the given messages that hold other messages
+// of their dialog too (each once): where their place in arrival order is a guess.
+func (db *DB) CrowdedSeconds(ctx context.Context, ids []string) ([]Second, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	list, err := encodeJSON(ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT DISTINCT m.dialog_id, m.sent_at FROM messages m
+		WHERE m.id IN (SELECT value FROM json_each(?)) AND EXISTS (SELECT 1 FROM messages o
+			WHERE o.dialog_id = m.dialog_id AND o.sent_at = m.sent_at AND o.id != m.id)`, list)
+	if err != nil {
+		return nil, db.read("read crowded seconds", err)
+	}
+	defer rows.Close()
+	var out []Second
+	for rows.Next() {
+		var s Second
+		var at int64
+		if err := rows.Scan(&s.DialogID, &at); err != nil {
+			return nil, db.read("read crowded seconds", err)
+		}
+		s.SentAt = fromMillis(at)
+		out = append(out, s)
+	}
+	return out, db.read("read crowded seconds", rows.Err())
+}

@@ -64,6 +64,8 @@ type Engine struct {
 	// liveReactions are the reactions stored live lately, laid over reaction lists
 	// asked for before them (reactions_live.go).
 	liveReactions liveReactionLog
+	// relist holds seconds whose order the server is asked for again (relist.go).
+	relist relistBook
 	// sessionStart is when this engine was built: only messages newer than it
 	// may raise desktop notifications.
 	sessionStart time.Time

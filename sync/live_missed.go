@@ -140,10 +140,14 @@ func (e *Engine) runRefetchMissed(ctx context.Context) {
 		case <-e.missed.wake:
 		case <-retry.C:
 		}
-		if e.missed.empty() {
+		err := e.relistSeconds(ctx)
+		if err == nil && e.missed.empty() {
 			continue
 		}
-		if err := e.refetchMissed(ctx); err != nil {
+		if err == nil {
+			err = e.refetchMissed(ctx)
+		}
+		if err != nil {
 			if ctx.Err() != nil {
 				return
 			}

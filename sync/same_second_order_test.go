@@ -129,3 +129,43 @@ func TestSameSecondMessagesKeepTheServersOrder(t *testing.T) {
 	_, last, unread = serverOrder(t, h, h.client(dave), dlg.ID)
 	assertServerOrder(t, d, dlg.ID, ids, last, unread)
 }
+
+// TestOwnMessageConfirmedAfterAnotherOfItsSecondTakesTheServersPlace: bob's message
+// reached the server before ann's of the same second, but ann's came to bob live
+// before the ping that confirms his. Confirmed last, his would show after hers; the
+// engine asks the server for that second's order once it confirms a message whose
+// second holds others.
+func TestOwnMessageConfirmedAfterAnotherOfItsSecondTakesTheServersPlace(t *testing.T) {
+	h := newHarness(t)
+	ann, bob := h.user("ann"), h.user("bob")
+	b := h.newPeer(bob)
+	b.waitSynced()
+	dialog := groupWith(t, b, "confirmations", ann.ID)
+	second := time.Now().Unix()
+	mine := postMessage(t, h, h.client(bob), dialog, "bob's, stored first", second, false)
+	theirs := postMessage(t, h, h.client(ann), dialog, "ann's, stored second", second, false)
+
+	// Bob's cache: ann's message came live; his own is still pending, with the
+	// millisecond time it was queued at.
+	at := time.Unix(second, 0)
+	if _, err := b.db.UpsertMessages(h.ctx, []cache.Message{{ID: theirs, DialogID: dialog, SenderID: ann.ID,
+		Body: "ann's, stored second", SentAt: at, State: cache.StateSent}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.db.SetUnread(h.ctx, dialog, 1); err != nil { // as the live message counted it
+		t.Fatal(err)
+	}
+	if err := b.db.EnqueueOutgoing(h.ctx, cache.Message{ID: mine, DialogID: dialog, SenderID: bob.ID,
+		Body: "bob's, stored first", SentAt: at.Add(400 * time.Millisecond), State: cache.StatePending}); err != nil {
+		t.Fatal(err)
+	}
+	// The ping after his message is answered: it is marked sent at its date_sent.
+	if err := b.e.markSent(h.ctx, []sentMessage{{id: mine, sentAt: at}}); err != nil {
+		t.Fatal(err)
+	}
+	ids, last, unread := serverOrder(t, h, h.client(bob), dialog)
+	if !slices.Equal(ids[len(ids)-2:], []string{mine, theirs}) {
+		t.Fatalf("the server lists %v, want %s then %s last", ids, mine, theirs)
+	}
+	assertServerOrder(t, b, dialog, ids, last, unread)
+}
