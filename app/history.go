@@ -378,10 +378,14 @@ func keepOlder(current, newest []cache.Message) []cache.Message {
 	return append(append(out, current[:n]...), newest...)
 }
 
-// olderThan orders messages as the cache does: by time, then by id.
+// olderThan orders messages as the cache does: by time, then in the order the
+// server stored them (cache.Message.Arrival), then by id.
 func olderThan(a, b cache.Message) bool {
 	if !a.SentAt.Equal(b.SentAt) {
 		return a.SentAt.Before(b.SentAt)
+	}
+	if a.Arrival != b.Arrival {
+		return a.Arrival < b.Arrival
 	}
 	return a.ID < b.ID
 }

@@ -118,11 +118,21 @@ func getAction(ctx context.Context, q queryer, id int64) (Action, actionPayload,
 	return a, p, err
 }
 
-// DoneAction records that the server accepted a queued action: it leaves the
-// queue, and a confirmed edit is no longer pending. ErrNotFound for an unknown id.
-func (db *DB) DoneAction(ctx context.Context, id int64) error {
-	return db.write(ctx, fmt.Sprintf("finish action %d", id), func(tx *txn, ch *Change) error {
-		a, _, err := takeAction(ctx, tx, id, ch)
+// DoneAction records that the server accepted a queued action, as sent (read from
+// Actions): it leaves the queue, and a confirmed edit is no longer pending. An edit
+// the user changed again while it was on its way (EnqueueAction folds a new edit into
+// the queued one) stays queued with the newer text, still pending: the server has
+// only the text sent. ErrNotFound for an unknown id.
+func (db *DB) DoneAction(ctx context.Context, sent Action) error {
+	return db.write(ctx, fmt.Sprintf("finish action %d", sent.ID), func(tx *txn, ch *Change) error {
+		queued, _, err := getAction(ctx, tx, sent.ID)
+		if err != nil {
+			return err
+		}
+		if queued.Kind == ActionEdit && queued.Text != sent.Text {
+			return nil
+		}
+		a, _, err := takeAction(ctx, tx, sent.ID, ch)
 		if err != nil || a.Kind != ActionEdit {
 			return err
 		}

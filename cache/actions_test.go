@@ -96,8 +96,8 @@ func TestActionsSurviveRestartAndApplyAtOnce(t *testing.T) {
 	if acts[0].Attempts != 1 || acts[0].LastError != "timeout" {
 		t.Fatalf("after FailAction: %+v", acts[0])
 	}
-	for _, id := range []int64{edit, react, del, read} {
-		if err := db.DoneAction(ctx, id); err != nil {
+	for _, a := range acts {
+		if err := db.DoneAction(ctx, a); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -107,7 +107,7 @@ func TestActionsSurviveRestartAndApplyAtOnce(t *testing.T) {
 	if m := getMsg(t, db, mine.ID); m.Body != "my better text" || m.EditPending {
 		t.Fatalf("confirmed edit = %+v", m)
 	}
-	if err := db.DoneAction(ctx, edit); !errors.Is(err, ErrNotFound) {
+	if err := db.DoneAction(ctx, acts[0]); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("DoneAction twice = %v", err)
 	}
 	if err := db.FailAction(ctx, 999, "x"); !errors.Is(err, ErrNotFound) {
@@ -313,5 +313,43 @@ func TestReactionAndMarkerActionsNeedAccount(t *testing.T) {
 		if _, err := db.EnqueueAction(context.Background(), a); err == nil {
 			t.Errorf("%s without an account accepted", a.Kind)
 		}
+	}
+}
+
+// TestEditChangedWhileOnItsWayStaysQueued: the outbox reads an edit and sends it;
+// before the server's answer the user edits again, which folds the new text into the
+// queued edit. The answer accepts the first text only: the edit must stay queued with
+// the second, still pending, or the server never gets it.
+func TestEditChangedWhileOnItsWayStaysQueued(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	withAccount(t, db)
+	mine := newMsg("d1", 1, 1, "my text")
+	upsert(t, db, mine)
+	enqueueAction(t, db, Action{Kind: ActionEdit, MessageID: mine.ID, Text: "first edit"})
+	acts, err := db.Actions(ctx)
+	if err != nil || len(acts) != 1 {
+		t.Fatalf("queue: %+v, %v", acts, err)
+	}
+	sent := acts[0]
+	enqueueAction(t, db, Action{Kind: ActionEdit, MessageID: mine.ID, Text: "second edit"})
+	if err := db.DoneAction(ctx, sent); err != nil {
+		t.Fatal(err)
+	}
+	acts, _ = db.Actions(ctx)
+	if len(acts) != 1 || acts[0].Text != "second edit" {
+		t.Fatalf("after the first text was accepted the queue holds %+v, want the second edit", acts)
+	}
+	if m := getMsg(t, db, mine.ID); m.Body != "second edit" || !m.EditPending {
+		t.Fatalf("message = %q pending %v, want the second edit still pending", m.Body, m.EditPending)
+	}
+	if err := db.DoneAction(ctx, acts[0]); err != nil {
+		t.Fatal(err)
+	}
+	if acts, _ := db.Actions(ctx); len(acts) != 0 {
+		t.Fatalf("queue not empty: %+v", acts)
+	}
+	if m := getMsg(t, db, mine.ID); m.Body != "second edit" || m.EditPending {
+		t.Fatalf("message = %q pending %v after the second edit was accepted", m.Body, m.EditPending)
 	}
 }

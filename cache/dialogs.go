@@ -117,6 +117,9 @@ func (db *DB) UpsertDialogs(ctx context.Context, dialogs []Dialog) error {
 			merged.NotificationsEnabled, merged.Hidden, merged.hiddenAt = true, false, 0
 			if old != nil {
 				merged = mergeDialog(*old, in)
+				if err := keepLaterInSecond(ctx, tx, *old, &merged); err != nil {
+					return fmt.Errorf("dialog %s: last message: %w", in.ID, err)
+				}
 				if dialogsEqual(*old, merged) {
 					continue
 				}
@@ -141,6 +144,35 @@ func mergeDialog(old, in Dialog) Dialog {
 		out.LastMessageAt, out.LastMessageUserID = old.LastMessageAt, old.LastMessageUserID
 	}
 	return out
+}
+
+// keepLaterInSecond settles a server copy that names another last message of the
+// same second as the cached dialog: when the cache holds both, the one it ranks later
+// (arrival.go) stays, whatever their ids; the server's copy may predate a live
+// message of that second, and a listing has ranked what the cache holds.
+func keepLaterInSecond(ctx context.Context, tx *txn, old Dialog, merged *Dialog) error {
+	if old.LastMessageID == "" || merged.LastMessageID == "" || old.LastMessageID == merged.LastMessageID ||
+		!old.LastMessageAt.Equal(merged.LastMessageAt) {
+		return nil
+	}
+	var later string
+	err := tx.QueryRowContext(ctx, `SELECT id FROM messages WHERE id IN (?, ?) AND dialog_id = ? AND sent_at = ?
+		ORDER BY arrival DESC, id DESC LIMIT 1`, old.LastMessageID, merged.LastMessageID, old.ID,
+		toMillis(old.LastMessageAt)).Scan(&later)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && later == merged.LastMessageID {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages WHERE id = ? AND dialog_id = ? AND sent_at = ?`,
+		merged.LastMessageID, old.ID, toMillis(old.LastMessageAt)).Scan(&n); err != nil || n == 0 {
+		return err // the server names one the cache does not hold: it knows better
+	}
+	merged.LastMessage, merged.LastMessageID = old.LastMessage, old.LastMessageID
+	merged.LastMessageAt, merged.LastMessageUserID = old.LastMessageAt, old.LastMessageUserID
+	return nil
 }
 
 // lastMessageNewer tells whether message (at, id) should replace (oldAt, oldID) as

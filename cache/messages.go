@@ -13,12 +13,12 @@ import (
 const DefaultPageSize = 50
 
 const messageCols = `id, dialog_id, sender_id, recipient_id, body, sent_at, state, attachments,
-	custom, edited_at, deleted, last_error, delivered_ids, read_ids, reactions, silent, edit_pending`
+	custom, edited_at, deleted, last_error, delivered_ids, read_ids, reactions, silent, edit_pending, arrival`
 
 // messageColsM is messageCols qualified by the alias m, for joins.
 const messageColsM = `m.id, m.dialog_id, m.sender_id, m.recipient_id, m.body, m.sent_at, m.state,
 	m.attachments, m.custom, m.edited_at, m.deleted, m.last_error, m.delivered_ids, m.read_ids,
-	m.reactions, m.silent, m.edit_pending`
+	m.reactions, m.silent, m.edit_pending, m.arrival`
 
 func scanMessage(s scanner, extra ...any) (Message, error) {
 	var m Message
@@ -26,7 +26,7 @@ func scanMessage(s scanner, extra ...any) (Message, error) {
 	var attachments, custom, delivered, read, reactions string
 	dest := append([]any{&m.ID, &m.DialogID, &m.SenderID, &m.RecipientID, &m.Body, &sentAt, &m.State,
 		&attachments, &custom, &editedAt, &m.Deleted, &m.LastError, &delivered, &read, &reactions,
-		&m.Silent, &m.EditPending}, extra...)
+		&m.Silent, &m.EditPending, &m.Arrival}, extra...)
 	if err := s.Scan(dest...); err != nil {
 		return m, err
 	}
@@ -77,11 +77,12 @@ func (db *DB) Message(ctx context.Context, id string) (*Message, error) {
 	return &m, nil
 }
 
-// Messages returns up to limit messages of a dialog that sort before (before,
-// beforeID) in (SentAt, ID) order, oldest first. A zero before asks for the
-// newest page; an empty beforeID with a non-zero before means "older than
-// before". Paging by the pair keeps the order stable among messages sent in the
-// same second: pass the first message of a page to get the page before it.
+// Messages returns up to limit messages of a dialog that sort before the message
+// (before, beforeID) in history order, oldest first: by SentAt, then the order the
+// server stored them (Arrival), then ID. A zero before asks for the newest page; an
+// empty beforeID with a non-zero before means "older than before". Paging by the
+// message keeps the order stable among messages sent in the same second: pass the
+// first message of a page to get the page before it.
 func (db *DB) Messages(ctx context.Context, dialogID string, before time.Time, beforeID string, limit int) ([]Message, error) {
 	if limit <= 0 {
 		limit = DefaultPageSize
@@ -90,11 +91,18 @@ func (db *DB) Messages(ctx context.Context, dialogID string, before time.Time, b
 	var err error
 	if before.IsZero() {
 		out, err = db.scanMessages(ctx, "read messages", `SELECT `+messageCols+` FROM messages
-			WHERE dialog_id = ? ORDER BY sent_at DESC, id DESC LIMIT ?`, dialogID, limit)
-	} else {
+			WHERE dialog_id = ? ORDER BY sent_at DESC, arrival DESC, id DESC LIMIT ?`, dialogID, limit)
+	} else if beforeID == "" {
 		out, err = db.scanMessages(ctx, "read messages", `SELECT `+messageCols+` FROM messages
-			WHERE dialog_id = ? AND (sent_at, id) < (?, ?)
-			ORDER BY sent_at DESC, id DESC LIMIT ?`, dialogID, toMillis(before), beforeID, limit)
+			WHERE dialog_id = ? AND sent_at < ?
+			ORDER BY sent_at DESC, arrival DESC, id DESC LIMIT ?`, dialogID, toMillis(before), limit)
+	} else {
+		// The message paged from may have moved in its second since it was shown (a
+		// listing re-ranked it): its arrival is read now; gone, it counts as first.
+		out, err = db.scanMessages(ctx, "read messages", `SELECT `+messageCols+` FROM messages
+			WHERE dialog_id = ?1 AND (sent_at, arrival, id) <
+				(?2, COALESCE((SELECT arrival FROM messages WHERE id = ?3), 0), ?3)
+			ORDER BY sent_at DESC, arrival DESC, id DESC LIMIT ?4`, dialogID, toMillis(before), beforeID, limit)
 	}
 	if err != nil {
 		return nil, err
@@ -109,7 +117,7 @@ func (db *DB) Messages(ctx context.Context, dialogID string, before time.Time, b
 func (db *DB) NewestMessage(ctx context.Context, dialogID string) (*Message, error) {
 	m, err := scanMessage(db.r.QueryRowContext(ctx, `SELECT `+messageCols+` FROM messages
 		WHERE dialog_id = ? AND state IN ('sent', 'delivered', 'read')
-		ORDER BY sent_at DESC, id DESC LIMIT 1`, dialogID))
+		ORDER BY sent_at DESC, arrival DESC, id DESC LIMIT 1`, dialogID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}

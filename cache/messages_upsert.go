@@ -15,7 +15,11 @@ import (
 // messages were new to the cache. An invalid message rejects the whole batch
 // (nothing is written).
 func (db *DB) UpsertMessages(ctx context.Context, msgs []Message) (int, error) {
-	if len(msgs) == 0 {
+	return db.upsertMessages(ctx, msgs, nil)
+}
+
+func (db *DB) upsertMessages(ctx context.Context, msgs []Message, listed []Listed) (int, error) {
+	if len(msgs) == 0 && len(listed) == 0 {
 		return 0, nil
 	}
 	for i, m := range msgs {
@@ -46,6 +50,11 @@ func (db *DB) UpsertMessages(ctx context.Context, msgs []Message) (int, error) {
 					touched[m.DialogID] = map[string]bool{}
 				}
 				touched[m.DialogID][m.ID] = true
+			}
+		}
+		for _, l := range listed {
+			if err := rerank(ctx, tx, l, touched, ch); err != nil {
+				return err
 			}
 		}
 		return refreshLastMessages(ctx, tx, touched, ch)
@@ -115,10 +124,13 @@ func refreshLastMessages(ctx context.Context, tx *txn, touched map[string]map[st
 		if err != nil {
 			return fmt.Errorf("dialog %s: newest message: %w", dialogID, err)
 		}
+		wins, err := newestWins(ctx, tx, newest, d)
+		if err != nil {
+			return fmt.Errorf("dialog %s: last message: %w", dialogID, err)
+		}
 		next := *d
 		switch {
-		case newest != nil && (ids[d.LastMessageID] ||
-			lastMessageNewer(newest.SentAt, newest.ID, d.LastMessageAt, d.LastMessageID)):
+		case newest != nil && (ids[d.LastMessageID] || wins):
 			next.LastMessage, next.LastMessageID = newest.Body, newest.ID
 			next.LastMessageAt, next.LastMessageUserID = newest.SentAt, newest.SenderID
 		case newest == nil && ids[d.LastMessageID]:
@@ -137,11 +149,33 @@ func refreshLastMessages(ctx context.Context, tx *txn, touched map[string]map[st
 	return nil
 }
 
+// newestWins tells whether the dialog's newest cached message should replace the
+// last message the dialog names: it is later, or of the same second while the named
+// one is cached there too (the cache's arrival order then decides, and newest is
+// last in it). A same-second message the cache does not hold yet (named by the
+// server's copy of the dialog) is compared by id, until its listing ranks it.
+func newestWins(ctx context.Context, tx *txn, newest *Message, d *Dialog) (bool, error) {
+	if newest == nil || d.LastMessageID == "" || newest.ID == d.LastMessageID ||
+		!newest.SentAt.Equal(d.LastMessageAt) {
+		return newest != nil && lastMessageNewer(newest.SentAt, newest.ID, d.LastMessageAt, d.LastMessageID), nil
+	}
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages WHERE id = ? AND dialog_id = ? AND sent_at = ?`,
+		d.LastMessageID, d.ID, toMillis(newest.SentAt)).Scan(&n)
+	if err != nil {
+		return false, err
+	}
+	if n > 0 {
+		return true, nil
+	}
+	return lastMessageNewer(newest.SentAt, newest.ID, d.LastMessageAt, d.LastMessageID), nil
+}
+
 // newestVisible is the newest not-deleted message of a dialog, pending ones
 // included (the user's own unsent message leads the dialog list), or nil.
 func newestVisible(ctx context.Context, tx *txn, dialogID string) (*Message, error) {
 	m, err := scanMessage(tx.QueryRowContext(ctx, `SELECT `+messageCols+` FROM messages
-		WHERE dialog_id = ? AND deleted = 0 ORDER BY sent_at DESC, id DESC LIMIT 1`, dialogID))
+		WHERE dialog_id = ? AND deleted = 0 ORDER BY sent_at DESC, arrival DESC, id DESC LIMIT 1`, dialogID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}

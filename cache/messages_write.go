@@ -85,8 +85,8 @@ func normaliseMessage(m Message) Message {
 
 // messageWriter holds the prepared statements of one write transaction.
 type messageWriter struct {
-	ctx                                          context.Context
-	get, insert, update, ftsAdd, ftsDel, unqueue *sql.Stmt
+	ctx                                                    context.Context
+	get, insert, update, rankLast, ftsAdd, ftsDel, unqueue *sql.Stmt
 }
 
 func newMessageWriter(ctx context.Context, tx *txn) (*messageWriter, error) {
@@ -96,12 +96,16 @@ func newMessageWriter(ctx context.Context, tx *txn) (*messageWriter, error) {
 		sql  string
 	}{
 		{&w.get, `SELECT ` + messageCols + `, pk FROM messages WHERE id = ?`},
+		// A message new to the cache comes last in its second (arrival.go).
 		{&w.insert, `INSERT INTO messages (` + messageCols + `)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+				(SELECT COALESCE(MAX(arrival), 0) + 1 FROM messages WHERE dialog_id = ? AND sent_at = ?))
 			ON CONFLICT (id) DO NOTHING`},
 		{&w.update, `UPDATE messages SET dialog_id = ?, sender_id = ?, recipient_id = ?, body = ?, sent_at = ?,
 			state = ?, attachments = ?, custom = ?, edited_at = ?, deleted = ?, last_error = ?,
 			delivered_ids = ?, read_ids = ?, reactions = ?, silent = ?, edit_pending = ? WHERE pk = ?`},
+		{&w.rankLast, `UPDATE messages SET arrival = (SELECT COALESCE(MAX(arrival), 0) + 1 FROM messages
+			WHERE dialog_id = ?1 AND sent_at = ?2 AND pk != ?3) WHERE pk = ?3`},
 		{&w.ftsAdd, `INSERT INTO messages_fts (rowid, body) VALUES (?, ?)`},
 		{&w.ftsDel, `INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', ?, ?)`},
 		{&w.unqueue, `DELETE FROM outbox WHERE message_id = ?`},
@@ -117,7 +121,7 @@ func newMessageWriter(ctx context.Context, tx *txn) (*messageWriter, error) {
 }
 
 func (w *messageWriter) close() {
-	for _, s := range []*sql.Stmt{w.get, w.insert, w.update, w.ftsAdd, w.ftsDel, w.unqueue} {
+	for _, s := range []*sql.Stmt{w.get, w.insert, w.update, w.rankLast, w.ftsAdd, w.ftsDel, w.unqueue} {
 		if s != nil {
 			s.Close()
 		}
@@ -176,7 +180,7 @@ func (w *messageWriter) add(m Message) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	res, err := w.insert.ExecContext(w.ctx, append([]any{m.ID}, row.args()...)...)
+	res, err := w.insert.ExecContext(w.ctx, append(append([]any{m.ID}, row.args()...), row.dialogID, row.sentAt)...)
 	if err != nil {
 		return false, fmt.Errorf("message %s: %w", m.ID, err)
 	}
@@ -207,6 +211,13 @@ func (w *messageWriter) replace(old *stored, m Message) (bool, error) {
 	}
 	if _, err := w.update.ExecContext(w.ctx, append(row.args(), old.pk)...); err != nil {
 		return false, fmt.Errorf("message %s: %w", m.ID, err)
+	}
+	if row.sentAt != old.row.sentAt || row.dialogID != old.row.dialogID {
+		// Moved to another second (a pending message confirmed at the server's
+		// date_sent): it reached the server after what that second already holds.
+		if _, err := w.rankLast.ExecContext(w.ctx, row.dialogID, row.sentAt, old.pk); err != nil {
+			return false, fmt.Errorf("message %s: rank: %w", m.ID, err)
+		}
 	}
 	if before, after := old.row.indexedText(), row.indexedText(); before != after {
 		// External-content FTS: removing an entry needs the exact text it indexed.

@@ -38,13 +38,13 @@ func (db *DB) SearchIn(ctx context.Context, dialogID, text string, limit int) ([
 		return db.scanMessages(ctx, "search", `SELECT `+messageColsM+` FROM (
 				SELECT rowid AS pk FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT ?
 			) f JOIN messages m ON m.pk = f.pk
-			ORDER BY m.sent_at DESC, m.id DESC LIMIT ?`, query, max(limit, searchCandidates), limit)
+			ORDER BY m.sent_at DESC, m.arrival DESC, m.id DESC LIMIT ?`, query, max(limit, searchCandidates), limit)
 	}
 	return db.scanMessages(ctx, "search", `SELECT `+messageColsM+` FROM (
 			SELECT messages_fts.rowid AS pk FROM messages_fts JOIN messages d ON d.pk = messages_fts.rowid
 			WHERE messages_fts MATCH ? AND d.dialog_id = ? ORDER BY messages_fts.rowid DESC LIMIT ?
 		) f JOIN messages m ON m.pk = f.pk
-		ORDER BY m.sent_at DESC, m.id DESC LIMIT ?`, query, dialogID, max(limit, searchCandidates), limit)
+		ORDER BY m.sent_at DESC, m.arrival DESC, m.id DESC LIMIT ?`, query, dialogID, max(limit, searchCandidates), limit)
 }
 
 // ftsQuery turns user text into an FTS5 query: the words that contain a letter or

@@ -113,6 +113,11 @@ type Message struct {
 	Reactions    map[string][]int64 // emoji → user ids (sorted); see SetReactions, ApplyReaction
 	Silent       bool               // sent without a push notification
 	EditPending  bool               // local only: Body is a queued edit the server has not confirmed
+
+	// Arrival is the message's place (1 first) among its dialog's messages with the
+	// same SentAt, in the order the server stored them (cache/arrival.go). The
+	// cache sets it; writes ignore it. History orders by (SentAt, Arrival, ID).
+	Arrival int
 }
 
 // Edited tells whether the message was changed after it was sent.

@@ -9,6 +9,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/xmppo/go-xmpp"
@@ -22,8 +23,13 @@ const closeTimeout = 3 * time.Second
 // Recv error (or a missed ping) it is dead, and the supervisor builds a new one.
 type chatConn struct {
 	client *xmpp.Client
+	sock   net.Conn   // the TCP connection under client (socketOf), nil if not found
 	wire   *wireWatch // every byte read passes it: size cap, last arrival, stream errors
 	log    *slog.Logger
+
+	// unanswered is set when a ping went unanswered: the peer (or the path to it) is
+	// stalled, so no goodbye is waited for (shutdown).
+	unanswered atomic.Bool
 
 	writeMu sync.Mutex
 	iqs     *iqTable
@@ -45,7 +51,8 @@ type chatConn struct {
 }
 
 func newChatConn(d dialed, log *slog.Logger) *chatConn {
-	return &chatConn{client: d.client, wire: d.wire, log: log, iqs: newIQTable(), dead: make(chan struct{}), readerDone: make(chan struct{})}
+	return &chatConn{client: d.client, sock: socketOf(d.client), wire: d.wire, log: log, iqs: newIQTable(),
+		dead: make(chan struct{}), readerDone: make(chan struct{})}
 }
 
 // markDead records why the connection ended and fails every pending IQ. It reports
@@ -108,26 +115,44 @@ func (cc *chatConn) sendXML(v any) error {
 	return cc.sendRaw(b)
 }
 
-// shutdown ends a connection whose reader was started, without racing it: it closes
-// our side of the stream so the server answers with its own close, which ends Recv;
-// once the reader has returned, go-xmpp's Close finishes the socket. A server that
-// never answers is waited for closeTimeout, then Close runs anyway (it is the only way
-// go-xmpp offers to drop the socket, and a stuck peer must not keep us connected).
+// shutdown ends a connection whose reader was started, without racing it. A stalled
+// connection (a ping went unanswered) has its socket closed at once: the reader's
+// Recv fails and returns. Otherwise it closes our side of the stream so the server
+// answers with its own close, which ends Recv; a server that never answers is waited
+// for closeTimeout, then the socket is closed. Once the reader has returned, go-xmpp's
+// Close finishes (it reads the stream, and writes flags that Recv reads unlocked).
 func (cc *chatConn) shutdown() {
-	cc.writeMu.Lock()
-	// Acknowledge what we read, so the server does not hand it to the offline queue
-	// as undelivered when the session ends (chat_sm.go).
-	_, err := cc.client.SendOrg(cc.sm.finalAck() + "</stream:stream>")
-	cc.writeMu.Unlock()
-	if err != nil {
-		cc.log.Debug("chat stream close not sent", "err", err)
+	if !cc.unanswered.Load() {
+		cc.writeMu.Lock()
+		// Acknowledge what we read, so the server does not hand it to the offline
+		// queue as undelivered when the session ends (chat_sm.go).
+		_, err := cc.client.SendOrg(cc.sm.finalAck() + "</stream:stream>")
+		cc.writeMu.Unlock()
+		if err != nil {
+			cc.log.Debug("chat stream close not sent", "err", err)
+		}
+		select {
+		case <-cc.readerDone:
+		case <-time.After(closeTimeout):
+			cc.log.Warn("chat server did not close the stream in time; closing the socket")
+		}
 	}
-	select {
-	case <-cc.readerDone:
-	case <-time.After(closeTimeout):
-		cc.log.Warn("chat server did not close the stream in time; closing the socket")
+	if cc.sock != nil {
+		cc.closeSocket()
+		select {
+		case <-cc.readerDone:
+		case <-time.After(closeTimeout):
+			cc.log.Warn("chat reader did not end after the socket closed")
+		}
 	}
 	closeClient(cc.client, cc.log)
+}
+
+// closeSocket closes the TCP connection under the client (socketOf found it).
+func (cc *chatConn) closeSocket() {
+	if err := cc.sock.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+		cc.log.Debug("chat socket close", "err", err)
+	}
 }
 
 // closeClient closes a go-xmpp client in the background and gives up waiting after

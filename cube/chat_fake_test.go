@@ -31,7 +31,12 @@ type fakeXMPP struct {
 	conn      net.Conn // the latest logged-in connection
 	logins    int
 	silentPng bool
-	received  chan fakeElem
+	// stallNext makes the connection that reads the next element stall: it answers
+	// nothing more and discards what it reads, until the client closes its socket,
+	// which it reports on socketClosed.
+	stallNext    bool
+	socketClosed chan struct{}
+	received     chan fakeElem
 	// answer, when set, may answer a get/set IQ itself with a raw stanza ("" = the
 	// default empty result).
 	answer func(iq fakeElem) string
@@ -61,7 +66,8 @@ func newFakeXMPP(t *testing.T, startTLS bool) *fakeXMPP {
 		t.Fatal(err)
 	}
 	f := &fakeXMPP{t: t, ln: ln, roots: roots, startTLS: startTLS, password: "pw",
-		tlsConf: &tls.Config{Certificates: []tls.Certificate{cert}}, received: make(chan fakeElem, 100)}
+		tlsConf: &tls.Config{Certificates: []tls.Certificate{cert}}, received: make(chan fakeElem, 100),
+		socketClosed: make(chan struct{}, 10)}
 	t.Cleanup(func() { ln.Close(); f.kill() })
 	go f.serve()
 	return f
@@ -181,6 +187,15 @@ func (f *fakeXMPP) handle(c net.Conn) {
 			return
 		}
 		f.received <- e
+		f.mu.Lock()
+		stall := f.stallNext
+		f.stallNext = false
+		f.mu.Unlock()
+		if stall {
+			_, _ = io.Copy(io.Discard, c) // until the client closes the socket
+			f.socketClosed <- struct{}{}
+			return
+		}
 		if e.XMLName.Local == "iq" && (e.attr("type") == "get" || e.attr("type") == "set") {
 			f.mu.Lock()
 			silent := f.silentPng && strings.Contains(e.Inner, "urn:xmpp:ping")

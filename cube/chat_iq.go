@@ -179,6 +179,7 @@ func (c *Chat) pingLoop(cc *chatConn) {
 		_, err := cc.request(context.Background(), "get", c.cfg.ChatDomain, pingElem{}, c.opts.PingTimeout)
 		var answered *IQError
 		if err != nil && !errors.As(err, &answered) && !cc.wire.lastReadAt().After(sent) {
+			cc.unanswered.Store(true) // stalled: shutdown closes the socket at once
 			c.connLost(cc, fmt.Errorf("cube: ping failed: %w", err))
 			return
 		}

@@ -2,10 +2,13 @@ package cube
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cubechat/cubechat/internal/testwait"
 )
 
 func fastOpts() ChatOptions {
@@ -356,4 +359,46 @@ func TestChatReloginAfterDisconnect(t *testing.T) {
 	}
 	c.Disconnect()
 	expectStates(t, c, Closed)
+}
+
+// TestSocketOfFindsGoXMPPsConnection: the socket under a go-xmpp client is found (a
+// go-xmpp upgrade that moves it fails here, not silently in the field).
+func TestSocketOfFindsGoXMPPsConnection(t *testing.T) {
+	srv := newFakeXMPP(t, false)
+	c := NewChat(srv.config(), fastOpts())
+	if err := c.Connect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Disconnect()
+	cc := c.current()
+	if cc == nil || cc.sock == nil {
+		t.Fatal("no socket found under the go-xmpp client")
+	}
+	if _, isTLS := cc.sock.(*tls.Conn); isTLS {
+		t.Fatal("socketOf returned the TLS layer, not the TCP connection")
+	}
+	if got, want := cc.sock.RemoteAddr().String(), srv.ln.Addr().String(); got != want {
+		t.Fatalf("the socket found talks to %s, want %s", got, want)
+	}
+}
+
+// TestStalledConnectionIsClosedAtOnce: when a ping goes unanswered because the path
+// stalled (nothing comes back, not even the answer to our stream close), the old
+// socket is closed at once, not after go-xmpp's own 10 s timer.
+func TestStalledConnectionIsClosedAtOnce(t *testing.T) {
+	srv := newFakeXMPP(t, false)
+	opts := fastOpts()
+	opts.PingInterval, opts.PingTimeout = 100*time.Millisecond, 200*time.Millisecond
+	c := NewChat(srv.config(), opts)
+	if err := c.Connect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Disconnect()
+	expectStates(t, c, Authenticated, Ready)
+	srv.mu.Lock()
+	srv.stallNext = true
+	srv.mu.Unlock()
+	expectStates(t, c, Reconnecting)
+	// Well within closeTimeout: the stalled socket is not waited on.
+	testwait.Recv(t, "the stalled socket to close", closeTimeout, srv.socketClosed)
 }

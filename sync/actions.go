@@ -102,7 +102,7 @@ func (e *Engine) settleAction(ctx context.Context, chat *cube.Chat, a cache.Acti
 	err := e.sendAction(ctx, chat, a)
 	switch {
 	case err == nil:
-		if err := e.db.DoneAction(ctx, a.ID); err != nil && !errors.Is(err, cache.ErrNotFound) {
+		if err := e.db.DoneAction(ctx, a); err != nil && !errors.Is(err, cache.ErrNotFound) {
 			e.log.Error("finishing an action", "id", a.ID, "err", err)
 			return false
 		}

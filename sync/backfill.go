@@ -33,6 +33,7 @@ func (e *Engine) LoadOlder(ctx context.Context, dialogID string, before time.Tim
 	added := 0
 	var oldest int64
 	reachedStart := false
+	listing := newServerListing(true)
 	for page := 0; page < olderMaxPages; page++ {
 		// date_sent[lte], not [lt]: messages sharing before's second may not all be
 		// here yet; the upsert drops the ones that are. Any updated_at filter makes the
@@ -42,11 +43,12 @@ func (e *Engine) LoadOlder(ctx context.Context, dialogID string, before time.Tim
 			DialogID: dialogID, DateSentLTE: upper, UpdatedAtGTE: anyUpdate, SortDesc: "date_sent",
 			Limit: olderPage, Skip: page * olderPage, MarkAsRead: false,
 		}
+		asked := time.Now()
 		items, err := e.listMessages(ctx, f)
 		if err != nil {
 			return added, fmt.Errorf("sync: loading older messages of %s: %w", dialogID, err)
 		}
-		n, err := e.upsertWire(ctx, items, me)
+		n, err := e.upsertWire(ctx, items, me, listing, asked)
 		if err != nil {
 			return added, fmt.Errorf("sync: loading older messages of %s: %w", dialogID, err)
 		}

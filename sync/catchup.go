@@ -77,6 +77,8 @@ func (e *Engine) goLive(ctx context.Context, chat *cube.Chat) {
 // updated_at with every change to its messages). Dialogs the server no longer
 // lists for the user are settled, and the unread counts refreshed.
 func (e *Engine) catchUp(ctx context.Context, gen uint64) error {
+	e.passMu.Lock()
+	defer e.passMu.Unlock()
 	dialogsCursor, err := e.readCursor(ctx, dialogsCursorKey)
 	if err != nil {
 		return err
@@ -262,6 +264,7 @@ func (e *Engine) fetchChanged(ctx context.Context, dialogID string, since time.T
 	}()
 	var oldest int64
 	fetched := 0
+	listing := newServerListing(true)
 	f := filter(0)
 	pending = e.fetchPage(fetchCtx, f)
 	for {
@@ -281,7 +284,7 @@ func (e *Engine) fetchChanged(ctx context.Context, dialogID string, since time.T
 			next = filter(fetched)
 			pending = e.fetchPage(fetchCtx, next)
 		}
-		if _, err := e.upsertWire(ctx, page, me); err != nil {
+		if _, err := e.upsertWire(ctx, page, me, listing, got.asked); err != nil {
 			return err
 		}
 		for _, m := range page {
@@ -303,8 +306,9 @@ func (e *Engine) fetchChanged(ctx context.Context, dialogID string, since time.T
 
 // fetchedPage is the outcome of one background page request.
 type fetchedPage struct {
-	page []cube.Message
-	err  error
+	page  []cube.Message
+	asked time.Time // when it was requested
+	err   error
 }
 
 // fetchPage requests one page in the background. The channel (buffered, so the
@@ -313,8 +317,9 @@ type fetchedPage struct {
 func (e *Engine) fetchPage(ctx context.Context, f cube.MessageFilter) <-chan fetchedPage {
 	out := make(chan fetchedPage, 1)
 	go func() {
+		asked := time.Now()
 		page, err := e.listMessages(ctx, f)
-		out <- fetchedPage{page, err}
+		out <- fetchedPage{page, asked, err}
 	}()
 	return out
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
+	"time"
 
 	"github.com/cubechat/cubechat/cache"
 	"github.com/cubechat/cubechat/cube"
@@ -16,8 +18,11 @@ import (
 // the server's edits, deletion and markers. The server keeps no edit time, so a copy
 // whose text differs from ours is marked edited at its update time. REST copies
 // carry reaction counts, not who reacted: messages whose counts differ from the
-// cache's are asked for their reactions.
-func (e *Engine) upsertWire(ctx context.Context, page []cube.Message, me int64) (int, error) {
+// cache's are asked for their reactions. listing, when the page is part of one
+// listing of a dialog, has the cache rank each second it names as the server
+// stored them (nil for search results). asked is when the page was requested (zero:
+// unknown): a copy asked for before an edit the cache applied since is older than it.
+func (e *Engine) upsertWire(ctx context.Context, page []cube.Message, me int64, listing *serverListing, asked time.Time) (int, error) {
 	if len(page) == 0 {
 		return 0, nil
 	}
@@ -49,17 +54,17 @@ func (e *Engine) upsertWire(ctx context.Context, page []cube.Message, me int64) 
 				reacted = append(reacted, w)
 			}
 		default:
-			keepEdits(&m, old, w)
+			keepEdits(&m, old, w, asked)
 			switch {
 			case w.Deleted && len(old.Reactions) > 0:
 				unreacted = append(unreacted, w.ID)
-			case !w.Deleted && !sameCounts(old.ReactionCounts(), reactionTotals(w)):
+			case !w.Deleted && !sameReactions(*old, w, me):
 				reacted = append(reacted, w)
 			}
 		}
 		msgs = append(msgs, m)
 	}
-	n, err := e.db.UpsertMessages(ctx, msgs)
+	n, err := e.db.UpsertListed(ctx, msgs, listing.page(page))
 	if err != nil {
 		return 0, fmt.Errorf("storing messages: %w", err)
 	}
@@ -81,6 +86,8 @@ func (e *Engine) upsertWire(ctx context.Context, page []cube.Message, me int64) 
 // page was fetched) settles the message instead of failing the pass.
 func (e *Engine) refreshReactions(ctx context.Context, w cube.Message) error {
 	var who map[string][]int64
+	asked := time.Now()
+	before := e.queuedReactions(ctx, w.ID)
 	err := e.rest(ctx, func(c *cube.Client) (err error) {
 		who, err = c.ListReactions(ctx, w.ID)
 		return err
@@ -91,19 +98,31 @@ func (e *Engine) refreshReactions(ctx context.Context, w cube.Message) error {
 	if err != nil {
 		return fmt.Errorf("reactions of %s: %w", w.ID, err)
 	}
-	who = e.overlayQueuedReactions(ctx, w.ID, who)
-	if err := e.db.SetReactions(ctx, w.ID, who); err != nil && !errors.Is(err, cache.ErrNotFound) {
-		return fmt.Errorf("storing reactions of %s: %w", w.ID, err)
+	return e.storeReactionList(ctx, w.ID, who, asked, before)
+}
+
+// storeReactionList writes a message's reaction list, asked for from the server at
+// asked (when before were queued), with what the server's answer may lack laid over
+// it: the reactions that arrived live since, then this user's queued ones.
+func (e *Engine) storeReactionList(ctx context.Context, messageID string, who map[string][]int64, asked time.Time, before []cache.Action) error {
+	who = withLiveReactions(who, e.liveReactions.since(messageID, asked))
+	who = e.overlayQueuedReactions(ctx, messageID, who, before)
+	if err := e.db.SetReactions(ctx, messageID, who); err != nil && !errors.Is(err, cache.ErrNotFound) {
+		return fmt.Errorf("storing reactions of %s: %w", messageID, err)
 	}
 	return nil
 }
 
 // keepEdits reconciles a server copy m (of w) with the stored old: the server keeps
 // no edit time, so a copy whose text differs from ours is marked edited at its
-// update time; our own queued edit stays until the server confirms it.
-func keepEdits(m *cache.Message, old *cache.Message, w cube.Message) {
+// update time; our own queued edit stays until the server confirms it. So does an
+// edit the cache applied (live, or ours confirmed) after the page was asked for
+// (asked): the page lists the message as it was before, and taking its text would
+// undo the edit until the next catch-up. A later edit that page might hold comes
+// live after the one applied, or with the catch-up that follows a lost connection.
+func keepEdits(m *cache.Message, old *cache.Message, w cube.Message, asked time.Time) {
 	m.EditedAt = old.EditedAt
-	if old.EditPending {
+	if old.EditPending || (old.Edited() && !asked.IsZero() && asked.Before(old.EditedAt)) {
 		m.Body = old.Body
 		return
 	}
@@ -121,4 +140,20 @@ func reactionTotals(w cube.Message) map[string]int {
 
 func sameCounts(a, b map[string]int) bool {
 	return len(a) == len(b) && maps.Equal(a, b)
+}
+
+// sameReactions tells whether the cached reactions of a message agree with a server
+// copy, which carries only the totals and this user's own reactions: equal totals
+// with a different own set (this user's reaction still queued, or lost) say nothing
+// about who else reacted. Asked for the list, the cache then learns it; our queued
+// reactions are laid over it (refreshReactions).
+func sameReactions(old cache.Message, w cube.Message, me int64) bool {
+	if !sameCounts(old.ReactionCounts(), reactionTotals(w)) {
+		return false
+	}
+	var own []string
+	if w.Reactions != nil {
+		own = slices.Sorted(slices.Values(w.Reactions.Own))
+	}
+	return slices.Equal(old.ReactionsOf(me), own)
 }

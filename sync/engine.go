@@ -56,8 +56,17 @@ type Engine struct {
 	unread *unreadBook
 	// onScreen keeps the on-screen read markers no server answer has confirmed yet.
 	onScreen *onScreenBook
-	// missed holds the dialogs with live traffic the cache failed to store.
+	// missed holds the dialogs with live traffic the cache failed to store, or
+	// signals about messages it did not hold yet (live_missed.go).
 	missed *missedBook
+	// passMu runs one listing pass at a time: a catch-up, or a refetch of missed
+	// traffic, which must store after the pages of a catch-up already asked for.
+	passMu gosync.Mutex
+	// liveReactions are the reactions stored live lately, laid over reaction lists
+	// asked for before them (reactions_live.go).
+	liveReactions liveReactionLog
+	// relist holds seconds whose order the server is asked for again (relist.go).
+	relist relistBook
 	// sessionStart is when this engine was built: only messages newer than it
 	// may raise desktop notifications.
 	sessionStart time.Time

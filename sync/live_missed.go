@@ -141,10 +141,14 @@ func (e *Engine) runRefetchMissed(ctx context.Context) {
 		case <-e.missed.wake:
 		case <-retry.C:
 		}
-		if e.missed.empty() {
+		err := e.relistSeconds(ctx)
+		if err == nil && e.missed.empty() {
 			continue
 		}
-		if err := e.refetchMissed(ctx); err != nil {
+		if err == nil {
+			err = e.refetchMissed(ctx)
+		}
+		if err != nil {
 			if ctx.Err() != nil {
 				return
 			}
@@ -165,31 +169,56 @@ func (e *Engine) runRefetchMissed(ctx context.Context) {
 func (e *Engine) refetchMissed(ctx context.Context) error {
 	me := e.Me()
 	for dialogID, en := range e.missed.snapshot() {
-		for skip := 0; ; skip += pageSize {
-			page, err := e.listMessages(ctx, cube.MessageFilter{
-				DialogID: dialogID, UpdatedAtGTE: en.since, SortAsc: "date_sent",
-				Limit: pageSize, Skip: skip, MarkAsRead: false,
-			})
-			if err != nil {
-				return fmt.Errorf("sync: refetching dialog %s: %w", dialogID, err)
-			}
-			if _, err := e.upsertWire(ctx, page, me); err != nil {
-				return fmt.Errorf("sync: storing refetched messages of %s: %w", dialogID, err)
-			}
-			if len(page) < pageSize {
-				break
-			}
+		if err := e.refetchDialog(ctx, dialogID, en, me); err != nil {
+			return err
 		}
-		if !en.gapFrom.IsZero() {
-			if err := e.db.RemoveGap(ctx, dialogID, en.gapFrom, en.gapTo); err != nil {
-				return fmt.Errorf("sync: closing the gap of %s: %w", dialogID, err)
-			}
-		}
-		e.missed.settled(dialogID, en.generation)
-		e.unread.touch(dialogID) // the badges missed those messages too
-		e.log.Info("missed live traffic fetched", "dialog", dialogID, "since", en.since)
 	}
 	return nil
+}
+
+// refetchDialog is refetchMissed for one dialog, after any catch-up pass under way.
+func (e *Engine) refetchDialog(ctx context.Context, dialogID string, en missedEntry, me int64) error {
+	e.passMu.Lock()
+	defer e.passMu.Unlock()
+	listing := newServerListing(false)
+	for skip := 0; ; skip += pageSize {
+		asked := time.Now()
+		page, err := e.listMessages(ctx, cube.MessageFilter{
+			DialogID: dialogID, UpdatedAtGTE: en.since, SortAsc: "date_sent",
+			Limit: pageSize, Skip: skip, MarkAsRead: false,
+		})
+		if err != nil {
+			return fmt.Errorf("sync: refetching dialog %s: %w", dialogID, err)
+		}
+		if _, err := e.upsertWire(ctx, page, me, listing, asked); err != nil {
+			return fmt.Errorf("sync: storing refetched messages of %s: %w", dialogID, err)
+		}
+		if len(page) < pageSize {
+			break
+		}
+	}
+	if !en.gapFrom.IsZero() {
+		if err := e.db.RemoveGap(ctx, dialogID, en.gapFrom, en.gapTo); err != nil {
+			return fmt.Errorf("sync: closing the gap of %s: %w", dialogID, err)
+		}
+	}
+	e.missed.settled(dialogID, en.generation)
+	e.unread.touch(dialogID) // the badges missed those messages too
+	e.log.Info("missed live traffic fetched", "dialog", dialogID, "since", en.since)
+	return nil
+}
+
+// signalForUnknown handles an edit, deletion or reaction about a message the cache
+// does not hold. Usually it is one of the dialog's older messages, which the cache
+// need not have; but it may be one a catch-up page has just listed and not stored
+// yet: stored after the signal, the page's copy would lack it (a deletion, an edit,
+// a reaction undone) until the next reconnect. The dialog's recent changes are
+// therefore fetched again once the catch-up pass under way is done (passMu).
+func (e *Engine) signalForUnknown(dialogID string) {
+	if dialogID == "" {
+		return
+	}
+	e.missed.add(dialogID, time.Now().Add(-missedMargin), time.Time{})
 }
 
 func minTime(a, b time.Time) time.Time {

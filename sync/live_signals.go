@@ -39,6 +39,12 @@ func (e *Engine) handleSignal(ctx context.Context, chat *cube.Chat, ev cube.Even
 	case cube.LastActivityEvent:
 		e.storeActivityPush(ctx, chat, ev)
 	}
+	if errors.Is(err, cache.ErrNotFound) {
+		switch ev.(type) {
+		case cube.EditEvent, cube.DeleteEvent, cube.ReactionEvent:
+			e.signalForUnknown(e.eventDialogID(ctx, ev))
+		}
+	}
 	if err != nil && !errors.Is(err, cache.ErrNotFound) {
 		e.log.Warn("live event not stored", "event", fmt.Sprintf("%T", ev), "err", err)
 		if errors.Is(err, cache.ErrDiskFull) {
@@ -76,11 +82,11 @@ func (e *Engine) eventDialogID(ctx context.Context, ev cube.Event) string {
 	case cube.MarkerEvent:
 		dialogID, messageID = ev.DialogID, ev.MessageID
 	case cube.EditEvent:
-		messageID = ev.MessageID
+		dialogID, messageID = ev.DialogID, ev.MessageID
 	case cube.DeleteEvent:
-		messageID = ev.MessageID
+		dialogID, messageID = ev.DialogID, ev.MessageID
 	case cube.ReactionEvent:
-		messageID = ev.MessageID
+		dialogID, messageID = ev.DialogID, ev.MessageID
 	}
 	if dialogID == "" && messageID != "" {
 		if m, err := e.db.Message(ctx, messageID); err == nil {
@@ -177,11 +183,13 @@ func (e *Engine) storeReaction(ctx context.Context, ev cube.ReactionEvent) error
 		if err := e.db.ApplyReaction(ctx, ev.MessageID, ev.UserID, "", r); err != nil {
 			return err
 		}
+		e.liveReactions.add(liveReaction{messageID: ev.MessageID, userID: ev.UserID, remove: r, at: time.Now()})
 	}
 	for _, r := range ev.Add {
 		if err := e.db.ApplyReaction(ctx, ev.MessageID, ev.UserID, r, ""); err != nil {
 			return err
 		}
+		e.liveReactions.add(liveReaction{messageID: ev.MessageID, userID: ev.UserID, add: r, at: time.Now()})
 	}
 	return nil
 }

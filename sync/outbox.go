@@ -252,7 +252,15 @@ func (e *Engine) markSent(ctx context.Context, sent []sentMessage) error {
 		}
 		marks = append(marks, cache.SentMark{ID: s.id, SentAt: s.sentAt})
 	}
-	return e.db.MarkSentAll(ctx, marks)
+	if err := e.db.MarkSentAll(ctx, marks); err != nil {
+		return err
+	}
+	ids := make([]string, len(marks))
+	for i, mk := range marks {
+		ids[i] = mk.ID
+	}
+	e.relistCrowded(ctx, ids)
+	return nil
 }
 
 // isTransientSendError tells a lost connection (retry on the next Ready) from a

@@ -27,3 +27,22 @@ func TestQueuedReactionsSurviveAServerRefresh(t *testing.T) {
 		t.Fatalf("the server's list was modified: %v", server)
 	}
 }
+
+// TestReactionSentDuringARefreshIsKept: the outbox sends this user's ❤️ while the
+// catch-up's reaction list is on its way, so the list may not hold it and the queue
+// no longer does. The snapshot taken before the request keeps it; one queued
+// meanwhile is laid over too, in queue order.
+func TestReactionSentDuringARefreshIsKept(t *testing.T) {
+	const me = 1
+	server := map[string][]int64{"❤️": {2}} // answered before the ❤️ of 1 reached the server
+	before := []cache.Action{{ID: 7, Kind: cache.ActionReact, MessageID: "m", Add: "❤️"}}
+	now := []cache.Action{{ID: 9, Kind: cache.ActionReact, MessageID: "m", Add: "👍", Remove: "❤️"}}
+	got := withQueuedReactions(server, queuedThenAndNow(before, nil), "m", me)
+	if want := map[string][]int64{"❤️": {2, 1}}; !maps.EqualFunc(got, want, slices.Equal[[]int64]) {
+		t.Fatalf("sent during the refresh: reactions = %v, want %v", got, want)
+	}
+	got = withQueuedReactions(server, queuedThenAndNow(before, now), "m", me)
+	if want := map[string][]int64{"❤️": {2}, "👍": {1}}; !maps.EqualFunc(got, want, slices.Equal[[]int64]) {
+		t.Fatalf("then swapped: reactions = %v, want %v", got, want)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/cubechat/cubechat/cache"
@@ -69,6 +70,7 @@ func (e *Engine) SearchServer(ctx context.Context, text string) ([]cache.Message
 		return nil, fmt.Errorf("sync: server search needs more than 4 characters, got %q", text)
 	}
 	var res *cube.SearchResult
+	asked := time.Now()
 	err := e.rest(ctx, func(c *cube.Client) (err error) {
 		res, err = c.GlobalSearch(ctx, cube.SearchQuery{Text: text, Limit: serverSearchLimit})
 		return err
@@ -79,7 +81,7 @@ func (e *Engine) SearchServer(ctx context.Context, text string) ([]cache.Message
 	if err := e.storeDialogs(ctx, res.Dialogs); err != nil {
 		return nil, fmt.Errorf("sync: storing found dialogs: %w", err)
 	}
-	if _, err := e.upsertWire(ctx, res.Messages, e.Me()); err != nil {
+	if _, err := e.upsertWire(ctx, res.Messages, e.Me(), nil, asked); err != nil {
 		return nil, fmt.Errorf("sync: storing found messages: %w", err)
 	}
 	// Read back from the cache: the stored rows carry local state (edits, files).

@@ -42,23 +42,10 @@ func TestSoakShort(t *testing.T) {
 		t.Fatalf("the engines never became quiet: %v", rep.NotQuiet)
 	}
 	for kind, n := range rep.Counts() {
-		if n == 0 {
-			continue
+		if n != 0 {
+			t.Errorf("%d %s between the caches and the server", n, kind)
 		}
-		if why, open := knownOpenDivergences[kind]; open {
-			t.Logf("KNOWN OPEN, NOT FIXED: %d %s (%s; docs/reliability.md)", n, kind, why)
-			continue
-		}
-		t.Errorf("%d %s between the caches and the server", n, kind)
 	}
-}
-
-// knownOpenDivergences are kinds the short soak still finds now and then, each a
-// known bug recorded in docs/reliability.md. They are logged, not failed on, so that
-// the test guards every other kind in CI; remove an entry as soon as its bug is fixed.
-var knownOpenDivergences = map[string]string{
-	"mismatched reactions": "a single reaction now and then: suspected queued own reaction lost in a refresh",
-	"mismatched dialogs":   "the client cache orders same-second messages by id, the server by arrival",
 }
 
 // TestSoakComparisonCountsEachKind proves the comparison sees what it claims to: after
