@@ -17,6 +17,7 @@ var serverFeatures = []string{
 	cube.NSPing,       // XEP-0199 (iq.go)
 	cube.NSLast,       // XEP-0012, of the server and of its users (lastactivity.go)
 	cube.NSPrivacy,    // XEP-0016 privacy lists (privacy.go, privacy_iq.go)
+	nsSM,              // XEP-0198 stream management, also a stream feature (sm.go)
 	"msgoffline",      // XEP-0160: 1-1 messages to offline users are stored and delivered at login
 }
 
