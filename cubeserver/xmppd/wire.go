@@ -188,6 +188,7 @@ const (
 	condUnsupportedType = "unsupported-stanza-type"
 	condInvalidNS       = "invalid-namespace"
 	condSystemShutdown  = "system-shutdown"
+	condReset           = "reset"
 )
 
 // streamError renders <stream:error> with a fixed condition and an escaped text.
