@@ -90,30 +90,33 @@ func (h *Handler) getUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 
 // GET /users/online?limit&offset: the users with a live chat connection, {"users":[…]}
 // in id order; with count=true only {"count":N} (what the SDK's getOnlineCount asks).
+// Both go through the store, so an account deleted a moment ago, whose stream is still
+// closing, is neither listed nor counted.
 func (h *Handler) onlineUsers(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	var ids []int64
 	if acc := h.chatAccounts(); acc != nil {
 		ids = acc.OnlineUserIDs()
 	}
 	q := r.URL.Query()
-	if isTrue(q, "count") {
-		writeJSON(w, http.StatusOK, map[string]int{"count": len(ids)})
-		return
-	}
 	limit, skip, err := page(q, 100, 100)
 	if err != nil {
 		writeErrors(w, http.StatusUnprocessableEntity, err.Error())
 		return
 	}
-	ids = ids[min(skip, len(ids)):]
-	ids = ids[:min(limit, len(ids))]
-	if len(ids) == 0 {
-		writeJSON(w, http.StatusOK, map[string]any{"users": []userOut{}})
-		return
+	count := isTrue(q, "count")
+	if count {
+		limit, skip = 1, 0
 	}
-	users, _, err := h.st.ListUsers(r.Context(), store.UserQuery{IDs: ids})
-	if err != nil {
-		h.internalError(w, r, err)
+	users, total := []cube.User{}, 0
+	if len(ids) > 0 {
+		users, total, err = h.st.ListUsers(r.Context(), store.UserQuery{IDs: ids, Limit: limit, Skip: skip})
+		if err != nil {
+			h.internalError(w, r, err)
+			return
+		}
+	}
+	if count {
+		writeJSON(w, http.StatusOK, map[string]int{"count": total})
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"users": usersOut(users)})
