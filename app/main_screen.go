@@ -50,6 +50,8 @@ type mainScreen struct {
 	sheet   dialog.Dialog // the open shortcut sheet, if any (shortcuts.go)
 	signIn  *signInDialog // the open "sign in again" dialog, if any
 
+	settings *settingsScreen // the open Settings, if any (settings.go)
+
 	newChatBtn, accountBtn *widget.Button
 
 	openMu sync.Mutex
@@ -212,6 +214,9 @@ func (m *mainScreen) handleChange(c cache.Change) {
 	}
 	if c.Privacy {
 		runOnUI(func() { m.chat.header.loadBlocked(m.chat.dialog) })
+	}
+	if c.Users || c.Account || c.Privacy {
+		m.refreshSettings()
 	}
 }
 
