@@ -65,8 +65,11 @@ func (s *settingsScreen) appearanceTab() fyne.CanvasObject {
 }
 
 func (s *settingsScreen) notificationsTab() fyne.CanvasObject {
-	preview := widget.NewCheck(lang.L("Show the message text"), func(on bool) { s.update(func(a *appSettings) { a.Preview = on }) })
-	sound := widget.NewCheck(lang.L("Play a sound"), func(on bool) { s.update(func(a *appSettings) { a.Sound = on }) })
+	// The callbacks are set after the initial state, so opening Settings saves nothing.
+	notify := widget.NewCheck(lang.L("Desktop notifications for new messages"), nil)
+	preview := widget.NewCheck(lang.L("Show the message text"), nil)
+	sound := widget.NewCheck(lang.L("Play a sound"), nil)
+	notify.SetChecked(s.settings.Notify)
 	preview.SetChecked(s.settings.Preview)
 	sound.SetChecked(s.settings.Sound)
 	follow := func(on bool) {
@@ -78,12 +81,13 @@ func (s *settingsScreen) notificationsTab() fyne.CanvasObject {
 			sound.Disable()
 		}
 	}
-	notify := widget.NewCheck(lang.L("Desktop notifications for new messages"), func(on bool) {
+	follow(s.settings.Notify)
+	notify.OnChanged = func(on bool) {
 		s.update(func(a *appSettings) { a.Notify = on })
 		follow(on)
-	})
-	notify.SetChecked(s.settings.Notify)
-	follow(s.settings.Notify)
+	}
+	preview.OnChanged = func(on bool) { s.update(func(a *appSettings) { a.Preview = on }) }
+	sound.OnChanged = func(on bool) { s.update(func(a *appSettings) { a.Sound = on }) }
 	hint := widget.NewLabel(lang.L("Muted chats never notify. A chat you are looking at does not either."))
 	hint.Importance = widget.LowImportance
 	hint.Wrapping = fyne.TextWrapWord
