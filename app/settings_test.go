@@ -4,6 +4,7 @@ import (
 	"context"
 	"image/color"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -203,6 +204,15 @@ func TestSettingsProfileNameAvatarAndPassword(t *testing.T) {
 		onUI(func() { ok = p.headName.Text == "Alice Liddell" && m.users[x.aliceID].FullName == "Alice Liddell" })
 		return ok
 	})
+	// Opened again, Settings shows the saved avatar, read back from the server.
+	onUI(func() { s.close() })
+	s = openSettings(t, x.u, m, "Profile")
+	p = s.profile
+	waitFor(t, "the saved avatar", 20*time.Second, func() bool {
+		var ok bool
+		onUI(func() { ok = p.picture.Visible() && p.picture.Image != nil && p.picture.Image.Bounds().Dx() == 40 })
+		return ok
+	})
 
 	// A wrong current password shows an error; the right one changes it.
 	onUI(func() {
@@ -295,5 +305,34 @@ func TestSettingsUnblockAndOnlineCount(t *testing.T) {
 			}) != nil
 		})
 		return ok
+	})
+}
+
+// The account menu has a Settings entry that opens Settings.
+func TestAccountMenuOpensSettings(t *testing.T) {
+	u, m, _ := offlineUI(t)
+	onUI(func() {
+		m.showAccountMenu()
+		pop, ok := findIn(u.Window().Canvas().Overlays().Top(), func(o fyne.CanvasObject) bool {
+			_, ok := o.(*widget.PopUpMenu)
+			return ok
+		}).(*widget.PopUpMenu)
+		if !ok {
+			t.Fatal("no account menu on screen")
+		}
+		menu := pop.Menu
+		for _, item := range menu.Items {
+			field := reflect.ValueOf(item).Elem().FieldByName("Item") // a separator has none
+			if !field.IsValid() {
+				continue
+			}
+			if mi, ok := field.Interface().(*fyne.MenuItem); ok && mi != nil && mi.Label == "Settings…" {
+				test.Tap(item.(fyne.Tappable))
+				break
+			}
+		}
+		if m.settings == nil {
+			t.Fatal("the account menu has no working Settings entry")
+		}
 	})
 }
