@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -50,7 +51,8 @@ type mainScreen struct {
 	sheet   dialog.Dialog // the open shortcut sheet, if any (shortcuts.go)
 	signIn  *signInDialog // the open "sign in again" dialog, if any
 
-	settings *settingsScreen // the open Settings, if any (settings.go)
+	settings     *settingsScreen                // the open Settings, if any (settings.go)
+	settingsOpen atomic.Pointer[settingsScreen] // the same, for goroutines other than the UI's
 
 	newChatBtn, accountBtn *widget.Button
 

@@ -49,9 +49,11 @@ func (m *mainScreen) showSettings() {
 	s.dlg.SetOnClosed(func() {
 		if m.settings == s {
 			m.settings = nil
+			m.settingsOpen.Store(nil)
 		}
 	})
 	m.settings = s
+	m.settingsOpen.Store(s)
 	win := m.ui.win.Canvas().Size()
 	s.dlg.Resize(fyne.NewSize(min(680, win.Width-40), min(540, win.Height-40)))
 	s.dlg.Show()
@@ -83,16 +85,15 @@ func (s *settingsScreen) reload() {
 	}
 	runOnUI(func() {
 		s.profile.show(me)
+		s.profile.loadAvatar(me.Avatar)
 		s.blocked.show(blocked, users)
 	})
-	s.profile.loadAvatar(me.Avatar)
 }
 
 // refreshSettings reloads the open Settings after a cache change (profile, block list).
+// It runs on the change pump's goroutine, hence the atomic copy of m.settings.
 func (m *mainScreen) refreshSettings() {
-	var s *settingsScreen
-	runOnUI(func() { s = m.settings })
-	if s != nil {
+	if s := m.settingsOpen.Load(); s != nil {
 		s.reload()
 	}
 }

@@ -143,31 +143,32 @@ func (p *profileTab) show(me cache.User) {
 	}
 }
 
-// loadAvatar shows the avatar uid's image (downloaded off the UI goroutine), unless a
-// picked file is shown instead.
+// loadAvatar shows the avatar uid's image, downloaded off the UI goroutine, unless it
+// is shown already or a picked file is shown instead. Called on the UI goroutine.
 func (p *profileTab) loadAvatar(uid string) {
-	var skip bool
-	runOnUI(func() { skip = uid == "" || uid == p.shownAvatar || p.avatarPath != "" })
-	if skip {
+	if uid == "" || uid == p.shownAvatar || p.avatarPath != "" {
 		return
 	}
-	ctx, cancel := context.WithTimeout(p.s.m.ctx, loadTimeout)
-	defer cancel()
-	data, err := p.s.m.engine.Avatar(ctx, uid)
-	if err != nil {
-		p.s.m.log.Info("settings: the avatar could not be loaded", "err", err)
-		return
-	}
-	img, _, err := image.Decode(bytes.NewReader(data))
-	if err != nil {
-		p.s.m.log.Info("settings: the avatar is not an image", "err", err)
-		return
-	}
-	runOnUI(func() {
-		if p.avatarPath == "" {
-			p.shownAvatar = uid
-			p.showPicture(img)
+	m := p.s.m
+	m.bg.Go(func() {
+		ctx, cancel := context.WithTimeout(m.ctx, loadTimeout)
+		defer cancel()
+		data, err := m.engine.Avatar(ctx, uid)
+		if err != nil {
+			m.log.Info("settings: the avatar could not be loaded", "err", err)
+			return
 		}
+		img, _, err := image.Decode(bytes.NewReader(data))
+		if err != nil {
+			m.log.Info("settings: the avatar is not an image", "err", err)
+			return
+		}
+		runOnUI(func() {
+			if p.avatarPath == "" {
+				p.shownAvatar = uid
+				p.showPicture(img)
+			}
+		})
 	})
 }
 
