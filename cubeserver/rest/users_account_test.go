@@ -10,9 +10,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cubechat/cubechat/cube"
 	"github.com/cubechat/cubechat/cubeserver/store"
+	"github.com/cubechat/cubechat/cubeserver/throttle"
 )
 
 // fakeChat plays the chat server for the account calls: a fixed online list, and a
@@ -304,4 +306,37 @@ func TestPasswordResetRequest(t *testing.T) {
 	expect(t, e.do("GET", "/users/password/reset?email=eve@example.com", token, nil), 200, "")
 	expect(t, e.do("POST", "/users/password/reset", token, map[string]any{}), 422, `{"errors":{"email":["can't be blank"]}}`)
 	expect(t, e.do("POST", "/users/password/reset", "", map[string]any{"email": "eve@example.com"}), 401, sessionMissing)
+}
+
+// Guessing the current password with a stolen token is throttled like sign-ins: the
+// account's failures are counted, and past the burst the change is refused with 429
+// (even with the right password) until the bucket drains.
+func TestWrongOldPasswordsAreThrottled(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetPasswordPolicy(store.CheapPasswordPolicy()); err != nil {
+		t.Fatal(err)
+	}
+	frozen := time.Unix(1_700_000_000, 0)
+	guard := throttle.New(throttle.Limits{Burst: 3, Drain: time.Hour}, throttle.Limits{Burst: 100, Drain: time.Hour},
+		func() time.Time { return frozen })
+	srv := httptest.NewServer(New(Config{AppID: testAppID, AuthKey: testKey, Domain: "localhost", LoginGuard: guard}, st, &fakeChat{}))
+	t.Cleanup(func() { srv.Close(); st.Close() })
+	e := &env{t: t, srv: srv, st: st}
+	amy, token := e.user("amy")
+	change := func(old string) response {
+		return e.do("PUT", userPath(amy), token, map[string]any{"user": map[string]any{"old_password": old, "password": "new-secret-1"}})
+	}
+	for i := range 3 {
+		if r := change(fmt.Sprintf("guess-%d", i)); r.status != 422 {
+			t.Fatalf("guess %d: %d %s", i, r.status, r.body)
+		}
+	}
+	expect(t, change("guess-4"), 429, "")
+	expect(t, change("amy-pw"), 429, "")
+	if ok, _ := st.VerifyPassword(context.Background(), amy.ID, "amy-pw"); !ok {
+		t.Fatal("a throttled request changed the password")
+	}
 }
