@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	csync "github.com/cubechat/cubechat/sync"
@@ -18,6 +19,8 @@ func (m *mainScreen) showAccountMenu() {
 	who := userName(m.me, m.users)
 	menu := fyne.NewMenu("",
 		fyne.NewMenuItem("Signed in as "+who, nil),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem(lang.L("Settings…"), m.showSettings),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Sign out…", m.ui.confirmSignOut),
 		fyne.NewMenuItemSeparator(),
@@ -46,6 +49,9 @@ func (u *UI) leaveMainScreen(end func(*csync.Engine), then func()) {
 	old := u.main
 	if old != nil {
 		old.stop()
+		if old.settings != nil {
+			old.settings.close()
+		}
 		u.main = nil
 		u.win.SetOnDropped(nil)
 		old.uninstallShortcuts()

@@ -40,7 +40,6 @@ import (
 	"sync"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/theme"
 
 	"github.com/cubechat/cubechat/cache"
 	csync "github.com/cubechat/cubechat/sync"
@@ -96,6 +95,8 @@ type UI struct {
 	// openURL opens a file or link with the system's program (the Fyne app's; tests
 	// replace it to play a desktop without one).
 	openURL func(*url.URL) error
+	// playSound plays the new-message sound (messageSound; tests count the calls).
+	playSound func(context.Context) error
 
 	mu     sync.Mutex // guards engine, which Close may read from another goroutine
 	engine *csync.Engine
@@ -113,11 +114,12 @@ func New(fyneApp fyne.App, deps Deps) (*UI, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	u := &UI{fyneApp: fyneApp, deps: deps, log: logger.With("component", "ui"), openURL: fyneApp.OpenURL}
+	u := &UI{fyneApp: fyneApp, deps: deps, log: logger.With("component", "ui"), openURL: fyneApp.OpenURL, playSound: messageSound}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.bg = csync.NewWorkers(u.ctx)
-	// Fyne's greys for secondary text (times, presence, sizes) are too faint to read.
-	fyneApp.Settings().SetTheme(widgets.ReadableTheme(theme.DefaultTheme()))
+	// Fyne's greys for secondary text (times, presence, sizes) are too faint to read;
+	// the saved appearance settings (settings_prefs.go) apply from the start.
+	fyneApp.Settings().SetTheme(appTheme(loadSettings(fyneApp.Preferences())))
 	u.win = fyneApp.NewWindow("cubechat")
 	var screen fyne.Size
 	if deps.ScreenSize != nil {

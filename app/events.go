@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 
 	csync "github.com/cubechat/cubechat/sync"
 )
@@ -29,7 +30,7 @@ func (m *mainScreen) applyEvent(ev csync.Event) {
 	case csync.TypingEvent:
 		runOnUI(func() { m.setTyping(ev) })
 	case csync.NotifyEvent:
-		m.ui.fyneApp.SendNotification(fyne.NewNotification(ev.Title, ev.Body))
+		m.notify(ev)
 	case csync.NoticeEvent:
 		if ev.Err != nil {
 			m.log.Info("engine notice", "text", ev.Text, "err", ev.Err)
@@ -38,6 +39,27 @@ func (m *mainScreen) applyEvent(ev csync.Event) {
 	case csync.SystemMessageEvent:
 		// The engine stores it too; the notices area shows what the cache holds.
 		m.bg.Go(m.notices.reload)
+	}
+}
+
+// notify shows a desktop notification as the settings say: not at all, without the
+// message's text, and with or without a sound.
+func (m *mainScreen) notify(ev csync.NotifyEvent) {
+	s := m.ui.settings()
+	if !s.Notify {
+		return
+	}
+	body := ev.Body
+	if !s.Preview {
+		body = lang.L("New message")
+	}
+	m.ui.fyneApp.SendNotification(fyne.NewNotification(ev.Title, body))
+	if s.Sound {
+		m.bg.Go(func() {
+			if err := m.ui.playSound(m.ctx); err != nil && m.ctx.Err() == nil {
+				m.log.Debug("notification sound", "err", err)
+			}
+		})
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -49,6 +50,9 @@ type mainScreen struct {
 	info    *dialogInfo   // the open info panel, if any
 	sheet   dialog.Dialog // the open shortcut sheet, if any (shortcuts.go)
 	signIn  *signInDialog // the open "sign in again" dialog, if any
+
+	settings     *settingsScreen                // the open Settings, if any (settings.go)
+	settingsOpen atomic.Pointer[settingsScreen] // the same, for goroutines other than the UI's
 
 	newChatBtn, accountBtn *widget.Button
 
@@ -212,6 +216,9 @@ func (m *mainScreen) handleChange(c cache.Change) {
 	}
 	if c.Privacy {
 		runOnUI(func() { m.chat.header.loadBlocked(m.chat.dialog) })
+	}
+	if c.Users || c.Account || c.Privacy {
+		m.refreshSettings()
 	}
 }
 

@@ -21,7 +21,7 @@ type shortcutDef struct {
 
 // keyHelp lists the keys that act where they are typed (not window shortcuts).
 var keyHelp = [][2]string{
-	{"Esc", "Cancel an edit, clear the search, close a menu or panel"},
+	{"Esc", "Cancel an edit, clear the search, close a menu, panel or Settings"},
 	{"Up", "Edit your last message (in an empty message field)"},
 	{"Enter", "Open the first match (search, quick switcher)"},
 	{"Shift+Enter", "New line in a message"},
@@ -42,6 +42,7 @@ func (m *mainScreen) shortcutDefs() []shortcutDef {
 		{"Alt+Up, Ctrl+Shift+Tab, Ctrl+PgUp", "Previous chat", []fyne.Shortcut{combo(fyne.KeyUp, fyne.KeyModifierAlt),
 			combo(fyne.KeyTab, fyne.KeyModifierControl|fyne.KeyModifierShift), combo(fyne.KeyPageUp, fyne.KeyModifierControl)},
 			func() { m.stepChat(-1) }},
+		{"Ctrl+,", "Settings", []fyne.Shortcut{combo(fyne.KeyComma, ctrl)}, m.showSettings},
 		{"Ctrl+/, F1", "Show this list", []fyne.Shortcut{combo(fyne.KeySlash, ctrl)}, m.showShortcuts},
 		{"Ctrl+Q", "Quit", []fyne.Shortcut{combo(fyne.KeyQ, ctrl)}, m.ui.closeWindow},
 	}
@@ -110,12 +111,14 @@ func (m *mainScreen) composerKey(k *fyne.KeyEvent) bool {
 	return false
 }
 
-// escape undoes the innermost thing: the shortcut sheet or the info panel, then an
-// edit, then a search.
+// escape undoes the innermost thing: the shortcut sheet, Settings or the info panel,
+// then an edit, then a search.
 func (m *mainScreen) escape() bool {
 	switch {
 	case m.sheet != nil:
 		m.sheet.Hide()
+	case m.settings != nil:
+		m.settings.close()
 	case m.info != nil:
 		m.info.win.Hide()
 	case m.chat.editing.ID != "":

@@ -2,10 +2,12 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/cubechat/cubechat/cache"
@@ -20,6 +22,7 @@ type userPicker struct {
 	entry   *widget.Entry
 	list    *widget.List
 	status  *widget.Label
+	online  *widget.Label // "N online" (the server's count), once known
 	found   []cache.User
 	exclude map[int64]bool
 	gen     int
@@ -82,7 +85,11 @@ func newUserPicker(m *mainScreen, exclude []int64) *userPicker {
 			p.pick(id)
 		}
 	}
-	box := container.NewBorder(container.NewVBox(p.entry, p.status), nil, nil, nil, p.list)
+	p.online = widget.NewLabel("")
+	p.online.Importance = widget.LowImportance
+	p.online.Hide()
+	box := container.NewBorder(container.NewVBox(p.entry, p.status), p.online, nil, nil, p.list)
+	m.bg.Go(p.countOnline)
 	p.content = container.NewGridWrap(fyne.NewSize(380, 300), box)
 	return p
 }
@@ -147,4 +154,19 @@ func (p *userPicker) pick(id int) {
 	if id < len(p.found) && p.OnPick != nil {
 		p.OnPick(p.found[id])
 	}
+}
+
+// countOnline shows how many users are connected now (the server's count); nothing when
+// the server cannot say.
+func (p *userPicker) countOnline() {
+	ctx, cancel := context.WithTimeout(p.m.ctx, loadTimeout)
+	defer cancel()
+	n, err := p.m.engine.OnlineCount(ctx)
+	if err != nil {
+		return
+	}
+	runOnUI(func() {
+		p.online.SetText(fmt.Sprintf(lang.L("%d online"), n))
+		p.online.Show()
+	})
 }

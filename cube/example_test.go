@@ -401,3 +401,61 @@ func ExampleChat_LastActivity() {
 	// Bob online now: true <nil>
 	// push when Bob left: true true
 }
+
+// Users: change your own profile and password, read a user by id, see who is online.
+func ExampleClient_UpdateUser() {
+	ctx := context.Background()
+	me, client := signedIn("Dora")
+	bob, bobClient := signedIn("Bob")
+
+	u, err := client.UpdateUser(ctx, me.ID, cube.UserUpdate{
+		FullName: cube.Str("Dora Marquez"), // nil fields stay; cube.Str("") clears one
+		Website:  cube.Str("dora.example"),
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("now:", u.FullName, u.Website)
+
+	// The current password is required; every other session of the user ends.
+	err = client.ChangePassword(ctx, me.ID, "not-my-password", "dora-new-pass-1")
+	fmt.Println("wrong old password refused:", cube.IsWrongOldPassword(err))
+	fmt.Println("changed:", client.ChangePassword(ctx, me.ID, me.Login+"-pass-1", "dora-new-pass-1") == nil)
+
+	seen, _ := bobClient.UserByID(ctx, me.ID) // GET /users/{id}
+	fmt.Println("Bob sees:", seen.FullName)
+
+	bobChat := connected(bob, bobClient) // online = connected to the chat
+	defer bobChat.Disconnect()
+	online, _ := client.OnlineUsers(ctx, 100, 0)
+	count, _ := client.OnlineUsersCount(ctx)
+	fmt.Println("Bob is online:", slices.ContainsFunc(online, func(u cube.User) bool { return u.ID == bob.ID }), "count ≥ 1:", count >= 1)
+	// Output:
+	// now: Dora Marquez dora.example
+	// wrong old password refused: true
+	// changed: true
+	// Bob sees: Dora Marquez
+	// Bob is online: true count ≥ 1: true
+}
+
+// Users: delete your own account. Groups you own pass to their first admin (else the
+// earliest occupant); your chat connections are closed for good.
+func ExampleClient_DeleteUser() {
+	ctx := context.Background()
+	me, client := signedIn("Eve")
+	bob, bobClient := signedIn("Bob")
+	group, _ := client.CreateDialog(ctx, cube.NewDialog{Type: cube.DialogGroup, Name: "Eve's", OccupantsIDs: []int64{bob.ID}})
+
+	if err := client.DeleteUser(ctx, me.ID); err != nil { // only your own account
+		fmt.Println(err)
+		return
+	}
+	_, err := bobClient.UserByID(ctx, me.ID)
+	fmt.Println("gone:", cube.IsStatus(err, 404))
+	list, _ := bobClient.ListDialogs(ctx, cube.DialogFilter{IDIn: []string{group.ID}})
+	fmt.Println("Bob owns the group now:", list.Items[0].UserID == bob.ID)
+	// Output:
+	// gone: true
+	// Bob owns the group now: true
+}

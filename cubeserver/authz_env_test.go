@@ -155,6 +155,16 @@ func (e *authzEnv) token(r role) string {
 	return sess.Token
 }
 
+// sessionOf is a fresh session token of user id.
+func (e *authzEnv) sessionOf(id int64) string {
+	e.t.Helper()
+	sess, err := e.s.Store().CreateSession(e.ctx, store.NewSession{AppID: e.s.AppID(), UserID: id})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return sess.Token
+}
+
 // world is what one case acts on.
 type world struct {
 	group      *cube.Dialog // owner, admin (admin), occupant, blocked
@@ -164,7 +174,9 @@ type world struct {
 	message    cube.Message // the owner's message in group, carrying blob
 	blob       store.Blob   // the owner's private, complete file
 	publicBlob store.Blob
-	word       string // a word only message holds, for search
+	word       string    // a word only message holds, for search
+	self       cube.User // with restCase.asSelf: the fresh user whose token the user roles carry
+	bystander  int64     // the helper's id: a user in none of the roles
 }
 
 func (e *authzEnv) newWorld() world {
@@ -173,6 +185,7 @@ func (e *authzEnv) newWorld() world {
 	u := func(r role) int64 { return e.users[r].ID }
 	e.seq++
 	var w world
+	w.bystander = e.helper.ID
 	w.word = "needle" + hex.EncodeToString([]byte{byte(e.seq >> 8), byte(e.seq)})
 	var err error
 	id := cube.NewObjectID()

@@ -45,6 +45,9 @@ type restCase struct {
 	headers map[string]string
 	// form, when set, replaces body with a multipart form (the presigned upload).
 	form func(w world) map[string]string
+	// asSelf gives every user role a fresh account of its own (world.self) for the cell:
+	// calls a user may make only on their own account, which the cell may delete.
+	asSelf bool
 }
 
 func fixed(p string) func(world, string) string { return func(world, string) string { return p } }
@@ -103,6 +106,29 @@ func restCases() []restCase {
 				return map[string]any{"user": map[string]any{"login": fmt.Sprintf("newcomer%d", e.seq), "password": "newcomer-pw-1"}}
 			}, want: anySession(ok, ok, ok, ok, ok, ok)},
 		{name: "GET /users/v2", method: "GET", path: fixed("/users/v2"), want: anySession(ok, ok, ok, ok, ok, ok)},
+		{name: "GET /users/{owner}", method: "GET",
+			path: func(w world, _ string) string { return "/users/" + itoa(ownerOf(w)) }, want: anySession(ok, ok, ok, ok, ok, ok)},
+		{name: "GET /users/online", method: "GET", path: fixed("/users/online"), want: anySession(ok, ok, ok, ok, ok, ok)},
+		{name: "GET /users/online?count=true", method: "GET", path: fixed("/users/online?count=true"), want: anySession(ok, ok, ok, ok, ok, ok)},
+		{name: "POST /users/password/reset", method: "POST", path: fixed("/users/password/reset"),
+			body: func(e *authzEnv, _ world, _ role) any { return map[string]any{"email": "nobody@example.com"} },
+			want: anySession(ok, ok, ok, ok, ok, ok)},
+		{name: "PUT /users/{owner} (profile)", method: "PUT",
+			path: func(w world, _ string) string { return "/users/" + itoa(ownerOf(w)) },
+			body: body(map[string]any{"user": map[string]any{"full_name": "OWNER"}}), want: userOnly(ok, 403, 403, 403, 403)},
+		{name: "PUT /users/{owner} (password, set to the same)", method: "PUT",
+			path: func(w world, _ string) string { return "/users/" + itoa(ownerOf(w)) },
+			body: func(e *authzEnv, _ world, _ role) any {
+				pw := password(e.users[roleOwner].Login)
+				return map[string]any{"user": map[string]any{"old_password": pw, "password": pw}}
+			}, want: userOnly(ok, 403, 403, 403, 403)},
+		{name: "PUT /users/{self} (profile)", method: "PUT", asSelf: true,
+			path: func(w world, _ string) string { return "/users/" + itoa(w.self.ID) },
+			body: body(map[string]any{"user": map[string]any{"full_name": "Me"}}), want: userOnly(ok, ok, ok, ok, ok)},
+		{name: "DELETE /users/{bystander}", method: "DELETE",
+			path: func(w world, _ string) string { return "/users/" + itoa(w.bystander) }, want: userOnly(403, 403, 403, 403, 403)},
+		{name: "DELETE /users/{self}", method: "DELETE", asSelf: true,
+			path: func(w world, _ string) string { return "/users/" + itoa(w.self.ID) }, want: userOnly(ok, ok, ok, ok, ok)},
 
 		// Dialogs.
 		{name: "GET /chat/Dialog", method: "GET", path: fixed("/chat/Dialog?limit=100"), want: userOnly(ok, ok, ok, ok, ok),
@@ -267,6 +293,10 @@ func TestAuthorizationMatrixREST(t *testing.T) {
 		for r := role(0); r < roleCount; r++ {
 			w := e.newWorld()
 			token := e.token(r)
+			if c.asSelf && r.isUser() {
+				w.self = e.newUser(fmt.Sprintf("self%d", e.seq))
+				token = e.sessionOf(w.self.ID)
+			}
 			var body any
 			if c.body != nil {
 				body = c.body(e, w, r)
@@ -309,6 +339,9 @@ func TestAuthorizationMatrixREST(t *testing.T) {
 	t.Logf("REST authorization matrix: %d cases (%d endpoints × %d roles + admin key), %d must be refused, %d allowed",
 		cases, len(restCases()), roleCount, denied, allowed)
 }
+
+// ownerOf is the world's owner (the group's creator).
+func ownerOf(w world) int64 { return w.group.UserID }
 
 func leakChecked(c restCase, r role) bool {
 	for _, x := range c.leakFor {

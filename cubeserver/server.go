@@ -18,6 +18,10 @@ import (
 	"github.com/cubechat/cubechat/cubeserver/xmppd"
 )
 
+// The REST handler finds the chat server's account calls (online users, ending a user's
+// streams) by a type assertion on its notifier: keep xmppd.Server implementing them.
+var _ rest.ChatAccounts = (*xmppd.Server)(nil)
+
 // The store is the chat server's backend.
 var _ xmppd.Backend = (*store.Store)(nil)
 

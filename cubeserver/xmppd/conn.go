@@ -139,7 +139,11 @@ func reason(err error) string {
 
 // shutdown is called by Server.Close: a bound session says goodbye through its
 // writer; anything earlier is simply dropped.
-func (c *conn) shutdown() {
+func (c *conn) shutdown() { c.endStream(condSystemShutdown, "") }
+
+// endStream ends the connection from the server's side with a stream error of cond:
+// the goodbye is written first, then the socket is closed.
+func (c *conn) endStream(cond, text string) {
 	c.mu.Lock()
 	s, l := c.sess, c.link
 	c.mu.Unlock()
@@ -150,7 +154,7 @@ func (c *conn) shutdown() {
 	}
 	// Queue the goodbye before raising stopping: once the reader sees stopping it ends
 	// the session itself, and a goodbye queued after that would be dropped.
-	s.finish(l, append(streamError(condSystemShutdown, ""), c.f.CloseTag()...))
+	s.finish(l, append(streamError(cond, text), c.f.CloseTag()...))
 	c.stopping.Store(true)
 	select {
 	case <-l.done:

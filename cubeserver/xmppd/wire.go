@@ -195,6 +195,7 @@ const (
 	condInvalidNS       = "invalid-namespace"
 	condSystemShutdown  = "system-shutdown"
 	condUndefined       = "undefined-condition"
+	condReset           = "reset"
 )
 
 // streamError renders <stream:error> with a fixed condition and an escaped text.
