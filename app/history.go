@@ -59,6 +59,7 @@ func newHistoryView(m *mainScreen) *historyView {
 			b.OnReact = func(id, emoji string) { m.chat.react(id, emoji) }
 			b.OnOpenAttachment = func(id, uid string) { m.chat.openAttachment(id, uid) }
 			b.OnSaveAttachment = func(id, uid string) { m.chat.saveAttachment(id, uid) }
+			b.OnQuote = func(quoted string) { m.chat.jumpToMessage(quoted) }
 			return b
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {

@@ -21,7 +21,7 @@ type shortcutDef struct {
 
 // keyHelp lists the keys that act where they are typed (not window shortcuts).
 var keyHelp = [][2]string{
-	{"Esc", "Cancel an edit, clear the search, close a menu or panel"},
+	{"Esc", "Cancel an edit or a reply, clear the search, close a menu or panel"},
 	{"Up", "Edit your last message (in an empty message field)"},
 	{"Enter", "Open the first match (search, quick switcher)"},
 	{"Shift+Enter", "New line in a message"},
@@ -42,6 +42,10 @@ func (m *mainScreen) shortcutDefs() []shortcutDef {
 		{"Alt+Up, Ctrl+Shift+Tab, Ctrl+PgUp", "Previous chat", []fyne.Shortcut{combo(fyne.KeyUp, fyne.KeyModifierAlt),
 			combo(fyne.KeyTab, fyne.KeyModifierControl|fyne.KeyModifierShift), combo(fyne.KeyPageUp, fyne.KeyModifierControl)},
 			func() { m.stepChat(-1) }},
+		{"Ctrl+Up", "Reply to the newest message; again: to an earlier one", []fyne.Shortcut{combo(fyne.KeyUp, ctrl)},
+			func() { m.chat.stepReply(-1) }},
+		{"Ctrl+Down", "Reply to a later message; past the newest: stop replying", []fyne.Shortcut{combo(fyne.KeyDown, ctrl)},
+			func() { m.chat.stepReply(1) }},
 		{"Ctrl+/, F1", "Show this list", []fyne.Shortcut{combo(fyne.KeySlash, ctrl)}, m.showShortcuts},
 		{"Ctrl+Q", "Quit", []fyne.Shortcut{combo(fyne.KeyQ, ctrl)}, m.ui.closeWindow},
 	}
@@ -116,10 +120,14 @@ func (m *mainScreen) escape() bool {
 	switch {
 	case m.sheet != nil:
 		m.sheet.Hide()
+	case m.chat.selectText != nil:
+		m.chat.selectText.Hide()
 	case m.info != nil:
 		m.info.win.Hide()
 	case m.chat.editing.ID != "":
 		m.chat.cancelEdit()
+	case m.chat.reply.active():
+		m.chat.reply.cancel()
 	case m.search.entry.Text != "":
 		m.search.entry.SetText("")
 	default:

@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -92,5 +93,33 @@ func TestForwardedAttachmentReachesAThirdUser(t *testing.T) {
 	}
 	if data, err := os.ReadFile(local); err != nil || string(data) != "forward me" {
 		t.Fatalf("downloaded %q, %v", data, err)
+	}
+}
+
+// Pins are a dialog field: the other side's cache gets them with its next dialog
+// refresh (catch-up after a restart).
+func TestPinsReachPeerWithDialogRefresh(t *testing.T) {
+	pr := newPair(t)
+	ctx, a, b := pr.h.ctx, pr.a, pr.b
+	id := pr.exchange(a, b, "the door code")
+	if err := b.e.UpdateDialog(ctx, pr.dialog, DialogChanges{Pin: []string{id}}); err != nil {
+		t.Fatalf("Bob pins in a private chat: %v", err)
+	}
+	if d, err := b.db.Dialog(ctx, pr.dialog); err != nil || len(d.PinnedMessageIDs) != 1 {
+		t.Fatalf("Bob's dialog after pinning: %+v, %v", d, err)
+	}
+	a.restart()
+	a.waitFor("the pin at Ann's", func() (bool, string) {
+		d, err := a.db.Dialog(ctx, pr.dialog)
+		if err != nil {
+			return false, err.Error()
+		}
+		return len(d.PinnedMessageIDs) == 1 && d.PinnedMessageIDs[0] == id, fmt.Sprint(d.PinnedMessageIDs)
+	})
+	if err := a.e.UpdateDialog(ctx, pr.dialog, DialogChanges{Unpin: []string{id}}); err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := a.db.Dialog(ctx, pr.dialog); len(d.PinnedMessageIDs) != 0 {
+		t.Fatalf("still pinned after unpinning: %v", d.PinnedMessageIDs)
 	}
 }
