@@ -60,6 +60,7 @@ func newChatPane(m *mainScreen) *chatPane {
 	c.uploads = newUploadTracker()
 	c.thumbs = newThumbnailLoader(m)
 	c.header = newChatHeader(c)
+	c.header.tickHeader()
 	c.banner = widgets.NewBanner()
 	c.history = newHistoryView(m)
 
