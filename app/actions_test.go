@@ -86,10 +86,16 @@ func TestCopyLinkAndSelectText(t *testing.T) {
 		if got := u.fyneApp.Clipboard().Content(); got != "plan" {
 			t.Errorf("copied %q, want the selected part", got)
 		}
+		typeKey(cv, fyne.KeyEscape) // the text field has the focus
+		if m.chat.selectText != nil {
+			t.Error("Esc leaves the Select text dialog open")
+		}
+		// With nothing focused, the window's Esc closes it too.
+		tapMenuItem(t, u, m, link.ID, "Select text")
 		cv.Unfocus()
 		typeKey(cv, fyne.KeyEscape)
 		if m.chat.selectText != nil {
-			t.Error("Esc leaves the Select text dialog open")
+			t.Error("Esc (nothing focused) leaves the Select text dialog open")
 		}
 	})
 }

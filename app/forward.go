@@ -16,7 +16,7 @@ import (
 func (c *chatPane) forward(msg cache.Message) {
 	m := c.m
 	keep := func(d cache.Dialog) bool { return canPost(d, m.me) }
-	m.showChatPicker(lang.L("Forward to…"), keep, func(d cache.Dialog) {
+	m.showChatPicker(lang.L("Forward message"), lang.L("Search chats…"), keep, func(d cache.Dialog) {
 		out := csync.Outgoing{Body: msg.Body, Attachments: msg.Attachments, Custom: forwardParams(msg, m.users)}
 		m.bg.Go(func() {
 			ctx, cancel := context.WithTimeout(m.ctx, loadTimeout)

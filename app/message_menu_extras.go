@@ -104,6 +104,7 @@ func (c *chatPane) showSelectText(msg cache.Message) {
 	size := fyne.NewSize(fyne.Min(520, c.m.ui.win.Canvas().Size().Width-40), fyne.Min(320, c.m.ui.win.Canvas().Size().Height-160))
 	d := dialog.NewCustom(lang.L("Select text"), lang.L("Close"), container.NewGridWrap(size, e), c.m.ui.win)
 	c.selectText = d
+	e.onEscape = d.Hide
 	d.SetOnClosed(func() {
 		if c.selectText == d {
 			c.selectText = nil
@@ -118,7 +119,8 @@ func (c *chatPane) showSelectText(msg cache.Message) {
 // would not let the user select.)
 type readOnlyEntry struct {
 	widget.Entry
-	text string
+	text     string
+	onEscape func() // Esc closes what shows the entry
 }
 
 func newReadOnlyEntry(text string) *readOnlyEntry {
@@ -142,6 +144,11 @@ func (e *readOnlyEntry) TypedRune(rune) {}
 func (e *readOnlyEntry) TypedKey(k *fyne.KeyEvent) {
 	switch k.Name {
 	case fyne.KeyBackspace, fyne.KeyDelete, fyne.KeyReturn, fyne.KeyEnter, fyne.KeyTab:
+		return
+	case fyne.KeyEscape:
+		if e.onEscape != nil {
+			e.onEscape()
+		}
 		return
 	}
 	e.Entry.TypedKey(k)

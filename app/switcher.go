@@ -26,12 +26,12 @@ type switcher struct {
 }
 
 func (m *mainScreen) showSwitcher() {
-	m.showChatPicker("Open a chat…", nil, func(d cache.Dialog) { m.selectDialog(d.ID) })
+	m.showChatPicker("", "Open a chat…", nil, func(d cache.Dialog) { m.selectDialog(d.ID) })
 }
 
-// showChatPicker shows the switcher with a placeholder, for the chats keep accepts;
-// picking one closes it and calls onPick.
-func (m *mainScreen) showChatPicker(placeholder string, keep func(cache.Dialog) bool, onPick func(cache.Dialog)) {
+// showChatPicker shows the switcher with a title ("" = none) and a placeholder, for
+// the chats keep accepts; picking one closes it and calls onPick.
+func (m *mainScreen) showChatPicker(title, placeholder string, keep func(cache.Dialog) bool, onPick func(cache.Dialog)) {
 	s := &switcher{m: m, onPick: onPick, keep: keep}
 	s.entry = widgets.NewKeyEntry()
 	s.entry.SetPlaceHolder(placeholder)
@@ -57,7 +57,11 @@ func (m *mainScreen) showChatPicker(placeholder string, keep func(cache.Dialog) 
 	s.none = widget.NewLabelWithStyle("No chat matches — search messages with Ctrl+F", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 	s.none.Importance = widget.LowImportance
 	s.filter()
-	box := container.NewBorder(s.entry, nil, nil, nil, container.NewStack(s.list, container.NewCenter(s.none)))
+	var top fyne.CanvasObject = s.entry
+	if title != "" {
+		top = container.NewVBox(widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.entry)
+	}
+	box := container.NewBorder(top, nil, nil, nil, container.NewStack(s.list, container.NewCenter(s.none)))
 	s.popup = widget.NewModalPopUp(container.NewGridWrap(fyne.NewSize(420, 360), box), m.ui.win.Canvas())
 	s.popup.Show()
 	m.ui.win.Canvas().Focus(s.entry)
