@@ -103,7 +103,8 @@ func TestReplyWithQuoteReachesPeer(t *testing.T) {
 
 // Forward: the picker lists chats; Enter sends a copy to the first match, marked as
 // forwarded, and opens that chat. Pin: the menu pins, the bar under the header shows
-// the message, a click on it jumps there, and × unpins.
+// the message, a click on it jumps there, Bob's client learns the pin at once, and ×
+// unpins.
 func TestForwardAndPin(t *testing.T) {
 	x := startE2E(t)
 	orig := bobWrites(t, x, "the door code is 4711")
@@ -178,6 +179,11 @@ func TestForwardAndPin(t *testing.T) {
 			t.Errorf("a pinned message offers %+v", acts)
 		}
 	})
+	waitFor(t, "the pin in Bob's cache (announced)", 20*time.Second, func() bool {
+		d, err := x.bobDB.Dialog(x.ctx, x.dialogID)
+		return err == nil && slices.Equal(d.PinnedMessageIDs, []string{orig})
+	})
+
 	onUI(func() { test.Tap(x.chat.pinned.unpin) })
 	waitFor(t, "the bar gone after unpinning", 10*time.Second, func() bool {
 		var text string

@@ -96,8 +96,8 @@ func TestForwardedAttachmentReachesAThirdUser(t *testing.T) {
 	}
 }
 
-// Pins are a dialog field: the other side's cache gets them with its next dialog
-// refresh (catch-up after a restart).
+// Pins are a dialog field: the other side's cache gets them at once (the "dialog
+// updated" system message) and with every dialog refresh (catch-up after a restart).
 func TestPinsReachPeerWithDialogRefresh(t *testing.T) {
 	pr := newPair(t)
 	ctx, a, b := pr.h.ctx, pr.a, pr.b
@@ -108,7 +108,7 @@ func TestPinsReachPeerWithDialogRefresh(t *testing.T) {
 	if d, err := b.db.Dialog(ctx, pr.dialog); err != nil || len(d.PinnedMessageIDs) != 1 {
 		t.Fatalf("Bob's dialog after pinning: %+v, %v", d, err)
 	}
-	a.restart()
+	// Ann's engine reads the dialog again when Bob's announcement arrives.
 	a.waitFor("the pin at Ann's", func() (bool, string) {
 		d, err := a.db.Dialog(ctx, pr.dialog)
 		if err != nil {
@@ -122,4 +122,30 @@ func TestPinsReachPeerWithDialogRefresh(t *testing.T) {
 	if d, _ := a.db.Dialog(ctx, pr.dialog); len(d.PinnedMessageIDs) != 0 {
 		t.Fatalf("still pinned after unpinning: %v", d.PinnedMessageIDs)
 	}
+	b.waitFor("the unpin at Bob's", func() (bool, string) {
+		d, err := b.db.Dialog(ctx, pr.dialog)
+		if err != nil {
+			return false, err.Error()
+		}
+		return len(d.PinnedMessageIDs) == 0, fmt.Sprint(d.PinnedMessageIDs)
+	})
+	// The announcements are signals: no system message is kept for the notices area.
+	for _, p := range []*peer{a, b} {
+		if sys, err := p.db.SystemMessages(ctx, 10); err != nil || len(sys) != 0 {
+			t.Errorf("system messages kept: %+v, %v", sys, err)
+		}
+	}
+
+	// A restart (catch-up) carries the pins too.
+	if err := b.e.UpdateDialog(ctx, pr.dialog, DialogChanges{Pin: []string{id}}); err != nil {
+		t.Fatal(err)
+	}
+	a.restart()
+	a.waitFor("the pin after Ann's restart", func() (bool, string) {
+		d, err := a.db.Dialog(ctx, pr.dialog)
+		if err != nil {
+			return false, err.Error()
+		}
+		return len(d.PinnedMessageIDs) == 1, fmt.Sprint(d.PinnedMessageIDs)
+	})
 }
