@@ -5,6 +5,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -19,7 +20,8 @@ type shortcutDef struct {
 	run        func()
 }
 
-// keyHelp lists the keys that act where they are typed (not window shortcuts).
+// keyHelp lists the keys that act where they are typed (not window shortcuts); the
+// sheet translates the descriptions when it shows them.
 var keyHelp = [][2]string{
 	{"Esc", "Cancel an edit or a reply, clear the search, close a menu or panel"},
 	{"Up", "Edit your last message (in an empty message field)"},
@@ -42,9 +44,9 @@ func (m *mainScreen) shortcutDefs() []shortcutDef {
 		{"Alt+Up, Ctrl+Shift+Tab, Ctrl+PgUp", "Previous chat", []fyne.Shortcut{combo(fyne.KeyUp, fyne.KeyModifierAlt),
 			combo(fyne.KeyTab, fyne.KeyModifierControl|fyne.KeyModifierShift), combo(fyne.KeyPageUp, fyne.KeyModifierControl)},
 			func() { m.stepChat(-1) }},
-		{"Ctrl+Up", "Reply to the newest message; again: to an earlier one", []fyne.Shortcut{combo(fyne.KeyUp, ctrl)},
+		{"Ctrl+Up", lang.L("Reply to the newest message; again: to an earlier one"), []fyne.Shortcut{combo(fyne.KeyUp, ctrl)},
 			func() { m.chat.stepReply(-1) }},
-		{"Ctrl+Down", "Reply to a later message; past the newest: stop replying", []fyne.Shortcut{combo(fyne.KeyDown, ctrl)},
+		{"Ctrl+Down", lang.L("Reply to a later message; past the newest: stop replying"), []fyne.Shortcut{combo(fyne.KeyDown, ctrl)},
 			func() { m.chat.stepReply(1) }},
 		{"Ctrl+/, F1", "Show this list", []fyne.Shortcut{combo(fyne.KeySlash, ctrl)}, m.showShortcuts},
 		{"Ctrl+Q", "Quit", []fyne.Shortcut{combo(fyne.KeyQ, ctrl)}, m.ui.closeWindow},
@@ -190,7 +192,7 @@ func (m *mainScreen) showShortcuts() {
 		add(d.keys, d.what)
 	}
 	for _, k := range keyHelp {
-		add(k[0], k[1])
+		add(k[0], lang.L(k[1]))
 	}
 	if m.sheet != nil {
 		return // already open

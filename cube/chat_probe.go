@@ -13,7 +13,7 @@ import (
 )
 
 // probeTimeout bounds ProbeChatTLS when ctx has no earlier deadline.
-const probeTimeout = 10 * time.Second
+const probeTimeout = 5 * time.Second
 
 // ProbeChatTLS connects to the chat server only as far as its certificate: a TLS
 // handshake (after STARTTLS's few stream lines in that mode) with the same checks the
