@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -201,4 +202,34 @@ func TestMessageExtrasParameters(t *testing.T) {
 	if got := messageExcerpt(cache.Message{Attachments: []cache.Attachment{{Type: "image", Name: "cat.png"}}}); got != "🖼 cat.png" {
 		t.Errorf("attachment excerpt %q", got)
 	}
+}
+
+// The pinned bar shows the newest pin, cycles to the earlier one on a click (jumping to
+// each), and follows an edit of the message it shows.
+func TestPinnedBarCyclesAndFollowsEdits(t *testing.T) {
+	_, m, db := offlineUI(t)
+	ctx := context.Background()
+	d, err := db.Dialog(ctx, "d1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, second := fmt.Sprintf("%024x", 3), fmt.Sprintf("%024x", 15)
+	d.PinnedMessageIDs = []string{first, second}
+	if err := db.UpsertDialogs(ctx, []cache.Dialog{*d}); err != nil {
+		t.Fatal(err)
+	}
+	onUI(func() { m.selectDialog("d1") })
+	bar := func() string {
+		var s string
+		onUI(func() { s = m.chat.pinned.Text() })
+		return s
+	}
+	waitFor(t, "the newest pin", 5*time.Second, func() bool { return bar() == "Pinned message 2 of 2: message 14" })
+	onUI(func() { m.chat.pinned.tapped() })
+	waitFor(t, "the earlier pin", 5*time.Second, func() bool { return bar() == "Pinned message 1 of 2: message 2" })
+	if _, err := db.UpsertMessages(ctx, []cache.Message{{ID: first, DialogID: "d1", SenderID: 1, RecipientID: 2,
+		Body: "message 2, corrected", SentAt: time.Now().Add(-18 * time.Minute), EditedAt: time.Now(), State: cache.StateRead}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the edited text on the bar", 5*time.Second, func() bool { return bar() == "Pinned message 1 of 2: message 2, corrected" })
 }

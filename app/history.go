@@ -231,6 +231,7 @@ func (h *historyView) rebuild() {
 	h.rows = historyRows(h.msgs, h.m.me, h.group, h.m.users, time.Now(), time.Local)
 	if h.m.chat != nil {
 		h.m.chat.decorateRows(h.rows, h.msgs)
+		h.m.chat.pinned.follow(h.msgs)
 	}
 	h.measure()
 	h.list.Refresh()

@@ -111,6 +111,28 @@ func (p *pinnedBar) showAt() {
 	})
 }
 
+// follow keeps the bar's text in step with the history: the pinned message shown was
+// edited, deleted or just loaded.
+func (p *pinnedBar) follow(msgs []cache.Message) {
+	id := p.shown()
+	if id == "" {
+		return
+	}
+	for _, msg := range msgs {
+		if msg.ID == id {
+			text := messageExcerpt(msg)
+			if msg.Deleted {
+				text = lang.L("Message deleted")
+			}
+			if text != p.quote.Text() {
+				p.gen++ // a load still running must not overwrite this
+				p.quote.Set(p.title(), text)
+			}
+			return
+		}
+	}
+}
+
 // tapped jumps to the message shown, then shows the one pinned before it.
 func (p *pinnedBar) tapped() {
 	id := p.shown()
