@@ -233,3 +233,37 @@ func TestPinnedBarCyclesAndFollowsEdits(t *testing.T) {
 	}
 	waitFor(t, "the edited text on the bar", 5*time.Second, func() bool { return bar() == "Pinned message 1 of 2: message 2, corrected" })
 }
+
+// A forwarded copy of one's own message is not editable; a reply and an edit do not
+// stack (starting one ends the other).
+func TestForwardedNotEditableAndReplyEditExclusive(t *testing.T) {
+	fwd := cache.Message{ID: "f", SenderID: 1, Body: "copied", State: cache.StateSent,
+		Custom: map[string]any{paramForwardID: "o", paramForwardSender: "2"}}
+	d := cache.Dialog{Type: dialogPrivate, OccupantIDs: []int64{1, 2}}
+	if availableMessageActions(fwd, d, 1).Edit {
+		t.Error("a forwarded message offers Edit")
+	}
+	_, m, _ := offlineUI(t)
+	onUI(func() { m.selectDialog("d1") })
+	waitFor(t, "the history", 5*time.Second, func() bool {
+		var n int
+		onUI(func() { n = len(m.chat.history.msgs) })
+		return n > 2
+	})
+	onUI(func() {
+		msgs := m.chat.history.msgs
+		own, other := msgs[len(msgs)-2], msgs[len(msgs)-1]
+		if own.SenderID != 1 {
+			own, other = other, own
+		}
+		m.chat.reply.start(other)
+		m.chat.startEdit(own)
+		if m.chat.reply.active() {
+			t.Error("an edit left the reply open")
+		}
+		m.chat.reply.start(other)
+		if m.chat.EditingID() != "" {
+			t.Error("a reply left the edit open")
+		}
+	})
+}
