@@ -20,8 +20,7 @@ type shortcutDef struct {
 	run        func()
 }
 
-// keyHelp lists the keys that act where they are typed (not window shortcuts); the
-// sheet translates the descriptions when it shows them.
+// keyHelp lists the keys that act where they are typed (not window shortcuts).
 var keyHelp = [][2]string{
 	{"Esc", "Cancel an edit or a reply, clear the search, close a menu or panel"},
 	{"Up", "Edit your last message (in an empty message field)"},
@@ -192,7 +191,7 @@ func (m *mainScreen) showShortcuts() {
 		add(d.keys, d.what)
 	}
 	for _, k := range keyHelp {
-		add(k[0], lang.L(k[1]))
+		add(k[0], k[1])
 	}
 	if m.sheet != nil {
 		return // already open
