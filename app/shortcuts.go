@@ -22,7 +22,7 @@ type shortcutDef struct {
 
 // keyHelp lists the keys that act where they are typed (not window shortcuts).
 var keyHelp = [][2]string{
-	{"Esc", "Cancel an edit or a reply, clear the search, close a menu or panel"},
+	{"Esc", "Cancel an edit, clear the search, close a menu or panel"},
 	{"Up", "Edit your last message (in an empty message field)"},
 	{"Enter", "Open the first match (search, quick switcher)"},
 	{"Shift+Enter", "New line in a message"},
