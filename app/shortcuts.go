@@ -37,16 +37,16 @@ func (m *mainScreen) shortcutDefs() []shortcutDef {
 	return []shortcutDef{
 		{"Ctrl+F", "Search chats and messages", []fyne.Shortcut{combo(fyne.KeyF, ctrl)}, m.focusSearch},
 		{"Ctrl+K", "Quick switcher: open a chat by name", []fyne.Shortcut{combo(fyne.KeyK, ctrl)}, m.showSwitcher},
+		{"Ctrl+Up", lang.L("Reply to the newest message; again: to an earlier one"), []fyne.Shortcut{combo(fyne.KeyUp, ctrl)},
+			func() { m.chat.stepReply(-1) }},
+		{"Ctrl+Down", lang.L("Reply to a later message; past the newest: stop replying"), []fyne.Shortcut{combo(fyne.KeyDown, ctrl)},
+			func() { m.chat.stepReply(1) }},
 		{"Alt+Down, Ctrl+Tab, Ctrl+PgDn", "Next chat", []fyne.Shortcut{combo(fyne.KeyDown, fyne.KeyModifierAlt),
 			combo(fyne.KeyTab, fyne.KeyModifierControl), combo(fyne.KeyPageDown, fyne.KeyModifierControl)},
 			func() { m.stepChat(1) }},
 		{"Alt+Up, Ctrl+Shift+Tab, Ctrl+PgUp", "Previous chat", []fyne.Shortcut{combo(fyne.KeyUp, fyne.KeyModifierAlt),
 			combo(fyne.KeyTab, fyne.KeyModifierControl|fyne.KeyModifierShift), combo(fyne.KeyPageUp, fyne.KeyModifierControl)},
 			func() { m.stepChat(-1) }},
-		{"Ctrl+Up", lang.L("Reply to the newest message; again: to an earlier one"), []fyne.Shortcut{combo(fyne.KeyUp, ctrl)},
-			func() { m.chat.stepReply(-1) }},
-		{"Ctrl+Down", lang.L("Reply to a later message; past the newest: stop replying"), []fyne.Shortcut{combo(fyne.KeyDown, ctrl)},
-			func() { m.chat.stepReply(1) }},
 		{"Ctrl+/, F1", "Show this list", []fyne.Shortcut{combo(fyne.KeySlash, ctrl)}, m.showShortcuts},
 		{"Ctrl+Q", "Quit", []fyne.Shortcut{combo(fyne.KeyQ, ctrl)}, m.ui.closeWindow},
 	}
@@ -121,10 +121,10 @@ func (m *mainScreen) escape() bool {
 	switch {
 	case m.sheet != nil:
 		m.sheet.Hide()
-	case m.chat.selectText != nil:
-		m.chat.selectText.Hide()
 	case m.info != nil:
 		m.info.win.Hide()
+	case m.chat.selectText != nil:
+		m.chat.selectText.Hide()
 	case m.chat.editing.ID != "":
 		m.chat.cancelEdit()
 	case m.chat.reply.active():
