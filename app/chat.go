@@ -6,10 +6,12 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/cubechat/cubechat/cache"
+	csync "github.com/cubechat/cubechat/sync"
 	"github.com/cubechat/cubechat/widgets"
 )
 
@@ -38,6 +40,10 @@ type chatPane struct {
 	editDraft string        // what the composer held before editing began
 	editChip  *fyne.Container
 	editLabel *widget.Label
+	reply     *replyBar // answering a message (reply.go)
+	pinned    *pinnedBar
+	// selectText is the open "Select text" dialog (message_menu_extras.go), for Esc.
+	selectText dialog.Dialog
 
 	uploads *uploadTracker
 	thumbs  *thumbnailLoader
@@ -54,6 +60,7 @@ func newChatPane(m *mainScreen) *chatPane {
 	c.uploads = newUploadTracker()
 	c.thumbs = newThumbnailLoader(m)
 	c.header = newChatHeader(c)
+	c.header.tickHeader()
 	c.banner = widgets.NewBanner()
 	c.history = newHistoryView(m)
 
@@ -88,9 +95,11 @@ func newChatPane(m *mainScreen) *chatPane {
 	c.editChip = container.NewBorder(nil, nil, widget.NewIcon(theme.DocumentCreateIcon()), cancelEdit, c.editLabel)
 	c.editChip.Hide()
 
+	c.reply = newReplyBar(c)
 	c.composerRow = container.NewBorder(nil, nil, container.NewVBox(c.attachBtn), container.NewVBox(c.sendBtn), c.composer)
-	c.footer = container.NewVBox(widget.NewSeparator(), c.typing, c.notice, c.sendError, c.editChip, c.composerRow)
-	c.chat = container.NewBorder(c.header.content, c.footer, nil, nil, c.history.content)
+	c.footer = container.NewVBox(widget.NewSeparator(), c.typing, c.notice, c.sendError, c.editChip, c.reply.box, c.composerRow)
+	c.pinned = newPinnedBar(c)
+	c.chat = container.NewBorder(container.NewVBox(c.header.content, c.pinned.box), c.footer, nil, nil, c.history.content)
 	c.chat.Hide()
 
 	hint := widget.NewLabelWithStyle("Select a chat to start messaging", fyne.TextAlignCenter, fyne.TextStyle{})
@@ -162,6 +171,7 @@ func (c *chatPane) open(d cache.Dialog) {
 	if c.editing.ID != "" {
 		c.cancelEdit()
 	}
+	c.reply.cancel()
 	if c.dialog.ID != "" {
 		c.drafts[c.dialog.ID] = c.composer.Text
 		c.saveDraft(c.dialog.ID, c.composer.Text)
@@ -206,6 +216,7 @@ func (c *chatPane) close() {
 func (c *chatPane) setDialog(d cache.Dialog) {
 	c.dialog = d
 	c.header.set(d)
+	c.pinned.set(d)
 	c.history.setGroup(d.Type != dialogPrivate)
 	// A broadcast dialog reads as a channel: only its owner and admins get a composer.
 	if canPost(d, c.m.me) {
@@ -259,14 +270,21 @@ func (c *chatPane) send(text string) {
 		return
 	}
 	dialogID := c.dialog.ID
+	out := csync.Outgoing{Body: text, Custom: c.reply.params()}
+	replyTo := c.reply.to.ID
 	c.sending = true
 	c.sendBtn.Disable()
 	c.m.engine.SetTyping(dialogID, false)
 	c.m.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(c.m.ctx, loadTimeout)
-		_, err := c.m.engine.Send(ctx, dialogID, text)
+		_, err := c.m.engine.SendWith(ctx, dialogID, out)
 		cancel()
-		runOnUI(func() { c.sent(dialogID, text, err) })
+		runOnUI(func() {
+			if err == nil {
+				c.reply.sentReply(replyTo)
+			}
+			c.sent(dialogID, text, err)
+		})
 	})
 }
 

@@ -14,6 +14,7 @@ import (
 
 // startEdit puts msg's text in the composer for editing.
 func (c *chatPane) startEdit(msg cache.Message) {
+	c.reply.cancel() // one message at a time: the edit replaces a reply being written
 	if c.editing.ID == "" {
 		c.editDraft = c.composer.Text
 	}

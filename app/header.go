@@ -29,10 +29,11 @@ type chatHeader struct {
 	online   int
 	onlineOf string
 	block    blockState // the open private chat's peer blocked? (header_blocked.go)
+	now      func() time.Time
 }
 
 func newChatHeader(c *chatPane) *chatHeader {
-	h := &chatHeader{c: c}
+	h := &chatHeader{c: c, now: time.Now}
 	h.avatar = widgets.NewAvatar("", 36)
 	h.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	h.title.Truncation = fyne.TextTruncateEllipsis
@@ -57,7 +58,7 @@ func (h *chatHeader) set(d cache.Dialog) {
 	if d.ID == h.onlineOf {
 		online = h.online
 	}
-	sub := withOnline(headerSubtitle(d, m.me, m.users, time.Now(), time.Local), online)
+	sub := withOnline(headerSubtitle(d, m.me, m.users, h.now(), time.Local), online)
 	if blocked, ok := blockedSubtitle(h.block, d, m.me); ok {
 		sub = blocked
 	}

@@ -59,6 +59,7 @@ func newHistoryView(m *mainScreen) *historyView {
 			b.OnReact = func(id, emoji string) { m.chat.react(id, emoji) }
 			b.OnOpenAttachment = func(id, uid string) { m.chat.openAttachment(id, uid) }
 			b.OnSaveAttachment = func(id, uid string) { m.chat.saveAttachment(id, uid) }
+			b.OnQuote = func(quoted string) { m.chat.jumpToMessage(quoted) }
 			return b
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
@@ -230,6 +231,7 @@ func (h *historyView) rebuild() {
 	h.rows = historyRows(h.msgs, h.m.me, h.group, h.m.users, time.Now(), time.Local)
 	if h.m.chat != nil {
 		h.m.chat.decorateRows(h.rows, h.msgs)
+		h.m.chat.pinned.follow(h.msgs)
 	}
 	h.measure()
 	h.list.Refresh()

@@ -2,6 +2,8 @@ package app
 
 import (
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -120,4 +122,37 @@ func TestLoginValidatesBeforeCallingTheServer(t *testing.T) {
 	if s.login.Text != "a" || s.appID.Text != "5" {
 		t.Error("validation must keep what was typed")
 	}
+}
+
+// A chat server whose certificate is not trusted keeps the user on the form with the
+// reason, naming the chat server, though the API server (pinned) signs in fine.
+func TestLoginRefusesAnUntrustedChatCertificate(t *testing.T) {
+	r := startRemember(t)
+	other := httptest.NewTLSServer(http.NotFoundHandler())
+	t.Cleanup(other.Close)
+	u := r.newUI(t)
+	s := u.login
+	onUI(func() {
+		s.fill(formFromProfile(r.profile, "alice"))
+		s.chatHost.SetText(other.Listener.Addr().String())
+		s.chatTLS.SetSelected(tlsDirectLabel)
+		s.password.SetText("alice-pass")
+		test.Tap(s.signInBtn)
+	})
+	waitFor(t, "the error", 20*time.Second, func() (shown bool) {
+		onUI(func() { shown = s.ErrorText() != "" && !s.busy })
+		return shown
+	})
+	onUI(func() {
+		if u.main != nil {
+			t.Fatal("signed in despite the chat server's certificate")
+		}
+		want := "The chat server " + other.Listener.Addr().String() + " presented a certificate this device does not trust"
+		if !strings.HasPrefix(s.ErrorText(), want) {
+			t.Errorf("error %q", s.ErrorText())
+		}
+		if s.password.Text != "alice-pass" {
+			t.Error("the password was cleared")
+		}
+	})
 }

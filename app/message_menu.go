@@ -65,12 +65,14 @@ func (c *chatPane) showMessageMenu(id string, at fyne.Position) {
 		}
 		items.Add(b)
 	}
+	c.addReplyAction(msg, add)
 	if acts.Edit {
 		add("Edit", theme.DocumentCreateIcon(), func() { c.startEdit(msg) }, false)
 	}
 	if acts.Copy {
 		add("Copy text", theme.ContentCopyIcon(), func() { c.m.ui.fyneApp.Clipboard().SetContent(msg.Body) }, false)
 	}
+	c.addMoreActions(msg, add)
 	if acts.Retry {
 		add("Retry", theme.ViewRefreshIcon(), func() { c.retry(id) }, false)
 	}

@@ -5,6 +5,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -36,6 +37,10 @@ func (m *mainScreen) shortcutDefs() []shortcutDef {
 	return []shortcutDef{
 		{"Ctrl+F", "Search chats and messages", []fyne.Shortcut{combo(fyne.KeyF, ctrl)}, m.focusSearch},
 		{"Ctrl+K", "Quick switcher: open a chat by name", []fyne.Shortcut{combo(fyne.KeyK, ctrl)}, m.showSwitcher},
+		{"Ctrl+Up", lang.L("Reply to the newest message; again: to an earlier one"), []fyne.Shortcut{combo(fyne.KeyUp, ctrl)},
+			func() { m.chat.stepReply(-1) }},
+		{"Ctrl+Down", lang.L("Reply to a later message; past the newest: stop replying"), []fyne.Shortcut{combo(fyne.KeyDown, ctrl)},
+			func() { m.chat.stepReply(1) }},
 		{"Alt+Down, Ctrl+Tab, Ctrl+PgDn", "Next chat", []fyne.Shortcut{combo(fyne.KeyDown, fyne.KeyModifierAlt),
 			combo(fyne.KeyTab, fyne.KeyModifierControl), combo(fyne.KeyPageDown, fyne.KeyModifierControl)},
 			func() { m.stepChat(1) }},
@@ -121,8 +126,12 @@ func (m *mainScreen) escape() bool {
 		m.settings.close()
 	case m.info != nil:
 		m.info.win.Hide()
+	case m.chat.selectText != nil:
+		m.chat.selectText.Hide()
 	case m.chat.editing.ID != "":
 		m.chat.cancelEdit()
+	case m.chat.reply.active():
+		m.chat.reply.cancel()
 	case m.search.entry.Text != "":
 		m.search.entry.SetText("")
 	default:

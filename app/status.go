@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 
+	"fyne.io/fyne/v2/lang"
+
 	csync "github.com/cubechat/cubechat/sync"
 	"github.com/cubechat/cubechat/widgets"
 )
@@ -50,6 +52,7 @@ func isCertError(err error) bool {
 // loginErrorText explains a failed sign-in in the user's words. The technical detail goes
 // to the log, not to the screen.
 func loginErrorText(err error) string {
+	var certErr *csync.CertificateError
 	switch {
 	case err == nil:
 		return ""
@@ -57,6 +60,9 @@ func loginErrorText(err error) string {
 		return "Wrong login or password."
 	case errors.Is(err, context.DeadlineExceeded):
 		return "The server did not answer in time. Check the server settings and your connection."
+	case errors.As(err, &certErr):
+		return lang.L("The {{.Server}} server {{.Addr}} presented a certificate this device does not trust. Check the address, or choose that server's certificate under Server certificate.",
+			map[string]any{"Server": certErr.Server, "Addr": certErr.Addr})
 	case isCertError(err):
 		return "The server's certificate is not trusted. Check the server address, or choose the server's certificate under Server certificate."
 	default:

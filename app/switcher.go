@@ -1,6 +1,7 @@
 package app
 
 import (
+	"slices"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -12,9 +13,11 @@ import (
 )
 
 // switcher is the quick switcher (Ctrl+K): a name typed narrows the chats, Enter opens
-// the first, Esc closes it.
+// the first, Esc closes it. Forward uses it as its chat picker (forward.go).
 type switcher struct {
 	m       *mainScreen
+	onPick  func(cache.Dialog)
+	keep    func(cache.Dialog) bool // nil = every chat
 	entry   *widgets.KeyEntry
 	list    *widget.List
 	matches []cache.Dialog
@@ -23,9 +26,15 @@ type switcher struct {
 }
 
 func (m *mainScreen) showSwitcher() {
-	s := &switcher{m: m}
+	m.showChatPicker("", "Open a chat…", nil, func(d cache.Dialog) { m.selectDialog(d.ID) })
+}
+
+// showChatPicker shows the switcher with a title ("" = none) and a placeholder, for
+// the chats keep accepts; picking one closes it and calls onPick.
+func (m *mainScreen) showChatPicker(title, placeholder string, keep func(cache.Dialog) bool, onPick func(cache.Dialog)) {
+	s := &switcher{m: m, onPick: onPick, keep: keep}
 	s.entry = widgets.NewKeyEntry()
-	s.entry.SetPlaceHolder("Open a chat…")
+	s.entry.SetPlaceHolder(placeholder)
 	s.entry.OnChanged = func(string) { s.filter() }
 	s.entry.OnKey = s.key
 	s.entry.OnShortcut = func(sc fyne.Shortcut) bool {
@@ -48,7 +57,11 @@ func (m *mainScreen) showSwitcher() {
 	s.none = widget.NewLabelWithStyle("No chat matches — search messages with Ctrl+F", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 	s.none.Importance = widget.LowImportance
 	s.filter()
-	box := container.NewBorder(s.entry, nil, nil, nil, container.NewStack(s.list, container.NewCenter(s.none)))
+	var top fyne.CanvasObject = s.entry
+	if title != "" {
+		top = container.NewVBox(widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.entry)
+	}
+	box := container.NewBorder(top, nil, nil, nil, container.NewStack(s.list, container.NewCenter(s.none)))
 	s.popup = widget.NewModalPopUp(container.NewGridWrap(fyne.NewSize(420, 360), box), m.ui.win.Canvas())
 	s.popup.Show()
 	m.ui.win.Canvas().Focus(s.entry)
@@ -56,6 +69,9 @@ func (m *mainScreen) showSwitcher() {
 
 func (s *switcher) filter() {
 	s.matches = filterDialogs(s.m.dialogs, s.entry.Text, s.m.me, s.m.users)
+	if s.keep != nil {
+		s.matches = slices.DeleteFunc(slices.Clone(s.matches), func(d cache.Dialog) bool { return !s.keep(d) })
+	}
 	s.none.Hidden = len(s.matches) > 0
 	s.none.Refresh()
 	s.list.Refresh()
@@ -80,7 +96,7 @@ func (s *switcher) pick(id int) {
 	}
 	d := s.matches[id]
 	s.close()
-	s.m.selectDialog(d.ID)
+	s.onPick(d)
 }
 
 func (s *switcher) close() {

@@ -189,6 +189,7 @@ func historyRows(msgs []cache.Message, me int64, group bool, users map[int64]cac
 			Reactions:   reactionSummary(m, me),
 			Attachments: attachmentViews(m.Attachments),
 		}
+		r.Quote, r.Forwarded = bubbleExtras(m, users)
 		newDay := i == 0 || !sameDay(msgs[i-1].SentAt, m.SentAt, loc)
 		if newDay {
 			r.DayHeader = dayHeader(m.SentAt, now, loc)

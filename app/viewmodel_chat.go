@@ -198,7 +198,8 @@ func availableMessageActions(m cache.Message, d cache.Dialog, me int64) messageA
 		Retry:       mine && m.State == cache.StateFailed,
 		DeleteForMe: true,
 	}
-	a.Edit = mine && m.State.Confirmed() && strings.TrimSpace(m.Body) != ""
+	_, forwarded := forwardOf(m) // a copy of someone's words is not edited (as in Telegram)
+	a.Edit = mine && m.State.Confirmed() && strings.TrimSpace(m.Body) != "" && !forwarded
 	switch {
 	case mine:
 		a.DeleteForEvery = m.State.Confirmed()

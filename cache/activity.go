@@ -9,7 +9,11 @@ import (
 // SetLastActivity records a last-activity answer or push (XEP-0012): userID was
 // last active seconds before at (the time the answer arrived). Zero seconds
 // means active now (Online). The latest call wins: answers arrive in order on
-// the one chat stream. The user's profile need not be cached.
+// the one chat stream, except that LastSeen never moves back: someone known to be here
+// at some moment was not last seen before it (an answer counting from an older
+// moment, e.g. the connect when the disconnect is not recorded yet, would otherwise
+// show "last seen 2 min ago" seconds after they left). The user's profile need not be
+// cached.
 func (db *DB) SetLastActivity(ctx context.Context, userID int64, seconds int64, at time.Time) error {
 	if userID == 0 {
 		return fmt.Errorf("cache: last activity has no user")
@@ -24,8 +28,8 @@ func (db *DB) SetLastActivity(ctx context.Context, userID int64, seconds int64, 
 	online := seconds == 0
 	return db.write(ctx, "save last activity", func(tx *txn, ch *Change) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO user_activity (user_id, last_seen_at, online) VALUES (?, ?, ?)
-			ON CONFLICT (user_id) DO UPDATE SET last_seen_at = excluded.last_seen_at, online = excluded.online
-			WHERE (last_seen_at, online) IS NOT (excluded.last_seen_at, excluded.online)`,
+			ON CONFLICT (user_id) DO UPDATE SET last_seen_at = MAX(last_seen_at, excluded.last_seen_at), online = excluded.online
+			WHERE (last_seen_at, online) IS NOT (MAX(last_seen_at, excluded.last_seen_at), excluded.online)`,
 			userID, lastSeen, boolInt(online))
 		if err != nil {
 			return err

@@ -161,3 +161,37 @@ func TestSystemMessages(t *testing.T) {
 		t.Fatal("non-JSON params accepted")
 	}
 }
+
+// Last seen never moves back: an answer counting from an older moment than one already
+// known (someone seen online at 12:00 cannot have been last seen at 11:58) is kept at
+// the known moment, while the online mark still follows the answer.
+func TestLastSeenNeverMovesBack(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	if err := db.UpsertUsers(ctx, []User{{ID: 8, Login: "bob"}}); err != nil {
+		t.Fatal(err)
+	}
+	online := base.Add(time.Hour)
+	if err := db.SetLastActivity(ctx, 8, 0, online); err != nil { // online at 12:00
+		t.Fatal(err)
+	}
+	// Five seconds later the server says "offline for 2 minutes".
+	if err := db.SetLastActivity(ctx, 8, 120, online.Add(5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	users, err := db.Users(ctx, []int64{8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u := users[8]; u.Online || !u.LastSeen.Equal(online) {
+		t.Fatalf("after the older answer: online %v, last seen %v, want %v", u.Online, u.LastSeen, online)
+	}
+	// A later moment still moves it on.
+	if err := db.SetLastActivity(ctx, 8, 1, online.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	users, _ = db.Users(ctx, []int64{8})
+	if want := online.Add(time.Minute - time.Second); !users[8].LastSeen.Equal(want) {
+		t.Fatalf("last seen %v, want %v", users[8].LastSeen, want)
+	}
+}

@@ -74,6 +74,9 @@ func (e *Engine) UpdateDialog(ctx context.Context, dialogID string, ch DialogCha
 	if err := e.storeDialogs(ctx, []cube.Dialog{*latest}); err != nil {
 		return fmt.Errorf("sync: storing the updated dialog: %w", err)
 	}
+	if len(ch.Pin)+len(ch.Unpin) > 0 {
+		e.announceDialogUpdate(ctx, dialogFromWire(*latest))
+	}
 	return nil
 }
 

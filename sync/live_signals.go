@@ -33,6 +33,10 @@ func (e *Engine) handleSignal(ctx context.Context, chat *cube.Chat, ev cube.Even
 	case cube.ReactionEvent:
 		err = e.storeReaction(ctx, ev)
 	case cube.SystemMessageEvent:
+		if id, ok := dialogUpdateOf(ev); ok {
+			err = e.refreshAnnouncedDialog(ctx, ev.From, id) // a signal, not a message to show
+			break
+		}
 		err = e.storeSystemMessage(ctx, ev)
 	case cube.MessageErrorEvent:
 		err = e.storeBounce(ctx, ev)

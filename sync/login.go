@@ -59,7 +59,8 @@ func (p Profile) cubeConfig() (cube.Config, error) {
 // token goes to the token store, if the engine has one (UseTokenStore), so that a later
 // start can Resume without the password.
 //
-// Wrong credentials give ErrAuth. An unreachable server gives ErrOffline when the cache
+// Wrong credentials give ErrAuth; a server certificate this device does not trust, the
+// API's or the chat's, gives ErrCertificate (a *CertificateError). An unreachable server gives ErrOffline when the cache
 // belongs to this login: the engine then serves cached data, and Start keeps trying to
 // reach the server. Unreachable with nothing cached is a plain error.
 //
@@ -79,6 +80,9 @@ func (e *Engine) Login(ctx context.Context, login, password string) error {
 	sess, err := client.CreateSession(ctx, login, password)
 	if err != nil {
 		return e.loginFailed(ctx, client, login, password, err)
+	}
+	if err := e.checkChatCertificate(ctx, cfg); err != nil {
+		return err
 	}
 	user := sess.User
 	if user == nil || user.ID == 0 {
@@ -119,6 +123,9 @@ func (e *Engine) Login(ctx context.Context, login, password string) error {
 // loginFailed tells a refusal from an unreachable server. Only the offline case keeps
 // the new client and password: the supervisor opens the session when it can.
 func (e *Engine) loginFailed(ctx context.Context, client *cube.Client, login, password string, err error) error {
+	if cube.IsCertificateError(err) {
+		return &CertificateError{Server: "API", Addr: e.profile.APIURL, Err: err}
+	}
 	var rest *cube.Error
 	if errors.As(err, &rest) {
 		if isCredentialRefusal(err) {

@@ -140,11 +140,10 @@ func (e *Engine) forgetOnline() {
 	}
 }
 
-// storeActivityPush handles a last-activity push. A push with seconds > 0 is
-// taken as it is. ConnectyCube-style pushes say "0" both when the user connects
-// and when they disconnect, so a 0 is checked with a query; a query that also
-// says 0 about a user we saw online means they left this very second (a push is
-// sent only when the state flips).
+// storeActivityPush handles a last-activity push. ConnectyCube-style pushes say
+// "0" both when the user connects and when they disconnect, so a 0 is checked with
+// a query. For a user we saw online, any offline answer means they left this very
+// second (pushedSeconds).
 func (e *Engine) storeActivityPush(ctx context.Context, chat *cube.Chat, ev cube.LastActivityEvent) {
 	if ev.UserID == 0 {
 		return
@@ -158,13 +157,22 @@ func (e *Engine) storeActivityPush(ctx context.Context, chat *cube.Chat, ev cube
 		if err == nil {
 			seconds = answer
 		}
-		if seconds == 0 && e.seenOnline(ctx, ev.UserID) {
-			seconds = 1
-		}
 	}
+	seconds = pushedSeconds(seconds, e.seenOnline(ctx, ev.UserID))
 	if err := e.db.SetLastActivity(ctx, ev.UserID, seconds, now); err != nil {
 		e.log.Warn("saving last activity", "user", ev.UserID, "err", err)
 	}
+}
+
+// pushedSeconds is what a push (with its follow-up query) means for a user the cache
+// shows online: a push is sent when the state flips, so they were here until this
+// moment and left now (1 second), whatever idle time the server counts; a 0 answer
+// about them, too, means they just left. For anyone else the answer stands.
+func pushedSeconds(seconds int64, wasOnline bool) int64 {
+	if wasOnline && seconds != 1 {
+		return 1
+	}
+	return seconds
 }
 
 // seenOnline tells whether the cache shows userID online.

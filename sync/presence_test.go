@@ -83,3 +83,21 @@ func TestNotificationOnlyForUnseenLiveMessages(t *testing.T) {
 		}
 	}
 }
+
+// A push about someone shown online means they left now, not at the idle time a
+// server may count ("last seen 2 min ago" seconds after they left).
+func TestPushedSecondsForSomeoneSeenOnline(t *testing.T) {
+	cases := []struct {
+		seconds   int64
+		wasOnline bool
+		want      int64
+	}{
+		{120, true, 1}, {0, true, 1}, {1, true, 1},
+		{120, false, 120}, {0, false, 0},
+	}
+	for _, c := range cases {
+		if got := pushedSeconds(c.seconds, c.wasOnline); got != c.want {
+			t.Errorf("pushedSeconds(%d, %v) = %d, want %d", c.seconds, c.wasOnline, got, c.want)
+		}
+	}
+}

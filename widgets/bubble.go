@@ -56,6 +56,10 @@ type BubbleData struct {
 	Attachments []AttachmentView
 	// Reactions are drawn as a bar of chips under the bubble.
 	Reactions []Reaction
+	// Quote is the message this one replies to; Forwarded the "Forwarded from" line
+	// (bubble_extras.go).
+	Quote     *BubbleQuote
+	Forwarded string
 }
 
 // MessageBubble draws one history row: an optional date separator, then the bubble with
@@ -75,6 +79,8 @@ type MessageBubble struct {
 	// OnOpenAttachment and OnSaveAttachment are called with the message id and the
 	// attachment's uid.
 	OnOpenAttachment, OnSaveAttachment func(id, uid string)
+	// OnQuote is called with the quoted message's id when the user taps a reply's quote.
+	OnQuote func(quotedID string)
 
 	day    *canvas.Text
 	dayBg  *canvas.Rectangle
@@ -93,6 +99,8 @@ type MessageBubble struct {
 	atts      []*AttachmentPreview // reused; the first len(data.Attachments) are shown
 	objects   []fyne.CanvasObject
 	hovered   bool
+	fwd       *canvas.Text // "Forwarded from X"
+	quote     *QuoteBlock
 }
 
 // NewMessageBubble makes an empty bubble; call Update to fill it.
@@ -129,6 +137,7 @@ func NewMessageBubble() *MessageBubble {
 		}
 	}
 	b.objects = []fyne.CanvasObject{b.dayBg, b.day, b.bg, b.sender, b.body, b.time, b.tick1, b.tick2, b.retry, b.react, b.more}
+	b.initExtras()
 	b.ExtendBaseWidget(b)
 	b.apply()
 	return b
@@ -182,6 +191,7 @@ func (b *MessageBubble) apply() {
 	setVisible(b.bodyText != "", b.body)
 
 	b.applyAttachments()
+	b.applyExtras()
 	b.react.SetReactions(d.Reactions)
 	setVisible(len(d.Reactions) > 0 && !d.Deleted, b.react)
 

@@ -165,5 +165,6 @@ func (d BubbleData) LayoutKey() string {
 	for _, r := range d.Reactions {
 		fmt.Fprintf(&sb, "|r%s:%d:%t", r.Emoji, r.Count, r.Mine)
 	}
+	sb.WriteString(d.extrasKey())
 	return sb.String()
 }

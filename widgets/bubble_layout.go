@@ -32,6 +32,8 @@ type bubbleGeometry struct {
 	attSizes                []fyne.Size
 	react, more             fyne.Position
 	reactSize, moreSize     fyne.Size
+	fwd, quote              fyne.Position
+	fwdSize, quoteSize      fyne.Size
 }
 
 func (b *MessageBubble) geometry(width float32) bubbleGeometry {
@@ -87,6 +89,7 @@ func (b *MessageBubble) geometry(width float32) bubbleGeometry {
 		natural = fyne.Max(natural, g.senderSize.Width+2*inner)
 	}
 	natural = fyne.Max(natural, footerW+2*inner)
+	natural = fyne.Max(natural, b.extrasWidth(inner))
 	bw := fyne.Max(fyne.Min(natural, maxW), bubbleMinWidth)
 
 	// The body label wraps to its width; its MinSize then reports the wrapped height.
@@ -105,6 +108,7 @@ func (b *MessageBubble) geometry(width float32) bubbleGeometry {
 		g.sender = fyne.NewPos(x+inner, cy+inner/2)
 		cy += inner/2 + g.senderSize.Height - inner/2
 	}
+	cy = b.layoutExtras(&g, x, cy, bw)
 	if len(atts) > 0 {
 		cy += pad
 		for i, s := range g.attSizes {
@@ -180,6 +184,7 @@ func (g bubbleGeometry) place(b *MessageBubble) {
 	put(b.retry, g.retry, g.retrySize)
 	put(b.react, g.react, g.reactSize)
 	put(b.more, g.more, g.moreSize)
+	g.placeExtras(b)
 	for i, p := range b.AttachmentPreviews() {
 		if i < len(g.atts) {
 			put(p, g.atts[i], g.attSizes[i])

@@ -34,3 +34,14 @@ func linkSegments(text string) []widget.RichTextSegment {
 	plain(text[rest:])
 	return out
 }
+
+// Links lists the web addresses of text, as the bubble shows them as links.
+func Links(text string) []string {
+	var out []string
+	for _, s := range linkSegments(text) {
+		if l, ok := s.(*widget.HyperlinkSegment); ok {
+			out = append(out, l.URL.String())
+		}
+	}
+	return out
+}

@@ -177,3 +177,25 @@ func TestClearHistory(t *testing.T) {
 	expect(t, e.do("DELETE", "/chat/Dialog/clearHistory/"+cube.NewObjectID(), tokA, nil), 404, "")
 	expect(t, e.do("DELETE", "/chat/Dialog/clearHistory/"+d.ID, tokB, "force=1"), 200, "") // either party of a private dialog
 }
+
+// A private chat has no admins: both of its people pin and unpin, nobody else does.
+func TestPrivateChatPinsByBothPeople(t *testing.T) {
+	e, _ := newEnvWith(t, "")
+	_, tokA := e.user("ann")
+	b, tokB := e.user("ben")
+	_, tokX := e.user("outsider")
+	d := e.dialog(e.do("POST", "/chat/Dialog", tokA, map[string]any{"type": 3, "occupants_ids": []int64{b.ID}}), 201)
+	m := e.post(tokA, map[string]any{"chat_dialog_id": d.ID, "message": "the address"})
+	path := "/chat/Dialog/" + d.ID + ".json"
+	pin := map[string]any{"push_all": map[string]any{"pinned_messages_ids": []string{m.ID}}}
+	unpin := map[string]any{"pull_all": map[string]any{"pinned_messages_ids": []string{m.ID}}}
+
+	expect(t, e.do("PUT", path, tokX, pin), 403, "")
+	got := e.dialog(e.do("PUT", path, tokB, pin), 200)
+	if !slices.Equal(got.PinnedMessagesIDs, []string{m.ID}) {
+		t.Fatalf("pinned %v", got.PinnedMessagesIDs)
+	}
+	if got = e.dialog(e.do("PUT", path, tokA, unpin), 200); len(got.PinnedMessagesIDs) != 0 {
+		t.Fatalf("after unpinning %v", got.PinnedMessagesIDs)
+	}
+}

@@ -92,8 +92,8 @@ func checkChanges(d *cube.Dialog, actor int64, role Role, c DialogChanges) error
 	if (len(c.PushAdmins) > 0 || len(c.PullAdmins) > 0) && role != RoleOwner {
 		return forbidden("only the owner may add or remove admins")
 	}
-	if (len(c.PushPinned) > 0 || len(c.PullPinned) > 0) && !role.CanModerate(typ) {
-		return forbidden("only the owner and admins may pin messages")
+	if (len(c.PushPinned) > 0 || len(c.PullPinned) > 0) && !role.CanPin(typ) {
+		return forbidden("only the owner and admins may pin messages in a group")
 	}
 	return nil
 }

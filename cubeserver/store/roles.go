@@ -63,10 +63,19 @@ func (r Role) CanPost(typ int) bool {
 	return r >= RoleOccupant
 }
 
-// CanModerate tells whether the role may remove occupants, pin, and delete anyone's
+// CanModerate tells whether the role may remove occupants and delete anyone's
 // messages: the owner and admins of a non-private dialog.
 func (r Role) CanModerate(typ int) bool {
 	return typ != cube.DialogPrivate && r >= RoleAdmin
+}
+
+// CanPin tells whether the role may pin and unpin messages in a dialog of type typ:
+// both people of a private chat (it has no admins), the owner and admins elsewhere.
+func (r Role) CanPin(typ int) bool {
+	if typ == cube.DialogPrivate {
+		return r >= RoleOccupant
+	}
+	return r >= RoleAdmin
 }
 
 // loadDialog reads a dialog inside a transaction (ErrNotFound when missing).
