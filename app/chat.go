@@ -41,6 +41,7 @@ type chatPane struct {
 
 	uploads *uploadTracker
 	thumbs  *thumbnailLoader
+	media   *chatMedia // send sheet, image viewer, pasted pictures (media.go)
 
 	chat        *fyne.Container
 	footer      *fyne.Container
@@ -97,6 +98,7 @@ func newChatPane(m *mainScreen) *chatPane {
 	hint.Importance = widget.LowImportance
 	c.placeholder = container.NewCenter(hint)
 
+	c.media = newChatMedia(c)
 	c.layoutRoot = container.NewBorder(c.banner, nil, nil, nil, container.NewStack(c.placeholder, c.chat))
 	c.content = c.layoutRoot
 	return c

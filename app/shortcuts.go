@@ -113,6 +113,9 @@ func (m *mainScreen) composerKey(k *fyne.KeyEvent) bool {
 // escape undoes the innermost thing: the shortcut sheet or the info panel, then an
 // edit, then a search.
 func (m *mainScreen) escape() bool {
+	if m.chat.media.escape() { // the send sheet, the image viewer (media.go)
+		return true
+	}
 	switch {
 	case m.sheet != nil:
 		m.sheet.Hide()

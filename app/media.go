@@ -1,0 +1,22 @@
+package app
+
+// chatMedia holds the chat pane's picture and file sheets: the send sheet
+// (sendsheet.go), the image viewer (imageviewer.go), the clipboard's picture reader
+// (clipboard_image.go) and the highlighted search hit (search_highlight.go). Its
+// fields belong to the UI goroutine.
+type chatMedia struct {
+	sheet *sendSheet // the open send sheet, if any
+}
+
+func newChatMedia(c *chatPane) *chatMedia {
+	return &chatMedia{}
+}
+
+// escape closes the innermost open sheet; false when none is open.
+func (md *chatMedia) escape() bool {
+	if md.sheet != nil {
+		md.sheet.cancel()
+		return true
+	}
+	return false
+}
