@@ -5,11 +5,16 @@ package app
 // (clipboard_image.go) and the highlighted search hit (search_highlight.go). Its
 // fields belong to the UI goroutine.
 type chatMedia struct {
-	sheet *sendSheet // the open send sheet, if any
+	c     *chatPane
+	sheet *sendSheet           // the open send sheet, if any
+	clip  clipboardImageReader // the system clipboard's pictures (tests fake it)
 }
 
+// newChatMedia is made once the composer exists: it sees Ctrl+V first.
 func newChatMedia(c *chatPane) *chatMedia {
-	return &chatMedia{}
+	md := &chatMedia{c: c, clip: systemClipboardImage}
+	c.composer.OnShortcut = md.composerShortcut(c.composer.OnShortcut)
+	return md
 }
 
 // escape closes the innermost open sheet; false when none is open.
