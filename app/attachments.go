@@ -167,10 +167,11 @@ func (c *chatPane) localFile(ctx context.Context, m cache.Message, uid string) (
 	return c.m.engine.DownloadAttachment(ctx, m.ID, uid)
 }
 
-// openAttachment downloads the file (once) and opens it with the system's viewer.
+// openAttachment shows a picture in the image viewer (imageviewer.go); other files are
+// downloaded (once) and opened with the system's viewer.
 func (c *chatPane) openAttachment(messageID, uid string) {
 	m, ok := c.history.messageByID(messageID)
-	if !ok {
+	if !ok || c.showImage(messageID, uid) {
 		return
 	}
 	c.fetchFile(m, uid, func(path string) {

@@ -5,9 +5,10 @@ package app
 // (clipboard_image.go) and the highlighted search hit (search_highlight.go). Its
 // fields belong to the UI goroutine.
 type chatMedia struct {
-	c     *chatPane
-	sheet *sendSheet           // the open send sheet, if any
-	clip  clipboardImageReader // the system clipboard's pictures (tests fake it)
+	c      *chatPane
+	sheet  *sendSheet           // the open send sheet, if any
+	viewer *imageViewer         // the open image viewer, if any
+	clip   clipboardImageReader // the system clipboard's pictures (tests fake it)
 }
 
 // newChatMedia is made once the composer exists: it sees Ctrl+V first.
@@ -19,9 +20,20 @@ func newChatMedia(c *chatPane) *chatMedia {
 
 // escape closes the innermost open sheet; false when none is open.
 func (md *chatMedia) escape() bool {
+	if md.viewer != nil { // a Save dialog over it has its own Cancel
+		md.viewer.close()
+		return true
+	}
 	if md.sheet != nil {
 		md.sheet.cancel()
 		return true
 	}
 	return false
+}
+
+// closeViewer closes the image viewer if it is open.
+func (md *chatMedia) closeViewer() {
+	if md.viewer != nil {
+		md.viewer.close()
+	}
 }
