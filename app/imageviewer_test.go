@@ -165,7 +165,9 @@ func TestImageViewer(t *testing.T) {
 	// Not on this machine and the server is down: said, and the viewer stays.
 	waitFor(t, "the download failure in the viewer", 10*time.Second, func() bool {
 		var ok bool
-		onUI(func() { ok = v.status.Visible() && strings.Contains(v.status.Text, "Could not load the picture") && !v.busy.Visible() })
+		onUI(func() {
+			ok = v.status.Visible() && strings.Contains(v.status.Text, "Could not load the picture") && !v.busy.Visible()
+		})
 		return ok
 	})
 	onUI(func() {
