@@ -130,11 +130,12 @@ func (c *chatPane) sendFileWithCaption(dialogID, path, caption string) {
 	})
 }
 
-// decorateRows adds what only the UI knows to the bubbles of msgs: upload progress of
-// pending files, thumbnails already decoded, downloads running.
+// decorateRows adds what only the UI knows to the bubbles of msgs: the mark of a search
+// hit, upload progress of pending files, thumbnails already decoded, downloads running.
 func (c *chatPane) decorateRows(rows []widgets.BubbleData, msgs []cache.Message) {
 	for i := range rows {
 		m := msgs[i]
+		rows[i].Highlight = c.media.flashed(m.ID) // search_highlight.go
 		if len(m.Attachments) == 0 || len(rows[i].Attachments) != len(m.Attachments) {
 			continue
 		}

@@ -170,6 +170,7 @@ func (c *chatPane) open(d cache.Dialog) {
 		c.m.engine.SetTyping(c.dialog.ID, false)
 	}
 	prev := c.dialog
+	c.media.unflash()
 	c.setDialog(d)
 	c.header.watch(prev, d)
 	c.header.loadBlocked(d)

@@ -27,6 +27,7 @@ func (h *historyView) revealPending() {
 			h.target = ""
 			h.follow = false
 			h.list.ScrollTo(i)
+			h.m.chat.media.flash(m.ID) // marked for a moment (search_highlight.go)
 			return
 		}
 	}

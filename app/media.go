@@ -9,6 +9,9 @@ type chatMedia struct {
 	sheet  *sendSheet           // the open send sheet, if any
 	viewer *imageViewer         // the open image viewer, if any
 	clip   clipboardImageReader // the system clipboard's pictures (tests fake it)
+
+	flashID string // the message a search hit led to, marked for a moment
+	flashN  int    // bumped per flash, so an older timer leaves a newer mark
 }
 
 // newChatMedia is made once the composer exists: it sees Ctrl+V first.

@@ -56,6 +56,9 @@ type BubbleData struct {
 	Attachments []AttachmentView
 	// Reactions are drawn as a bar of chips under the bubble.
 	Reactions []Reaction
+	// Highlight tints the row behind the bubble (the message a search hit led to); the
+	// bubble's own colours, and so its text's contrast, stay as they are.
+	Highlight bool
 }
 
 // MessageBubble draws one history row: an optional date separator, then the bubble with
@@ -76,6 +79,7 @@ type MessageBubble struct {
 	// attachment's uid.
 	OnOpenAttachment, OnSaveAttachment func(id, uid string)
 
+	hl     *canvas.Rectangle // the Highlight band
 	day    *canvas.Text
 	dayBg  *canvas.Rectangle
 	bg     *canvas.Rectangle
@@ -98,6 +102,7 @@ type MessageBubble struct {
 // NewMessageBubble makes an empty bubble; call Update to fill it.
 func NewMessageBubble() *MessageBubble {
 	b := &MessageBubble{
+		hl:     canvas.NewRectangle(theme.Color(theme.ColorNameSelection)),
 		day:    canvas.NewText("", theme.Color(theme.ColorNameForeground)),
 		dayBg:  canvas.NewRectangle(theme.Color(theme.ColorNameButton)),
 		bg:     canvas.NewRectangle(theme.Color(theme.ColorNameButton)),
@@ -128,7 +133,7 @@ func NewMessageBubble() *MessageBubble {
 			b.OnReact(b.data.ID, emoji)
 		}
 	}
-	b.objects = []fyne.CanvasObject{b.dayBg, b.day, b.bg, b.sender, b.body, b.time, b.tick1, b.tick2, b.retry, b.react, b.more}
+	b.objects = []fyne.CanvasObject{b.hl, b.dayBg, b.day, b.bg, b.sender, b.body, b.time, b.tick1, b.tick2, b.retry, b.react, b.more}
 	b.ExtendBaseWidget(b)
 	b.apply()
 	return b
@@ -158,6 +163,9 @@ func (b *MessageBubble) apply() {
 	d := b.data
 	th := b.Theme()
 	v := fyne.CurrentApp().Settings().ThemeVariant()
+
+	b.hl.FillColor = th.Color(theme.ColorNameSelection, v)
+	setVisible(d.Highlight, b.hl)
 
 	b.day.Text = d.DayHeader
 	b.day.TextSize = th.Size(theme.SizeNameCaptionText)

@@ -32,6 +32,8 @@ type bubbleGeometry struct {
 	attSizes                []fyne.Size
 	react, more             fyne.Position
 	reactSize, moreSize     fyne.Size
+	hl                      fyne.Position // the Highlight band: the bubble and its reactions
+	hlSize                  fyne.Size
 }
 
 func (b *MessageBubble) geometry(width float32) bubbleGeometry {
@@ -158,6 +160,8 @@ func (b *MessageBubble) geometry(width float32) bubbleGeometry {
 		cy += g.reactSize.Height
 	}
 	g.height = cy + pad/2
+	g.hl = fyne.NewPos(0, g.box.Y-pad/2)
+	g.hlSize = fyne.NewSize(width, g.height-g.hl.Y)
 	return g
 }
 
@@ -167,6 +171,7 @@ func (g bubbleGeometry) place(b *MessageBubble) {
 		o.Move(p)
 		o.Resize(s)
 	}
+	put(b.hl, g.hl, g.hlSize)
 	put(b.dayBg, g.dayBg, g.dayBgSize)
 	b.dayBg.CornerRadius = g.dayBgSize.Height / 2
 	put(b.day, g.day, g.daySize)
