@@ -1,5 +1,7 @@
 package app
 
+import "fyne.io/fyne/v2/lang"
+
 // chatMedia holds the chat pane's picture and file sheets: the send sheet
 // (sendsheet.go), the image viewer (imageviewer.go), the clipboard's picture reader
 // (clipboard_image.go) and the highlighted search hit (search_highlight.go). Its
@@ -38,5 +40,18 @@ func (md *chatMedia) escape() bool {
 func (md *chatMedia) closeViewer() {
 	if md.viewer != nil {
 		md.viewer.close()
+	}
+}
+
+// mediaKeyHelp lists the keys of the send sheet, pasting and the image viewer, for the
+// shortcut sheet (shortcuts.go); translated when asked, after the catalogues are loaded.
+func mediaKeyHelp() [][2]string {
+	return [][2]string{
+		{"Ctrl+V", lang.L("Paste a picture from the clipboard (in the message field)")},
+		{"Enter / Esc", lang.L("Send / cancel in the send sheet")},
+		{"Left / Right", lang.L("Previous / next picture in the image viewer")},
+		{"Ctrl+= / Ctrl+- / Ctrl+0", lang.L("Zoom in / out / fit in the image viewer (also + - 0 and the wheel)")},
+		{"Ctrl+S", lang.L("Save the picture in the image viewer")},
+		{"Esc", lang.L("Close the image viewer")},
 	}
 }

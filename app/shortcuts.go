@@ -1,6 +1,8 @@
 package app
 
 import (
+	"slices"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -184,7 +186,7 @@ func (m *mainScreen) showShortcuts() {
 	for _, d := range m.shortcutDefs() {
 		add(d.keys, d.what)
 	}
-	for _, k := range keyHelp {
+	for _, k := range slices.Concat(keyHelp, mediaKeyHelp()) {
 		add(k[0], k[1])
 	}
 	if m.sheet != nil {
