@@ -137,25 +137,30 @@ func (b *cappedBuffer) Write(p []byte) (int, error) {
 func pastedImageFile(dir string, data []byte, now time.Time) (string, error) {
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
-		return "", fmt.Errorf("the clipboard's picture cannot be read: %w", err)
+		return "", fmt.Errorf("%s: %w", lang.L("The clipboard's picture cannot be read"), err)
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > thumbMaxPixels {
-		return "", fmt.Errorf("the clipboard's picture is too large (%d×%d)", cfg.Width, cfg.Height)
+		return "", fmt.Errorf("%s (%d×%d)", lang.L("The clipboard's picture is too large"), cfg.Width, cfg.Height)
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", err
 	}
-	f, err := os.CreateTemp(dir, "pasted-"+now.Format("2006-01-02-150405")+"-*."+format)
+	// A folder of its own keeps the name readable ("pasted 2026-12-06 15.49.15.png" is
+	// what the peer sees) and unique.
+	own, err := os.MkdirTemp(dir, "paste-")
 	if err != nil {
 		return "", err
 	}
-	if _, err := f.Write(data); err != nil {
-		_ = f.Close()
-		_ = os.Remove(f.Name())
+	path := filepath.Join(own, "pasted "+now.Format("2006-01-02 15.04.05")+"."+format)
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		_ = os.RemoveAll(own)
 		return "", err
 	}
-	return f.Name(), f.Close()
+	return path, nil
 }
+
+// removePasted deletes a pasted picture nobody will send, with its folder.
+func removePasted(path string) { _ = os.RemoveAll(filepath.Dir(path)) }
 
 // pastedDir is where pasted pictures are kept: beside the cache database.
 func (c *chatPane) pastedDir() string {
@@ -208,10 +213,10 @@ func (md *chatMedia) pasteImage() {
 				}
 				return
 			case c.dialog.ID != dialogID:
-				_ = os.Remove(path) // the user moved on
+				removePasted(path) // the user moved on
 				return
 			}
-			c.offerFiles(dialogID, []string{path}, func() { _ = os.Remove(path) })
+			c.offerFiles(dialogID, []string{path}, func() { removePasted(path) })
 		})
 	})
 }

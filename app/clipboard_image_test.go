@@ -51,7 +51,7 @@ func TestPastedPictureOpensTheSendSheet(t *testing.T) {
 	var path string
 	onUI(func() {
 		path = sheet.files[0].path
-		if !sheet.files[0].image || !strings.HasPrefix(filepath.Base(path), "pasted-") || filepath.Dir(path) != m.chat.pastedDir() {
+		if !sheet.files[0].image || !strings.HasPrefix(filepath.Base(path), "pasted ") || filepath.Dir(filepath.Dir(path)) != m.chat.pastedDir() {
 			t.Errorf("pasted file %+v", sheet.files[0])
 		}
 		test.Tap(sheetButton(cv, "Send"))
@@ -68,7 +68,7 @@ func TestPastedPictureOpensTheSendSheet(t *testing.T) {
 		path = sheet.files[0].path
 		typeKey(cv, fyne.KeyEscape)
 	})
-	if _, err := os.Stat(path); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Dir(path)); !os.IsNotExist(err) {
 		t.Fatalf("a cancelled paste left %s behind (%v)", path, err)
 	}
 
@@ -110,7 +110,7 @@ func TestPasteWithoutAUsablePicture(t *testing.T) {
 		notice string
 	}{
 		{"empty", nil, errNoClipboardImage, ""},
-		{"damaged", []byte("\x89PNG\r\n\x1a\ngarbage"), nil, "cannot be read"},
+		{"damaged", []byte("\x89PNG\r\n\x1a\ngarbage"), nil, "picture cannot be read"},
 		{"no tool", nil, errors.New("To paste pictures, install xclip (X11) or wl-clipboard (Wayland)."), "install xclip"},
 	} {
 		var done atomic.Bool

@@ -43,9 +43,9 @@ func checkSendable(path string) (sendable, error) {
 	case err != nil:
 		return sendable{}, err
 	case !info.Mode().IsRegular():
-		return sendable{}, fmt.Errorf("%s is not a file", filepath.Base(abs))
+		return sendable{}, fmt.Errorf("%s: %s", filepath.Base(abs), lang.L("not a file"))
 	case info.Size() > maxFileSize:
-		return sendable{}, fmt.Errorf("%s is %s; files up to 100 MB can be sent", filepath.Base(abs), humanSize(info.Size()))
+		return sendable{}, fmt.Errorf("%s: %s; %s", filepath.Base(abs), humanSize(info.Size()), lang.L("files up to 100 MB can be sent"))
 	}
 	f := sendable{path: abs, name: filepath.Base(abs), size: info.Size()}
 	if r, err := os.Open(abs); err == nil {
@@ -132,7 +132,7 @@ func (s *sendSheet) show() {
 	s.dlg = dialog.NewCustomWithoutButtons(sheetTitle(s.files), content, s.c.m.ui.win)
 	s.dlg.SetButtons([]fyne.CanvasObject{cancel, s.sendBtn})
 	s.dlg.SetOnClosed(s.closedBy)
-	s.dlg.Resize(sheetSize(s.c.m.ui.win.Canvas().Size(), len(s.files), s.preview != nil))
+	s.fit()
 	s.dlg.Show()
 	s.c.m.ui.win.Canvas().Focus(s.caption)
 }
@@ -161,14 +161,16 @@ func sheetTitle(files []sendable) string {
 	return lang.L("Send a file")
 }
 
-// sheetSize fits the sheet to its content and to the window (a 900×600 window too).
-func sheetSize(win fyne.Size, files int, preview bool) fyne.Size {
-	h := float32(150 + 40*min(files, 6))
-	if preview {
-		h += sheetPreviewSide
+// fit sizes the sheet to its content (the preview once decoded) within the window (a
+// 900×600 window too).
+func (s *sendSheet) fit() {
+	win := s.c.m.ui.win.Canvas().Size()
+	h := float32(170 + 40*min(len(s.files), 6))
+	if s.preview != nil {
+		h += s.preview.MinSize().Height
 	}
 	w := fyne.Min(480, win.Width-2*theme.Padding()*4)
-	return fyne.NewSize(w, fyne.Min(h, win.Height*0.9))
+	s.dlg.Resize(fyne.NewSize(w, fyne.Min(h, win.Height*0.9)))
 }
 
 // loadPreview decodes the picture off the UI goroutine; the row shows meanwhile.
@@ -187,6 +189,7 @@ func (s *sendSheet) loadPreview(path string) {
 			s.preview.Image = img
 			s.preview.SetMinSize(fyne.NewSize(fyne.Max(float32(b.Dx())*scale, 48), fyne.Max(float32(b.Dy())*scale, 48)))
 			s.preview.Refresh()
+			s.fit()
 		})
 	})
 }
