@@ -90,7 +90,7 @@ func readClipboardImage(ctx context.Context, tool clipboardTool, run func(ctx co
 		}
 		data, err := run(ctx, tool.name, tool.read(t)...)
 		if err != nil {
-			return nil, "", fmt.Errorf("%s could not read the picture: %w", tool.name, err)
+			return nil, "", fmt.Errorf("%s: %s: %w", tool.name, lang.L("could not read the picture"), err)
 		}
 		return data, t, nil
 	}
@@ -110,7 +110,7 @@ func runTool(ctx context.Context, name string, args ...string) ([]byte, error) {
 		return nil, err
 	}
 	if out.over {
-		return nil, fmt.Errorf("the picture is larger than 100 MB")
+		return nil, errors.New(lang.L("The picture is larger than 100 MB"))
 	}
 	return out.Bytes(), nil
 }

@@ -121,7 +121,7 @@ func newImageViewer(c *chatPane, items []viewerItem, at int) *imageViewer {
 	v.save.Importance = widget.LowImportance
 	v.closeBtn = button(theme.CancelIcon(), v.close)
 
-	backdrop := canvas.NewRectangle(color.NRGBA{A: 0xee})
+	backdrop := canvas.NewRectangle(color.NRGBA{A: 0xf4})
 	top := container.NewBorder(nil, nil, nil, v.closeBtn,
 		container.NewHBox(layout.NewSpacer(), v.title, v.counter, layout.NewSpacer()))
 	bottom := container.NewHBox(layout.NewSpacer(), v.prev, v.out, container.NewCenter(v.zoom), v.in, v.fit, v.save,
