@@ -103,7 +103,7 @@ func newImageViewer(c *chatPane, items []viewerItem, at int) *imageViewer {
 	v.zoom = canvas.NewText("", light)
 	v.status = widget.NewLabel("")
 	v.status.Alignment = fyne.TextAlignCenter
-	v.status.Wrapping = fyne.TextWrapWord
+	v.status.Truncation = fyne.TextTruncateEllipsis
 	v.status.Hide()
 	v.busy = widget.NewProgressBarInfinite()
 	v.busy.Hide()
@@ -126,7 +126,11 @@ func newImageViewer(c *chatPane, items []viewerItem, at int) *imageViewer {
 		container.NewHBox(layout.NewSpacer(), v.title, v.counter, layout.NewSpacer()))
 	bottom := container.NewHBox(layout.NewSpacer(), v.prev, v.out, container.NewCenter(v.zoom), v.in, v.fit, v.save,
 		v.next, layout.NewSpacer())
-	middle := container.NewStack(v.area, container.NewCenter(container.NewVBox(v.status, v.busy)))
+	// The status line and busy bar get a width of their own: centred, they would shrink
+	// to nothing.
+	width := canvas.NewRectangle(color.Transparent)
+	width.SetMinSize(fyne.NewSize(420, 0))
+	middle := container.NewStack(v.area, container.NewCenter(container.NewStack(width, container.NewVBox(v.status, v.busy))))
 	bars := container.NewBorder(top, bottom, nil, nil, middle)
 	v.content = container.NewStack(backdrop, container.NewThemeOverride(container.NewPadded(bars), darkTheme{}))
 	v.ExtendBaseWidget(v)
