@@ -170,3 +170,26 @@ func labelled(text string) func(fyne.CanvasObject) bool {
 		return ok && l.Text == text
 	}
 }
+
+// Through a real server: the picture and the caption typed in the sheet reach the peer
+// as one message.
+func TestCaptionedPictureReachesPeer(t *testing.T) {
+	x := startE2E(t)
+	pic := filepath.Join(t.TempDir(), "harbour.png")
+	writePNG(t, pic, 48, 32)
+	cv := x.u.win.Canvas()
+	onUI(func() {
+		x.chat.dropped(fyne.NewPos(5, 5), []fyne.URI{storage.NewFileURI(pic)})
+		if x.chat.media.sheet == nil {
+			t.Fatal("no send sheet")
+		}
+		test.Type(x.chat.media.sheet.caption, "the harbour this morning")
+		typeKey(cv, fyne.KeyReturn)
+	})
+	got := x.bobMessage(t, "the captioned picture in Bob's cache", func(m cache.Message) bool {
+		return len(m.Attachments) == 1 && m.Attachments[0].Name == "harbour.png" && m.Attachments[0].UID != ""
+	})
+	if got.Body != "the harbour this morning" || got.Attachments[0].Type != "image" {
+		t.Fatalf("Bob received body %q with %+v", got.Body, got.Attachments[0])
+	}
+}
