@@ -46,6 +46,7 @@ func (u *UI) leaveMainScreen(end func(*csync.Engine), then func()) {
 	old := u.main
 	if old != nil {
 		old.stop()
+		old.chat.media.closeAll() // overlays of the window, which stays
 		u.main = nil
 		u.win.SetOnDropped(nil)
 		old.uninstallShortcuts()

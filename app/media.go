@@ -55,3 +55,12 @@ func mediaKeyHelp() [][2]string {
 		{"Esc", lang.L("Close the image viewer")},
 	}
 }
+
+// closeAll closes the send sheet and the image viewer (the screen is going away; they
+// are overlays of the window, which stays).
+func (md *chatMedia) closeAll() {
+	md.closeViewer()
+	if md.sheet != nil {
+		md.sheet.cancel()
+	}
+}
