@@ -152,3 +152,33 @@ func TestSearchClearButtonIsDrawnAndClears(t *testing.T) {
 		}
 	})
 }
+
+// The message a search hit opens is scrolled to the middle of the view, not to an edge.
+func TestRevealedMessageIsInTheMiddle(t *testing.T) {
+	_, m, _ := offlineUI(t)
+	openD1(t, m)
+	h := m.chat.history
+	waitFor(t, "the history measured", 5*time.Second, func() bool {
+		var ok bool
+		onUI(func() { ok = len(h.msgs) == 20 && len(h.heights) == 20 })
+		return ok
+	})
+	target := fmt.Sprintf("%024x", 9) // "message 8", mid-history
+	onUI(func() { h.reveal(target) })
+	onUI(func() {
+		i := -1
+		for j, msg := range h.msgs {
+			if msg.ID == target {
+				i = j
+			}
+		}
+		var top float32
+		for _, x := range h.heights[:i] {
+			top += x + 4 // theme.Padding() of the test theme
+		}
+		mid := top + h.heights[i]/2 - h.list.GetScrollOffset()
+		if want := h.list.Size().Height / 2; mid < want-h.heights[i] || mid > want+h.heights[i] {
+			t.Errorf("the row's middle is %v down a %v view, want about %v", mid, h.list.Size().Height, want)
+		}
+	})
+}
