@@ -193,3 +193,30 @@ func TestCaptionedPictureReachesPeer(t *testing.T) {
 		t.Fatalf("Bob received body %q with %+v", got.Body, got.Attachments[0])
 	}
 }
+
+// Several dropped files share one sheet; the caption goes with the first.
+func TestSeveralDroppedFilesShareOneSheet(t *testing.T) {
+	u, m, db := offlineUI(t)
+	openD1(t, m)
+	dir := t.TempDir()
+	pic, doc := filepath.Join(dir, "a-photo.png"), filepath.Join(dir, "b-notes.txt")
+	writePNG(t, pic, 20, 20)
+	if err := os.WriteFile(doc, []byte("notes"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	onUI(func() {
+		m.chat.dropped(fyne.NewPos(1, 1), []fyne.URI{storage.NewFileURI(pic), storage.NewFileURI(doc)})
+		s := m.chat.media.sheet
+		if s == nil || len(s.files) != 2 || sheetTitle(s.files) != "Send 2 files" {
+			t.Fatalf("sheet %+v", s)
+		}
+		test.Type(s.caption, "both for you")
+		test.Tap(sheetButton(u.win.Canvas(), "Send"))
+	})
+	if got := storedFile(t, db, "a-photo.png"); got.Body != "both for you" {
+		t.Errorf("the first file's body %q", got.Body)
+	}
+	if got := storedFile(t, db, "b-notes.txt"); got.Body != "" {
+		t.Errorf("the caption went with the second file too: %q", got.Body)
+	}
+}
