@@ -52,13 +52,13 @@ type BubbleData struct {
 	// Continues is true when the previous row is by the same sender a short while before:
 	// the gap above shrinks so a run of messages reads as one block.
 	Continues bool
+	// Highlight tints the row behind the bubble (the message a search hit led to); the
+	// bubble's own colours, and so its text's contrast, stay as they are.
+	Highlight bool
 	// Attachments are drawn above the body: thumbnails for images, cards for files.
 	Attachments []AttachmentView
 	// Reactions are drawn as a bar of chips under the bubble.
 	Reactions []Reaction
-	// Highlight tints the row behind the bubble (the message a search hit led to); the
-	// bubble's own colours, and so its text's contrast, stay as they are.
-	Highlight bool
 }
 
 // MessageBubble draws one history row: an optional date separator, then the bubble with
@@ -133,7 +133,7 @@ func NewMessageBubble() *MessageBubble {
 			b.OnReact(b.data.ID, emoji)
 		}
 	}
-	b.objects = []fyne.CanvasObject{b.hl, b.dayBg, b.day, b.bg, b.sender, b.body, b.time, b.tick1, b.tick2, b.retry, b.react, b.more}
+	b.objects = []fyne.CanvasObject{b.dayBg, b.day, b.bg, b.sender, b.body, b.time, b.tick1, b.tick2, b.retry, b.react, b.more}
 	b.ExtendBaseWidget(b)
 	b.apply()
 	return b
@@ -271,7 +271,7 @@ func (r *bubbleRenderer) Refresh() {
 }
 
 func (r *bubbleRenderer) Objects() []fyne.CanvasObject {
-	objs := r.b.objects
+	objs := append([]fyne.CanvasObject{r.b.hl}, r.b.objects...) // the band behind all
 	for _, p := range r.b.atts[:r.b.shownAttachments()] {
 		objs = append(objs, p)
 	}

@@ -20,6 +20,8 @@ const (
 // HeightFor share it, so the list's item height always matches what is drawn.
 type bubbleGeometry struct {
 	height                  float32
+	hl                      fyne.Position // the Highlight band: the bubble and its reactions
+	hlSize                  fyne.Size
 	dayBg, day              fyne.Position
 	dayBgSize, daySize      fyne.Size
 	box, sender, body, time fyne.Position
@@ -32,8 +34,6 @@ type bubbleGeometry struct {
 	attSizes                []fyne.Size
 	react, more             fyne.Position
 	reactSize, moreSize     fyne.Size
-	hl                      fyne.Position // the Highlight band: the bubble and its reactions
-	hlSize                  fyne.Size
 }
 
 func (b *MessageBubble) geometry(width float32) bubbleGeometry {
