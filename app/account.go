@@ -52,6 +52,7 @@ func (u *UI) leaveMainScreen(end func(*csync.Engine), then func()) {
 		if old.settings != nil {
 			old.settings.close()
 		}
+		old.chat.media.closeAll() // overlays of the window, which stays
 		u.main = nil
 		u.win.SetOnDropped(nil)
 		old.uninstallShortcuts()

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net/url"
 	"os"
@@ -75,51 +74,47 @@ func (c *chatPane) chooseFile() {
 		}
 		path := r.URI().Path()
 		_ = r.Close()
-		c.sendFile(dialogID, path)
+		c.offerFiles(dialogID, []string{path}, nil)
 	}, c.m.ui.win)
 	d.Resize(fyne.NewSize(760, 520))
 	d.Show()
 }
 
-// dropped sends the files dropped onto the window to the open dialog.
+// dropped offers the files dropped onto the window to the open dialog (the send sheet).
 func (c *chatPane) dropped(_ fyne.Position, uris []fyne.URI) {
 	if c.dialog.ID == "" {
 		c.showNotice("Open a chat first, then drop files on it to send them.")
 		return
 	}
+	var paths []string
 	for _, u := range uris {
-		if u.Scheme() != "file" {
-			continue
+		if u.Scheme() == "file" {
+			paths = append(paths, u.Path())
 		}
-		c.sendFile(c.dialog.ID, u.Path())
+	}
+	if len(paths) > 0 {
+		c.offerFiles(c.dialog.ID, paths, nil)
 	}
 }
 
-// sendFile checks the file, then lets the engine store a pending message and upload it,
-// showing the upload's progress in that message's bubble.
-func (c *chatPane) sendFile(dialogID, path string) {
-	abs, err := filepath.Abs(path)
-	if err == nil {
-		var info os.FileInfo
-		info, err = os.Stat(abs)
-		switch {
-		case err != nil:
-		case !info.Mode().IsRegular():
-			err = fmt.Errorf("%s is not a file", filepath.Base(abs))
-		case info.Size() > maxFileSize:
-			err = fmt.Errorf("%s is %s; files up to 100 MB can be sent", filepath.Base(abs), humanSize(info.Size()))
-		}
-	}
+// sendFile sends a file without a caption.
+func (c *chatPane) sendFile(dialogID, path string) { c.sendFileWithCaption(dialogID, path, "") }
+
+// sendFileWithCaption checks the file, then lets the engine store a pending message
+// (the caption its body) and upload it, showing the upload's progress in its bubble.
+func (c *chatPane) sendFileWithCaption(dialogID, path, caption string) {
+	f, err := checkSendable(path)
 	if err != nil {
 		c.showNotice("Cannot send this file: " + err.Error())
 		return
 	}
+	abs := f.path
 	c.uploads.set(abs, 0)
 	c.history.followBottom()
 	c.m.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(c.m.ctx, uploadTimeout)
 		defer cancel()
-		_, err := c.m.engine.SendFile(ctx, dialogID, abs, func(sent, total int64) {
+		_, err := c.m.engine.SendFileWithCaption(ctx, dialogID, abs, caption, func(sent, total int64) {
 			if total > 0 && c.uploads.set(abs, float64(sent)/float64(total)) {
 				runOnUI(c.history.rebuild)
 			}
@@ -135,11 +130,12 @@ func (c *chatPane) sendFile(dialogID, path string) {
 	})
 }
 
-// decorateRows adds what only the UI knows to the bubbles of msgs: upload progress of
-// pending files, thumbnails already decoded, downloads running.
+// decorateRows adds what only the UI knows to the bubbles of msgs: the mark of a search
+// hit, upload progress of pending files, thumbnails already decoded, downloads running.
 func (c *chatPane) decorateRows(rows []widgets.BubbleData, msgs []cache.Message) {
 	for i := range rows {
 		m := msgs[i]
+		rows[i].Highlight = c.media.flashed(m.ID) // search_highlight.go
 		if len(m.Attachments) == 0 || len(rows[i].Attachments) != len(m.Attachments) {
 			continue
 		}
@@ -172,10 +168,11 @@ func (c *chatPane) localFile(ctx context.Context, m cache.Message, uid string) (
 	return c.m.engine.DownloadAttachment(ctx, m.ID, uid)
 }
 
-// openAttachment downloads the file (once) and opens it with the system's viewer.
+// openAttachment shows a picture in the image viewer (imageviewer.go); other files are
+// downloaded (once) and opened with the system's viewer.
 func (c *chatPane) openAttachment(messageID, uid string) {
 	m, ok := c.history.messageByID(messageID)
-	if !ok {
+	if !ok || c.showImage(messageID, uid) {
 		return
 	}
 	c.fetchFile(m, uid, func(path string) {

@@ -47,6 +47,7 @@ type chatPane struct {
 
 	uploads *uploadTracker
 	thumbs  *thumbnailLoader
+	media   *chatMedia // send sheet, image viewer, pasted pictures (media.go)
 
 	chat        *fyne.Container
 	footer      *fyne.Container
@@ -106,6 +107,7 @@ func newChatPane(m *mainScreen) *chatPane {
 	hint.Importance = widget.LowImportance
 	c.placeholder = container.NewCenter(hint)
 
+	c.media = newChatMedia(c)
 	c.layoutRoot = container.NewBorder(c.banner, nil, nil, nil, container.NewStack(c.placeholder, c.chat))
 	c.content = c.layoutRoot
 	return c
@@ -178,6 +180,7 @@ func (c *chatPane) open(d cache.Dialog) {
 		c.m.engine.SetTyping(c.dialog.ID, false)
 	}
 	prev := c.dialog
+	c.media.unflash()
 	c.setDialog(d)
 	c.header.watch(prev, d)
 	c.header.loadBlocked(d)

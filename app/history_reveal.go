@@ -3,6 +3,9 @@ package app
 import (
 	"context"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+
 	"github.com/cubechat/cubechat/cache"
 )
 
@@ -26,7 +29,8 @@ func (h *historyView) revealPending() {
 		if m.ID == h.target {
 			h.target = ""
 			h.follow = false
-			h.list.ScrollTo(i)
+			h.scrollToMiddle(i)
+			h.m.chat.media.flash(m.ID) // marked for a moment (search_highlight.go)
 			return
 		}
 	}
@@ -83,4 +87,19 @@ func (h *historyView) olderUntil(dialogID string, oldest cache.Message, id strin
 func (h *historyView) contains(id string) bool {
 	_, ok := h.messageByID(id)
 	return ok
+}
+
+// scrollToMiddle scrolls row i to the middle of the view, where the eye looks first
+// (the list's own ScrollTo leaves it at the top or bottom edge).
+func (h *historyView) scrollToMiddle(i int) {
+	if i >= len(h.heights) || h.list.Size().Height <= 0 {
+		h.list.ScrollTo(i) // not measured yet
+		return
+	}
+	var top float32
+	for _, x := range h.heights[:i] {
+		top += x + theme.Padding()
+	}
+	offset := top - (h.list.Size().Height-h.heights[i])/2
+	h.list.ScrollToOffset(fyne.Max(0, fyne.Min(offset, h.contentHeight()-h.list.Size().Height)))
 }

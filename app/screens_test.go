@@ -295,7 +295,10 @@ func TestDroppedFileBecomesAMessage(t *testing.T) {
 	})
 	pic := filepath.Join(t.TempDir(), "drop.png")
 	writePNG(t, pic, 30, 20)
-	onUI(func() { m.chat.dropped(fyne.NewPos(10, 10), []fyne.URI{storage.NewFileURI(pic)}) })
+	onUI(func() {
+		m.chat.dropped(fyne.NewPos(10, 10), []fyne.URI{storage.NewFileURI(pic)})
+		m.chat.media.sheet.send() // the send sheet (sendsheet_test.go)
+	})
 	// Offline, the upload cannot run: the message stays, failed, with Retry in its menu.
 	var stored cache.Message
 	waitFor(t, "the file message in the cache", 10*time.Second, func() bool {

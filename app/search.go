@@ -34,8 +34,8 @@ type searchPanel struct {
 	list    *widget.List
 	status  *widget.Label
 	busy    *widget.ProgressBarInfinite // while the server searches
-	icon    *widget.Icon                // the entry's action item while it is empty…
-	clear   *widget.Button              // …and the × that empties it
+	icon    *widget.Icon                // in the entry's action item while it is empty…
+	clear   *widget.Button              // …and the × that empties it in its place
 
 	items  []searchItem
 	hits   []cache.Message // cache hits, then server hits
@@ -55,7 +55,10 @@ func newSearchPanel(m *mainScreen) *searchPanel {
 		s.m.ui.win.Canvas().Focus(s.entry)
 	})
 	s.clear.Importance = widget.LowImportance
-	s.entry.ActionItem = s.icon
+	s.clear.Hide()
+	// Both live in the action item for good: Fyne's entry draws only the action item it
+	// was first rendered with, so a swapped-in × would be laid out but never drawn.
+	s.entry.ActionItem = container.NewStack(s.icon, s.clear)
 	s.entry.OnChanged = func(string) { s.changed() }
 	s.server = widget.NewButtonWithIcon("Search on server", theme.SearchIcon(), s.searchServer)
 	s.server.Importance = widget.LowImportance
@@ -67,7 +70,7 @@ func newSearchPanel(m *mainScreen) *searchPanel {
 		func() fyne.CanvasObject { return newSearchRow() },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id < len(s.items) {
-				o.(*searchRow).set(s.items[id])
+				o.(*searchRow).set(s.items[id], s.query())
 			}
 		},
 	)
@@ -149,13 +152,12 @@ func (s *searchPanel) changed() {
 
 // showClear puts the × in the search box while it holds text, the magnifier otherwise.
 func (s *searchPanel) showClear(show bool) {
-	var want fyne.CanvasObject = s.icon
 	if show {
-		want = s.clear
-	}
-	if s.entry.ActionItem != want {
-		s.entry.ActionItem = want
-		s.entry.Refresh()
+		s.icon.Hide()
+		s.clear.Show()
+	} else {
+		s.clear.Hide()
+		s.icon.Show()
 	}
 }
 
@@ -235,7 +237,7 @@ func (s *searchPanel) layout() {
 	// Section titles are one short line; results use the template's two lines.
 	measure := newSearchRow()
 	for i, it := range s.items {
-		measure.set(it)
+		measure.set(it, "")
 		s.list.SetItemHeight(i, measure.MinSize().Height)
 	}
 	s.list.Refresh()
@@ -277,17 +279,19 @@ func (s *searchPanel) open(it searchItem) {
 	}
 }
 
-// searchRow is a result row: a section title, or a name with the message under it.
+// searchRow is a result row: a section title, or a name with the message under it; the
+// words searched for are bold (search_highlight.go).
 type searchRow struct {
 	widget.BaseWidget
-	title, text, when *widget.Label
-	box               *fyne.Container
+	title, text *widget.RichText
+	when        *widget.Label
+	box         *fyne.Container
 }
 
 func newSearchRow() *searchRow {
 	r := &searchRow{
-		title: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		text:  widget.NewLabel(""),
+		title: widget.NewRichText(),
+		text:  widget.NewRichText(),
 		when:  widget.NewLabel(""),
 	}
 	r.title.Truncation = fyne.TextTruncateEllipsis
@@ -299,17 +303,22 @@ func newSearchRow() *searchRow {
 	return r
 }
 
-func (r *searchRow) set(it searchItem) {
-	r.title.SetText(it.Title)
+// set shows it, with the words of query in bold.
+func (r *searchRow) set(it searchItem, query string) {
 	r.when.SetText(it.Time)
-	r.text.SetText(it.Text)
-	if it.Kind == searchHeader {
-		r.title.Importance = widget.LowImportance
-		r.title.SizeName = theme.SizeNameCaptionText
-	} else {
-		r.title.Importance = widget.MediumImportance
-		r.title.SizeName = theme.SizeNameText
+	switch it.Kind {
+	case searchHeader:
+		r.title.Segments = highlightSegments(it.Title, "", widget.RichTextStyle{
+			ColorName: theme.ColorNameDisabled, SizeName: theme.SizeNameCaptionText})
+	case searchDialog: // the chat's name is what matched
+		r.title.Segments = highlightSegments(it.Title, query, searchQueryStyle)
+	default:
+		title := searchQueryStyle
+		title.TextStyle.Bold = true
+		r.title.Segments = highlightSegments(it.Title, "", title)
 	}
+	r.text.Segments = highlightSegments(it.Text, query, searchQueryStyle)
+	r.text.Refresh()
 	if it.Kind == searchMessage {
 		r.text.Show()
 	} else {

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"slices"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -119,6 +121,9 @@ func (m *mainScreen) composerKey(k *fyne.KeyEvent) bool {
 // escape undoes the innermost thing: the shortcut sheet, Settings or the info panel,
 // then an edit, then a search.
 func (m *mainScreen) escape() bool {
+	if m.chat.media.escape() { // the send sheet, the image viewer (media.go)
+		return true
+	}
 	switch {
 	case m.sheet != nil:
 		m.sheet.Hide()
@@ -193,7 +198,7 @@ func (m *mainScreen) showShortcuts() {
 	for _, d := range m.shortcutDefs() {
 		add(d.keys, d.what)
 	}
-	for _, k := range keyHelp {
+	for _, k := range slices.Concat(keyHelp, mediaKeyHelp()) {
 		add(k[0], k[1])
 	}
 	if m.sheet != nil {

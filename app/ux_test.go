@@ -447,24 +447,6 @@ func TestServerSearchText(t *testing.T) {
 	}
 }
 
-// The search box shows a × while it holds text; the × empties it.
-func TestSearchClearButton(t *testing.T) {
-	_, m, _ := offlineUI(t)
-	onUI(func() {
-		if m.search.entry.ActionItem != m.search.icon {
-			t.Error("an empty search box shows no magnifier")
-		}
-		test.Type(m.search.entry, "hik")
-		if m.search.entry.ActionItem != m.search.clear {
-			t.Fatal("no × while searching")
-		}
-		test.Tap(m.search.clear)
-		if m.search.entry.Text != "" || m.search.results.Visible() || m.search.entry.ActionItem != m.search.icon {
-			t.Error("the × does not clear the search")
-		}
-	})
-}
-
 // New messages that arrive while the reader is scrolled up show as a count on a
 // jump-down button; a click goes to the bottom and the button goes away.
 func TestJumpToBottomCountsNewMessages(t *testing.T) {

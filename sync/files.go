@@ -22,6 +22,14 @@ import (
 // with the blob as its attachment. A failed upload leaves the message failed
 // (RetryFailed uploads again) and returns the error, with the message id.
 func (e *Engine) SendFile(ctx context.Context, dialogID, path string, progress func(sent, total int64)) (string, error) {
+	return e.SendFileWithCaption(ctx, dialogID, path, "", progress)
+}
+
+// SendFileWithCaption is SendFile with a caption: the text travels as the body of the
+// same message as the attachment (as ConnectyCube clients show a captioned photo), so
+// the peer never sees the picture without its words or the words without the picture.
+// Surrounding white space is dropped; an empty caption sends the file alone.
+func (e *Engine) SendFileWithCaption(ctx context.Context, dialogID, path, caption string, progress func(sent, total int64)) (string, error) {
 	me := e.Me()
 	if me == 0 {
 		return "", errors.New("sync: not logged in")
@@ -36,6 +44,7 @@ func (e *Engine) SendFile(ctx context.Context, dialogID, path string, progress f
 	}
 	m := cache.Message{
 		ID: cube.NewObjectID(), DialogID: dialogID, SenderID: me, RecipientID: peerOf(*d, me),
+		Body:   strings.TrimSpace(caption),
 		SentAt: time.Now().UTC(), State: cache.StatePending, Attachments: []cache.Attachment{local},
 	}
 	// Stored pending but not queued: the outbox must not send it before the upload.

@@ -125,3 +125,48 @@ func TestSendFileRefusesBadFiles(t *testing.T) {
 		t.Fatalf("refused files left messages: %+v", ms)
 	}
 }
+
+// A captioned picture is one message: the caption is its body, the picture its
+// attachment, on the sender's side at once, on the peer's side live, and on the server.
+func TestCaptionTravelsWithItsFile(t *testing.T) {
+	pr := newPair(t)
+	ctx, a, b := pr.h.ctx, pr.a, pr.b
+	pr.exchange(a, b, "a picture follows")
+
+	path := filepath.Join(t.TempDir(), "beach.png")
+	if err := os.WriteFile(path, []byte("\x89PNG\r\n\x1a\nnot really pixels"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	id, err := a.e.SendFileWithCaption(ctx, pr.dialog, path, "  the beach at noon \n", nil)
+	if err != nil {
+		t.Fatalf("SendFileWithCaption: %v", err)
+	}
+	if own, err := a.db.Message(ctx, id); err != nil || own.Body != "the beach at noon" || len(own.Attachments) != 1 {
+		t.Fatalf("sender's copy %+v, %v", own, err)
+	}
+	got := b.waitMessages(pr.dialog, 1, func(m cache.Message) bool { return m.ID == id })[0]
+	if got.Body != "the beach at noon" || len(got.Attachments) != 1 || got.Attachments[0].Name != "beach.png" || got.Attachments[0].UID == "" {
+		t.Fatalf("peer received body %q with attachments %+v", got.Body, got.Attachments)
+	}
+	for _, m := range b.messages(pr.dialog) {
+		if m.ID != id && (m.Body == "the beach at noon" || len(m.Attachments) > 0) {
+			t.Fatalf("the caption or the file also arrived apart: %+v", m)
+		}
+	}
+	list, err := pr.h.client(b.acc).ListMessages(ctx, cube.MessageFilter{DialogID: pr.dialog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var onServer int
+	for _, m := range list.Items {
+		if m.ID == id {
+			onServer++
+			if m.Message != "the beach at noon" || len(m.Attachments) != 1 {
+				t.Fatalf("server copy: body %q, attachments %+v", m.Message, m.Attachments)
+			}
+		}
+	}
+	if onServer != 1 {
+		t.Fatalf("the server holds %d copies of the message", onServer)
+	}
+}

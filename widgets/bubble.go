@@ -52,6 +52,9 @@ type BubbleData struct {
 	// Continues is true when the previous row is by the same sender a short while before:
 	// the gap above shrinks so a run of messages reads as one block.
 	Continues bool
+	// Highlight tints the row behind the bubble (the message a search hit led to); the
+	// bubble's own colours, and so its text's contrast, stay as they are.
+	Highlight bool
 	// Attachments are drawn above the body: thumbnails for images, cards for files.
 	Attachments []AttachmentView
 	// Reactions are drawn as a bar of chips under the bubble.
@@ -82,6 +85,7 @@ type MessageBubble struct {
 	// OnQuote is called with the quoted message's id when the user taps a reply's quote.
 	OnQuote func(quotedID string)
 
+	hl     *canvas.Rectangle // the Highlight band
 	day    *canvas.Text
 	dayBg  *canvas.Rectangle
 	bg     *canvas.Rectangle
@@ -106,6 +110,7 @@ type MessageBubble struct {
 // NewMessageBubble makes an empty bubble; call Update to fill it.
 func NewMessageBubble() *MessageBubble {
 	b := &MessageBubble{
+		hl:     canvas.NewRectangle(theme.Color(theme.ColorNameSelection)),
 		day:    canvas.NewText("", theme.Color(theme.ColorNameForeground)),
 		dayBg:  canvas.NewRectangle(theme.Color(theme.ColorNameButton)),
 		bg:     canvas.NewRectangle(theme.Color(theme.ColorNameButton)),
@@ -167,6 +172,9 @@ func (b *MessageBubble) apply() {
 	d := b.data
 	th := b.Theme()
 	v := fyne.CurrentApp().Settings().ThemeVariant()
+
+	b.hl.FillColor = th.Color(theme.ColorNameSelection, v)
+	setVisible(d.Highlight, b.hl)
 
 	b.day.Text = d.DayHeader
 	b.day.TextSize = th.Size(theme.SizeNameCaptionText)
@@ -273,7 +281,7 @@ func (r *bubbleRenderer) Refresh() {
 }
 
 func (r *bubbleRenderer) Objects() []fyne.CanvasObject {
-	objs := r.b.objects
+	objs := append([]fyne.CanvasObject{r.b.hl}, r.b.objects...) // the band behind all
 	for _, p := range r.b.atts[:r.b.shownAttachments()] {
 		objs = append(objs, p)
 	}

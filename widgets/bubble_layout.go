@@ -20,6 +20,8 @@ const (
 // HeightFor share it, so the list's item height always matches what is drawn.
 type bubbleGeometry struct {
 	height                  float32
+	hl                      fyne.Position // the Highlight band: the bubble and its reactions
+	hlSize                  fyne.Size
 	dayBg, day              fyne.Position
 	dayBgSize, daySize      fyne.Size
 	box, sender, body, time fyne.Position
@@ -162,6 +164,8 @@ func (b *MessageBubble) geometry(width float32) bubbleGeometry {
 		cy += g.reactSize.Height
 	}
 	g.height = cy + pad/2
+	g.hl = fyne.NewPos(0, g.box.Y-pad/2)
+	g.hlSize = fyne.NewSize(width, g.height-g.hl.Y)
 	return g
 }
 
@@ -171,6 +175,7 @@ func (g bubbleGeometry) place(b *MessageBubble) {
 		o.Move(p)
 		o.Resize(s)
 	}
+	put(b.hl, g.hl, g.hlSize)
 	put(b.dayBg, g.dayBg, g.dayBgSize)
 	b.dayBg.CornerRadius = g.dayBgSize.Height / 2
 	put(b.day, g.day, g.daySize)

@@ -115,3 +115,27 @@ func TestBubbleDayHeaderAddsHeight(t *testing.T) {
 		t.Error("a continued run should sit closer to the previous message")
 	}
 }
+
+// A highlighted row gets a band across the whole row behind the bubble; the bubble keeps
+// its colour (its text's contrast does not change); the height does not change either.
+func TestBubbleHighlightBand(t *testing.T) {
+	test.NewTempApp(t)
+	const width = 500
+	data := BubbleData{ID: "1", Body: "found it", Time: "10:00", Sender: "Ann"}
+	plain := layoutBubble(t, data, width)
+	data.Highlight = true
+	lit := layoutBubble(t, data, width)
+	if plain.hl.Visible() || !lit.hl.Visible() {
+		t.Fatalf("band visible: plain %v, highlighted %v", plain.hl.Visible(), lit.hl.Visible())
+	}
+	if lit.hl.Size().Width != width || lit.hl.Position().Y > lit.bg.Position().Y ||
+		lit.hl.Position().Y+lit.hl.Size().Height < lit.bg.Position().Y+lit.bg.Size().Height {
+		t.Errorf("band at %v size %v does not span the bubble at %v size %v", lit.hl.Position(), lit.hl.Size(), lit.bg.Position(), lit.bg.Size())
+	}
+	if lit.bg.FillColor != plain.bg.FillColor || lit.HeightFor(width) != plain.HeightFor(width) {
+		t.Error("the highlight changed the bubble's colour or height")
+	}
+	if data.LayoutKey() != (BubbleData{ID: "1", Body: "found it", Time: "10:00", Sender: "Ann"}).LayoutKey() {
+		t.Error("the highlight must not force a re-measure")
+	}
+}
