@@ -54,6 +54,7 @@ func (u *UI) leaveMainScreen(end func(*csync.Engine), then func()) {
 		end = (*csync.Engine).Stop
 	}
 	u.win.SetTitle("cubechat")
+	u.tray.set(0, nil)
 	u.win.SetContent(u.login.content)
 	u.bg.Go(func() {
 		if old != nil {

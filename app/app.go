@@ -69,6 +69,10 @@ type Deps struct {
 	// nil or zero = unknown (the window opens at its preferred size). Called once, on
 	// the goroutine that calls New, after the window exists.
 	ScreenSize func() fyne.Size
+	// TrayHost reports whether the desktop shows tray icons now (on Linux, whether a
+	// StatusNotifierItem host is registered); closing the window hides it to the tray
+	// only then. Nil = no tray host: closing quits.
+	TrayHost func() bool
 }
 
 // DemoLogin is a ready-made account, e.g. on the embedded demo server.
@@ -90,8 +94,10 @@ type UI struct {
 	bg     *csync.Workers // sign-in, resume and sign-out work, outside any screen
 	closed sync.Once
 
-	login *loginScreen
-	main  *mainScreen // nil until signed in
+	login  *loginScreen
+	main   *mainScreen // nil until signed in
+	tray   *tray       // nil when the app has no system tray (tray.go)
+	hidden bool        // the window is hidden in the tray (shell.go)
 
 	// openURL opens a file or link with the system's program (the Fyne app's; tests
 	// replace it to play a desktop without one).
@@ -127,6 +133,7 @@ func New(fyneApp fyne.App, deps Deps) (*UI, error) {
 	u.win.SetCloseIntercept(u.closeWindow)
 	u.win.SetOnClosed(u.Close)
 	u.watchFocus()
+	u.tray = newTray(u)
 
 	u.login = newLoginScreen(u)
 	u.win.SetContent(u.login.content)
@@ -162,14 +169,6 @@ func (u *UI) Engine() *csync.Engine {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	return u.engine
-}
-
-// closeWindow answers the user's request to close the window: everything stops while
-// Fyne's driver still runs (the main screen's stop may touch widgets), then the window
-// closes; OnClosed and ShowAndRun's return find the work done.
-func (u *UI) closeWindow() {
-	u.Close()
-	u.win.Close()
 }
 
 // Close stops the main screen, the engine and the UI's background work, and returns

@@ -43,7 +43,12 @@ var waitFor = testwait.For
 
 func newTestUI(t *testing.T, deps Deps) *UI {
 	t.Helper()
-	a := test.NewTempApp(t)
+	return newTestUIOn(t, test.NewTempApp(t), deps)
+}
+
+// newTestUIOn is newTestUI on a given Fyne app (e.g. one with a tray, tray_test.go).
+func newTestUIOn(t *testing.T, a fyne.App, deps Deps) *UI {
+	t.Helper()
 	u, err := New(a, deps)
 	if err != nil {
 		t.Fatal(err)

@@ -238,9 +238,11 @@ func (m *mainScreen) reloadDialogs() {
 			unread += d.UnreadCount
 		}
 	}
+	chats := trayChatsOf(dialogs, m.me, users)
 	runOnUI(func() {
 		m.applyDialogs(dialogs, users)
 		m.ui.win.SetTitle(windowTitle(unread))
+		m.ui.tray.set(unread, chats)
 	})
 }
 

@@ -43,7 +43,7 @@ func (m *mainScreen) shortcutDefs() []shortcutDef {
 			combo(fyne.KeyTab, fyne.KeyModifierControl|fyne.KeyModifierShift), combo(fyne.KeyPageUp, fyne.KeyModifierControl)},
 			func() { m.stepChat(-1) }},
 		{"Ctrl+/, F1", "Show this list", []fyne.Shortcut{combo(fyne.KeySlash, ctrl)}, m.showShortcuts},
-		{"Ctrl+Q", "Quit", []fyne.Shortcut{combo(fyne.KeyQ, ctrl)}, m.ui.closeWindow},
+		{"Ctrl+Q", "Quit", []fyne.Shortcut{combo(fyne.KeyQ, ctrl)}, m.ui.quit},
 	}
 }
 
