@@ -60,7 +60,8 @@ func run(demoMode bool, dataDir string, logger *slog.Logger) error {
 	cacheDir := dataDir
 	// Session tokens go to the OS credential store (never a password, never a plain
 	// file); the demo's throwaway tokens stay in memory, out of the user's keyring.
-	deps := app.Deps{Logger: logger, Tokens: keyring.System{}, Version: version.String(), ScreenSize: primaryScreenSize}
+	deps := app.Deps{Logger: logger, Tokens: keyring.System{}, Version: version.String(), ScreenSize: primaryScreenSize,
+		Placer: glfwPlacer{}}
 	if demoMode {
 		deps.Tokens = &keyring.Memory{}
 		cacheDir = filepath.Join(dataDir, "demo")
@@ -76,6 +77,7 @@ func run(demoMode bool, dataDir string, logger *slog.Logger) error {
 		}}
 		logger.Info("demo server running", "api", srv.HTTPURL(), "xmpps", srv.XMPPTLSAddr(), "data", cacheDir)
 	}
+	deps.ProfileDir = cacheDir // the window's size, position and split are kept with the profile's cache
 	db, err := openCache(filepath.Join(cacheDir, "cache.db"), logger)
 	if err != nil {
 		return err

@@ -71,8 +71,13 @@ type Deps struct {
 	ScreenSize func() fyne.Size
 	// TrayHost reports whether the desktop shows tray icons now (on Linux, whether a
 	// StatusNotifierItem host is registered); closing the window hides it to the tray
-	// only then. Nil = no tray host: closing quits.
+	// only then. Nil = no system tray at all (none is set up; closing quits).
 	TrayHost func() bool
+	// ProfileDir is the profile's directory, where the window's size, position and
+	// split are remembered (window_state.go); "" = nothing remembered.
+	ProfileDir string
+	// Placer reads and moves the window on the desktop; nil = size and split only.
+	Placer WindowPlacer
 }
 
 // DemoLogin is a ready-made account, e.g. on the embedded demo server.
@@ -98,6 +103,9 @@ type UI struct {
 	main   *mainScreen // nil until signed in
 	tray   *tray       // nil when the app has no system tray (tray.go)
 	hidden bool        // the window is hidden in the tray (shell.go)
+
+	saved       windowState   // the window's state as last saved or restored (window_state.go)
+	windowMoved chan struct{} // wakes saveWindowStateLater
 
 	// openURL opens a file or link with the system's program (the Fyne app's; tests
 	// replace it to play a desktop without one).
@@ -129,7 +137,14 @@ func New(fyneApp fyne.App, deps Deps) (*UI, error) {
 	if deps.ScreenSize != nil {
 		screen = deps.ScreenSize()
 	}
-	u.win.Resize(windowSize(screen, u.win.Canvas().Scale()))
+	if saved, ok := u.loadWindowState(); ok {
+		u.saved = saved
+		u.win.Resize(restoredSize(fyne.NewSize(saved.Width, saved.Height), screen, u.win.Canvas().Scale()))
+	} else {
+		u.win.Resize(windowSize(screen, u.win.Canvas().Scale()))
+	}
+	u.windowMoved = make(chan struct{}, 1)
+	u.bg.Go(u.saveWindowStateLater)
 	u.win.SetCloseIntercept(u.closeWindow)
 	u.win.SetOnClosed(u.Close)
 	u.watchFocus()
@@ -160,7 +175,9 @@ func (u *UI) Window() fyne.Window { return u.win }
 
 // ShowAndRun shows the window and runs the Fyne event loop until it closes.
 func (u *UI) ShowAndRun() {
-	u.win.ShowAndRun()
+	u.win.Show()
+	u.placeWindow() // a window has a position only once shown
+	u.fyneApp.Run()
 	u.Close()
 }
 

@@ -35,6 +35,7 @@ type mainScreen struct {
 	unsubs []func()
 
 	content fyne.CanvasObject
+	split   *container.Split // the list | chat divider, remembered (window_state.go)
 	list    *widget.List
 	empty   *widget.Label
 	dialogs []cache.Dialog // every visible dialog, newest activity first
@@ -93,9 +94,12 @@ func newMainScreen(u *UI, e *csync.Engine) *mainScreen {
 	left := container.NewBorder(container.NewVBox(top, m.search.bar), m.notices.content, nil, nil, lists)
 
 	m.chat = newChatPane(m)
-	split := container.NewHSplit(left, m.chat.content)
-	split.Offset = listOffset(u.win.Canvas().Size().Width)
-	m.content = split
+	// The watchers tell the UI when the window is resized or the divider dragged, to
+	// remember both (window_state.go).
+	left = container.New(&resizeWatch{changed: u.windowChanged}, left)
+	m.split = container.NewHSplit(left, m.chat.content)
+	m.split.Offset = restoredSplit(u.saved.Split, u.win.Canvas().Size().Width)
+	m.content = container.New(&resizeWatch{changed: u.windowChanged}, m.split)
 	return m
 }
 

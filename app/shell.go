@@ -12,6 +12,7 @@ import (
 // Desktop does); without one (no tray host on this desktop) hiding would strand the
 // user, so it quits.
 func (u *UI) closeWindow() {
+	u.saveWindowState()
 	if u.tray != nil && u.deps.TrayHost != nil && u.deps.TrayHost() {
 		u.hideWindow()
 		return
@@ -20,11 +21,14 @@ func (u *UI) closeWindow() {
 }
 
 // quit ends cubechat (Ctrl+Q, the tray's Quit): everything stops while Fyne's driver
-// still runs (the main screen's stop may touch widgets), then the window closes, which
-// ends the driver; OnClosed and ShowAndRun's return find the work done.
+// still runs (the main screen's stop may touch widgets), then the window closes and the
+// driver ends (it would keep running for the tray icon otherwise); OnClosed and
+// ShowAndRun's return find the work done.
 func (u *UI) quit() {
+	u.saveWindowState()
 	u.Close()
 	u.win.Close()
+	u.fyneApp.Quit()
 }
 
 func (u *UI) hideWindow() {

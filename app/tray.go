@@ -46,10 +46,11 @@ type tray struct {
 }
 
 // newTray puts cubechat in the system tray; nil when the Fyne app has no tray (the
-// test driver, mobile).
+// test driver, mobile) or the desktop cannot have one (Deps.TrayHost nil: on Linux, no
+// D-Bus session, where Fyne's tray would crash on quit, fyne-io/fyne#6403).
 func newTray(u *UI) *tray {
 	desk, ok := u.fyneApp.(desktop.App)
-	if !ok {
+	if !ok || u.deps.TrayHost == nil {
 		return nil
 	}
 	t := &tray{ui: u, desk: desk, total: -1, wake: make(chan struct{}, 1)}

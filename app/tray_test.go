@@ -98,7 +98,7 @@ func waitTrayMenu(t *testing.T, a *trayApp, want ...string) {
 
 func TestTrayShowsTheUnreadCountAndChats(t *testing.T) {
 	a := newTrayApp(t)
-	u, m, _ := offlineUIOn(t, a, nil)
+	u, m, _ := offlineUIOn(t, a, func(d *Deps) { d.TrayHost = func() bool { return false } })
 	if a.win != u.Window() {
 		t.Error("a click on the tray icon should show the main window")
 	}
@@ -152,6 +152,14 @@ func hasBadgeRed(img image.Image) bool {
 		}
 	}
 	return false
+}
+
+func TestNoTrayWithoutADesktopThatHasOne(t *testing.T) {
+	a := newTrayApp(t)
+	u, _, _ := offlineUIOn(t, a, nil) // Deps.TrayHost nil: e.g. Linux with no D-Bus session
+	if u.tray != nil || a.labels() != nil {
+		t.Error("with no tray possible, none should be set up (Fyne's would crash on quit)")
+	}
 }
 
 func windowOpen(a fyne.App, w fyne.Window) bool {
