@@ -22,6 +22,7 @@ import (
 	"github.com/cubechat/cubechat/assets"
 	"github.com/cubechat/cubechat/cache"
 	"github.com/cubechat/cubechat/cubeserver/demo"
+	"github.com/cubechat/cubechat/internal/instance"
 	"github.com/cubechat/cubechat/keyring"
 	"github.com/cubechat/cubechat/sync"
 	"github.com/cubechat/cubechat/version"
@@ -57,15 +58,25 @@ func main() {
 }
 
 func run(demoMode bool, dataDir string, logger *slog.Logger) error {
-	cacheDir := dataDir
 	// Session tokens go to the OS credential store (never a password, never a plain
 	// file); the demo's throwaway tokens stay in memory, out of the user's keyring.
+	// One cubechat per profile: a second start brings the first one's window forward.
+	profileDir := cacheDir(dataDir, demoMode)
+	inst, err := instance.Acquire(profileDir)
+	if errors.Is(err, instance.ErrRunning) {
+		fmt.Fprintln(os.Stderr, "cubechat: already running with this profile; its window was brought forward")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer inst.Close()
+
 	deps := app.Deps{Logger: logger, Tokens: keyring.System{}, Version: version.String(), ScreenSize: primaryScreenSize,
 		Placer: glfwPlacer{}}
 	if demoMode {
 		deps.Tokens = &keyring.Memory{}
-		cacheDir = filepath.Join(dataDir, "demo")
-		d, err := demo.Start(context.Background(), cacheDir, logger)
+		d, err := demo.Start(context.Background(), profileDir, logger)
 		if err != nil {
 			return err
 		}
@@ -75,10 +86,10 @@ func run(demoMode bool, dataDir string, logger *slog.Logger) error {
 			Name: "Demo server", APIURL: srv.HTTPURL(), ChatHost: srv.XMPPTLSAddr(), ChatDomain: srv.Domain(),
 			ChatTLS: "tls", AppID: srv.AppID(), AuthKey: srv.AuthKey(), CertPEM: srv.CertPEM(),
 		}}
-		logger.Info("demo server running", "api", srv.HTTPURL(), "xmpps", srv.XMPPTLSAddr(), "data", cacheDir)
+		logger.Info("demo server running", "api", srv.HTTPURL(), "xmpps", srv.XMPPTLSAddr(), "data", profileDir)
 	}
-	deps.ProfileDir = cacheDir // the window's size, position and split are kept with the profile's cache
-	db, err := openCache(filepath.Join(cacheDir, "cache.db"), logger)
+	deps.ProfileDir = profileDir // the window's place is kept with the profile's cache
+	db, err := openCache(filepath.Join(deps.ProfileDir, "cache.db"), logger)
 	if err != nil {
 		return err
 	}
@@ -91,7 +102,22 @@ func run(demoMode bool, dataDir string, logger *slog.Logger) error {
 	}
 	fyneApp := fyneapp.NewWithID(appID)
 	fyneApp.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
-	return app.Run(fyneApp, deps)
+	ui, err := app.New(fyneApp, deps)
+	if err != nil {
+		return err
+	}
+	inst.OnShow(ui.BringForward)
+	ui.ShowAndRun()
+	return nil
+}
+
+// cacheDir is the profile's directory: its cache, window state and instance lock. The
+// demo has its own, so it runs beside a real account.
+func cacheDir(dataDir string, demoMode bool) string {
+	if demoMode {
+		return filepath.Join(dataDir, "demo")
+	}
+	return dataDir
 }
 
 // openCache opens the local cache. A damaged file is moved aside (it is a cache: the

@@ -43,6 +43,10 @@ func (u *UI) showWindow() {
 	u.win.RequestFocus()
 }
 
+// BringForward shows the window and raises it (a second start with this profile asks
+// for it); safe to call from any goroutine.
+func (u *UI) BringForward() { runOnUI(u.showWindow) }
+
 // WindowHidden reports whether the window is hidden in the tray.
 func (u *UI) WindowHidden() bool { return u.hidden }
 

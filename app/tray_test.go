@@ -204,3 +204,18 @@ func TestClosingWithoutATrayHostQuits(t *testing.T) {
 		t.Error("with no tray host to come back from, closing the window should quit")
 	}
 }
+
+func TestASecondStartBringsTheHiddenWindowForward(t *testing.T) {
+	a := newTrayApp(t)
+	u, _, _ := offlineUIOn(t, a, func(d *Deps) { d.TrayHost = func() bool { return true } })
+	onUI(u.closeWindow)
+	if !u.WindowHidden() {
+		t.Fatal("closing with a tray host should hide the window")
+	}
+	u.BringForward() // what main.go runs when internal/instance hears from a second start
+	var hidden bool
+	onUI(func() { hidden = u.WindowHidden() })
+	if hidden {
+		t.Error("BringForward left the window hidden")
+	}
+}
