@@ -58,8 +58,6 @@ func main() {
 }
 
 func run(demoMode bool, dataDir string, logger *slog.Logger) error {
-	// Session tokens go to the OS credential store (never a password, never a plain
-	// file); the demo's throwaway tokens stay in memory, out of the user's keyring.
 	// One cubechat per profile: a second start brings the first one's window forward.
 	profileDir := cacheDir(dataDir, demoMode)
 	inst, err := instance.Acquire(profileDir)
@@ -72,6 +70,8 @@ func run(demoMode bool, dataDir string, logger *slog.Logger) error {
 	}
 	defer inst.Close()
 
+	// Session tokens go to the OS credential store (never a password, never a plain
+	// file); the demo's throwaway tokens stay in memory, out of the user's keyring.
 	deps := app.Deps{Logger: logger, Tokens: keyring.System{}, Version: version.String(), ScreenSize: primaryScreenSize,
 		Placer: glfwPlacer{}}
 	if demoMode {
@@ -102,6 +102,7 @@ func run(demoMode bool, dataDir string, logger *slog.Logger) error {
 	}
 	fyneApp := fyneapp.NewWithID(appID)
 	fyneApp.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
+	defer desktopServices(&deps, profileDir, logger)()
 	ui, err := app.New(fyneApp, deps)
 	if err != nil {
 		return err

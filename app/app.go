@@ -78,6 +78,16 @@ type Deps struct {
 	ProfileDir string
 	// Placer reads and moves the window on the desktop; nil = size and split only.
 	Placer WindowPlacer
+	// Notifier shows desktop notifications that open their chat when clicked (on Linux,
+	// main.go's D-Bus notifier); nil = Fyne's notifications, which report no click.
+	Notifier Notifier
+}
+
+// Notifier shows a desktop notification for a chat and reports clicks on them.
+type Notifier interface {
+	Notify(title, body, dialogID string) error
+	// OnClick sets what a click runs (on any goroutine), with the dialog's id.
+	OnClick(func(dialogID string))
 }
 
 // DemoLogin is a ready-made account, e.g. on the embedded demo server.
@@ -149,6 +159,9 @@ func New(fyneApp fyne.App, deps Deps) (*UI, error) {
 	u.win.SetOnClosed(u.Close)
 	u.watchFocus()
 	u.tray = newTray(u)
+	if deps.Notifier != nil {
+		deps.Notifier.OnClick(u.notificationClicked)
+	}
 
 	u.login = newLoginScreen(u)
 	u.win.SetContent(u.login.content)

@@ -3,8 +3,6 @@ package app
 import (
 	"slices"
 
-	"fyne.io/fyne/v2"
-
 	csync "github.com/cubechat/cubechat/sync"
 )
 
@@ -29,7 +27,7 @@ func (m *mainScreen) applyEvent(ev csync.Event) {
 	case csync.TypingEvent:
 		runOnUI(func() { m.setTyping(ev) })
 	case csync.NotifyEvent:
-		m.ui.fyneApp.SendNotification(fyne.NewNotification(ev.Title, ev.Body))
+		m.ui.notify(ev)
 	case csync.NoticeEvent:
 		if ev.Err != nil {
 			m.log.Info("engine notice", "text", ev.Text, "err", ev.Err)

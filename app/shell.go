@@ -2,6 +2,10 @@ package app
 
 import (
 	"context"
+
+	"fyne.io/fyne/v2"
+
+	csync "github.com/cubechat/cubechat/sync"
 )
 
 // The window's life on the desktop: shown, hidden to the tray, brought forward from
@@ -82,6 +86,28 @@ func (m *mainScreen) markAllRead() {
 			if err != nil && m.ctx.Err() == nil {
 				m.log.Warn("marking dialog read", "dialog", id, "err", err)
 			}
+		}
+	})
+}
+
+// notify shows a desktop notification: through Deps.Notifier, whose click opens the
+// chat, or Fyne's (no click: Fyne reports none) when there is none or it fails.
+func (u *UI) notify(ev csync.NotifyEvent) {
+	if n := u.deps.Notifier; n != nil {
+		err := n.Notify(ev.Title, ev.Body, ev.DialogID)
+		if err == nil {
+			return
+		}
+		u.log.Warn("desktop notification failed; using Fyne's", "err", err)
+	}
+	u.fyneApp.SendNotification(fyne.NewNotification(ev.Title, ev.Body))
+}
+
+// notificationClicked opens the chat of a clicked notification (any goroutine).
+func (u *UI) notificationClicked(dialogID string) {
+	runOnUI(func() {
+		if u.ctx.Err() == nil {
+			u.openChat(dialogID)
 		}
 	})
 }

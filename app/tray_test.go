@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"errors"
 	"image"
 	"image/png"
 	"slices"
@@ -14,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/cubechat/cubechat/assets"
+	csync "github.com/cubechat/cubechat/sync"
 )
 
 // trayApp is the test driver's app with a system tray. Fyne's test driver has none
@@ -218,4 +220,63 @@ func TestASecondStartBringsTheHiddenWindowForward(t *testing.T) {
 	if hidden {
 		t.Error("BringForward left the window hidden")
 	}
+}
+
+// fakeNotifier stands for the D-Bus notifier (internal/freedesktop): it records what it
+// shows and plays the user's click.
+type fakeNotifier struct {
+	mu      sync.Mutex
+	shown   []string // dialog ids
+	onClick func(string)
+	fail    bool
+}
+
+func (n *fakeNotifier) Notify(title, body, dialogID string) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.fail {
+		return errors.New("no notification server")
+	}
+	n.shown = append(n.shown, dialogID)
+	return nil
+}
+
+func (n *fakeNotifier) OnClick(f func(string)) { n.mu.Lock(); n.onClick = f; n.mu.Unlock() }
+
+func (n *fakeNotifier) click(id string) {
+	n.mu.Lock()
+	f := n.onClick
+	n.mu.Unlock()
+	f(id)
+}
+
+func TestClickingANotificationOpensItsChat(t *testing.T) {
+	notifier := &fakeNotifier{}
+	a := newTrayApp(t)
+	u, m, _ := offlineUIOn(t, a, func(d *Deps) {
+		d.Notifier = notifier
+		d.TrayHost = func() bool { return true }
+	})
+	onUI(u.closeWindow) // in the tray
+	m.applyEvent(csync.NotifyEvent{DialogID: "g1", MessageID: "m1", Title: "Hiking club", Body: "Carol: tomorrow?"})
+	notifier.mu.Lock()
+	shown := slices.Clone(notifier.shown)
+	notifier.mu.Unlock()
+	if !slices.Equal(shown, []string{"g1"}) {
+		t.Fatalf("notifier showed %v", shown)
+	}
+	notifier.click("g1") // from the notifier's goroutine
+	onUI(func() {
+		if u.WindowHidden() || m.chat.dialog.ID != "g1" {
+			t.Errorf("the click left the window hidden=%v on chat %q", u.WindowHidden(), m.chat.dialog.ID)
+		}
+	})
+
+	// A failing notifier falls back to Fyne's notification.
+	notifier.mu.Lock()
+	notifier.fail = true
+	notifier.mu.Unlock()
+	test.AssertNotificationSent(t, fyne.NewNotification("Bob", "hi"), func() {
+		m.applyEvent(csync.NotifyEvent{DialogID: "d1", Title: "Bob", Body: "hi"})
+	})
 }
