@@ -61,10 +61,10 @@ type fakeServer struct {
 }
 
 type shownNote struct {
-	id                   uint32
-	app, summary, body   string
-	actions              []string
-	desktopEntry, action string
+	id                 uint32
+	app, summary, body string
+	actions            []string
+	desktopEntry       string
 }
 
 func (s *fakeServer) GetCapabilities() ([]string, *dbus.Error) { return s.caps, nil }
