@@ -27,7 +27,7 @@ func (m *mainScreen) applyEvent(ev csync.Event) {
 	case csync.TypingEvent:
 		runOnUI(func() { m.setTyping(ev) })
 	case csync.NotifyEvent:
-		m.ui.notify(ev)
+		m.ui.showNotification(ev.Title, ev.Body, ev.DialogID)
 	case csync.NoticeEvent:
 		if ev.Err != nil {
 			m.log.Info("engine notice", "text", ev.Text, "err", ev.Err)

@@ -4,8 +4,6 @@ import (
 	"context"
 
 	"fyne.io/fyne/v2"
-
-	csync "github.com/cubechat/cubechat/sync"
 )
 
 // The window's life on the desktop: shown, hidden to the tray, brought forward from
@@ -90,17 +88,18 @@ func (m *mainScreen) markAllRead() {
 	})
 }
 
-// notify shows a desktop notification: through Deps.Notifier, whose click opens the
-// chat, or Fyne's (no click: Fyne reports none) when there is none or it fails.
-func (u *UI) notify(ev csync.NotifyEvent) {
+// showNotification shows a desktop notification for a message in dialogID: through
+// Deps.Notifier, whose click opens the chat, or Fyne's (no click: Fyne reports none)
+// when there is none or it fails.
+func (u *UI) showNotification(title, body, dialogID string) {
 	if n := u.deps.Notifier; n != nil {
-		err := n.Notify(ev.Title, ev.Body, ev.DialogID)
+		err := n.Notify(title, body, dialogID)
 		if err == nil {
 			return
 		}
 		u.log.Warn("desktop notification failed; using Fyne's", "err", err)
 	}
-	u.fyneApp.SendNotification(fyne.NewNotification(ev.Title, ev.Body))
+	u.fyneApp.SendNotification(fyne.NewNotification(title, body))
 }
 
 // notificationClicked opens the chat of a clicked notification (any goroutine).
