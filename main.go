@@ -17,6 +17,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/lang"
 
 	"github.com/cubechat/cubechat/app"
 	"github.com/cubechat/cubechat/assets"
@@ -36,14 +37,18 @@ const (
 )
 
 func main() {
-	demoMode := flag.Bool("demo", false, "run on the embedded demo server (seeded workspace, answering colleagues)")
-	dataDir := flag.String("data", defaultDataDir(), "directory for the local cache (and the demo server's data)")
-	verbose := flag.Bool("v", false, "verbose logging")
-	showVersion := flag.Bool("version", false, "print the version and exit")
+	demoMode := flag.Bool("demo", false, lang.L("run on the embedded demo server (seeded workspace, answering colleagues)"))
+	dataDir := flag.String("data", defaultDataDir(), lang.L("directory for the local cache (and the demo server's data)"))
+	verbose := flag.Bool("v", false, lang.L("verbose logging"))
+	showVersion := flag.Bool("version", false, lang.L("print the version and exit"))
+	language := flag.String("lang", "", lang.L("the language of the window, e.g. de or en (default: the system's; Linux only)"))
 	flag.Parse()
 	if *showVersion {
 		fmt.Println("cubechat", version.String())
 		return
+	}
+	if err := app.UseLanguage(*language); err != nil {
+		fmt.Fprintln(os.Stderr, "cubechat:", err)
 	}
 
 	level := slog.LevelInfo
@@ -62,7 +67,7 @@ func run(demoMode bool, dataDir string, logger *slog.Logger) error {
 	profileDir := cacheDir(dataDir, demoMode)
 	inst, err := instance.Acquire(profileDir)
 	if errors.Is(err, instance.ErrRunning) {
-		fmt.Fprintln(os.Stderr, "cubechat: already running with this profile; its window was brought forward")
+		fmt.Fprintln(os.Stderr, "cubechat:", lang.L("already running with this profile; its window was brought forward"))
 		return nil
 	}
 	if err != nil {
@@ -83,7 +88,7 @@ func run(demoMode bool, dataDir string, logger *slog.Logger) error {
 		defer d.Close()
 		srv := d.Server
 		deps.Demo = &app.DemoLogin{Login: demo.Login, Password: demo.Password, Profile: sync.Profile{
-			Name: "Demo server", APIURL: srv.HTTPURL(), ChatHost: srv.XMPPTLSAddr(), ChatDomain: srv.Domain(),
+			Name: lang.L("Demo server"), APIURL: srv.HTTPURL(), ChatHost: srv.XMPPTLSAddr(), ChatDomain: srv.Domain(),
 			ChatTLS: "tls", AppID: srv.AppID(), AuthKey: srv.AuthKey(), CertPEM: srv.CertPEM(),
 		}}
 		logger.Info("demo server running", "api", srv.HTTPURL(), "xmpps", srv.XMPPTLSAddr(), "data", profileDir)

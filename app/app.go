@@ -40,6 +40,7 @@ import (
 	"sync"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/cubechat/cubechat/cache"
@@ -261,7 +262,7 @@ func (u *UI) signedIn(e *csync.Engine, offline bool) {
 	u.main = newMainScreen(u, e)
 	u.win.SetContent(u.main.content)
 	if offline {
-		u.main.chat.setBanner("Cannot reach the server — showing cached messages", widgets.BannerWarning)
+		u.main.chat.setBanner(lang.L("Cannot reach the server — showing cached messages"), widgets.BannerWarning)
 	}
 	u.main.start()
 }

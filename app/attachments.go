@@ -2,7 +2,7 @@ package app
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"io"
 	"net/url"
 	"os"
@@ -12,6 +12,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 
 	"github.com/cubechat/cubechat/cache"
 	"github.com/cubechat/cubechat/widgets"
@@ -67,7 +68,7 @@ func (c *chatPane) chooseFile() {
 	dialogID := c.dialog.ID
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
-			c.showNotice("Could not open the file: " + err.Error())
+			c.showNotice(lang.X("file.open_failed", "Could not open the file: {{.Error}}", msgData{"Error": err.Error()}))
 			return
 		}
 		if r == nil {
@@ -84,7 +85,7 @@ func (c *chatPane) chooseFile() {
 // dropped sends the files dropped onto the window to the open dialog.
 func (c *chatPane) dropped(_ fyne.Position, uris []fyne.URI) {
 	if c.dialog.ID == "" {
-		c.showNotice("Open a chat first, then drop files on it to send them.")
+		c.showNotice(lang.L("Open a chat first, then drop files on it to send them."))
 		return
 	}
 	for _, u := range uris {
@@ -105,13 +106,13 @@ func (c *chatPane) sendFile(dialogID, path string) {
 		switch {
 		case err != nil:
 		case !info.Mode().IsRegular():
-			err = fmt.Errorf("%s is not a file", filepath.Base(abs))
+			err = errors.New(lang.X("file.not_a_file", "{{.Name}} is not a file", msgData{"Name": filepath.Base(abs)}))
 		case info.Size() > maxFileSize:
-			err = fmt.Errorf("%s is %s; files up to 100 MB can be sent", filepath.Base(abs), humanSize(info.Size()))
+			err = errors.New(lang.X("file.too_big", "{{.Name}} is {{.Size}}; files up to 100 MB can be sent", msgData{"Name": filepath.Base(abs), "Size": humanSize(info.Size())}))
 		}
 	}
 	if err != nil {
-		c.showNotice("Cannot send this file: " + err.Error())
+		c.showNotice(lang.X("file.cannot_send", "Cannot send this file: {{.Error}}", msgData{"Error": err.Error()}))
 		return
 	}
 	c.uploads.set(abs, 0)
@@ -197,7 +198,7 @@ func (c *chatPane) saveAttachment(messageID, uid string) {
 		d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 			if err != nil || w == nil {
 				if err != nil {
-					c.showNotice("Could not save the file: " + err.Error())
+					c.showNotice(lang.X("file.save_failed", "Could not save the file: {{.Error}}", msgData{"Error": err.Error()}))
 				}
 				return
 			}
@@ -205,9 +206,9 @@ func (c *chatPane) saveAttachment(messageID, uid string) {
 				err := copyFile(w, path)
 				runOnUI(func() {
 					if err != nil {
-						c.showNotice("Could not save the file: " + err.Error())
+						c.showNotice(lang.X("file.save_failed", "Could not save the file: {{.Error}}", msgData{"Error": err.Error()}))
 					} else {
-						c.showNotice("Saved " + w.URI().Name())
+						c.showNotice(lang.X("file.saved", "Saved {{.Name}}", msgData{"Name": w.URI().Name()}))
 					}
 				})
 			})
@@ -231,7 +232,7 @@ func (c *chatPane) fetchFile(m cache.Message, uid string, then func(path string)
 			c.history.rebuild()
 			if err != nil {
 				if c.m.ctx.Err() == nil {
-					c.showNotice("Could not download the file: " + actionErrorText(err))
+					c.showNotice(lang.X("file.download_failed", "Could not download the file: {{.Error}}", msgData{"Error": actionErrorText(err)}))
 				}
 				return
 			}

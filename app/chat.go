@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -83,7 +84,7 @@ func newChatPane(m *mainScreen) *chatPane {
 
 	c.editLabel = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 	c.editLabel.Truncation = fyne.TextTruncateEllipsis
-	cancelEdit := widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), c.cancelEdit)
+	cancelEdit := widget.NewButtonWithIcon(lang.L("Cancel"), theme.CancelIcon(), c.cancelEdit)
 	cancelEdit.Importance = widget.LowImportance
 	c.editChip = container.NewBorder(nil, nil, widget.NewIcon(theme.DocumentCreateIcon()), cancelEdit, c.editLabel)
 	c.editChip.Hide()
@@ -93,7 +94,7 @@ func newChatPane(m *mainScreen) *chatPane {
 	c.chat = container.NewBorder(c.header.content, c.footer, nil, nil, c.history.content)
 	c.chat.Hide()
 
-	hint := widget.NewLabelWithStyle("Select a chat to start messaging", fyne.TextAlignCenter, fyne.TextStyle{})
+	hint := widget.NewLabelWithStyle(lang.L("Select a chat to start messaging"), fyne.TextAlignCenter, fyne.TextStyle{})
 	hint.Importance = widget.LowImportance
 	c.placeholder = container.NewCenter(hint)
 
@@ -295,7 +296,7 @@ func (c *chatPane) sent(dialogID, text string, err error) {
 
 // retry asks the engine to send a failed message again.
 func (c *chatPane) retry(id string) {
-	c.engineCall("Could not retry the message", func(ctx context.Context) error {
+	c.engineCall(lang.L("Could not retry the message"), func(ctx context.Context) error {
 		return c.m.engine.RetryFailed(ctx, id)
 	})
 }

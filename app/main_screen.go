@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -77,10 +78,10 @@ func newMainScreen(u *UI, e *csync.Engine) *mainScreen {
 			m.openDialog(m.shown[id])
 		}
 	}
-	m.empty = widget.NewLabelWithStyle("No chats yet — start one with +", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	m.empty = widget.NewLabelWithStyle(lang.L("No chats yet — start one with +"), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 	m.empty.Importance = widget.LowImportance
 
-	heading := widget.NewLabelWithStyle("Chats", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	heading := widget.NewLabelWithStyle(lang.L("Chats"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	heading.SizeName = theme.SizeNameSubHeadingText
 	m.newChatBtn = widget.NewButtonWithIcon("", theme.ContentAddIcon(), m.showNewChatMenu)
 	m.newChatBtn.Importance = widget.LowImportance
@@ -176,9 +177,9 @@ func (m *mainScreen) applyStatus(s csync.Status) {
 	case bannerRetry:
 		// The engine tries again at once with the credentials it holds (the password
 		// of this sign-in, or the resumed token): no new engine, no password prompt.
-		m.chat.banner.SetAction("Retry now", m.engine.ReconnectNow)
+		m.chat.banner.SetAction(lang.L("Retry now"), m.engine.ReconnectNow)
 	case bannerSignIn:
-		m.chat.banner.SetAction("Sign in again", m.askPassword)
+		m.chat.banner.SetAction(lang.L("Sign in again"), m.askPassword)
 	default:
 		m.chat.banner.SetAction("", nil)
 	}
@@ -362,7 +363,7 @@ func (m *mainScreen) selectDialog(id string) bool {
 // openAt opens a dialog scrolled to one of its messages (a search result).
 func (m *mainScreen) openAt(dialogID, messageID string) {
 	if !m.selectDialog(dialogID) {
-		m.chat.showNotice("This chat is not available on this device.")
+		m.chat.showNotice(lang.L("This chat is not available on this device."))
 		return
 	}
 	if messageID != "" {

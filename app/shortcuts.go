@@ -5,6 +5,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -20,11 +21,13 @@ type shortcutDef struct {
 }
 
 // keyHelp lists the keys that act where they are typed (not window shortcuts).
-var keyHelp = [][2]string{
-	{"Esc", "Cancel an edit, clear the search, close a menu or panel"},
-	{"Up", "Edit your last message (in an empty message field)"},
-	{"Enter", "Open the first match (search, quick switcher)"},
-	{"Shift+Enter", "New line in a message"},
+func keyHelp() [][2]string {
+	return [][2]string{
+		{lang.X("keys.esc", "Esc"), lang.L("Cancel an edit, clear the search, close a menu or panel")},
+		{lang.X("keys.up", "Up"), lang.L("Edit your last message (in an empty message field)")},
+		{lang.X("keys.enter", "Enter"), lang.L("Open the first match (search, quick switcher)")},
+		{lang.X("keys.shift_enter", "Shift+Enter"), lang.L("New line in a message")},
+	}
 }
 
 func combo(key fyne.KeyName, mod fyne.KeyModifier) fyne.Shortcut {
@@ -34,16 +37,16 @@ func combo(key fyne.KeyName, mod fyne.KeyModifier) fyne.Shortcut {
 func (m *mainScreen) shortcutDefs() []shortcutDef {
 	ctrl := fyne.KeyModifierShortcutDefault
 	return []shortcutDef{
-		{"Ctrl+F", "Search chats and messages", []fyne.Shortcut{combo(fyne.KeyF, ctrl)}, m.focusSearch},
-		{"Ctrl+K", "Quick switcher: open a chat by name", []fyne.Shortcut{combo(fyne.KeyK, ctrl)}, m.showSwitcher},
-		{"Alt+Down, Ctrl+Tab, Ctrl+PgDn", "Next chat", []fyne.Shortcut{combo(fyne.KeyDown, fyne.KeyModifierAlt),
+		{lang.X("keys.ctrl_f", "Ctrl+F"), lang.L("Search chats and messages"), []fyne.Shortcut{combo(fyne.KeyF, ctrl)}, m.focusSearch},
+		{lang.X("keys.ctrl_k", "Ctrl+K"), lang.L("Quick switcher: open a chat by name"), []fyne.Shortcut{combo(fyne.KeyK, ctrl)}, m.showSwitcher},
+		{lang.X("keys.next_chat", "Alt+Down, Ctrl+Tab, Ctrl+PgDn"), lang.L("Next chat"), []fyne.Shortcut{combo(fyne.KeyDown, fyne.KeyModifierAlt),
 			combo(fyne.KeyTab, fyne.KeyModifierControl), combo(fyne.KeyPageDown, fyne.KeyModifierControl)},
 			func() { m.stepChat(1) }},
-		{"Alt+Up, Ctrl+Shift+Tab, Ctrl+PgUp", "Previous chat", []fyne.Shortcut{combo(fyne.KeyUp, fyne.KeyModifierAlt),
+		{lang.X("keys.previous_chat", "Alt+Up, Ctrl+Shift+Tab, Ctrl+PgUp"), lang.L("Previous chat"), []fyne.Shortcut{combo(fyne.KeyUp, fyne.KeyModifierAlt),
 			combo(fyne.KeyTab, fyne.KeyModifierControl|fyne.KeyModifierShift), combo(fyne.KeyPageUp, fyne.KeyModifierControl)},
 			func() { m.stepChat(-1) }},
-		{"Ctrl+/, F1", "Show this list", []fyne.Shortcut{combo(fyne.KeySlash, ctrl)}, m.showShortcuts},
-		{"Ctrl+Q", "Quit", []fyne.Shortcut{combo(fyne.KeyQ, ctrl)}, m.ui.quit},
+		{lang.X("keys.help", "Ctrl+/, F1"), lang.L("Show this list"), []fyne.Shortcut{combo(fyne.KeySlash, ctrl)}, m.showShortcuts},
+		{lang.X("keys.ctrl_q", "Ctrl+Q"), lang.L("Quit"), []fyne.Shortcut{combo(fyne.KeyQ, ctrl)}, m.ui.quit},
 	}
 }
 
@@ -181,13 +184,13 @@ func (m *mainScreen) showShortcuts() {
 	for _, d := range m.shortcutDefs() {
 		add(d.keys, d.what)
 	}
-	for _, k := range keyHelp {
+	for _, k := range keyHelp() {
 		add(k[0], k[1])
 	}
 	if m.sheet != nil {
 		return // already open
 	}
-	sheet := dialog.NewCustom("Keyboard shortcuts", "Close", grid, m.ui.win)
+	sheet := dialog.NewCustom(lang.L("Keyboard shortcuts"), lang.L("Close"), grid, m.ui.win)
 	sheet.SetOnClosed(func() { m.sheet = nil })
 	m.sheet = sheet
 	sheet.Show()

@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/cubechat/cubechat/cache"
@@ -25,7 +26,7 @@ type switcher struct {
 func (m *mainScreen) showSwitcher() {
 	s := &switcher{m: m}
 	s.entry = widgets.NewKeyEntry()
-	s.entry.SetPlaceHolder("Open a chat…")
+	s.entry.SetPlaceHolder(lang.L("Open a chat…"))
 	s.entry.OnChanged = func(string) { s.filter() }
 	s.entry.OnKey = s.key
 	s.entry.OnShortcut = func(sc fyne.Shortcut) bool {
@@ -45,7 +46,7 @@ func (m *mainScreen) showSwitcher() {
 		},
 	)
 	s.list.OnSelected = func(id widget.ListItemID) { s.pick(id) }
-	s.none = widget.NewLabelWithStyle("No chat matches — search messages with Ctrl+F", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	s.none = widget.NewLabelWithStyle(lang.L("No chat matches — search messages with Ctrl+F"), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 	s.none.Importance = widget.LowImportance
 	s.filter()
 	box := container.NewBorder(s.entry, nil, nil, nil, container.NewStack(s.list, container.NewCenter(s.none)))
