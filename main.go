@@ -17,11 +17,13 @@ import (
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/lang"
 
 	"github.com/cubechat/cubechat/app"
 	"github.com/cubechat/cubechat/assets"
 	"github.com/cubechat/cubechat/cache"
 	"github.com/cubechat/cubechat/cubeserver/demo"
+	"github.com/cubechat/cubechat/internal/instance"
 	"github.com/cubechat/cubechat/keyring"
 	"github.com/cubechat/cubechat/sync"
 	"github.com/cubechat/cubechat/version"
@@ -35,14 +37,18 @@ const (
 )
 
 func main() {
-	demoMode := flag.Bool("demo", false, "run on the embedded demo server (seeded workspace, answering colleagues)")
-	dataDir := flag.String("data", defaultDataDir(), "directory for the local cache (and the demo server's data)")
-	verbose := flag.Bool("v", false, "verbose logging")
-	showVersion := flag.Bool("version", false, "print the version and exit")
+	demoMode := flag.Bool("demo", false, lang.L("run on the embedded demo server (seeded workspace, answering colleagues)"))
+	dataDir := flag.String("data", defaultDataDir(), lang.L("directory for the local cache (and the demo server's data)"))
+	verbose := flag.Bool("v", false, lang.L("verbose logging"))
+	showVersion := flag.Bool("version", false, lang.L("print the version and exit"))
+	language := flag.String("lang", "", lang.L("the language of the window, e.g. de or en (default: the system's; Linux only)"))
 	flag.Parse()
 	if *showVersion {
 		fmt.Println("cubechat", version.String())
 		return
+	}
+	if err := app.UseLanguage(*language); err != nil {
+		fmt.Fprintln(os.Stderr, "cubechat:", err)
 	}
 
 	level := slog.LevelInfo
@@ -57,26 +63,38 @@ func main() {
 }
 
 func run(demoMode bool, dataDir string, logger *slog.Logger) error {
-	cacheDir := dataDir
+	// One cubechat per profile: a second start brings the first one's window forward.
+	profileDir := cacheDir(dataDir, demoMode)
+	inst, err := instance.Acquire(profileDir)
+	if errors.Is(err, instance.ErrRunning) {
+		fmt.Fprintln(os.Stderr, "cubechat:", lang.L("already running with this profile; its window was brought forward"))
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer inst.Close()
+
 	// Session tokens go to the OS credential store (never a password, never a plain
 	// file); the demo's throwaway tokens stay in memory, out of the user's keyring.
-	deps := app.Deps{Logger: logger, Tokens: keyring.System{}, Version: version.String(), ScreenSize: primaryScreenSize}
+	deps := app.Deps{Logger: logger, Tokens: keyring.System{}, Version: version.String(), ScreenSize: primaryScreenSize,
+		Placer: glfwPlacer{}}
 	if demoMode {
 		deps.Tokens = &keyring.Memory{}
-		cacheDir = filepath.Join(dataDir, "demo")
-		d, err := demo.Start(context.Background(), cacheDir, logger)
+		d, err := demo.Start(context.Background(), profileDir, logger)
 		if err != nil {
 			return err
 		}
 		defer d.Close()
 		srv := d.Server
 		deps.Demo = &app.DemoLogin{Login: demo.Login, Password: demo.Password, Profile: sync.Profile{
-			Name: "Demo server", APIURL: srv.HTTPURL(), ChatHost: srv.XMPPTLSAddr(), ChatDomain: srv.Domain(),
+			Name: lang.L("Demo server"), APIURL: srv.HTTPURL(), ChatHost: srv.XMPPTLSAddr(), ChatDomain: srv.Domain(),
 			ChatTLS: "tls", AppID: srv.AppID(), AuthKey: srv.AuthKey(), CertPEM: srv.CertPEM(),
 		}}
-		logger.Info("demo server running", "api", srv.HTTPURL(), "xmpps", srv.XMPPTLSAddr(), "data", cacheDir)
+		logger.Info("demo server running", "api", srv.HTTPURL(), "xmpps", srv.XMPPTLSAddr(), "data", profileDir)
 	}
-	db, err := openCache(filepath.Join(cacheDir, "cache.db"), logger)
+	deps.ProfileDir = profileDir // the window's place is kept with the profile's cache
+	db, err := openCache(filepath.Join(deps.ProfileDir, "cache.db"), logger)
 	if err != nil {
 		return err
 	}
@@ -89,7 +107,23 @@ func run(demoMode bool, dataDir string, logger *slog.Logger) error {
 	}
 	fyneApp := fyneapp.NewWithID(appID)
 	fyneApp.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
-	return app.Run(fyneApp, deps)
+	defer desktopServices(&deps, profileDir, logger)()
+	ui, err := app.New(fyneApp, deps)
+	if err != nil {
+		return err
+	}
+	inst.OnShow(ui.BringForward)
+	ui.ShowAndRun()
+	return nil
+}
+
+// cacheDir is the profile's directory: its cache, window state and instance lock. The
+// demo has its own, so it runs beside a real account.
+func cacheDir(dataDir string, demoMode bool) string {
+	if demoMode {
+		return filepath.Join(dataDir, "demo")
+	}
+	return dataDir
 }
 
 // openCache opens the local cache. A damaged file is moved aside (it is a cache: the

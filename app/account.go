@@ -18,13 +18,13 @@ import (
 func (m *mainScreen) showAccountMenu() {
 	who := userName(m.me, m.users)
 	menu := fyne.NewMenu("",
-		fyne.NewMenuItem("Signed in as "+who, nil),
+		fyne.NewMenuItem(lang.X("account.signed_in_as", "Signed in as {{.Name}}", msgData{"Name": who}), nil),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem(lang.L("Settings…"), m.showSettings),
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem("Sign out…", m.ui.confirmSignOut),
+		fyne.NewMenuItem(lang.L("Sign out…"), m.ui.confirmSignOut),
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem("About cubechat", m.ui.showAbout),
+		fyne.NewMenuItem(lang.L("About cubechat"), m.ui.showAbout),
 	)
 	menu.Items[0].Disabled = true
 	widget.ShowPopUpMenuAtRelativePosition(menu, m.ui.win.Canvas(), fyne.NewPos(0, m.accountBtn.Size().Height), m.accountBtn)
@@ -32,8 +32,8 @@ func (m *mainScreen) showAccountMenu() {
 
 // showAbout names the app and its version.
 func (u *UI) showAbout() {
-	dialog.ShowInformation("About cubechat", "cubechat "+u.deps.Version+
-		"\nA desktop messenger for the ConnectyCube chat platform.", u.win)
+	dialog.ShowInformation(lang.L("About cubechat"), lang.X("about.text",
+		"cubechat {{.Version}}\nA desktop messenger for the ConnectyCube chat platform.", msgData{"Version": u.deps.Version}), u.win)
 }
 
 // leaveMainScreen shows the login screen at once, stops the main screen, and, off the UI
@@ -61,6 +61,7 @@ func (u *UI) leaveMainScreen(end func(*csync.Engine), then func()) {
 		end = (*csync.Engine).Stop
 	}
 	u.win.SetTitle("cubechat")
+	u.tray.set(0, nil)
 	u.win.SetContent(u.login.content)
 	u.bg.Go(func() {
 		if old != nil {
@@ -79,8 +80,8 @@ func (u *UI) leaveMainScreen(end func(*csync.Engine), then func()) {
 // cached account go, and the login screen shows with the login filled in. Cached chats
 // stay in the cache (they are reused if the account signs in again).
 func (u *UI) confirmSignOut() {
-	dialog.ShowConfirm("Sign out",
-		"Sign out of cubechat on this device? Your chats stay on the server; messages not yet sent stay queued until you sign in again.",
+	dialog.ShowConfirm(lang.L("Sign out"),
+		lang.L("Sign out of cubechat on this device? Your chats stay on the server; messages not yet sent stay queued until you sign in again."),
 		func(ok bool) {
 			if ok {
 				u.signOut()
@@ -94,7 +95,7 @@ func (u *UI) signOut() {
 	// Busy until the sign-out is done: a new sign-in meanwhile would have its account
 	// removed by the old engine's last step.
 	s.setBusy(true)
-	s.signInBtn.SetText("Signing out…")
+	s.signInBtn.SetText(lang.L("Signing out…"))
 	var signOutErr error
 	u.leaveMainScreen(func(e *csync.Engine) {
 		ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
@@ -104,7 +105,7 @@ func (u *UI) signOut() {
 		s.setBusy(false)
 		if signOutErr != nil {
 			u.log.Error("signing out", "err", signOutErr)
-			s.showError("Could not sign out completely: " + signOutErr.Error())
+			s.showError(lang.X("signout.failed", "Could not sign out completely: {{.Error}}", msgData{"Error": signOutErr.Error()}))
 		}
 		u.win.Canvas().Focus(s.password)
 	})

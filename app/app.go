@@ -40,6 +40,7 @@ import (
 	"sync"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 
 	"github.com/cubechat/cubechat/cache"
 	csync "github.com/cubechat/cubechat/sync"
@@ -68,6 +69,25 @@ type Deps struct {
 	// nil or zero = unknown (the window opens at its preferred size). Called once, on
 	// the goroutine that calls New, after the window exists.
 	ScreenSize func() fyne.Size
+	// TrayHost reports whether the desktop shows tray icons now (on Linux, whether a
+	// StatusNotifierItem host is registered); closing the window hides it to the tray
+	// only then. Nil = no system tray at all (none is set up; closing quits).
+	TrayHost func() bool
+	// ProfileDir is the profile's directory, where the window's size, position and
+	// split are remembered (window_state.go); "" = nothing remembered.
+	ProfileDir string
+	// Placer reads and moves the window on the desktop; nil = size and split only.
+	Placer WindowPlacer
+	// Notifier shows desktop notifications that open their chat when clicked (on Linux,
+	// main.go's D-Bus notifier); nil = Fyne's notifications, which report no click.
+	Notifier Notifier
+}
+
+// Notifier shows a desktop notification for a chat and reports clicks on them.
+type Notifier interface {
+	Notify(title, body, dialogID string) error
+	// OnClick sets what a click runs (on any goroutine), with the dialog's id.
+	OnClick(func(dialogID string))
 }
 
 // DemoLogin is a ready-made account, e.g. on the embedded demo server.
@@ -89,8 +109,13 @@ type UI struct {
 	bg     *csync.Workers // sign-in, resume and sign-out work, outside any screen
 	closed sync.Once
 
-	login *loginScreen
-	main  *mainScreen // nil until signed in
+	login  *loginScreen
+	main   *mainScreen // nil until signed in
+	tray   *tray       // nil when the app has no system tray (tray.go)
+	hidden bool        // the window is hidden in the tray (shell.go)
+
+	saved       windowState   // the window's state as last saved or restored (window_state.go)
+	windowMoved chan struct{} // wakes saveWindowStateLater
 
 	// openURL opens a file or link with the system's program (the Fyne app's; tests
 	// replace it to play a desktop without one).
@@ -125,10 +150,21 @@ func New(fyneApp fyne.App, deps Deps) (*UI, error) {
 	if deps.ScreenSize != nil {
 		screen = deps.ScreenSize()
 	}
-	u.win.Resize(windowSize(screen, u.win.Canvas().Scale()))
+	if saved, ok := u.loadWindowState(); ok {
+		u.saved = saved
+		u.win.Resize(restoredSize(fyne.NewSize(saved.Width, saved.Height), screen, u.win.Canvas().Scale()))
+	} else {
+		u.win.Resize(windowSize(screen, u.win.Canvas().Scale()))
+	}
+	u.windowMoved = make(chan struct{}, 1)
+	u.bg.Go(u.saveWindowStateLater)
 	u.win.SetCloseIntercept(u.closeWindow)
 	u.win.SetOnClosed(u.Close)
 	u.watchFocus()
+	u.tray = newTray(u)
+	if deps.Notifier != nil {
+		deps.Notifier.OnClick(u.notificationClicked)
+	}
 
 	u.login = newLoginScreen(u)
 	u.win.SetContent(u.login.content)
@@ -155,7 +191,9 @@ func (u *UI) Window() fyne.Window { return u.win }
 
 // ShowAndRun shows the window and runs the Fyne event loop until it closes.
 func (u *UI) ShowAndRun() {
-	u.win.ShowAndRun()
+	u.win.Show()
+	u.placeWindow() // a window has a position only once shown
+	u.fyneApp.Run()
 	u.Close()
 }
 
@@ -164,14 +202,6 @@ func (u *UI) Engine() *csync.Engine {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	return u.engine
-}
-
-// closeWindow answers the user's request to close the window: everything stops while
-// Fyne's driver still runs (the main screen's stop may touch widgets), then the window
-// closes; OnClosed and ShowAndRun's return find the work done.
-func (u *UI) closeWindow() {
-	u.Close()
-	u.win.Close()
 }
 
 // Close stops the main screen, the engine and the UI's background work, and returns
@@ -234,7 +264,7 @@ func (u *UI) signedIn(e *csync.Engine, offline bool) {
 	u.main = newMainScreen(u, e)
 	u.win.SetContent(u.main.content)
 	if offline {
-		u.main.chat.setBanner("Cannot reach the server — showing cached messages", widgets.BannerWarning)
+		u.main.chat.setBanner(lang.L("Cannot reach the server — showing cached messages"), widgets.BannerWarning)
 	}
 	u.main.start()
 }

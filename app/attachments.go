@@ -11,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 
 	"github.com/cubechat/cubechat/cache"
 	"github.com/cubechat/cubechat/widgets"
@@ -66,7 +67,7 @@ func (c *chatPane) chooseFile() {
 	dialogID := c.dialog.ID
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
-			c.showNotice("Could not open the file: " + err.Error())
+			c.showNotice(lang.X("file.open_failed", "Could not open the file: {{.Error}}", msgData{"Error": err.Error()}))
 			return
 		}
 		if r == nil {
@@ -83,7 +84,7 @@ func (c *chatPane) chooseFile() {
 // dropped offers the files dropped onto the window to the open dialog (the send sheet).
 func (c *chatPane) dropped(_ fyne.Position, uris []fyne.URI) {
 	if c.dialog.ID == "" {
-		c.showNotice("Open a chat first, then drop files on it to send them.")
+		c.showNotice(lang.L("Open a chat first, then drop files on it to send them."))
 		return
 	}
 	var paths []string
@@ -105,7 +106,7 @@ func (c *chatPane) sendFile(dialogID, path string) { c.sendFileWithCaption(dialo
 func (c *chatPane) sendFileWithCaption(dialogID, path, caption string) {
 	f, err := checkSendable(path)
 	if err != nil {
-		c.showNotice("Cannot send this file: " + err.Error())
+		c.showNotice(lang.X("file.cannot_send", "Cannot send this file: {{.Error}}", msgData{"Error": err.Error()}))
 		return
 	}
 	abs := f.path
@@ -194,7 +195,7 @@ func (c *chatPane) saveAttachment(messageID, uid string) {
 		d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 			if err != nil || w == nil {
 				if err != nil {
-					c.showNotice("Could not save the file: " + err.Error())
+					c.showNotice(lang.X("file.save_failed", "Could not save the file: {{.Error}}", msgData{"Error": err.Error()}))
 				}
 				return
 			}
@@ -202,9 +203,9 @@ func (c *chatPane) saveAttachment(messageID, uid string) {
 				err := copyFile(w, path)
 				runOnUI(func() {
 					if err != nil {
-						c.showNotice("Could not save the file: " + err.Error())
+						c.showNotice(lang.X("file.save_failed", "Could not save the file: {{.Error}}", msgData{"Error": err.Error()}))
 					} else {
-						c.showNotice("Saved " + w.URI().Name())
+						c.showNotice(lang.X("file.saved", "Saved {{.Name}}", msgData{"Name": w.URI().Name()}))
 					}
 				})
 			})
@@ -228,7 +229,7 @@ func (c *chatPane) fetchFile(m cache.Message, uid string, then func(path string)
 			c.history.rebuild()
 			if err != nil {
 				if c.m.ctx.Err() == nil {
-					c.showNotice("Could not download the file: " + actionErrorText(err))
+					c.showNotice(lang.X("file.download_failed", "Could not download the file: {{.Error}}", msgData{"Error": actionErrorText(err)}))
 				}
 				return
 			}

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"fyne.io/fyne/v2/lang"
+
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
@@ -18,18 +20,19 @@ import (
 // KiB, so anything larger is the wrong file, and reading it whole would waste memory.
 const maxCertFileSize = 64 << 10
 
-// errNotPEMCert is the error shown for a file without a usable certificate.
-var errNotPEMCert = userMessagef("Not a PEM certificate file.")
+// errNotPEMCert is the error shown for a file without a usable certificate (a function:
+// its text is translated when shown, not when the package starts).
+func errNotPEMCert() error { return userMessagef("%s", lang.L("Not a PEM certificate file.")) }
 
 // readCertFile reads a chosen certificate file, refusing one over maxCertFileSize, and
 // checks that it holds at least one certificate.
 func readCertFile(r io.Reader) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxCertFileSize+1))
 	if err != nil {
-		return nil, userMessagef("Could not read the file: %w", err)
+		return nil, userMessagef(lang.L("Could not read the file: %w"), err)
 	}
 	if len(data) > maxCertFileSize {
-		return nil, userMessagef("The file is larger than 64 KiB: not a certificate file.")
+		return nil, userMessagef("%s", lang.L("The file is larger than 64 KiB: not a certificate file."))
 	}
 	if _, err := parsePEMCerts(data); err != nil {
 		return nil, err
@@ -54,12 +57,12 @@ func parsePEMCerts(data []byte) ([]*x509.Certificate, error) {
 		}
 		c, err := x509.ParseCertificate(block.Bytes)
 		if err != nil {
-			return nil, fmt.Errorf("%w (%v)", errNotPEMCert, err)
+			return nil, fmt.Errorf("%w (%v)", errNotPEMCert(), err)
 		}
 		certs = append(certs, c)
 	}
 	if len(certs) == 0 {
-		return nil, errNotPEMCert
+		return nil, errNotPEMCert()
 	}
 	return certs, nil
 }
@@ -74,13 +77,13 @@ func describeCerts(certs []*x509.Certificate, now time.Time) string {
 	c := certs[0]
 	name := certName(c)
 	if len(certs) > 1 {
-		name += fmt.Sprintf(" (+%d more)", len(certs)-1)
+		name = lang.X("cert.more", "{{.Name}} (+{{.More}} more)", msgData{"Name": name, "More": len(certs) - 1})
 	}
 	until := c.NotAfter.UTC().Format(time.DateOnly)
 	if now.After(c.NotAfter) {
-		return name + ", expired on " + until
+		return lang.X("cert.expired", "{{.Name}}, expired on {{.Date}}", msgData{"Name": name, "Date": until})
 	}
-	return name + ", valid until " + until
+	return lang.X("cert.valid", "{{.Name}}, valid until {{.Date}}", msgData{"Name": name, "Date": until})
 }
 
 // certName is the certificate's common name, else its first host name or address
@@ -97,5 +100,5 @@ func certName(c *x509.Certificate) string {
 	if s := strings.TrimSpace(c.Subject.String()); s != "" {
 		return s
 	}
-	return "unnamed certificate"
+	return lang.L("unnamed certificate")
 }

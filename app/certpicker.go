@@ -7,13 +7,14 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
 // noCertHint fills the certificate's info line while none is pinned.
-const noCertHint = "None pinned: the system's trusted certificates are used."
+func noCertHint() string { return lang.L("None pinned: the system's trusted certificates are used.") }
 
 // certFileExtensions are the names certificate files usually have.
 var certFileExtensions = []string{".pem", ".crt", ".cer"}
@@ -41,12 +42,12 @@ type certPicker struct {
 func newCertPicker(win fyne.Window, onChange func()) *certPicker {
 	p := &certPicker{win: win, onChange: onChange, now: time.Now}
 	p.fileName = widget.NewEntry()
-	p.fileName.SetPlaceHolder("None")
+	p.fileName.SetPlaceHolder(lang.L("None"))
 	// A new Entry clips its text (fyne.TextTruncateClip), so a long file name cannot
 	// widen the form.
 	p.fileName.Disable() // shows the choice; only Choose… and Clear change it
-	p.chooseBtn = widget.NewButtonWithIcon("Choose…", theme.FolderOpenIcon(), p.choose)
-	p.clearBtn = widget.NewButtonWithIcon("Clear", theme.ContentClearIcon(), p.clear)
+	p.chooseBtn = widget.NewButtonWithIcon(lang.L("Choose…"), theme.FolderOpenIcon(), p.choose)
+	p.clearBtn = widget.NewButtonWithIcon(lang.L("Clear"), theme.ContentClearIcon(), p.clear)
 	p.clearBtn.Importance = widget.LowImportance
 	p.info = widget.NewLabel("")
 	p.info.Wrapping = fyne.TextWrapWord
@@ -67,7 +68,7 @@ func (p *certPicker) set(name, pemText string) {
 	if pemText == "" {
 		p.name = ""
 	} else if p.name == "" {
-		p.name = "pinned certificate"
+		p.name = lang.L("pinned certificate")
 	}
 	p.show()
 }
@@ -83,7 +84,7 @@ func (p *certPicker) choose() {
 // chosen is the file dialog's answer: nil when cancelled.
 func (p *certPicker) chosen(r fyne.URIReadCloser, err error) {
 	if err != nil {
-		p.showError("Could not open the file: " + err.Error())
+		p.showError(lang.X("file.open_failed", "Could not open the file: {{.Error}}", msgData{"Error": err.Error()}))
 		return
 	}
 	if r == nil {
@@ -99,7 +100,7 @@ func (p *certPicker) load(name string, r io.Reader) {
 	if err != nil {
 		text := name + ": " + err.Error()
 		if p.pem != "" {
-			text += " Still using " + p.name + "."
+			text += " " + lang.X("cert.still_using", "Still using {{.Name}}.", msgData{"Name": p.name})
 		}
 		p.showError(text)
 		return
@@ -120,7 +121,7 @@ func (p *certPicker) show() {
 	if p.pem == "" {
 		// The line stays, with a hint, so picking a file does not push the form down.
 		p.clearBtn.Hide()
-		p.info.SetText(noCertHint)
+		p.info.SetText(noCertHint())
 		p.info.Importance = widget.LowImportance
 		p.showInfo()
 		return

@@ -62,7 +62,7 @@ func TestCertPickerChooseRefuseClear(t *testing.T) {
 	s.chatHost.SetText("chat.example.com:5223")
 	s.appID.SetText("1")
 	s.authKey.SetText("key")
-	if !p.fileName.Disabled() || p.clearBtn.Visible() || p.info.Text != noCertHint {
+	if !p.fileName.Disabled() || p.clearBtn.Visible() || p.info.Text != noCertHint() {
 		t.Fatal("at first nothing is pinned: read-only empty name, no Clear, the hint")
 	}
 
@@ -96,7 +96,7 @@ func TestCertPickerChooseRefuseClear(t *testing.T) {
 			t.Errorf("%s: the info line is hidden", st.name)
 		}
 		info := p.info.Text
-		if info == noCertHint {
+		if info == noCertHint() {
 			info = ""
 		}
 		if info != st.wantInfo || (info != "" && p.info.Importance != st.wantLevel) {
@@ -186,7 +186,7 @@ func TestCustomServerSignInWithPinnedCert(t *testing.T) {
 		test.Type(s.apiURL, r.srv.HTTPURL())
 		test.Type(s.chatHost, r.srv.XMPPTLSAddr())
 		test.Type(s.chatDomain, r.srv.Domain())
-		s.chatTLS.SetSelected(tlsDirectLabel)
+		s.chatTLS.SetSelected(tlsDirectLabel())
 		test.Type(s.appID, strconv.FormatInt(r.srv.AppID(), 10))
 		test.Type(s.authKey, r.srv.AuthKey())
 		test.Type(s.authSecret, r.srv.AuthSecret())

@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -91,7 +92,7 @@ func newChatPane(m *mainScreen) *chatPane {
 
 	c.editLabel = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 	c.editLabel.Truncation = fyne.TextTruncateEllipsis
-	cancelEdit := widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), c.cancelEdit)
+	cancelEdit := widget.NewButtonWithIcon(lang.L("Cancel"), theme.CancelIcon(), c.cancelEdit)
 	cancelEdit.Importance = widget.LowImportance
 	c.editChip = container.NewBorder(nil, nil, widget.NewIcon(theme.DocumentCreateIcon()), cancelEdit, c.editLabel)
 	c.editChip.Hide()
@@ -103,7 +104,7 @@ func newChatPane(m *mainScreen) *chatPane {
 	c.chat = container.NewBorder(container.NewVBox(c.header.content, c.pinned.box), c.footer, nil, nil, c.history.content)
 	c.chat.Hide()
 
-	hint := widget.NewLabelWithStyle("Select a chat to start messaging", fyne.TextAlignCenter, fyne.TextStyle{})
+	hint := widget.NewLabelWithStyle(lang.L("Select a chat to start messaging"), fyne.TextAlignCenter, fyne.TextStyle{})
 	hint.Importance = widget.LowImportance
 	c.placeholder = container.NewCenter(hint)
 
@@ -316,7 +317,7 @@ func (c *chatPane) sent(dialogID, text string, err error) {
 
 // retry asks the engine to send a failed message again.
 func (c *chatPane) retry(id string) {
-	c.engineCall("Could not retry the message", func(ctx context.Context) error {
+	c.engineCall(lang.L("Could not retry the message"), func(ctx context.Context) error {
 		return c.m.engine.RetryFailed(ctx, id)
 	})
 }

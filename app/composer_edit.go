@@ -1,6 +1,8 @@
 package app
 
 import (
+	"fyne.io/fyne/v2/lang"
+
 	"context"
 	"strings"
 	"unicode/utf8"
@@ -19,7 +21,7 @@ func (c *chatPane) startEdit(msg cache.Message) {
 		c.editDraft = c.composer.Text
 	}
 	c.editing = msg
-	c.editLabel.SetText("Editing: " + strings.Join(strings.Fields(msg.Body), " "))
+	c.editLabel.SetText(lang.X("edit.label", "Editing: {{.Text}}", msgData{"Text": strings.Join(strings.Fields(msg.Body), " ")}))
 	c.editChip.Show()
 	c.composer.OnChanged = nil
 	c.composer.SetText(msg.Body)
@@ -68,7 +70,7 @@ func (c *chatPane) saveEdit(text string) {
 			c.sendBtn.Enable()
 			if err != nil {
 				c.m.log.Warn("edit failed", "message", msg.ID, "err", err)
-				c.showSendError("Your edit was not saved and is still in the box: " + actionErrorText(err))
+				c.showSendError(lang.X("edit.failed", "Your edit was not saved and is still in the box: {{.Error}}", msgData{"Error": actionErrorText(err)}))
 				return
 			}
 			c.showSendError("")

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -38,7 +39,7 @@ func (m *mainScreen) showDialogInfo(id string) {
 	}
 	info := &dialogInfo{m: m, id: id, body: container.NewVBox()}
 	scroll := container.NewVScroll(info.body)
-	info.win = dialog.NewCustom("Chat info", "Close", container.NewGridWrap(fyne.NewSize(440, 520), scroll), m.ui.win)
+	info.win = dialog.NewCustom(lang.L("Chat info"), lang.L("Close"), container.NewGridWrap(fyne.NewSize(440, 520), scroll), m.ui.win)
 	info.win.SetOnClosed(func() {
 		if m.info == info {
 			m.info = nil
@@ -134,10 +135,10 @@ func (i *dialogInfo) build(d cache.Dialog) {
 		b.Add(l)
 	}
 
-	notify := widget.NewCheck("Notifications", nil)
+	notify := widget.NewCheck(lang.L("Notifications"), nil)
 	notify.SetChecked(!d.Muted && d.NotificationsEnabled)
 	notify.OnChanged = func(on bool) {
-		i.call("Could not change notifications", func(ctx context.Context) error {
+		i.call(lang.L("Could not change notifications"), func(ctx context.Context) error {
 			return m.engine.SetNotifications(ctx, d.ID, on)
 		})
 	}
@@ -155,19 +156,22 @@ func (i *dialogInfo) build(d cache.Dialog) {
 
 	b.Add(widget.NewSeparator())
 	if acts.ClearHistory {
-		b.Add(i.button("Clear history", theme.ContentClearIcon(), false,
-			"Clear history", "Remove every message of this chat from this device and for you on the server?",
-			func(ctx context.Context) error { return m.engine.ClearHistory(ctx, d.ID) }))
+		b.Add(i.button(lang.L("Clear history"), theme.ContentClearIcon(), false,
+			lang.L("Clear history"), lang.L("Remove every message of this chat from this device and for you on the server?"),
+			lang.L("Could not clear the history"), func(ctx context.Context) error { return m.engine.ClearHistory(ctx, d.ID) }))
 	}
 	if acts.Leave {
-		label, question := "Delete chat for me", "Delete this chat from your list? The others keep it."
+		label, question, failed := lang.L("Delete chat for me"), lang.L("Delete this chat from your list? The others keep it."),
+			lang.L("Could not delete the chat")
 		switch d.Type {
 		case dialogGroup:
-			label, question = "Leave group", "Leave this group? You will stop receiving its messages."
+			label, question, failed = lang.L("Leave group"), lang.L("Leave this group? You will stop receiving its messages."),
+				lang.L("Could not leave the group")
 		case dialogPublic:
-			label, question = "Leave public chat", "Unsubscribe from this public chat?"
+			label, question, failed = lang.L("Leave public chat"), lang.L("Unsubscribe from this public chat?"),
+				lang.L("Could not leave the public chat")
 		}
-		b.Add(i.button(label, theme.LogoutIcon(), true, label, question, func(ctx context.Context) error {
+		b.Add(i.button(label, theme.LogoutIcon(), true, label, question, failed, func(ctx context.Context) error {
 			if d.Type == dialogPublic {
 				return m.engine.UnsubscribePublic(ctx, d.ID)
 			}
@@ -175,9 +179,9 @@ func (i *dialogInfo) build(d cache.Dialog) {
 		}))
 	}
 	if acts.DeleteForEveryone {
-		b.Add(i.button("Delete for everyone", theme.DeleteIcon(), true, "Delete for everyone",
-			"Delete this chat and its history for every member? This cannot be undone.",
-			func(ctx context.Context) error { return m.engine.DeleteDialog(ctx, d.ID) }))
+		b.Add(i.button(lang.L("Delete for everyone"), theme.DeleteIcon(), true, lang.L("Delete for everyone"),
+			lang.L("Delete this chat and its history for every member? This cannot be undone."),
+			lang.L("Could not delete the chat for everyone"), func(ctx context.Context) error { return m.engine.DeleteDialog(ctx, d.ID) }))
 	}
 	b.Refresh()
 }
@@ -192,16 +196,16 @@ func (i *dialogInfo) editForm(d cache.Dialog, acts dialogActions) fyne.CanvasObj
 	desc.Wrapping = fyne.TextWrapWord
 	form := widget.NewForm()
 	if acts.Rename {
-		form.Append("Name", name)
+		form.Append(lang.L("Name"), name)
 	}
 	if acts.EditDescription {
-		form.Append("Description", desc)
+		form.Append(lang.X("field.description", "Description"), desc)
 	}
-	save := widget.NewButton("Save", func() {
+	save := widget.NewButton(lang.L("Save"), func() {
 		var ch csync.DialogChanges
 		if n := strings.TrimSpace(name.Text); acts.Rename && n != d.Name {
 			if n == "" {
-				dialog.ShowInformation("Name needed", "A chat needs a name.", i.m.ui.win)
+				dialog.ShowInformation(lang.L("Name needed"), lang.L("A chat needs a name."), i.m.ui.win)
 				return
 			}
 			ch.Name = &n
@@ -212,7 +216,7 @@ func (i *dialogInfo) editForm(d cache.Dialog, acts dialogActions) fyne.CanvasObj
 		if ch.Name == nil && ch.Description == nil {
 			return
 		}
-		i.call("Could not save the changes", func(ctx context.Context) error {
+		i.call(lang.L("Could not save the changes"), func(ctx context.Context) error {
 			return i.m.engine.UpdateDialog(ctx, d.ID, ch)
 		})
 	})
@@ -222,10 +226,10 @@ func (i *dialogInfo) editForm(d cache.Dialog, acts dialogActions) fyne.CanvasObj
 // membersSection lists the members with the actions the user's role allows on each.
 func (i *dialogInfo) membersSection(d cache.Dialog, acts dialogActions) fyne.CanvasObject {
 	m := i.m
-	box := container.NewVBox(widget.NewLabelWithStyle(plural(len(d.OccupantIDs), "member", "members"),
+	box := container.NewVBox(widget.NewLabelWithStyle(memberCount(len(d.OccupantIDs)),
 		fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	if acts.AddMembers {
-		add := widget.NewButtonWithIcon("Add members", theme.ContentAddIcon(), func() { i.addMembers(d) })
+		add := widget.NewButtonWithIcon(lang.L("Add members"), theme.ContentAddIcon(), func() { i.addMembers(d) })
 		add.Importance = widget.LowImportance
 		box.Add(container.NewHBox(add))
 	}
@@ -233,25 +237,25 @@ func (i *dialogInfo) membersSection(d cache.Dialog, acts dialogActions) fyne.Can
 		name := userName(id, m.users)
 		switch {
 		case id == d.OwnerID:
-			name += " · owner"
+			name = lang.X("member.owner", "{{.Name}} · owner", msgData{"Name": name})
 		case containsID(d.AdminIDs, id):
-			name += " · admin"
+			name = lang.X("member.admin", "{{.Name}} · admin", msgData{"Name": name})
 		}
 		if id == m.me {
-			name += " (you)"
+			name = lang.X("member.you", "{{.Name}} (you)", msgData{"Name": name})
 		}
 		row := container.NewHBox()
 		if acts.ManageAdmins && id != d.OwnerID {
 			if containsID(d.AdminIDs, id) {
-				row.Add(i.small("Remove admin", func() { i.change(d, csync.DialogChanges{RemoveAdmins: []int64{id}}) }))
+				row.Add(i.small(lang.L("Remove admin"), func() { i.change(d, csync.DialogChanges{RemoveAdmins: []int64{id}}) }))
 			} else if len(d.AdminIDs) < maxAdmins {
-				row.Add(i.small("Make admin", func() { i.change(d, csync.DialogChanges{AddAdmins: []int64{id}}) }))
+				row.Add(i.small(lang.L("Make admin"), func() { i.change(d, csync.DialogChanges{AddAdmins: []int64{id}}) }))
 			}
 		}
 		if canRemoveMember(d, m.me, id) {
 			who := userName(id, m.users)
-			row.Add(i.small("Remove", func() {
-				dialog.ShowConfirm("Remove member", "Remove "+who+" from the group?", func(ok bool) {
+			row.Add(i.small(lang.L("Remove"), func() {
+				dialog.ShowConfirm(lang.L("Remove member"), lang.X("member.remove_question", "Remove {{.Name}} from the group?", msgData{"Name": who}), func(ok bool) {
 					if ok {
 						i.change(d, csync.DialogChanges{RemoveOccupants: []int64{id}})
 					}
@@ -268,7 +272,7 @@ func (i *dialogInfo) membersSection(d cache.Dialog, acts dialogActions) fyne.Can
 // addMembers picks users and adds them to the group.
 func (i *dialogInfo) addMembers(d cache.Dialog) {
 	picker := newUserPicker(i.m, d.OccupantIDs)
-	w := dialog.NewCustom("Add members", "Done", picker.content, i.m.ui.win)
+	w := dialog.NewCustom(lang.L("Add members"), lang.L("Done"), picker.content, i.m.ui.win)
 	picker.OnPick = func(u cache.User) {
 		picker.exclude[u.ID] = true
 		picker.search()
@@ -283,47 +287,47 @@ func (i *dialogInfo) blockSection(d cache.Dialog) fyne.CanvasObject {
 	m := i.m
 	peer := peerOf(d, m.me)
 	who := userName(peer, m.users)
-	explain := widget.NewLabel("Block: " + who + " cannot message you; you can still write to them.\n" +
-		"Block both ways: neither of you can message the other.")
+	explain := widget.NewLabel(lang.X("block.explain", "Block: {{.Name}} cannot message you; you can still write to them.\n"+
+		"Block both ways: neither of you can message the other.", msgData{"Name": who}))
 	explain.Wrapping = fyne.TextWrapWord
 	explain.Importance = widget.LowImportance
 	box := container.NewVBox()
 	switch {
 	case i.blocked && i.mutual:
-		box.Add(widget.NewLabel(who + " is blocked both ways."))
+		box.Add(widget.NewLabel(lang.X("block.is_blocked_both", "{{.Name}} is blocked both ways.", msgData{"Name": who})))
 	case i.blocked:
-		box.Add(widget.NewLabel(who + " is blocked."))
+		box.Add(widget.NewLabel(lang.X("block.is_blocked", "{{.Name}} is blocked.", msgData{"Name": who})))
 	}
 	if i.blocked {
-		box.Add(container.NewHBox(i.small("Unblock", func() {
-			i.call("Could not unblock "+who, func(ctx context.Context) error { return m.engine.Unblock(ctx, peer) })
+		box.Add(container.NewHBox(i.small(lang.L("Unblock"), func() {
+			i.call(lang.X("block.unblock_failed", "Could not unblock {{.Name}}", msgData{"Name": who}), func(ctx context.Context) error { return m.engine.Unblock(ctx, peer) })
 		})))
 		return box
 	}
 	block := func(mutual bool) func() {
-		question := "Block " + who + "? They will not be able to message you; you can still write to them."
+		question := lang.X("block.question", "Block {{.Name}}? They will not be able to message you; you can still write to them.", msgData{"Name": who})
 		if mutual {
-			question = "Block " + who + " both ways? Neither of you will be able to message the other."
+			question = lang.X("block.question_both", "Block {{.Name}} both ways? Neither of you will be able to message the other.", msgData{"Name": who})
 		}
 		return func() {
 			// Blocking is easy to hit by mistake and silent for the other side: ask first.
-			dialog.ShowConfirm("Block "+who, question, func(ok bool) {
+			dialog.ShowConfirm(lang.X("block.title", "Block {{.Name}}", msgData{"Name": who}), question, func(ok bool) {
 				if ok {
-					i.call("Could not block "+who, func(ctx context.Context) error { return m.engine.Block(ctx, peer, mutual) })
+					i.call(lang.X("block.failed", "Could not block {{.Name}}", msgData{"Name": who}), func(ctx context.Context) error { return m.engine.Block(ctx, peer, mutual) })
 				}
 			}, m.ui.win)
 		}
 	}
 	box.Add(explain)
-	one := widget.NewButtonWithIcon("Block", theme.NewErrorThemedResource(theme.CancelIcon()), block(false))
-	both := widget.NewButtonWithIcon("Block both ways", theme.NewErrorThemedResource(theme.CancelIcon()), block(true))
+	one := widget.NewButtonWithIcon(lang.L("Block"), theme.NewErrorThemedResource(theme.CancelIcon()), block(false))
+	both := widget.NewButtonWithIcon(lang.L("Block both ways"), theme.NewErrorThemedResource(theme.CancelIcon()), block(true))
 	box.Add(container.NewHBox(one, both))
 	return box
 }
 
 // change sends one dialog update.
 func (i *dialogInfo) change(d cache.Dialog, ch csync.DialogChanges) {
-	i.call("Could not change the chat", func(ctx context.Context) error {
+	i.call(lang.L("Could not change the chat"), func(ctx context.Context) error {
 		return i.m.engine.UpdateDialog(ctx, d.ID, ch)
 	})
 }
@@ -351,12 +355,12 @@ func (i *dialogInfo) call(what string, f func(ctx context.Context) error) {
 }
 
 // button is a full-width action that asks first.
-func (i *dialogInfo) button(label string, icon fyne.Resource, danger bool, title, question string,
+func (i *dialogInfo) button(label string, icon fyne.Resource, danger bool, title, question, failed string,
 	f func(ctx context.Context) error) fyne.CanvasObject {
 	b := widget.NewButtonWithIcon(label, icon, func() {
 		dialog.ShowConfirm(title, question, func(ok bool) {
 			if ok {
-				i.call("Could not "+strings.ToLower(label), f)
+				i.call(failed, f)
 			}
 		}, i.m.ui.win)
 	})

@@ -2,11 +2,11 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -71,9 +71,9 @@ func withOnline(subtitle string, online int) string {
 		return subtitle
 	}
 	if subtitle == "" {
-		return fmt.Sprintf("%d online", online)
+		return lang.X("header.online", "{{.Count}} online", msgData{"Count": online})
 	}
-	return fmt.Sprintf("%s · %d online", subtitle, online)
+	return lang.X("header.members_online", "{{.Members}} · {{.Count}} online", msgData{"Members": subtitle, "Count": online})
 }
 
 // countOnline asks the group's room how many occupants are online and shows it while d
@@ -114,7 +114,7 @@ func headerSubtitle(d cache.Dialog, me int64, users map[int64]cache.User, now ti
 		}
 	}
 	if d.Type == dialogPublic && len(d.OccupantIDs) == 0 && d.OccupantsCount > 0 {
-		return plural(d.OccupantsCount, "member", "members")
+		return memberCount(d.OccupantsCount)
 	}
 	return dialogSubtitle(d, me, users)
 }

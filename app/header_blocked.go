@@ -1,6 +1,8 @@
 package app
 
 import (
+	"fyne.io/fyne/v2/lang"
+
 	"context"
 
 	"github.com/cubechat/cubechat/cache"
@@ -19,9 +21,9 @@ func blockedSubtitle(b blockState, d cache.Dialog, me int64) (string, bool) {
 		return "", false
 	}
 	if b.mutual {
-		return "Blocked both ways — neither of you can message the other", true
+		return lang.L("Blocked both ways — neither of you can message the other"), true
 	}
-	return "Blocked — you do not get their messages", true
+	return lang.L("Blocked — you do not get their messages"), true
 }
 
 // loadBlocked reads the block state of d's peer off the UI goroutine and shows it (on

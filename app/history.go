@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -80,7 +81,7 @@ func newHistoryView(m *mainScreen) *historyView {
 	h.list.OnSelected = func(id widget.ListItemID) { h.list.Unselect(id) }
 	ww := newWidthWatcher(h.list, h.setWidth)
 	ww.atBottom, ww.toBottom = h.atBottom, h.list.ScrollToBottom
-	h.empty = widget.NewLabelWithStyle(noMessagesText, fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	h.empty = widget.NewLabelWithStyle(noMessagesText(), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 	h.empty.Importance = widget.LowImportance
 	h.empty.Hide()
 	h.jump = newJumpDown(h.list.ScrollToBottom)
@@ -89,7 +90,7 @@ func newHistoryView(m *mainScreen) *historyView {
 }
 
 // noMessagesText is what an empty history says.
-const noMessagesText = "No messages here yet — say hello!"
+func noMessagesText() string { return lang.L("No messages here yet — say hello!") }
 
 // open shows the newest page of dialogID.
 func (h *historyView) open(dialogID string, group bool) {
@@ -128,7 +129,7 @@ func (h *historyView) firstLoad(gen uint64, dialogID string) {
 		if d, derr := h.m.db.Dialog(ctx, dialogID); derr == nil && (d.LastMessageID != "" || !d.LastMessageAt.IsZero()) {
 			runOnUI(func() {
 				if _, cur, _ := h.snapshot(); cur == gen {
-					h.empty.SetText("Loading messages…")
+					h.empty.SetText(lang.L("Loading messages…"))
 					h.empty.Show()
 				}
 			})
@@ -196,7 +197,7 @@ func (h *historyView) setMessages(msgs []cache.Message) {
 		h.jump.arrived(newerThan(prev, h.msgs))
 	}
 	if len(h.msgs) == 0 {
-		h.empty.SetText(noMessagesText)
+		h.empty.SetText(noMessagesText())
 		h.empty.Show()
 	} else {
 		h.empty.Hide()

@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -47,28 +48,28 @@ func newLoginScreen(u *UI) *loginScreen {
 	s.apiURL = entry("https://api.example.com")
 	s.chatHost = entry("chat.example.com:5223")
 	s.chatDomain = entry("chat.example.com")
-	s.chatTLS = widget.NewSelect([]string{tlsDirectLabel, tlsStartTLSLabel}, nil)
-	s.appID = entry("e.g. 385")
-	s.authKey = entry("from the ConnectyCube admin panel")
+	s.chatTLS = widget.NewSelect([]string{tlsDirectLabel(), tlsStartTLSLabel()}, nil)
+	s.appID = entry(lang.L("e.g. 385"))
+	s.authKey = entry(lang.L("from the ConnectyCube admin panel"))
 	s.authSecret = widget.NewPasswordEntry()
-	s.authSecret.SetPlaceHolder("optional")
+	s.authSecret.SetPlaceHolder(lang.L("optional"))
 	s.cert = newCertPicker(u.win, s.relayout)
-	s.login = entry("login")
+	s.login = entry(lang.L("login"))
 	s.password = widget.NewPasswordEntry()
-	s.password.SetPlaceHolder("password")
+	s.password.SetPlaceHolder(lang.L("password"))
 	s.password.OnSubmitted = func(string) { s.signIn() }
 
 	s.customBox = container.NewVBox(widget.NewForm(
-		widget.NewFormItem("API URL", s.apiURL),
-		widget.NewFormItem("Chat server", s.chatHost),
-		widget.NewFormItem("Chat domain", s.chatDomain),
-		widget.NewFormItem("Encryption", s.chatTLS),
-		widget.NewFormItem("Auth secret", s.authSecret),
-		&widget.FormItem{Text: "Server certificate", Widget: s.cert.content,
-			HintText: "Optional: pin a self-signed server's cert.pem"},
+		widget.NewFormItem(lang.L("API URL"), s.apiURL),
+		widget.NewFormItem(lang.L("Chat server"), s.chatHost),
+		widget.NewFormItem(lang.L("Chat domain"), s.chatDomain),
+		widget.NewFormItem(lang.L("Encryption"), s.chatTLS),
+		widget.NewFormItem(lang.L("Auth secret"), s.authSecret),
+		&widget.FormItem{Text: lang.L("Server certificate"), Widget: s.cert.content,
+			HintText: lang.L("Optional: pin a self-signed server's cert.pem")},
 	))
-	s.kind = widget.NewSelect([]string{kindCloud, kindCustom}, func(k string) {
-		if k == kindCustom {
+	s.kind = widget.NewSelect([]string{kindLabel(kindCloud), kindLabel(kindCustom)}, func(k string) {
+		if kindOf(k) == kindCustom {
 			s.customBox.Show()
 		} else {
 			s.customBox.Hide()
@@ -80,28 +81,28 @@ func newLoginScreen(u *UI) *loginScreen {
 
 	title := widget.NewLabelWithStyle("cubechat", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameHeadingText
-	subtitle := widget.NewLabelWithStyle("Sign in to your ConnectyCube chat", fyne.TextAlignCenter, fyne.TextStyle{})
+	subtitle := widget.NewLabelWithStyle(lang.L("Sign in to your ConnectyCube chat"), fyne.TextAlignCenter, fyne.TextStyle{})
 	subtitle.Importance = widget.LowImportance
 
 	// The demo's server lives on ports chosen for this run and its password is not
 	// typed by anyone: after signing out, one button signs in to it again.
-	s.demoBtn = widget.NewButtonWithIcon("Back to the demo", theme.HomeIcon(), s.backToDemo)
+	s.demoBtn = widget.NewButtonWithIcon(lang.L("Back to the demo"), theme.HomeIcon(), s.backToDemo)
 	if u.deps.Demo == nil {
 		s.demoBtn.Hide()
 	}
 
 	s.card = container.NewVBox(
 		title, subtitle,
-		widget.NewForm(widget.NewFormItem("Server", s.kind)),
+		widget.NewForm(widget.NewFormItem(lang.L("Server"), s.kind)),
 		s.customBox,
 		widget.NewForm(
-			widget.NewFormItem("App ID", s.appID),
-			widget.NewFormItem("Auth key", s.authKey),
+			widget.NewFormItem(lang.L("App ID"), s.appID),
+			widget.NewFormItem(lang.L("Auth key"), s.authKey),
 		),
 		widget.NewSeparator(),
 		widget.NewForm(
-			widget.NewFormItem("Login", s.login),
-			widget.NewFormItem("Password", s.password),
+			widget.NewFormItem(lang.L("Login"), s.login),
+			widget.NewFormItem(lang.L("Password"), s.password),
 		),
 		s.slot,
 		s.signInBtn,
@@ -140,7 +141,7 @@ func (s *loginScreen) initialForm() loginForm {
 }
 
 func (s *loginScreen) fill(f loginForm) {
-	s.kind.SetSelected(f.Kind)
+	s.kind.SetSelected(kindLabel(f.Kind))
 	s.apiURL.SetText(f.APIURL)
 	s.chatHost.SetText(f.ChatHost)
 	s.chatDomain.SetText(f.ChatDomain)
@@ -157,7 +158,7 @@ func (s *loginScreen) fill(f loginForm) {
 
 func (s *loginScreen) form() loginForm {
 	return loginForm{
-		Kind:       s.kind.Selected,
+		Kind:       kindOf(s.kind.Selected),
 		APIURL:     s.apiURL.Text,
 		ChatHost:   s.chatHost.Text,
 		ChatDomain: s.chatDomain.Text,
@@ -209,7 +210,7 @@ func (s *loginScreen) signIn() {
 	f := s.form()
 	password := s.password.Text
 	if f.Login == "" || password == "" {
-		s.showError("Enter your login and password.")
+		s.showError(lang.L("Enter your login and password."))
 		return
 	}
 	profile, err := s.profileFor(f)

@@ -45,7 +45,12 @@ var waitFor = testwait.For
 
 func newTestUI(t *testing.T, deps Deps) *UI {
 	t.Helper()
-	a := test.NewTempApp(t)
+	return newTestUIOn(t, test.NewTempApp(t), deps)
+}
+
+// newTestUIOn is newTestUI on a given Fyne app (e.g. one with a tray, tray_test.go).
+func newTestUIOn(t *testing.T, a fyne.App, deps Deps) *UI {
+	t.Helper()
 	u, err := New(a, deps)
 	if err != nil {
 		t.Fatal(err)
@@ -135,7 +140,7 @@ func TestLoginRefusesAnUntrustedChatCertificate(t *testing.T) {
 	onUI(func() {
 		s.fill(formFromProfile(r.profile, "alice"))
 		s.chatHost.SetText(other.Listener.Addr().String())
-		s.chatTLS.SetSelected(tlsDirectLabel)
+		s.chatTLS.SetSelected(tlsDirectLabel())
 		s.password.SetText("alice-pass")
 		test.Tap(s.signInBtn)
 	})

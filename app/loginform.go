@@ -8,21 +8,36 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 
 	csync "github.com/cubechat/cubechat/sync"
 )
 
-// The two kinds of server profile offered on the login screen.
+// The two kinds of server profile offered on the login screen, as saved with the form
+// (kindLabel is what the screen shows).
 const (
 	kindCloud  = "ConnectyCube cloud"
 	kindCustom = "Custom server"
 )
 
-// The chat encryption modes, as shown and as the engine names them.
-const (
-	tlsDirectLabel   = "Direct TLS (port 5223)"
-	tlsStartTLSLabel = "STARTTLS (port 5222)"
-)
+// kindLabel and kindOf translate between a saved kind and the select's label.
+func kindLabel(kind string) string {
+	if kind == kindCustom {
+		return lang.L("Custom server")
+	}
+	return lang.L("ConnectyCube cloud")
+}
+
+func kindOf(label string) string {
+	if label == kindLabel(kindCustom) {
+		return kindCustom
+	}
+	return kindCloud
+}
+
+// The chat encryption modes, as shown.
+func tlsDirectLabel() string   { return lang.L("Direct TLS (port 5223)") }
+func tlsStartTLSLabel() string { return lang.L("STARTTLS (port 5222)") }
 
 // loginForm is what the login screen edits. It holds no password: the form is saved to
 // preferences after a successful sign-in, and passwords are never written anywhere.
@@ -50,11 +65,11 @@ const prefLoginForm = "login.lastForm"
 func (f loginForm) profile() (csync.Profile, error) {
 	appID, err := strconv.ParseInt(strings.TrimSpace(f.AppID), 10, 64)
 	if err != nil || appID <= 0 {
-		return csync.Profile{}, userMessagef("App ID must be a positive number.")
+		return csync.Profile{}, userMessagef("%s", lang.L("App ID must be a positive number."))
 	}
 	authKey := strings.TrimSpace(f.AuthKey)
 	if authKey == "" {
-		return csync.Profile{}, userMessagef("Enter the application's auth key.")
+		return csync.Profile{}, userMessagef("%s", lang.L("Enter the application's auth key."))
 	}
 	if f.Kind != kindCustom {
 		return csync.CloudProfile(appID, authKey), nil
@@ -63,16 +78,16 @@ func (f loginForm) profile() (csync.Profile, error) {
 	api := strings.TrimRight(strings.TrimSpace(f.APIURL), "/")
 	u, err := url.Parse(api)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return csync.Profile{}, userMessagef("API URL must look like https://api.example.com.")
+		return csync.Profile{}, userMessagef("%s", lang.L("API URL must look like https://api.example.com."))
 	}
 	if u.Scheme == "http" && !loopbackHost(u.Hostname()) {
 		// The password would cross the network in clear text.
-		return csync.Profile{}, userMessagef("Use https:// for a server on another machine (http:// is for this computer only).")
+		return csync.Profile{}, userMessagef("%s", lang.L("Use https:// for a server on another machine (http:// is for this computer only)."))
 	}
 	chatHost := strings.TrimSpace(f.ChatHost)
 	host, port, err := net.SplitHostPort(chatHost)
 	if _, perr := strconv.Atoi(port); err != nil || perr != nil || host == "" {
-		return csync.Profile{}, userMessagef("Chat server must be host:port, e.g. chat.example.com:5223.")
+		return csync.Profile{}, userMessagef("%s", lang.L("Chat server must be host:port, e.g. chat.example.com:5223."))
 	}
 	domain := strings.TrimSpace(f.ChatDomain)
 	if domain == "" {
@@ -83,14 +98,14 @@ func (f loginForm) profile() (csync.Profile, error) {
 		mode = "tls"
 	}
 	if mode != "tls" && mode != "starttls" {
-		return csync.Profile{}, userMessagef("Unknown chat encryption %q.", mode)
+		return csync.Profile{}, userMessagef(lang.L("Unknown chat encryption %q."), mode)
 	}
 	var certPEM []byte
 	if f.CertPEM != "" {
 		// Checked again here: the remembered form comes from preferences, which anyone
 		// may have edited.
 		if _, err := parsePEMCerts([]byte(f.CertPEM)); err != nil {
-			return csync.Profile{}, userMessagef("The pinned server certificate is not valid: choose it again or clear it.")
+			return csync.Profile{}, userMessagef("%s", lang.L("The pinned server certificate is not valid: choose it again or clear it."))
 		}
 		certPEM = []byte(f.CertPEM)
 	}
@@ -111,7 +126,7 @@ func (f loginForm) profile() (csync.Profile, error) {
 func formFromProfile(p csync.Profile, login string) loginForm {
 	certName := ""
 	if len(p.CertPEM) > 0 {
-		certName = p.Name + " certificate"
+		certName = lang.X("cert.of_profile", "{{.Name}} certificate", msgData{"Name": p.Name})
 	}
 	return loginForm{
 		Kind:       kindCustom,
@@ -161,13 +176,13 @@ func saveForm(prefs fyne.Preferences, f loginForm) {
 // tlsLabel and tlsMode translate between the select's labels and the engine's names.
 func tlsLabel(mode string) string {
 	if mode == "starttls" {
-		return tlsStartTLSLabel
+		return tlsStartTLSLabel()
 	}
-	return tlsDirectLabel
+	return tlsDirectLabel()
 }
 
 func tlsMode(label string) string {
-	if label == tlsStartTLSLabel {
+	if label == tlsStartTLSLabel() {
 		return "starttls"
 	}
 	return "tls"

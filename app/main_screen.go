@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -36,6 +37,7 @@ type mainScreen struct {
 	unsubs []func()
 
 	content fyne.CanvasObject
+	split   *container.Split // the list | chat divider, remembered (window_state.go)
 	list    *widget.List
 	empty   *widget.Label
 	dialogs []cache.Dialog // every visible dialog, newest activity first
@@ -80,10 +82,10 @@ func newMainScreen(u *UI, e *csync.Engine) *mainScreen {
 			m.openDialog(m.shown[id])
 		}
 	}
-	m.empty = widget.NewLabelWithStyle("No chats yet — start one with +", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	m.empty = widget.NewLabelWithStyle(lang.L("No chats yet — start one with +"), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 	m.empty.Importance = widget.LowImportance
 
-	heading := widget.NewLabelWithStyle("Chats", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	heading := widget.NewLabelWithStyle(lang.L("Chats"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	heading.SizeName = theme.SizeNameSubHeadingText
 	m.newChatBtn = widget.NewButtonWithIcon("", theme.ContentAddIcon(), m.showNewChatMenu)
 	m.newChatBtn.Importance = widget.LowImportance
@@ -97,9 +99,12 @@ func newMainScreen(u *UI, e *csync.Engine) *mainScreen {
 	left := container.NewBorder(container.NewVBox(top, m.search.bar), m.notices.content, nil, nil, lists)
 
 	m.chat = newChatPane(m)
-	split := container.NewHSplit(left, m.chat.content)
-	split.Offset = listOffset(u.win.Canvas().Size().Width)
-	m.content = split
+	// The watchers tell the UI when the window is resized or the divider dragged, to
+	// remember both (window_state.go).
+	left = container.New(&resizeWatch{changed: u.windowChanged}, left)
+	m.split = container.NewHSplit(left, m.chat.content)
+	m.split.Offset = restoredSplit(u.saved.Split, u.win.Canvas().Size().Width)
+	m.content = container.New(&resizeWatch{changed: u.windowChanged}, m.split)
 	return m
 }
 
@@ -176,9 +181,9 @@ func (m *mainScreen) applyStatus(s csync.Status) {
 	case bannerRetry:
 		// The engine tries again at once with the credentials it holds (the password
 		// of this sign-in, or the resumed token): no new engine, no password prompt.
-		m.chat.banner.SetAction("Retry now", m.engine.ReconnectNow)
+		m.chat.banner.SetAction(lang.L("Retry now"), m.engine.ReconnectNow)
 	case bannerSignIn:
-		m.chat.banner.SetAction("Sign in again", m.askPassword)
+		m.chat.banner.SetAction(lang.L("Sign in again"), m.askPassword)
 	default:
 		m.chat.banner.SetAction("", nil)
 	}
@@ -245,9 +250,11 @@ func (m *mainScreen) reloadDialogs() {
 			unread += d.UnreadCount
 		}
 	}
+	chats := trayChatsOf(dialogs, m.me, users)
 	runOnUI(func() {
 		m.applyDialogs(dialogs, users)
 		m.ui.win.SetTitle(windowTitle(unread))
+		m.ui.tray.set(unread, chats)
 	})
 }
 
@@ -363,7 +370,7 @@ func (m *mainScreen) selectDialog(id string) bool {
 // openAt opens a dialog scrolled to one of its messages (a search result).
 func (m *mainScreen) openAt(dialogID, messageID string) {
 	if !m.selectDialog(dialogID) {
-		m.chat.showNotice("This chat is not available on this device.")
+		m.chat.showNotice(lang.L("This chat is not available on this device."))
 		return
 	}
 	if messageID != "" {

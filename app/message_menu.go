@@ -2,12 +2,12 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -67,20 +67,20 @@ func (c *chatPane) showMessageMenu(id string, at fyne.Position) {
 	}
 	c.addReplyAction(msg, add)
 	if acts.Edit {
-		add("Edit", theme.DocumentCreateIcon(), func() { c.startEdit(msg) }, false)
+		add(lang.L("Edit"), theme.DocumentCreateIcon(), func() { c.startEdit(msg) }, false)
 	}
 	if acts.Copy {
-		add("Copy text", theme.ContentCopyIcon(), func() { c.m.ui.fyneApp.Clipboard().SetContent(msg.Body) }, false)
+		add(lang.L("Copy text"), theme.ContentCopyIcon(), func() { c.m.ui.fyneApp.Clipboard().SetContent(msg.Body) }, false)
 	}
 	c.addMoreActions(msg, add)
 	if acts.Retry {
-		add("Retry", theme.ViewRefreshIcon(), func() { c.retry(id) }, false)
+		add(lang.L("Retry"), theme.ViewRefreshIcon(), func() { c.retry(id) }, false)
 	}
 	if acts.DeleteForMe {
-		add("Delete for me", theme.DeleteIcon(), func() { c.confirmDelete(id, false) }, false)
+		add(lang.L("Delete for me"), theme.DeleteIcon(), func() { c.confirmDelete(id, false) }, false)
 	}
 	if acts.DeleteForEvery {
-		add("Delete for everyone", theme.DeleteIcon(), func() { c.confirmDelete(id, true) }, true)
+		add(lang.L("Delete for everyone"), theme.DeleteIcon(), func() { c.confirmDelete(id, true) }, true)
 	}
 	pop = widget.NewPopUp(items, cv)
 	// Keep the menu inside the window when opened near its right or bottom edge.
@@ -92,14 +92,14 @@ func (c *chatPane) showMessageMenu(id string, at fyne.Position) {
 
 // react toggles emoji on message id (add, or remove when it is already mine).
 func (c *chatPane) react(id, emoji string) {
-	c.engineCall("Could not react", func(ctx context.Context) error { return c.m.engine.React(ctx, id, emoji) })
+	c.engineCall(lang.L("Could not react"), func(ctx context.Context) error { return c.m.engine.React(ctx, id, emoji) })
 }
 
 // confirmDelete asks before deleting; deleting for everyone cannot be undone.
 func (c *chatPane) confirmDelete(id string, forEveryone bool) {
-	title, text := "Delete message", "Delete this message from this device?"
+	title, text := lang.L("Delete message"), lang.L("Delete this message from this device?")
 	if forEveryone {
-		title, text = "Delete for everyone", "Delete this message for everyone in the chat? This cannot be undone."
+		title, text = lang.L("Delete for everyone"), lang.L("Delete this message for everyone in the chat? This cannot be undone.")
 	}
 	dialog.ShowConfirm(title, text, func(ok bool) {
 		if !ok {
@@ -108,7 +108,7 @@ func (c *chatPane) confirmDelete(id string, forEveryone bool) {
 		if c.editing.ID == id {
 			c.cancelEdit()
 		}
-		c.engineCall("Could not delete the message", func(ctx context.Context) error {
+		c.engineCall(lang.L("Could not delete the message"), func(ctx context.Context) error {
 			return c.m.engine.Delete(ctx, id, forEveryone)
 		})
 	}, c.m.ui.win)
@@ -123,7 +123,9 @@ func (c *chatPane) engineCall(what string, call func(ctx context.Context) error)
 		cancel()
 		if err != nil && c.m.ctx.Err() == nil {
 			c.m.log.Warn(what, "err", err)
-			runOnUI(func() { c.showNotice(fmt.Sprintf("%s: %s", what, actionErrorText(err))) })
+			runOnUI(func() {
+				c.showNotice(lang.X("action.failed_notice", "{{.What}}: {{.Error}}", msgData{"What": what, "Error": actionErrorText(err)}))
+			})
 		}
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -19,17 +20,17 @@ import (
 
 func (m *mainScreen) showNewChatMenu() {
 	menu := fyne.NewMenu("",
-		fyne.NewMenuItem("New private chat…", m.showNewPrivateChat),
-		fyne.NewMenuItem("New group…", m.showNewGroup),
-		fyne.NewMenuItem("New public chat…", m.showNewPublic),
-		fyne.NewMenuItem("Browse public chats…", m.showPublicDialogs),
+		fyne.NewMenuItem(lang.L("New private chat…"), m.showNewPrivateChat),
+		fyne.NewMenuItem(lang.L("New group…"), m.showNewGroup),
+		fyne.NewMenuItem(lang.L("New public chat…"), m.showNewPublic),
+		fyne.NewMenuItem(lang.L("Browse public chats…"), m.showPublicDialogs),
 	)
 	widget.ShowPopUpMenuAtRelativePosition(menu, m.ui.win.Canvas(), fyne.NewPos(0, m.newChatBtn.Size().Height), m.newChatBtn)
 }
 
 func (m *mainScreen) showNewPrivateChat() {
 	picker := newUserPicker(m, nil)
-	d := dialog.NewCustom("New private chat", "Cancel", picker.content, m.ui.win)
+	d := dialog.NewCustom(lang.L("New private chat"), lang.L("Cancel"), picker.content, m.ui.win)
 	picker.OnPick = func(u cache.User) {
 		d.Hide()
 		m.createDialog(dialogPrivate, "", []int64{u.ID})
@@ -40,9 +41,9 @@ func (m *mainScreen) showNewPrivateChat() {
 
 func (m *mainScreen) showNewGroup() {
 	name := widget.NewEntry()
-	name.SetPlaceHolder("Group name")
+	name.SetPlaceHolder(lang.L("Group name"))
 	var members []cache.User
-	chosen := widget.NewLabel("No members yet")
+	chosen := widget.NewLabel(lang.L("No members yet"))
 	chosen.Wrapping = fyne.TextWrapWord
 	picker := newUserPicker(m, nil)
 	errText := widget.NewLabel("")
@@ -60,11 +61,11 @@ func (m *mainScreen) showNewGroup() {
 		for i, x := range members {
 			names[i] = userName(x.ID, map[int64]cache.User{x.ID: x})
 		}
-		chosen.SetText("Members: " + strings.Join(names, ", "))
+		chosen.SetText(lang.X("group.members", "Members: {{.Names}}", msgData{"Names": strings.Join(names, ", ")}))
 		picker.search()
 	}
 	var d *dialog.CustomDialog
-	create := widget.NewButtonWithIcon("Create", theme.ConfirmIcon(), func() {
+	create := widget.NewButtonWithIcon(lang.L("Create"), theme.ConfirmIcon(), func() {
 		// The dialog stays open with a hint until the group can be created: nothing
 		// typed or picked is lost.
 		if msg := newGroupProblem(name.Text, len(members)); msg != "" {
@@ -80,10 +81,10 @@ func (m *mainScreen) showNewGroup() {
 		m.createDialog(dialogGroup, strings.TrimSpace(name.Text), ids)
 	})
 	create.Importance = widget.HighImportance
-	cancel := widget.NewButton("Cancel", func() { d.Hide() })
+	cancel := widget.NewButton(lang.L("Cancel"), func() { d.Hide() })
 	name.OnChanged = func(string) { errText.Hide() }
 	content := container.NewBorder(container.NewVBox(name, chosen, errText), nil, nil, nil, picker.content)
-	d = dialog.NewCustomWithoutButtons("New group", content, m.ui.win)
+	d = dialog.NewCustomWithoutButtons(lang.L("New group"), content, m.ui.win)
 	d.SetButtons([]fyne.CanvasObject{cancel, create})
 	d.Show()
 	m.ui.win.Canvas().Focus(name)
@@ -93,9 +94,9 @@ func (m *mainScreen) showNewGroup() {
 func newGroupProblem(name string, members int) string {
 	switch {
 	case strings.TrimSpace(name) == "":
-		return "Give the group a name."
+		return lang.L("Give the group a name.")
 	case members == 0:
-		return "Add at least one member."
+		return lang.L("Add at least one member.")
 	}
 	return ""
 }
@@ -108,7 +109,7 @@ func (m *mainScreen) createDialog(typ int, name string, occupants []int64) {
 		cancel()
 		runOnUI(func() {
 			if err != nil {
-				dialog.ShowError(userError("Could not create the chat", err), m.ui.win)
+				dialog.ShowError(userError(lang.L("Could not create the chat"), err), m.ui.win)
 				return
 			}
 			m.openWhenListed(id)
@@ -139,7 +140,7 @@ func (m *mainScreen) openWhenListed(id string) {
 // showPublicDialogs lists the public dialogs to join.
 func (m *mainScreen) showPublicDialogs() {
 	var dialogs []cache.Dialog
-	status := widget.NewLabel("Loading…")
+	status := widget.NewLabel(lang.L("Loading…"))
 	status.Importance = widget.LowImportance
 	var d dialog.Dialog
 	list := widget.NewList(
@@ -151,7 +152,7 @@ func (m *mainScreen) showPublicDialogs() {
 			info.SizeName = theme.SizeNameCaptionText
 			info.Importance = widget.LowImportance
 			info.Truncation = fyne.TextTruncateEllipsis
-			join := widget.NewButton("Join", nil)
+			join := widget.NewButton(lang.L("Join"), nil)
 			join.Importance = widget.HighImportance
 			return container.NewBorder(nil, nil, nil, container.NewCenter(join), container.New(&tightRows{}, name, info))
 		},
@@ -166,9 +167,9 @@ func (m *mainScreen) showPublicDialogs() {
 			text.Objects[1].(*widget.Label).SetText(publicDialogInfo(pd))
 			join := row.Objects[1].(*fyne.Container).Objects[0].(*widget.Button)
 			if pd.Subscribed {
-				join.SetText("Open")
+				join.SetText(lang.L("Open"))
 			} else {
-				join.SetText("Join")
+				join.SetText(lang.L("Join"))
 			}
 			join.OnTapped = func() {
 				d.Hide()
@@ -176,7 +177,7 @@ func (m *mainScreen) showPublicDialogs() {
 			}
 		},
 	)
-	d = dialog.NewCustom("Public chats", "Close", container.NewGridWrap(fyne.NewSize(420, 340),
+	d = dialog.NewCustom(lang.L("Public chats"), lang.L("Close"), container.NewGridWrap(fyne.NewSize(420, 340),
 		container.NewBorder(status, nil, nil, nil, list)), m.ui.win)
 	d.Show()
 	m.bg.Go(func() {
@@ -186,9 +187,9 @@ func (m *mainScreen) showPublicDialogs() {
 		runOnUI(func() {
 			switch {
 			case err != nil:
-				status.SetText("Could not load public chats: " + actionErrorText(err))
+				status.SetText(lang.X("public.load_failed", "Could not load public chats: {{.Error}}", msgData{"Error": actionErrorText(err)}))
 			case len(found) == 0:
-				status.SetText("There are no public chats yet.")
+				status.SetText(lang.L("There are no public chats yet."))
 			default:
 				status.SetText("")
 				status.Hide()
@@ -220,7 +221,7 @@ func publicDialogInfo(d cache.Dialog) string {
 	if n == 0 {
 		n = len(d.OccupantIDs)
 	}
-	info := plural(n, "member", "members")
+	info := memberCount(n)
 	if desc := strings.Join(strings.Fields(d.Description), " "); desc != "" {
 		info += " · " + desc
 	}
@@ -239,7 +240,7 @@ func (m *mainScreen) joinPublic(d cache.Dialog) {
 		cancel()
 		runOnUI(func() {
 			if err != nil {
-				dialog.ShowError(userError("Could not join "+dialogTitle(d, m.me, m.users), err), m.ui.win)
+				dialog.ShowError(userError(lang.X("public.join_failed", "Could not join {{.Name}}", msgData{"Name": dialogTitle(d, m.me, m.users)}), err), m.ui.win)
 				return
 			}
 			m.openWhenListed(d.ID)

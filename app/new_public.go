@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -14,16 +15,16 @@ import (
 // member list to pick, anyone finds it under "Browse public chats" and joins.
 func (m *mainScreen) showNewPublic() {
 	name := widget.NewEntry()
-	name.SetPlaceHolder("Public chat name")
-	hint := widget.NewLabel("Anyone on this server can find it and join.")
+	name.SetPlaceHolder(lang.L("Public chat name"))
+	hint := widget.NewLabel(lang.L("Anyone on this server can find it and join."))
 	// The problem line keeps its place while empty, so showing it moves nothing.
 	problem := widget.NewLabel(" ")
 	problem.Importance = widget.DangerImportance
 	var d *dialog.CustomDialog
-	create := widget.NewButtonWithIcon("Create", theme.ConfirmIcon(), func() {
+	create := widget.NewButtonWithIcon(lang.L("Create"), theme.ConfirmIcon(), func() {
 		n := strings.TrimSpace(name.Text)
 		if n == "" {
-			problem.SetText("Give the chat a name.")
+			problem.SetText(lang.L("Give the chat a name."))
 			return
 		}
 		d.Hide()
@@ -32,9 +33,9 @@ func (m *mainScreen) showNewPublic() {
 	create.Importance = widget.HighImportance
 	name.OnSubmitted = func(string) { create.OnTapped() }
 	name.OnChanged = func(string) { problem.SetText(" ") }
-	cancel := widget.NewButton("Cancel", func() { d.Hide() })
+	cancel := widget.NewButton(lang.L("Cancel"), func() { d.Hide() })
 	content := container.NewVBox(name, hint, problem)
-	d = dialog.NewCustomWithoutButtons("New public chat", content, m.ui.win)
+	d = dialog.NewCustomWithoutButtons(lang.L("New public chat"), content, m.ui.win)
 	d.SetButtons([]fyne.CanvasObject{cancel, create})
 	d.Show()
 	m.ui.win.Canvas().Focus(name)

@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -26,7 +27,7 @@ type noticesArea struct {
 
 func newNoticesArea(m *mainScreen) *noticesArea {
 	n := &noticesArea{m: m, lines: container.NewVBox()}
-	title := widget.NewLabelWithStyle("Notifications", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title := widget.NewLabelWithStyle(lang.L("Notifications"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameCaptionText
 	dismiss := widget.NewButtonWithIcon("", theme.CancelIcon(), n.dismiss)
 	dismiss.Importance = widget.LowImportance
@@ -69,7 +70,7 @@ func (n *noticesArea) show(msgs []cache.SystemMessage, users map[int64]cache.Use
 		n.lines.Add(l)
 	}
 	if extra := len(msgs) - noticesShown; extra > 0 {
-		more := widget.NewLabel(plural(extra, "more notification", "more notifications"))
+		more := widget.NewLabel(lang.XN("notices.more", "{{.Count}} more notifications", extra, msgData{"Count": extra}))
 		more.Importance = widget.LowImportance
 		more.SizeName = theme.SizeNameCaptionText
 		n.lines.Add(more)
@@ -110,7 +111,7 @@ func systemNoticeText(s cache.SystemMessage, users map[int64]cache.User) string 
 		if t, ok := s.Params["notification_type"].(string); ok {
 			body = t
 		} else {
-			body = "system message"
+			body = lang.L("system message")
 		}
 	}
 	return userName(s.SenderID, users) + ": " + body

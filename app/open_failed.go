@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -16,13 +17,13 @@ func (c *chatPane) openFailed(messageID, uid string, err error) {
 	text := widget.NewLabel(openErrorText(err))
 	text.Wrapping = fyne.TextWrapWord
 	var d *dialog.CustomDialog
-	save := widget.NewButtonWithIcon("Save a copy…", theme.DocumentSaveIcon(), func() {
+	save := widget.NewButtonWithIcon(lang.L("Save a copy…"), theme.DocumentSaveIcon(), func() {
 		d.Hide()
 		c.saveAttachment(messageID, uid)
 	})
 	save.Importance = widget.HighImportance
-	closeBtn := widget.NewButton("Close", func() { d.Hide() })
-	d = dialog.NewCustomWithoutButtons("Cannot open the file", text, c.m.ui.win)
+	closeBtn := widget.NewButton(lang.L("Close"), func() { d.Hide() })
+	d = dialog.NewCustomWithoutButtons(lang.L("Cannot open the file"), text, c.m.ui.win)
 	d.SetButtons([]fyne.CanvasObject{closeBtn, save})
 	d.Resize(fyne.NewSize(420, 0))
 	d.Show()
@@ -31,7 +32,7 @@ func (c *chatPane) openFailed(messageID, uid string, err error) {
 // openErrorText explains a failed open without the launcher's raw error.
 func openErrorText(err error) string {
 	if errors.Is(err, exec.ErrNotFound) {
-		return "This computer has no program set up to open files (the desktop's file opener is missing). You can save a copy and open it yourself."
+		return lang.L("This computer has no program set up to open files (the desktop's file opener is missing). You can save a copy and open it yourself.")
 	}
-	return "The system could not open this file. You can save a copy and open it yourself."
+	return lang.L("The system could not open this file. You can save a copy and open it yourself.")
 }

@@ -238,7 +238,7 @@ func TestStartWithoutAUsableSessionShowsTheLoginScreen(t *testing.T) {
 		prepare func(t *testing.T, r *rememberEnv)
 		want    string
 	}{
-		{"revoked on another device", func(t *testing.T, r *rememberEnv) { r.revoke(t) }, sessionEndedText},
+		{"revoked on another device", func(t *testing.T, r *rememberEnv) { r.revoke(t) }, sessionEndedText()},
 		{"no token saved", func(t *testing.T, r *rememberEnv) { r.tokens.Delete(r.tokenKey()) }, ""},
 	}
 	for _, c := range cases {

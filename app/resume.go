@@ -1,6 +1,8 @@
 package app
 
 import (
+	"fyne.io/fyne/v2/lang"
+
 	"context"
 	"errors"
 	"strings"
@@ -17,7 +19,7 @@ import (
 const resumeTimeout = 15 * time.Second
 
 // sessionEndedText is shown on the login screen when the saved session was refused.
-const sessionEndedText = "Your session has ended — sign in again."
+func sessionEndedText() string { return lang.L("Your session has ended — sign in again.") }
 
 // savedSession returns the remembered login form when this start may resume a saved
 // session: not the demo, a token store, a remembered profile, and a cached account
@@ -78,7 +80,7 @@ func (u *UI) resumed(engine *csync.Engine, err error, noSession func()) {
 	case errors.Is(err, csync.ErrAuth):
 		u.log.Info("the saved session has ended", "err", err)
 		s.password.SetText("")
-		s.showError(sessionEndedText)
+		s.showError(sessionEndedText())
 	case errors.Is(err, csync.ErrNoSavedSession):
 		u.log.Info("no saved session to resume", "err", err)
 		if noSession != nil {
@@ -87,7 +89,7 @@ func (u *UI) resumed(engine *csync.Engine, err error, noSession func()) {
 		}
 	default:
 		u.log.Warn("resuming the saved session failed", "err", err)
-		s.showError("Your saved session could not be restored — sign in again.")
+		s.showError(lang.L("Your saved session could not be restored — sign in again."))
 	}
 	u.win.Canvas().Focus(s.password)
 }

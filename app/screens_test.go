@@ -20,6 +20,12 @@ import (
 // private dialog d1 with Bob, a group g1 she owns, and a system message.
 func offlineUI(t *testing.T) (*UI, *mainScreen, *cache.DB) {
 	t.Helper()
+	return offlineUIOn(t, test.NewTempApp(t), nil)
+}
+
+// offlineUIOn is offlineUI on a given Fyne app, with Deps changed by adjust (nil = none).
+func offlineUIOn(t *testing.T, a fyne.App, adjust func(*Deps)) (*UI, *mainScreen, *cache.DB) {
+	t.Helper()
 	db := openCache(t)
 	seedCache(t, db, 20)
 	ctx := context.Background()
@@ -37,11 +43,15 @@ func offlineUI(t *testing.T) (*UI, *mainScreen, *cache.DB) {
 	addr := closedAddr(t)
 	profile := csync.Profile{Name: "down", APIURL: "http://" + addr, ChatHost: addr, ChatDomain: "localhost",
 		ChatTLS: "tls", AppID: 1, AuthKey: "k"}
-	u := newTestUI(t, Deps{
+	deps := Deps{
 		Cache:     db,
 		NewEngine: func(p csync.Profile) *csync.Engine { return csync.New(db, p, nil) },
 		Demo:      &DemoLogin{Profile: profile, Login: "alice", Password: "pw"},
-	})
+	}
+	if adjust != nil {
+		adjust(&deps)
+	}
+	u := newTestUIOn(t, a, deps)
 	var m *mainScreen
 	waitFor(t, "the offline sign-in", 10*time.Second, func() bool {
 		onUI(func() { m = u.main })

@@ -2,12 +2,12 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -48,7 +48,7 @@ func newSearchPanel(m *mainScreen) *searchPanel {
 	s.entry = widgets.NewKeyEntry()
 	s.entry.OnKey = s.key
 	s.entry.OnShortcut = m.runShortcut
-	s.entry.SetPlaceHolder("Search chats and messages")
+	s.entry.SetPlaceHolder(lang.L("Search chats and messages"))
 	s.icon = widget.NewIcon(theme.SearchIcon())
 	s.clear = widget.NewButtonWithIcon("", theme.ContentClearIcon(), func() {
 		s.entry.SetText("")
@@ -60,7 +60,7 @@ func newSearchPanel(m *mainScreen) *searchPanel {
 	// was first rendered with, so a swapped-in × would be laid out but never drawn.
 	s.entry.ActionItem = container.NewStack(s.icon, s.clear)
 	s.entry.OnChanged = func(string) { s.changed() }
-	s.server = widget.NewButtonWithIcon("Search on server", theme.SearchIcon(), s.searchServer)
+	s.server = widget.NewButtonWithIcon(lang.L("Search on server"), theme.SearchIcon(), s.searchServer)
 	s.server.Importance = widget.LowImportance
 	s.server.Hide()
 	s.bar = container.NewVBox(s.entry)
@@ -141,7 +141,7 @@ func (s *searchPanel) changed() {
 			}
 			if err != nil {
 				s.m.log.Warn("searching the cache", "err", err)
-				s.setStatus("Search failed: " + err.Error())
+				s.setStatus(lang.X("search.failed", "Search failed: {{.Error}}", msgData{"Error": err.Error()}))
 				return
 			}
 			s.hits = hits
@@ -179,7 +179,7 @@ func (s *searchPanel) searchServer() {
 	s.server.Disable()
 	s.busy.Show()
 	s.busy.Start()
-	s.setStatus("Searching on the server for “" + q + "”…")
+	s.setStatus(lang.X("search.on_server", "Searching on the server for “{{.Query}}”…", msgData{"Query": q}))
 	s.m.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(s.m.ctx, 2*loadTimeout)
 		found, err := s.m.engine.SearchServer(ctx, q)
@@ -192,7 +192,7 @@ func (s *searchPanel) searchServer() {
 				return
 			}
 			if err != nil {
-				s.setStatus("The server search failed: " + actionErrorText(err))
+				s.setStatus(lang.X("search.server_failed", "The server search failed: {{.Error}}", msgData{"Error": actionErrorText(err)}))
 				return
 			}
 			s.hits = append(s.hits, found...)
@@ -204,13 +204,10 @@ func (s *searchPanel) searchServer() {
 
 // serverSearchText reports what the server search added.
 func serverSearchText(n int) string {
-	switch n {
-	case 0:
-		return "No more messages found on the server."
-	case 1:
-		return "1 message found on the server."
+	if n == 0 {
+		return lang.L("No more messages found on the server.")
 	}
-	return fmt.Sprintf("%d messages found on the server.", n)
+	return lang.XN("search.server_found", "{{.Count}} messages found on the server.", n, msgData{"Count": n})
 }
 
 // setStatus shows a line under the results ("" hides it).
@@ -228,9 +225,9 @@ func (s *searchPanel) layout() {
 	s.items = searchResults(s.m.shown, s.hits, s.m.dialogs, s.m.me, s.m.users, time.Now(), time.Local)
 	switch {
 	case len(s.items) == 0 && s.hits == nil:
-		s.setStatus("Searching…")
+		s.setStatus(lang.L("Searching…"))
 	case len(s.items) == 0:
-		s.setStatus("No chats or messages found on this device.")
+		s.setStatus(lang.L("No chats or messages found on this device."))
 	default:
 		s.setStatus("")
 	}

@@ -4,6 +4,7 @@ import (
 	"image/color"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/cubechat/cubechat/widgets"
@@ -20,10 +21,20 @@ const (
 )
 
 // Text sizes offered, as a factor of the theme's text sizes.
-var textScales = []struct {
-	name  string
-	scale float32
-}{{"Small", 0.9}, {"Normal", 1}, {"Large", 1.15}, {"Larger", 1.3}}
+var textScales = []float32{0.9, 1, 1.15, 1.3}
+
+// textScaleLabel names a text scale in the UI's language.
+func textScaleLabel(scale float32) string {
+	switch {
+	case scale < 1:
+		return lang.L("Small")
+	case scale == 1:
+		return lang.L("Normal")
+	case scale < 1.2:
+		return lang.L("Large")
+	}
+	return lang.L("Larger")
+}
 
 // Preference keys.
 const (

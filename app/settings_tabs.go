@@ -13,24 +13,27 @@ import (
 
 // The device tabs of Settings (appearance, notifications), the block list and About.
 
-// Theme choices as the radio group shows them.
-var themeLabels = []struct{ value, label string }{
-	{themeSystem, "Same as the system"}, {themeLight, "Light"}, {themeDark, "Dark"},
+// themeLabels are the theme choices as the radio group shows them, in the UI's language.
+func themeLabels() []struct{ value, label string } {
+	return []struct{ value, label string }{
+		{themeSystem, lang.L("Same as the system")}, {themeLight, lang.L("Light")}, {themeDark, lang.L("Dark")},
+	}
 }
 
 func (s *settingsScreen) appearanceTab() fyne.CanvasObject {
+	choices := themeLabels()
 	var labels []string
-	for _, t := range themeLabels {
-		labels = append(labels, lang.L(t.label))
+	for _, t := range choices {
+		labels = append(labels, t.label)
 	}
 	themes := widget.NewRadioGroup(labels, nil)
-	for i, t := range themeLabels {
+	for i, t := range choices {
 		if t.value == s.settings.Theme {
 			themes.SetSelected(labels[i])
 		}
 	}
 	themes.OnChanged = func(sel string) {
-		for i, t := range themeLabels {
+		for i, t := range choices {
 			if labels[i] == sel {
 				s.update(func(a *appSettings) { a.Theme = t.value })
 			}
@@ -40,20 +43,20 @@ func (s *settingsScreen) appearanceTab() fyne.CanvasObject {
 
 	var sizes []string
 	for _, t := range textScales {
-		sizes = append(sizes, lang.L(t.name))
+		sizes = append(sizes, textScaleLabel(t))
 	}
 	size := widget.NewRadioGroup(sizes, nil)
 	size.Horizontal = true
 	size.Required = true
 	for i, t := range textScales {
-		if t.scale == s.settings.TextScale {
+		if t == s.settings.TextScale {
 			size.SetSelected(sizes[i])
 		}
 	}
 	size.OnChanged = func(sel string) {
 		for i, t := range textScales {
 			if sizes[i] == sel {
-				s.update(func(a *appSettings) { a.TextScale = t.scale })
+				s.update(func(a *appSettings) { a.TextScale = t })
 			}
 		}
 	}

@@ -23,11 +23,13 @@ type shortcutDef struct {
 }
 
 // keyHelp lists the keys that act where they are typed (not window shortcuts).
-var keyHelp = [][2]string{
-	{"Esc", "Cancel an edit, clear the search, close a menu, panel or Settings"},
-	{"Up", "Edit your last message (in an empty message field)"},
-	{"Enter", "Open the first match (search, quick switcher)"},
-	{"Shift+Enter", "New line in a message"},
+func keyHelp() [][2]string {
+	return [][2]string{
+		{lang.X("keys.esc", "Esc"), lang.L("Cancel an edit, clear the search, close a menu, panel or Settings")},
+		{lang.X("keys.up", "Up"), lang.L("Edit your last message (in an empty message field)")},
+		{lang.X("keys.enter", "Enter"), lang.L("Open the first match (search, quick switcher)")},
+		{lang.X("keys.shift_enter", "Shift+Enter"), lang.L("New line in a message")},
+	}
 }
 
 func combo(key fyne.KeyName, mod fyne.KeyModifier) fyne.Shortcut {
@@ -37,21 +39,21 @@ func combo(key fyne.KeyName, mod fyne.KeyModifier) fyne.Shortcut {
 func (m *mainScreen) shortcutDefs() []shortcutDef {
 	ctrl := fyne.KeyModifierShortcutDefault
 	return []shortcutDef{
-		{"Ctrl+F", "Search chats and messages", []fyne.Shortcut{combo(fyne.KeyF, ctrl)}, m.focusSearch},
-		{"Ctrl+K", "Quick switcher: open a chat by name", []fyne.Shortcut{combo(fyne.KeyK, ctrl)}, m.showSwitcher},
-		{"Ctrl+Up", lang.L("Reply to the newest message; again: to an earlier one"), []fyne.Shortcut{combo(fyne.KeyUp, ctrl)},
+		{lang.X("keys.ctrl_f", "Ctrl+F"), lang.L("Search chats and messages"), []fyne.Shortcut{combo(fyne.KeyF, ctrl)}, m.focusSearch},
+		{lang.X("keys.ctrl_k", "Ctrl+K"), lang.L("Quick switcher: open a chat by name"), []fyne.Shortcut{combo(fyne.KeyK, ctrl)}, m.showSwitcher},
+		{lang.X("keys.ctrl_up", "Ctrl+Up"), lang.L("Reply to the newest message; again: to an earlier one"), []fyne.Shortcut{combo(fyne.KeyUp, ctrl)},
 			func() { m.chat.stepReply(-1) }},
-		{"Ctrl+Down", lang.L("Reply to a later message; past the newest: stop replying"), []fyne.Shortcut{combo(fyne.KeyDown, ctrl)},
+		{lang.X("keys.ctrl_down", "Ctrl+Down"), lang.L("Reply to a later message; past the newest: stop replying"), []fyne.Shortcut{combo(fyne.KeyDown, ctrl)},
 			func() { m.chat.stepReply(1) }},
-		{"Alt+Down, Ctrl+Tab, Ctrl+PgDn", "Next chat", []fyne.Shortcut{combo(fyne.KeyDown, fyne.KeyModifierAlt),
+		{lang.X("keys.next_chat", "Alt+Down, Ctrl+Tab, Ctrl+PgDn"), lang.L("Next chat"), []fyne.Shortcut{combo(fyne.KeyDown, fyne.KeyModifierAlt),
 			combo(fyne.KeyTab, fyne.KeyModifierControl), combo(fyne.KeyPageDown, fyne.KeyModifierControl)},
 			func() { m.stepChat(1) }},
-		{"Alt+Up, Ctrl+Shift+Tab, Ctrl+PgUp", "Previous chat", []fyne.Shortcut{combo(fyne.KeyUp, fyne.KeyModifierAlt),
+		{lang.X("keys.previous_chat", "Alt+Up, Ctrl+Shift+Tab, Ctrl+PgUp"), lang.L("Previous chat"), []fyne.Shortcut{combo(fyne.KeyUp, fyne.KeyModifierAlt),
 			combo(fyne.KeyTab, fyne.KeyModifierControl|fyne.KeyModifierShift), combo(fyne.KeyPageUp, fyne.KeyModifierControl)},
 			func() { m.stepChat(-1) }},
-		{"Ctrl+,", "Settings", []fyne.Shortcut{combo(fyne.KeyComma, ctrl)}, m.showSettings},
-		{"Ctrl+/, F1", "Show this list", []fyne.Shortcut{combo(fyne.KeySlash, ctrl)}, m.showShortcuts},
-		{"Ctrl+Q", "Quit", []fyne.Shortcut{combo(fyne.KeyQ, ctrl)}, m.ui.closeWindow},
+		{lang.X("keys.ctrl_comma", "Ctrl+,"), lang.L("Settings"), []fyne.Shortcut{combo(fyne.KeyComma, ctrl)}, m.showSettings},
+		{lang.X("keys.help", "Ctrl+/, F1"), lang.L("Show this list"), []fyne.Shortcut{combo(fyne.KeySlash, ctrl)}, m.showShortcuts},
+		{lang.X("keys.ctrl_q", "Ctrl+Q"), lang.L("Quit"), []fyne.Shortcut{combo(fyne.KeyQ, ctrl)}, m.ui.quit},
 	}
 }
 
@@ -198,13 +200,13 @@ func (m *mainScreen) showShortcuts() {
 	for _, d := range m.shortcutDefs() {
 		add(d.keys, d.what)
 	}
-	for _, k := range slices.Concat(keyHelp, mediaKeyHelp()) {
+	for _, k := range slices.Concat(keyHelp(), mediaKeyHelp()) {
 		add(k[0], k[1])
 	}
 	if m.sheet != nil {
 		return // already open
 	}
-	sheet := dialog.NewCustom("Keyboard shortcuts", "Close", grid, m.ui.win)
+	sheet := dialog.NewCustom(lang.L("Keyboard shortcuts"), lang.L("Close"), grid, m.ui.win)
 	sheet.SetOnClosed(func() { m.sheet = nil })
 	m.sheet = sheet
 	sheet.Show()

@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -24,6 +25,9 @@ type signInControls struct {
 	refresh   func()
 }
 
+// lineSample measures one line of text (a tall and a short letter); it is never shown.
+const lineSample = "Xy"
+
 func newSignInControls(submit, refresh func()) signInControls {
 	c := signInControls{refresh: refresh}
 	c.errorText = widget.NewLabel("")
@@ -33,10 +37,10 @@ func newSignInControls(submit, refresh func()) signInControls {
 	c.progress = widget.NewProgressBarInfinite()
 	c.progress.Stop()
 	c.progress.Hide()
-	c.signInBtn = widget.NewButtonWithIcon("Sign in", theme.LoginIcon(), submit)
+	c.signInBtn = widget.NewButtonWithIcon(lang.L("Sign in"), theme.LoginIcon(), submit)
 	c.signInBtn.Importance = widget.HighImportance
 	reserve := canvas.NewRectangle(color.Transparent)
-	reserve.SetMinSize(fyne.NewSize(0, widget.NewLabel("Xy").MinSize().Height))
+	reserve.SetMinSize(fyne.NewSize(0, widget.NewLabel(lineSample).MinSize().Height))
 	c.slot = container.NewStack(reserve, c.errorText, container.NewVBox(c.progress))
 	return c
 }
@@ -59,13 +63,13 @@ func (c *signInControls) setBusy(busy bool) {
 	c.busy = busy
 	if busy {
 		c.signInBtn.Disable()
-		c.signInBtn.SetText("Signing in…")
+		c.signInBtn.SetText(lang.L("Signing in…"))
 		c.errorText.Hide()
 		c.progress.Show()
 		c.progress.Start()
 	} else {
 		c.signInBtn.Enable()
-		c.signInBtn.SetText("Sign in")
+		c.signInBtn.SetText(lang.L("Sign in"))
 		c.progress.Stop()
 		c.progress.Hide()
 	}

@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	csync "github.com/cubechat/cubechat/sync"
@@ -36,7 +37,7 @@ func (m *mainScreen) askPassword() {
 	}
 	d := &signInDialog{m: m, login: m.ui.login.form().Login}
 	d.password = widget.NewPasswordEntry()
-	d.password.SetPlaceHolder("password")
+	d.password.SetPlaceHolder(lang.L("password"))
 	d.password.OnSubmitted = func(string) { d.submit() }
 	d.signInControls = newSignInControls(d.submit, func() {
 		if d.dlg != nil {
@@ -44,15 +45,16 @@ func (m *mainScreen) askPassword() {
 		}
 	})
 
-	intro := widget.NewLabel("Your session has ended. Enter the password of " + d.login +
-		" to go back online; your chats stay open meanwhile.")
+	intro := widget.NewLabel(lang.X("signin.again_intro",
+		"Your session has ended. Enter the password of {{.Login}} to go back online; your chats stay open meanwhile.",
+		msgData{"Login": d.login}))
 	intro.Wrapping = fyne.TextWrapWord
 	content := container.NewVBox(intro,
-		widget.NewForm(widget.NewFormItem("Password", d.password)),
+		widget.NewForm(widget.NewFormItem(lang.L("Password"), d.password)),
 		d.slot)
 
-	d.cancelBtn = widget.NewButton("Not now", d.close)
-	d.dlg = dialog.NewCustomWithoutButtons("Sign in again", content, m.ui.win)
+	d.cancelBtn = widget.NewButton(lang.L("Not now"), d.close)
+	d.dlg = dialog.NewCustomWithoutButtons(lang.L("Sign in again"), content, m.ui.win)
 	d.dlg.SetButtons([]fyne.CanvasObject{d.cancelBtn, d.signInBtn})
 	d.dlg.SetOnClosed(d.forget)
 	d.dlg.Resize(fyne.NewSize(420, d.dlg.MinSize().Height))
@@ -68,7 +70,7 @@ func (d *signInDialog) submit() {
 	}
 	password := d.password.Text
 	if password == "" {
-		d.showError("Enter your password.")
+		d.showError(lang.L("Enter your password."))
 		return
 	}
 	d.setBusy(true)
@@ -100,7 +102,7 @@ func (d *signInDialog) finish(err error) {
 	}
 	d.m.log.Warn("signing in again failed", "err", err)
 	if errors.Is(err, csync.ErrAuth) {
-		d.showError("Wrong password. Try again.")
+		d.showError(lang.L("Wrong password. Try again."))
 	} else {
 		d.showError(loginErrorText(err))
 	}

@@ -15,32 +15,32 @@ import (
 // when all is well, else a short sentence a user understands.
 func bannerFor(s csync.Status) (string, widgets.BannerKind) {
 	if s.NeedsSignIn {
-		return "Your session has ended — showing cached messages", widgets.BannerError
+		return lang.L("Your session has ended — showing cached messages"), widgets.BannerError
 	}
 	if s.StoreErr != nil {
-		return "The disk is full — new messages cannot be saved. Free some space and they will be fetched.", widgets.BannerError
+		return lang.L("The disk is full — new messages cannot be saved. Free some space and they will be fetched."), widgets.BannerError
 	}
 	switch s.State {
 	case csync.StateReady:
 		if s.Syncing {
-			return "Updating…", widgets.BannerInfo
+			return lang.L("Updating…"), widgets.BannerInfo
 		}
 		return "", widgets.BannerInfo
 	case csync.StateIdle, csync.StateAuthenticated, csync.StateResumed:
-		return "Connecting…", widgets.BannerInfo
+		return lang.L("Connecting…"), widgets.BannerInfo
 	case csync.StateReconnecting:
-		return "Reconnecting…", widgets.BannerWarning
+		return lang.L("Reconnecting…"), widgets.BannerWarning
 	case csync.StateAuthenticationFailure:
 		// Passing: the engine renews the session itself, or reports NeedsSignIn.
-		return "Signing in again…", widgets.BannerWarning
+		return lang.L("Signing in again…"), widgets.BannerWarning
 	case csync.StateForceClosed:
-		return "Disconnected by the server — showing cached messages", widgets.BannerError
+		return lang.L("Disconnected by the server — showing cached messages"), widgets.BannerError
 	default: // StateOffline, StateClosed and anything new
 		if isCertError(s.Err) {
 			// Retrying cannot help: the server's certificate must be pinned (or trusted).
-			return "The chat server's certificate is not trusted — showing cached messages", widgets.BannerError
+			return lang.L("The chat server's certificate is not trusted — showing cached messages"), widgets.BannerError
 		}
-		return "Offline — showing cached messages", widgets.BannerWarning
+		return lang.L("Offline — showing cached messages"), widgets.BannerWarning
 	}
 }
 
@@ -57,16 +57,16 @@ func loginErrorText(err error) string {
 	case err == nil:
 		return ""
 	case errors.Is(err, csync.ErrAuth):
-		return "Wrong login or password."
+		return lang.L("Wrong login or password.")
 	case errors.Is(err, context.DeadlineExceeded):
-		return "The server did not answer in time. Check the server settings and your connection."
+		return lang.L("The server did not answer in time. Check the server settings and your connection.")
 	case errors.As(err, &certErr):
 		return lang.L("The {{.Server}} server {{.Addr}} presented a certificate this device does not trust. Check the address, or choose that server's certificate under Server certificate.",
 			map[string]any{"Server": certErr.Server, "Addr": certErr.Addr})
 	case isCertError(err):
-		return "The server's certificate is not trusted. Check the server address, or choose the server's certificate under Server certificate."
+		return lang.L("The server's certificate is not trusted. Check the server address, or choose the server's certificate under Server certificate.")
 	default:
-		return "Cannot reach the server. Check the server settings and your connection."
+		return lang.L("Cannot reach the server. Check the server settings and your connection.")
 	}
 }
 
@@ -75,7 +75,7 @@ func sendErrorText(err error) string {
 	if err == nil {
 		return ""
 	}
-	return "Your message was not sent and is still in the box: " + err.Error()
+	return lang.X("send.failed", "Your message was not sent and is still in the box: {{.Error}}", msgData{"Error": err.Error()})
 }
 
 // actionErrorText explains why an action on a message or dialog failed.
@@ -84,9 +84,9 @@ func actionErrorText(err error) string {
 	case err == nil:
 		return ""
 	case errors.Is(err, csync.ErrOffline):
-		return "you are offline; try again when connected"
+		return lang.L("you are offline; try again when connected")
 	case errors.Is(err, context.DeadlineExceeded):
-		return "the server did not answer in time"
+		return lang.L("the server did not answer in time")
 	default:
 		return err.Error()
 	}
@@ -115,5 +115,5 @@ func bannerActionFor(s csync.Status) bannerAction {
 
 // userError is an error for a dialog box: what failed, and why in plain words.
 func userError(what string, err error) error {
-	return errors.New(what + ": " + actionErrorText(err) + ".")
+	return errors.New(lang.X("action.failed", "{{.What}}: {{.Error}}.", msgData{"What": what, "Error": actionErrorText(err)}))
 }

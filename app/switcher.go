@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/cubechat/cubechat/cache"
@@ -26,7 +27,7 @@ type switcher struct {
 }
 
 func (m *mainScreen) showSwitcher() {
-	m.showChatPicker("", "Open a chat…", nil, func(d cache.Dialog) { m.selectDialog(d.ID) })
+	m.showChatPicker("", lang.L("Open a chat…"), nil, func(d cache.Dialog) { m.selectDialog(d.ID) })
 }
 
 // showChatPicker shows the switcher with a title ("" = none) and a placeholder, for
@@ -54,7 +55,7 @@ func (m *mainScreen) showChatPicker(title, placeholder string, keep func(cache.D
 		},
 	)
 	s.list.OnSelected = func(id widget.ListItemID) { s.pick(id) }
-	s.none = widget.NewLabelWithStyle("No chat matches — search messages with Ctrl+F", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	s.none = widget.NewLabelWithStyle(lang.L("No chat matches — search messages with Ctrl+F"), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 	s.none.Importance = widget.LowImportance
 	s.filter()
 	var top fyne.CanvasObject = s.entry

@@ -39,7 +39,7 @@ func newUserPicker(m *mainScreen, exclude []int64) *userPicker {
 		p.exclude[id] = true
 	}
 	p.entry = widget.NewEntry()
-	p.entry.SetPlaceHolder("Search by login or name")
+	p.entry.SetPlaceHolder(lang.L("Search by login or name"))
 	p.entry.OnChanged = func(string) { p.search() }
 	// Enter picks the first match, at once or as soon as the search answers.
 	p.entry.OnSubmitted = func(string) {
@@ -49,7 +49,7 @@ func newUserPicker(m *mainScreen, exclude []int64) *userPicker {
 		}
 		p.pickFirst = true
 	}
-	p.status = widget.NewLabel("Type at least 3 letters of a login or name.")
+	p.status = widget.NewLabel(lang.L("Type at least 3 letters of a login or name."))
 	p.status.Importance = widget.LowImportance
 	p.status.Wrapping = fyne.TextWrapWord
 	p.list = widget.NewList(
@@ -104,10 +104,10 @@ func (p *userPicker) search() {
 	if len([]rune(q)) < minUserQuery {
 		p.found = nil
 		p.list.Refresh()
-		p.status.SetText("Type at least 3 letters of a login or name.")
+		p.status.SetText(lang.L("Type at least 3 letters of a login or name."))
 		return
 	}
-	p.status.SetText("Searching…")
+	p.status.SetText(lang.L("Searching…"))
 	p.m.bg.Go(func() {
 		if !sleepCtx(p.m.ctx, searchDelay*2) {
 			return
@@ -125,7 +125,7 @@ func (p *userPicker) search() {
 				return
 			}
 			if err != nil {
-				p.status.SetText("Could not search users: " + actionErrorText(err))
+				p.status.SetText(lang.X("users.search_failed", "Could not search users: {{.Error}}", msgData{"Error": actionErrorText(err)}))
 				return
 			}
 			p.found = p.found[:0]
@@ -135,7 +135,7 @@ func (p *userPicker) search() {
 				}
 			}
 			if len(p.found) == 0 {
-				p.status.SetText("Nobody found.")
+				p.status.SetText(lang.L("Nobody found."))
 			} else {
 				p.status.SetText("")
 			}

@@ -1,7 +1,8 @@
 package app
 
 import (
-	"fmt"
+	"fyne.io/fyne/v2/lang"
+
 	"strconv"
 	"strings"
 	"time"
@@ -35,13 +36,13 @@ func listTime(t, now time.Time, loc *time.Location) string {
 	case sameDay(t, now, loc):
 		return t.Format("15:04")
 	case sameDay(t, now.AddDate(0, 0, -1), loc):
-		return "Yesterday"
+		return lang.L("Yesterday")
 	case now.Sub(t) < 6*24*time.Hour && t.Before(now):
-		return t.Format("Mon")
+		return localDate(t, "Mon")
 	case t.Year() == now.Year():
-		return t.Format("2 Jan")
+		return localDate(t, layoutShortDate())
 	default:
-		return t.Format("02.01.2006")
+		return localDate(t, layoutNumericDate())
 	}
 }
 
@@ -50,13 +51,13 @@ func dayHeader(t, now time.Time, loc *time.Location) string {
 	t, now = t.In(loc), now.In(loc)
 	switch {
 	case sameDay(t, now, loc):
-		return "Today"
+		return lang.L("Today")
 	case sameDay(t, now.AddDate(0, 0, -1), loc):
-		return "Yesterday"
+		return lang.L("Yesterday")
 	case t.Year() == now.Year():
-		return t.Format("Monday, 2 January")
+		return localDate(t, layoutWeekdayDate())
 	default:
-		return t.Format("2 January 2006")
+		return localDate(t, layoutDate())
 	}
 }
 
@@ -88,9 +89,9 @@ func userName(id int64, users map[int64]cache.User) string {
 		}
 	}
 	if id == 0 {
-		return "Unknown"
+		return lang.L("Unknown")
 	}
-	return "User " + strconv.FormatInt(id, 10)
+	return lang.X("user.fallback", "User {{.ID}}", msgData{"ID": strconv.FormatInt(id, 10)})
 }
 
 // peerOf returns the other occupant of a private dialog (0 when unknown).
@@ -117,9 +118,9 @@ func dialogTitle(d cache.Dialog, me int64, users map[int64]cache.User) string {
 		return n
 	}
 	if d.Type == dialogPrivate {
-		return "Private chat"
+		return lang.L("Private chat")
 	}
-	return "Group"
+	return lang.L("Group")
 }
 
 // dialogSubtitle is the line under the chat header's title.
@@ -128,27 +129,23 @@ func dialogSubtitle(d cache.Dialog, me int64, users map[int64]cache.User) string
 		if u, ok := users[peerOf(d, me)]; ok && u.Login != "" {
 			return "@" + u.Login
 		}
-		return "Private chat"
+		return lang.L("Private chat")
 	}
-	n := len(d.OccupantIDs)
-	if n == 1 {
-		return "1 member"
-	}
-	return fmt.Sprintf("%d members", n)
+	return memberCount(len(d.OccupantIDs))
 }
 
 // dialogPreview is the dialogs list's last message line.
 func dialogPreview(d cache.Dialog, me int64, users map[int64]cache.User) string {
 	text := strings.Join(strings.Fields(d.LastMessage), " ")
 	if d.LastMessageID == "" && text == "" {
-		return "No messages yet"
+		return lang.L("No messages yet")
 	}
 	if text == "" {
-		text = "Attachment"
+		text = lang.L("Attachment")
 	}
 	switch {
 	case d.LastMessageUserID == me && me != 0:
-		return "You: " + text
+		return lang.X("preview.you", "You: {{.Text}}", msgData{"Text": text})
 	case d.Type != dialogPrivate && d.LastMessageUserID != 0:
 		return userName(d.LastMessageUserID, users) + ": " + text
 	default:

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"fyne.io/fyne/v2/lang"
+
 	"fmt"
 	"slices"
 	"sort"
@@ -34,13 +36,13 @@ func typingText(ids []int64, users map[int64]cache.User) string {
 	case n == 0:
 		return ""
 	case n == 1:
-		return names[0] + " is typing…"
+		return lang.X("typing.one", "{{.A}} is typing…", msgData{"A": names[0]})
 	case n == 2:
-		return names[0] + " and " + names[1] + " are typing…"
+		return lang.X("typing.two", "{{.A}} and {{.B}} are typing…", msgData{"A": names[0], "B": names[1]})
 	case n == 3:
-		return names[0] + ", " + names[1] + " and " + names[2] + " are typing…"
+		return lang.X("typing.three", "{{.A}}, {{.B}} and {{.C}} are typing…", msgData{"A": names[0], "B": names[1], "C": names[2]})
 	default:
-		return fmt.Sprintf("%s, %s and %d others are typing…", names[0], names[1], n-2)
+		return lang.X("typing.many", "{{.A}}, {{.B}} and {{.Count}} others are typing…", msgData{"A": names[0], "B": names[1], "Count": n - 2})
 	}
 }
 
@@ -80,7 +82,7 @@ func reactionSummary(m cache.Message, me int64) []widgets.Reaction {
 // "" when nothing is known yet.
 func lastSeenText(u cache.User, now time.Time, loc *time.Location) string {
 	if u.Online {
-		return "online"
+		return lang.L("online")
 	}
 	if u.LastSeen.IsZero() {
 		return ""
@@ -89,17 +91,17 @@ func lastSeenText(u cache.User, now time.Time, loc *time.Location) string {
 	t := u.LastSeen.In(loc)
 	switch {
 	case ago < time.Minute:
-		return "last seen just now"
+		return lang.L("last seen just now")
 	case ago < time.Hour:
-		return fmt.Sprintf("last seen %d min ago", int(ago/time.Minute))
+		return lang.X("seen.minutes", "last seen {{.Minutes}} min ago", msgData{"Minutes": int(ago / time.Minute)})
 	case sameDay(t, now, loc):
-		return "last seen today at " + t.Format("15:04")
+		return lang.X("seen.today", "last seen today at {{.Time}}", msgData{"Time": t.Format("15:04")})
 	case sameDay(t, now.AddDate(0, 0, -1), loc):
-		return "last seen yesterday at " + t.Format("15:04")
+		return lang.X("seen.yesterday", "last seen yesterday at {{.Time}}", msgData{"Time": t.Format("15:04")})
 	case t.Year() == now.In(loc).Year():
-		return "last seen " + t.Format("2 Jan")
+		return lang.X("seen.date", "last seen {{.Date}}", msgData{"Date": localDate(t, layoutShortDate())})
 	default:
-		return "last seen " + t.Format("2 Jan 2006")
+		return lang.X("seen.date", "last seen {{.Date}}", msgData{"Date": localDate(t, layoutShortDateYear())})
 	}
 }
 
@@ -260,11 +262,11 @@ func attachmentName(a cache.Attachment) string {
 	case a.Name != "":
 		return a.Name
 	case isImage(a):
-		return "Photo"
+		return lang.L("Photo")
 	case a.Type != "":
 		return strings.ToUpper(a.Type[:1]) + a.Type[1:]
 	default:
-		return "File"
+		return lang.L("File")
 	}
 }
 
@@ -276,10 +278,7 @@ func windowTitle(unread int) string {
 	return fmt.Sprintf("cubechat (%s)", widgets.BadgeText(unread))
 }
 
-// plural is "1 member", "3 members".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
+// memberCount is "1 member", "3 members".
+func memberCount(n int) string {
+	return lang.XN("members.count", "{{.Count}} members", n, msgData{"Count": n})
 }

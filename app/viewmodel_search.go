@@ -1,6 +1,8 @@
 package app
 
 import (
+	"fyne.io/fyne/v2/lang"
+
 	"strings"
 	"time"
 
@@ -58,7 +60,7 @@ func searchResults(dialogs []cache.Dialog, msgs []cache.Message, all []cache.Dia
 	users map[int64]cache.User, now time.Time, loc *time.Location) []searchItem {
 	var out []searchItem
 	if len(dialogs) > 0 {
-		out = append(out, searchItem{Kind: searchHeader, Title: "Chats"})
+		out = append(out, searchItem{Kind: searchHeader, Title: lang.L("Chats")})
 		for _, d := range dialogs {
 			out = append(out, searchItem{Kind: searchDialog, DialogID: d.ID, Title: dialogTitle(d, me, users)})
 		}
@@ -75,7 +77,7 @@ func searchResults(dialogs []cache.Dialog, msgs []cache.Message, all []cache.Dia
 		}
 		seen[m.ID] = true
 		if !header {
-			out = append(out, searchItem{Kind: searchHeader, Title: "Messages"})
+			out = append(out, searchItem{Kind: searchHeader, Title: lang.L("Messages")})
 			header = true
 		}
 		title := userName(m.SenderID, users)
@@ -84,7 +86,7 @@ func searchResults(dialogs []cache.Dialog, msgs []cache.Message, all []cache.Dia
 		}
 		text := strings.Join(strings.Fields(m.Body), " ")
 		if m.SenderID == me && me != 0 {
-			text = "You: " + text
+			text = lang.X("preview.you", "You: {{.Text}}", msgData{"Text": text})
 		}
 		out = append(out, searchItem{Kind: searchMessage, DialogID: m.DialogID, MessageID: m.ID,
 			Title: title, Text: text, Time: listTime(m.SentAt, now, loc)})

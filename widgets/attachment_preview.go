@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -98,8 +99,8 @@ func NewAttachmentPreview(v AttachmentView) *AttachmentPreview {
 	p.name.Truncation = fyne.TextTruncateEllipsis
 	p.size.SizeName = theme.SizeNameCaptionText
 	p.size.Importance = widget.LowImportance
-	p.open = widget.NewButtonWithIcon("Open", theme.FolderOpenIcon(), func() { p.call(p.OnOpen) })
-	p.save = widget.NewButtonWithIcon("Save", theme.DownloadIcon(), func() { p.call(p.OnSave) })
+	p.open = widget.NewButtonWithIcon(lang.L("Open"), theme.FolderOpenIcon(), func() { p.call(p.OnOpen) })
+	p.save = widget.NewButtonWithIcon(lang.L("Save"), theme.DownloadIcon(), func() { p.call(p.OnSave) })
 	p.open.Importance = widget.LowImportance
 	p.save.Importance = widget.LowImportance
 	p.busy.Stop()

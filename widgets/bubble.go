@@ -3,6 +3,7 @@ package widgets
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -123,7 +124,7 @@ func NewMessageBubble() *MessageBubble {
 	b.day.Alignment = fyne.TextAlignCenter
 	b.sender.TextStyle = fyne.TextStyle{Bold: true}
 	b.body.Wrapping = fyne.TextWrapWord
-	b.retry = widget.NewButtonWithIcon("Retry", theme.ViewRefreshIcon(), func() {
+	b.retry = widget.NewButtonWithIcon(lang.L("Retry"), theme.ViewRefreshIcon(), func() {
 		if b.OnRetry != nil && b.data.ID != "" {
 			b.OnRetry(b.data.ID)
 		}
@@ -188,7 +189,7 @@ func (b *MessageBubble) apply() {
 	setVisible(d.Sender != "" && !d.Mine, b.sender)
 
 	if d.Deleted {
-		b.bodyText, b.bodyStyle = "🚫 Message deleted", fyne.TextStyle{Italic: true}
+		b.bodyText, b.bodyStyle = "🚫 "+lang.L("Message deleted"), fyne.TextStyle{Italic: true}
 		b.body.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: b.bodyText,
 			Style: widget.RichTextStyle{ColorName: theme.ColorNameDisabled, TextStyle: b.bodyStyle, Inline: true}}}
 	} else {
@@ -205,7 +206,7 @@ func (b *MessageBubble) apply() {
 
 	b.time.Text = d.Time
 	if d.Edited && !d.Deleted {
-		b.time.Text = "edited " + d.Time
+		b.time.Text = lang.X("bubble.edited", "edited {{.Time}}", map[string]any{"Time": d.Time})
 	}
 	b.time.TextSize = th.Size(theme.SizeNameCaptionText)
 	b.time.Color = th.Color(theme.ColorNamePlaceHolder, v)

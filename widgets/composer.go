@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -36,7 +37,7 @@ func NewComposerEntry() *ComposerEntry {
 	c := &ComposerEntry{}
 	c.MultiLine = true
 	c.Wrapping = fyne.TextWrapWord
-	c.SetPlaceHolder("Write a message…")
+	c.SetPlaceHolder(lang.L("Write a message…"))
 	c.ExtendBaseWidget(c)
 	return c
 }
