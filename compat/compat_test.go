@@ -168,7 +168,7 @@ func runSuite(t *testing.T, node nodeTools, r run) {
 
 // localURL is scheme://localhost:PORT for a listener address ("host:port" or a URL): the
 // SDK takes the stream's to from the URL's host, which must equal the chat domain
-// ("localhost") that the JIDs use (protocol.md §10).
+// ("localhost") that the JIDs use (docs/protocol.md §10).
 func localURL(scheme, addr string) (string, error) {
 	if addr == "" {
 		return "", errors.New("the listener for " + scheme + " is off")

@@ -6,7 +6,7 @@ import (
 )
 
 // classify turns an incoming <message/> into the event it stands for, in the order
-// ConnectyCube SDK 6 uses (protocol.md §8.17): headline → system message; error →
+// ConnectyCube SDK 6 uses (docs/protocol.md §8.17): headline → system message; error →
 // message error; then, with a sent or received carbon unwrapped, typing, edit, reaction, delete,
 // marker (chat only) and finally new content. nil means the stanza is not reported.
 func classify(st *MessageStanza, self int64, now time.Time) Event {

@@ -45,7 +45,7 @@ type (
 	privacyItemElem = PrivacyItemElem
 )
 
-// WireItems renders the entries as the SDKs do (protocol.md §8.12): per user a jid
+// WireItems renders the entries as the SDKs do (docs/protocol.md §8.12): per user a jid
 // item for the user and one for "muc.{domain}/{uid}" (their messages in any room), in
 // consecutive order from 1; the four stanza kinds except on a mutual deny.
 func (l PrivacyList) WireItems(appID int64, domain string) ([]PrivacyItem, error) {

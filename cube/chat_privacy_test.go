@@ -22,7 +22,7 @@ func TestPrivacyWireItemsMatchTheSDK(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The captured SDK 6 stanza of protocol.md §8.12, in encoding/xml's spelling.
+	// The captured SDK 6 stanza of docs/protocol.md §8.12, in encoding/xml's spelling.
 	four := `<message></message><presence-in></presence-in><presence-out></presence-out><iq></iq>`
 	want := `<query xmlns="jabber:iq:privacy"><list name="myList">` +
 		`<item type="jid" value="18-1@localhost" action="allow" order="1">` + four + `</item>` +

@@ -83,7 +83,7 @@ func (c *Chat) sendMarkerCtx(ctx context.Context, msg Message, kind MarkerKind) 
 }
 
 // sendMarker builds a chat marker: always type chat, to the original sender's bare
-// JID (also for group messages), with the dialog in extraParams (protocol.md §8.5).
+// JID (also for group messages), with the dialog in extraParams (docs/protocol.md §8.5).
 func (c *Chat) sendMarker(cc *chatConn, msg Message, kind MarkerKind) error {
 	st, err := markerStanza(c.cfg, c.opts.UserID, msg, kind)
 	if err != nil {

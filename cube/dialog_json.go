@@ -4,7 +4,7 @@ import "encoding/json"
 
 // MarshalJSON writes a dialog as the server answers it: an unset description is
 // "description": null, as the SDK typing (description: string | null) and the docs'
-// examples have it (docs/protocol.md, dialogs). Reading accepts both null and a string.
+// examples have it (docs/protocol.md §3.2). Reading accepts both null and a string.
 func (d Dialog) MarshalJSON() ([]byte, error) {
 	type plain Dialog // the same fields without this method
 	b, err := json.Marshal(plain(d))

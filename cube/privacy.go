@@ -6,7 +6,7 @@ import (
 	"slices"
 )
 
-// PrivacyItem is one rule of an XEP-0016 privacy list (protocol.md §8.12). The
+// PrivacyItem is one rule of an XEP-0016 privacy list (docs/protocol.md §8.12). The
 // ConnectyCube SDKs write each blocked user as two jid items, "{uid}-{appId}@{chat}"
 // and "muc.{chat}/{uid}", with the four kinds for a one-way block and no kinds for a
 // mutual one.

@@ -11,7 +11,7 @@ import (
 	"unicode/utf8"
 )
 
-// Limits of GET /chat/search (protocol.md §6).
+// Limits of GET /chat/search (docs/protocol.md §6).
 const (
 	searchMinTextLen   = 5 // "longer than 4 characters"
 	searchMaxDialogs   = 10

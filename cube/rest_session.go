@@ -69,7 +69,7 @@ func signedSessionBody(cfg Config, user map[string]string, nonce, timestamp int6
 	return body
 }
 
-// SessionSignature is ConnectyCube's session signature (protocol.md §2.5): the
+// SessionSignature is ConnectyCube's session signature (docs/protocol.md §2.5): the
 // parameters other than "signature", already flattened to bracket keys, written as
 // raw k=v pairs, sorted, joined with "&", and signed with HMAC-SHA1 in lowercase hex.
 func SessionSignature(secret string, params map[string]string) string {

@@ -13,7 +13,7 @@ import (
 	"testing"
 )
 
-// The documented example of protocol.md §2.5, signed by hand with HMAC-SHA1.
+// The documented example of docs/protocol.md §2.5, signed by hand with HMAC-SHA1.
 func TestSessionSignatureMatchesDocumentedString(t *testing.T) {
 	const signed = "application_id=1&auth_key=AK&nonce=4821&timestamp=1700000000&user[login]=john&user[password]=pw"
 	mac := hmac.New(sha1.New, []byte("SECRET"))

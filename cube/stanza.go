@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-// XML namespaces of the ConnectyCube XMPP dialect (protocol.md §8).
+// XML namespaces of the ConnectyCube XMPP dialect (docs/protocol.md §8).
 const (
 	NSClient          = "jabber:client"
 	NSChatMarkers     = "urn:xmpp:chat-markers:0"

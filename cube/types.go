@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// Dialog types as they travel on the wire (docs and Dart agree; see protocol.md §3.1).
+// Dialog types as they travel on the wire (docs and Dart agree; see docs/protocol.md §3.1).
 const (
 	DialogBroadcast = 1
 	DialogGroup     = 2
@@ -134,7 +134,7 @@ type DialogPermissions struct {
 	AllowPreview bool `json:"allow_preview"`
 }
 
-// Dialog is a chat dialog (protocol.md §3.2). Fields that the server may send as null
+// Dialog is a chat dialog (docs/protocol.md §3.2). Fields that the server may send as null
 // are pointers.
 type Dialog struct {
 	ID                  string             `json:"_id"`
@@ -182,7 +182,7 @@ type Reactions struct {
 	Total map[string]int `json:"total"`
 }
 
-// Message is a stored chat message (protocol.md §4.1). Custom parameters travel as
+// Message is a stored chat message (docs/protocol.md §4.1). Custom parameters travel as
 // extra top-level keys; they are kept in Custom.
 type Message struct {
 	ID           string         `json:"_id"`
@@ -279,7 +279,7 @@ type BlobObjectAccess struct {
 	DowloadURL       string `json:"dowload_url,omitempty"` // the docs' spelling, kept for compatibility
 }
 
-// Blob is a stored file (protocol.md §7).
+// Blob is a stored file (docs/protocol.md §7).
 type Blob struct {
 	ID               int64             `json:"id"`
 	UID              string            `json:"uid"`

@@ -70,7 +70,7 @@ func TestFindUsersSearchAndDialogManagement(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The server lists the public dialogs one created or joined (protocol.md §3.3).
+	// The server lists the public dialogs one created or joined (docs/protocol.md §3.3).
 	public, err := a.e.PublicDialogs(ctx)
 	if err != nil || len(public) == 0 || public[0].ID != lobby {
 		t.Fatalf("PublicDialogs = %+v, %v", public, err)

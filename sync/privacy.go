@@ -37,7 +37,7 @@ func (e *Engine) Unblock(ctx context.Context, userID int64) error {
 }
 
 // editBlockList reads our list, edits it and writes it back the way the SDK
-// docs do (protocol.md §8.12): decline the default, write the list, make it the
+// docs do (docs/protocol.md §8.12): decline the default, write the list, make it the
 // default again. An empty list is deleted instead (there is nothing to enforce).
 // The cache mirrors the result.
 func (e *Engine) editBlockList(ctx context.Context, edit func([]cube.PrivacyEntry) []cube.PrivacyEntry) error {

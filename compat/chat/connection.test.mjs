@@ -1,4 +1,4 @@
-// The chat connection (protocol.md §8.1–§8.2, §8.11, §8.14): SASL PLAIN with the
+// The chat connection (docs/protocol.md §8.1–§8.2, §8.11, §8.14): SASL PLAIN with the
 // password or the session token, a refused password, ping, active/inactive,
 // disconnect and offline delivery on the next login.
 import { test } from 'node:test';

@@ -1,4 +1,4 @@
-// Deleting (protocol.md §8.8): <remove id/> relayed over XMPP, and REST
+// Deleting (docs/protocol.md §8.8): <remove id/> relayed over XMPP, and REST
 // DELETE /chat/Message/{ids} force=1, after which the server itself sends <remove/>.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Editing (protocol.md §8.7): <replace id last/> relayed to the peer or the group, and
+// Editing (docs/protocol.md §8.7): <replace id last/> relayed to the peer or the group, and
 // the stored text changed with REST PUT /chat/Message/{id} {message}.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';

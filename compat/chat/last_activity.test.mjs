@@ -1,4 +1,4 @@
-// Last activity (protocol.md §8.13): jabber:iq:last queries and the ConnectyCube
+// Last activity (docs/protocol.md §8.13): jabber:iq:last queries and the ConnectyCube
 // status_streaming subscription that pushes a user's activity changes.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';

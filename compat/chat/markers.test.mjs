@@ -1,4 +1,4 @@
-// Delivered and read markers (protocol.md §8.5): JS 6 auto-sends <received/> for every
+// Delivered and read markers (docs/protocol.md §8.5): JS 6 auto-sends <received/> for every
 // incoming message with a dialog id; <displayed/> on sendReadStatus. Both go user to
 // user as type="chat", also for group messages.
 import { before, test } from 'node:test';

@@ -1,4 +1,4 @@
-// Chat messages over XMPP (protocol.md §8.4, §9): 1-1 and group sends with
+// Chat messages over XMPP (docs/protocol.md §8.4, §9): 1-1 and group sends with
 // save_to_history and an extension, what the receiver's SDK parses, history over REST,
 // unread counts, and REST create with send_to_chat.
 import { before, test } from 'node:test';

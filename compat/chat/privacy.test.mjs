@@ -1,4 +1,4 @@
-// Privacy lists (protocol.md §8.12): create, getNames, getList, setAsDefault, and the
+// Privacy lists (docs/protocol.md §8.12): create, getNames, getList, setAsDefault, and the
 // default list enforced: a blocked user's 1-1 message bounces with error 503, their
 // group messages are silently not delivered to the blocker.
 import { before, test } from 'node:test';

@@ -1,4 +1,4 @@
-// Reactions (protocol.md §5): REST PUT/GET /chat/Message/{id}/reactions, the
+// Reactions (docs/protocol.md §5): REST PUT/GET /chat/Message/{id}/reactions, the
 // <reactions/> XMPP event the server sends to the participants, and reactions in history.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// System messages (protocol.md §8.9): type="headline" with moduleIdentifier
+// System messages (docs/protocol.md §8.9): type="headline" with moduleIdentifier
 // SystemNotifications, relayed user to user; never shown as chat messages.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';

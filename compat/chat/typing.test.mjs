@@ -1,4 +1,4 @@
-// Typing notifications (protocol.md §8.6): composing/paused, relayed and never stored.
+// Typing notifications (docs/protocol.md §8.6): composing/paused, relayed and never stored.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { call, usersFor } from '../lib/harness.mjs';

@@ -40,7 +40,7 @@ export function useStreamManagement() {
   streamManagement = true;
 }
 
-/** The SDK options pointing at the local server (protocol.md §10). */
+/** The SDK options pointing at the local server (docs/protocol.md §10). */
 export function sdkOptions() {
   return {
     endpoints: { api_url: env.apiURL, chat: env.chatDomain, chat_url: env.chatURL || undefined },

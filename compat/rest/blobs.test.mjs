@@ -1,4 +1,4 @@
-// Storage (protocol.md §7): createAndUpload (create → multipart upload to the URL in
+// Storage (docs/protocol.md §7): createAndUpload (create → multipart upload to the URL in
 // blob_object_access.params → complete), then download through the private URL.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Chat dialogs over REST (protocol.md §3): create each type, list with filters,
+// Chat dialogs over REST (docs/protocol.md §3): create each type, list with filters,
 // update, admins, notification settings, public subscriptions and delete.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';

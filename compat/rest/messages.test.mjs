@@ -1,4 +1,4 @@
-// Chat messages over REST (protocol.md §4): create with custom parameters and
+// Chat messages over REST (docs/protocol.md §4): create with custom parameters and
 // attachments, list, update text and read state, unread counts, delete, system messages.
 // (Messages sent over XMPP and read back from history are in chat/messages.test.mjs.)
 import { before, test } from 'node:test';

@@ -1,4 +1,4 @@
-// Sessions and authentication (protocol.md §2.5): unsigned SDK 6 sessions, token
+// Sessions and authentication (docs/protocol.md §2.5): unsigned SDK 6 sessions, token
 // re-use, login/logout, sign-up and the sessionExpired retry path.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -85,7 +85,7 @@ func capitalize(s string) string {
 }
 
 // present turns a stored dialog into its wire form: public dialogs count their
-// subscribers instead of listing them (protocol.md §3.2).
+// subscribers instead of listing them (docs/protocol.md §3.2).
 func present(d *cube.Dialog) *cube.Dialog {
 	if d.Type == cube.DialogPublic {
 		if d.OccupantsCount == nil {

@@ -11,7 +11,7 @@ import (
 	"github.com/cubechat/cubechat/cubeserver/store"
 )
 
-// AdminKeyHeader carries Config.AdminKey on /admin requests (protocol.md Appendix A).
+// AdminKeyHeader carries Config.AdminKey on /admin requests (docs/protocol.md Appendix A).
 const AdminKeyHeader = "CB-Administration-API-Key"
 
 // adminAllowed checks the admin key; /admin is off when no key is configured.

@@ -22,7 +22,7 @@ import (
 	"github.com/cubechat/cubechat/cubeserver/store"
 )
 
-// The upload imitates an S3 browser-based POST (protocol.md §7): POST /blobs answers a
+// The upload imitates an S3 browser-based POST (docs/protocol.md §7): POST /blobs answers a
 // URL whose query holds the form fields, the SDK posts them back as multipart fields
 // followed by "file". The policy (base64 JSON) names the key, expiry and every field
 // value; its HMAC-SHA256 with the server's secret is x-amz-signature, so the form alone

@@ -16,7 +16,7 @@ import (
 	"github.com/cubechat/cubechat/cubeserver/store"
 )
 
-// BlobConfig says where blob files live and bounds uploads (protocol.md §7).
+// BlobConfig says where blob files live and bounds uploads (docs/protocol.md §7).
 type BlobConfig struct {
 	Dir       string           // blob directory (DataDir/blobs); "" = blob storage off (503)
 	MaxBytes  int64            // largest upload; 0 = 100 MiB, ConnectyCube's limit
@@ -227,7 +227,7 @@ func (b *blobAPI) list(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	writeJSON(w, http.StatusOK, blobList{CurrentPage: pageNo, PerPage: perPage, TotalEntries: total, Items: items})
 }
 
-// blobList is the v1-style page of GET /blobs (protocol.md §2.3).
+// blobList is the v1-style page of GET /blobs (docs/protocol.md §2.3).
 type blobList struct {
 	CurrentPage  int            `json:"current_page"`
 	PerPage      int            `json:"per_page"`

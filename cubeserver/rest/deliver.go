@@ -72,7 +72,7 @@ func withDialogID(dialogID string) *cube.ExtraParams {
 }
 
 // recordAlerts records the chat alerts (pushes) for a message stored over REST, with
-// the rule of protocol.md §9.6: every other occupant who is offline, or online but
+// the rule of docs/protocol.md §9.6: every other occupant who is offline, or online but
 // inactive, and has not turned the dialog's notifications off; nobody when silent.
 func (h *Handler) recordAlerts(r *http.Request, d *cube.Dialog, m cube.Message, silent bool) {
 	if silent {

@@ -9,7 +9,7 @@ import (
 	"github.com/cubechat/cubechat/cubeserver/store"
 )
 
-// dialogQuery reads the filters of GET /chat/Dialog (protocol.md §3.3): _id and type
+// dialogQuery reads the filters of GET /chat/Dialog (docs/protocol.md §3.3): _id and type
 // (plain, in, ne, nin), name and extensions[key] (plain, ne, in, nin, ctn), updated_at,
 // created_at, last_message_date_sent (plain, gt, gte, lt, lte, ne), limit (default and
 // max 100), skip, sort_asc / sort_desc.

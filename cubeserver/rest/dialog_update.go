@@ -10,7 +10,7 @@ import (
 	"github.com/cubechat/cubechat/cubeserver/store"
 )
 
-// maxExtensions is how many custom fields a dialog keeps (protocol.md §3.2).
+// maxExtensions is how many custom fields a dialog keeps (docs/protocol.md §3.2).
 const maxExtensions = 3
 
 // PUT /chat/Dialog/{id}: name, description, photo, extensions (null resets),

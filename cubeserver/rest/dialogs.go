@@ -12,7 +12,7 @@ import (
 )
 
 // dialogSortAliases maps the sort names clients send to the store's: the docs' own
-// example and use-chat send date_sent for dialogs (protocol.md §3.3).
+// example and use-chat send date_sent for dialogs (docs/protocol.md §3.3).
 var dialogSortAliases = map[string]string{
 	"date_sent":              "last_message_date_sent",
 	"last_message_date_sent": "last_message_date_sent",
@@ -160,7 +160,7 @@ func (h *Handler) newDialog(p params, owner int64) (nd store.NewDialog, field, m
 		if others != 1 {
 			return nd, "occupants_ids", "a private dialog needs exactly one other occupant"
 		}
-		nd.Name = "" // ignored for private dialogs (protocol.md §3.3)
+		nd.Name = "" // ignored for private dialogs (docs/protocol.md §3.3)
 	case cube.DialogGroup:
 		if len(nd.OccupantIDs) == 0 {
 			return nd, "occupants_ids", "is required for a group dialog"

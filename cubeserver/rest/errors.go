@@ -33,7 +33,7 @@ func writeFieldError(w http.ResponseWriter, status int, field, msg string) {
 }
 
 // writeSessionMissing is the exact answer for a missing, unknown or expired token: JS
-// SDK 6 matches this string to fire sessionExpired and retry (protocol.md §2.4).
+// SDK 6 matches this string to fire sessionExpired and retry (docs/protocol.md §2.4).
 func writeSessionMissing(w http.ResponseWriter) {
 	writeErrors(w, http.StatusUnauthorized, "Required session does not exist")
 }

@@ -31,7 +31,7 @@ func checkFilterSize(q url.Values) error {
 }
 
 // queryList collects a list filter from key=a,b and key[]=a&key[]=b (the JS SDK sends
-// either form, see protocol.md §2.2), trimmed and without empty parts.
+// either form, see docs/protocol.md §2.2), trimmed and without empty parts.
 func queryList(q url.Values, key string) []string {
 	var out []string
 	for _, k := range []string{key, key + "[]"} {

@@ -1,4 +1,4 @@
-// Package rest is the ConnectyCube-compatible REST API of cubeserver (protocol.md §2–§4):
+// Package rest is the ConnectyCube-compatible REST API of cubeserver (docs/protocol.md §2–§4):
 // sessions, login, users, dialogs and messages, on top of the SQLite store.
 package rest
 

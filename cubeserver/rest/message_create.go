@@ -14,7 +14,7 @@ import (
 )
 
 // messageControlKeys are body keys of POST /chat/Message that steer the call; every
-// other key is a custom field of the message (protocol.md §4.1).
+// other key is a custom field of the message (docs/protocol.md §4.1).
 var messageControlKeys = map[string]bool{
 	"chat_dialog_id": true, "recipient_id": true, "message": true, "attachments": true,
 	"send_to_chat": true, "markable": true, "silent": true, "save_to_history": true,

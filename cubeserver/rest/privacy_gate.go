@@ -18,7 +18,7 @@ type privacyGate interface {
 }
 
 // msgBlocked is REST's answer to a blocked write. XMPP bounces the same thing with 503
-// service-unavailable (protocol.md §8.12); over HTTP a 503 would invite a retry, so
+// service-unavailable (docs/protocol.md §8.12); over HTTP a 503 would invite a retry, so
 // REST says 403.
 const msgBlocked = "This user does not accept messages from you"
 

@@ -11,7 +11,7 @@ import (
 	"github.com/cubechat/cubechat/cubeserver/store"
 )
 
-// Limits of the global search (protocol.md §6, the docs' "Global search").
+// Limits of the global search (docs/protocol.md §6, the docs' "Global search").
 const (
 	searchMinRunes   = 5 // "should be longer than 4 symbols"
 	searchMaxDialogs = 10

@@ -19,7 +19,7 @@ import (
 )
 
 // timestampWindow is how far a session request's timestamp may be from the server clock
-// ("shouldn't differ from NTP more than 60 minutes", protocol.md §2.5).
+// ("shouldn't differ from NTP more than 60 minutes", docs/protocol.md §2.5).
 const timestampWindow = 60 * time.Minute
 
 // POST /session: unsigned (SDK 6: application_id + auth_key) or signed (SDK 3, Dart:

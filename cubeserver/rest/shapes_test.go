@@ -9,7 +9,7 @@ import (
 
 // unsetUserFields are the user fields a plain sign-up leaves unset: the answers carry
 // them as null, as the SDK typing (email: string | null, …) and the docs' examples do
-// (docs/protocol.md, users).
+// (docs/protocol.md §2.6).
 var unsetUserFields = []string{"email", "phone", "website", "external_user_id", "facebook_id",
 	"twitter_id", "custom_data", "blob_id", "avatar", "user_tags"}
 

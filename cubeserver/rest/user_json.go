@@ -7,7 +7,7 @@ import (
 )
 
 // nullableUserFields are the user fields answered as null while unset, as the SDK typing
-// (email: string | null, …) and the docs' examples have them (docs/protocol.md, users).
+// (email: string | null, …) and the docs' examples have them (docs/protocol.md §2.6).
 // cube.User omits them instead, so that requests of our own SDK never send a null that
 // a server could read as "clear this field".
 var nullableUserFields = []string{"email", "phone", "website", "external_user_id", "facebook_id",

@@ -10,7 +10,7 @@ var errTagList = errors.New("must be a list of strings or a comma-separated stri
 // userTags reads tag_list (or user_tags) as the SDK sends it: an array of strings (the
 // typing is string[]) or one comma-separated string. Either way the stored value is the
 // comma-separated list without spaces or empty items, as user_tags is answered
-// (docs/protocol.md, users). Anything else is refused so that no tag is silently lost.
+// (docs/protocol.md §2.6). Anything else is refused so that no tag is silently lost.
 func userTags(v any) (string, error) {
 	var parts []string
 	switch v := v.(type) {

@@ -25,7 +25,7 @@ type DialogChanges struct {
 	PullPinned               []string
 }
 
-// UpdateDialog applies c for actor, all or nothing, with the role rules of protocol.md
+// UpdateDialog applies c for actor, all or nothing, with the role rules of docs/protocol.md
 // §3.3: any occupant of a group adds occupants and changes name, photo, description and
 // extensions (in broadcast and public dialogs only the owner and admins do); the owner
 // and admins remove occupants and pin messages, and anyone may remove themselves; only

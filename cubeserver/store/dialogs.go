@@ -298,7 +298,7 @@ func scanDialogs(rows *sql.Rows) ([]cube.Dialog, error) {
 			return nil, err
 		}
 		if d.Type == cube.DialogPublic {
-			// Subscribers are counted, not listed (protocol.md §3.2); the store still
+			// Subscribers are counted, not listed (docs/protocol.md §3.2); the store still
 			// returns them in OccupantsIDs for routing, and the REST layer hides them.
 			d.OccupantsCount = &occupantsCount
 		}

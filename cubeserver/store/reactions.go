@@ -19,7 +19,7 @@ type ReactionChange struct {
 func (c ReactionChange) Changed() bool { return c.Added != "" || len(c.Removed) > 0 }
 
 // React applies {"add": add, "remove": remove} of userID to a message. A user has at
-// most one reaction per message ("User can have only one reaction type", protocol.md
+// most one reaction per message ("User can have only one reaction type", docs/protocol.md
 // §5): an add replaces the user's previous reaction, and the replaced one is reported
 // as removed. remove only removes the user's reaction when it is that type. A change
 // bumps the message's and its dialog's updated_at, so updated_at catch-up sees it.

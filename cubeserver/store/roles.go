@@ -14,7 +14,7 @@ import (
 // (the text after "store: forbidden: " says why).
 var ErrForbidden = errors.New("store: forbidden")
 
-// MaxAdmins is the most admins a dialog may have (protocol.md §3.3).
+// MaxAdmins is the most admins a dialog may have (docs/protocol.md §3.3).
 const MaxAdmins = 5
 
 // Role is what a user may do in a dialog, in increasing rights.

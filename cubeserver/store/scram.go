@@ -142,7 +142,7 @@ const maxSCRAMTokens = 4
 
 // SCRAMTokenKeys derives, with the given salt and iteration count (the user's password
 // credential), the SCRAM keys of userID's newest live session tokens: ConnectyCube
-// clients send a session token where a password goes (protocol.md §8.2), and xmpp.js
+// clients send a session token where a password goes (docs/protocol.md §8.2), and xmpp.js
 // picks SCRAM-SHA-1 whenever it is offered. It is called only after the password's keys
 // failed, so a password login pays nothing for it; failed logins are throttled.
 func (s *Store) SCRAMTokenKeys(ctx context.Context, userID int64, mechanism string, salt []byte, iterations int) (storedKeys, serverKeys [][]byte, err error) {

@@ -7,7 +7,7 @@ import (
 	"github.com/cubechat/cubechat/cube"
 )
 
-// SearchQuery is a global search (GET /chat/search, protocol.md §6).
+// SearchQuery is a global search (GET /chat/search, docs/protocol.md §6).
 type SearchQuery struct {
 	UserID    int64    // required: only dialogs this user may read are searched
 	Text      string   // required: case-sensitive substring of message bodies and dialog names
@@ -25,7 +25,7 @@ type SearchResult struct {
 
 // readableDialogs selects the ids of the dialogs user ?1 may read: the ones they occupy
 // (members of groups and private chats, subscribers of public ones) and every broadcast
-// dialog of the app (protocol.md §4.2 access rules; the same set as listedDialog).
+// dialog of the app (docs/protocol.md §4.2 access rules; the same set as listedDialog).
 const readableDialogs = `SELECT dialog_id FROM dialog_occupants WHERE user_id = ?1
 	UNION ALL SELECT id FROM dialogs WHERE type = 1`
 

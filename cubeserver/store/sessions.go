@@ -11,7 +11,7 @@ import (
 	"github.com/cubechat/cubechat/cube"
 )
 
-// SessionTTL is how long a token lives after its last use (protocol.md §2.5: every
+// SessionTTL is how long a token lives after its last use (docs/protocol.md §2.5: every
 // request extends it by another 2 hours).
 const SessionTTL = 2 * time.Hour
 

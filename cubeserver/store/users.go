@@ -175,7 +175,7 @@ func (s *Store) UserIDByLogin(ctx context.Context, login, email string) (int64, 
 }
 
 // CheckChatPassword accepts the user's password or a live session token of that user
-// (protocol.md §8.2: SASL PLAIN carries either).
+// (docs/protocol.md §8.2: SASL PLAIN carries either).
 func (s *Store) CheckChatPassword(ctx context.Context, userID int64, secret string) (bool, error) {
 	if secret == "" {
 		return false, nil

@@ -7,7 +7,7 @@ import (
 )
 
 // AlertRecipients decides who gets a chat alert (push) for a new stored message in
-// dialog d from senderID (protocol.md §9.6): every other occupant who is offline, or
+// dialog d from senderID (docs/protocol.md §9.6): every other occupant who is offline, or
 // online with every resource inactive (mobile#v2 enable="true"), unless the message is
 // silent (extraParams silent=1), the occupant turned notifications off for the dialog,
 // or privacy keeps the message from them. REST uses it for the messages it creates.

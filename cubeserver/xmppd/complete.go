@@ -25,7 +25,7 @@ func saveToHistory(m *cube.MessageStanza) bool {
 	return v == "1" || v == "true"
 }
 
-// complete adds what the server owes every relayed content message (protocol.md
+// complete adds what the server owes every relayed content message (docs/protocol.md
 // §9.2): dialog_id, date_sent in unix seconds, and an id. A stored message needs an
 // ObjectId as id, because REST later addresses it by that id.
 func complete(m *cube.MessageStanza, dialogID string, now time.Time) {
@@ -56,7 +56,7 @@ func normalizeDateSent(v string, now time.Time) int64 {
 // notCustom are the extraParams that are message fields, not custom fields.
 var notCustom = map[string]bool{"save_to_history": true, "dialog_id": true, "date_sent": true, "moduleIdentifier": true}
 
-// storedMessage maps a completed stanza to the history row (protocol.md §9.1).
+// storedMessage maps a completed stanza to the history row (docs/protocol.md §9.1).
 func storedMessage(m *cube.MessageStanza, dialogID string, sender, recipient int64, now time.Time) cube.Message {
 	custom := m.Extra.Map()
 	for k := range notCustom {
@@ -106,7 +106,7 @@ var (
 	errNotAuthor         = &stanzaErr{"auth", "403", "forbidden", "only the sender (or a group admin, to delete) may change this message"}
 	errReadOnlyDialog    = &stanzaErr{"auth", "403", "forbidden", "only the owner and admins may write to a broadcast dialog"}
 	// errBlocked is what ConnectyCube answers a privacy-blocked 1-1 message with
-	// (protocol.md §8.12); the SDK reports {code: 503, info: text}.
+	// (docs/protocol.md §8.12); the SDK reports {code: 503, info: text}.
 	errBlocked = &stanzaErr{"cancel", "503", "service-unavailable", "Service not available."}
 )
 

@@ -1,5 +1,5 @@
 // Package xmppd is the XMPP half of cubeserver: ConnectyCube's chat dialect
-// (protocol.md §8–§9) over TCP with STARTTLS or direct TLS, and over WebSocket
+// (docs/protocol.md §8–§9) over TCP with STARTTLS or direct TLS, and over WebSocket
 // (RFC 7395, websocket.go), the JS SDK's default transport.
 //
 // A connection goes: stream header → features → STARTTLS (required on plain TCP

@@ -10,7 +10,7 @@ import (
 )
 
 // Last activity (XEP-0012) and ConnectyCube's status_streaming subscriptions
-// (protocol.md §8.13). A user's connect and disconnect are their first resource
+// (docs/protocol.md §8.13). A user's connect and disconnect are their first resource
 // binding and their last resource going; the query answers 0 while the user is online,
 // else the seconds since the last disconnect (at least 1). Subscribers get the
 // recommended push, <iq type="result" from="{user}" to="{subscriber}"><query

@@ -10,7 +10,7 @@ import (
 	"github.com/cubechat/cubechat/cube"
 )
 
-// Privacy enforcement (XEP-0016 as ConnectyCube uses it, protocol.md §8.12).
+// Privacy enforcement (XEP-0016 as ConnectyCube uses it, docs/protocol.md §8.12).
 //
 // A session is governed by its active list when it set one, else by the user's
 // default list; an offline user by the default list. Incoming stanzas are checked

@@ -8,7 +8,7 @@ import (
 	"github.com/cubechat/cubechat/cube"
 )
 
-// handlePrivacy answers jabber:iq:privacy (XEP-0016 §2, protocol.md §8.12): get the
+// handlePrivacy answers jabber:iq:privacy (XEP-0016 §2, docs/protocol.md §8.12): get the
 // names, get one list, set the active or default list, and replace or delete a list.
 // Deviation: changing or declining the default while another resource uses it is
 // allowed (XEP-0016 says conflict), because the SDKs' block flow declines and sets

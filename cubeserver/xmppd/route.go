@@ -10,7 +10,7 @@ import (
 	"github.com/cubechat/cubechat/cube"
 )
 
-// routeMessage dispatches a message from a bound session (protocol.md §8.4–§8.9, §9).
+// routeMessage dispatches a message from a bound session (docs/protocol.md §8.4–§8.9, §9).
 // It runs on the sender's reader goroutine, so one sender's messages keep their order.
 func (c *conn) routeMessage(s *session, m *cube.MessageStanza) {
 	m.From = s.jid // the authenticated JID; a forged from is ignored

@@ -41,7 +41,7 @@ type Backend interface {
 	TakeOffline(ctx context.Context, userID int64) ([][]byte, error)
 	SetUserActive(ctx context.Context, userID int64, active bool) error
 
-	// Edits, deletes and markers of stored messages (protocol.md §8.5, §8.7, §8.8).
+	// Edits, deletes and markers of stored messages (docs/protocol.md §8.5, §8.7, §8.8).
 	// Message returns an error matching the not-found rule above for an unknown id.
 	Message(ctx context.Context, id string, viewer int64) (cube.Message, error)
 	EditMessages(ctx context.Context, dialogID string, userID int64, ids []string, body string) error
@@ -52,7 +52,7 @@ type Backend interface {
 	// message exists, is someone else's and is in a dialog the user occupies.
 	MarkMessage(ctx context.Context, messageID string, userID int64, read bool) (marked bool, err error)
 
-	// Privacy lists (XEP-0016, protocol.md §8.12). Unknown list names are not-found
+	// Privacy lists (XEP-0016, docs/protocol.md §8.12). Unknown list names are not-found
 	// errors; invalid items are any other error (answered with bad-request, since
 	// xmppd validates items itself before storing them).
 	PrivacyLists(ctx context.Context, userID int64) (lists map[string][]cube.PrivacyItem, defaultName string, err error)
@@ -60,13 +60,13 @@ type Backend interface {
 	DeletePrivacyList(ctx context.Context, userID int64, name string) error
 	SetDefaultPrivacyList(ctx context.Context, userID int64, name string) error // "" declines
 
-	// Last activity (XEP-0012, protocol.md §8.13). LastSeen is a not-found error for a
+	// Last activity (XEP-0012, docs/protocol.md §8.13). LastSeen is a not-found error for a
 	// user who never connected.
 	RecordConnect(ctx context.Context, userID int64, at time.Time) error
 	RecordDisconnect(ctx context.Context, userID int64, at time.Time) error
 	LastSeen(ctx context.Context, userID int64) (time.Time, error)
 
-	// Chat alerts (protocol.md §9.6); see Server.AlertRecipients.
+	// Chat alerts (docs/protocol.md §9.6); see Server.AlertRecipients.
 	DialogNotificationsEnabled(ctx context.Context, dialogID string, userID int64) (bool, error)
 	RecordAlerts(ctx context.Context, m cube.Message, recipients []int64) error
 }

@@ -11,7 +11,7 @@ import (
 // Signals are the messages that are relayed but never stored or queued: typing,
 // chat markers, edits (<replace/>), deletes (<remove/>) and reactions (checked in
 // signal_guard.go: only from members of the message's dialog). Edits,
-// deletes and markers of a stored message also change the store (protocol.md §8.5,
+// deletes and markers of a stored message also change the store (docs/protocol.md §8.5,
 // §8.7, §8.8). An edit or delete of an id that is not in history (a message sent
 // without save_to_history) is relayed unchanged: there is nothing to check it against.
 
