@@ -3,7 +3,6 @@ package app
 import (
 	"slices"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 
 	csync "github.com/cubechat/cubechat/sync"
@@ -53,7 +52,7 @@ func (m *mainScreen) notify(ev csync.NotifyEvent) {
 	if !s.Preview {
 		body = lang.L("New message")
 	}
-	m.ui.fyneApp.SendNotification(fyne.NewNotification(ev.Title, body))
+	m.ui.showNotification(ev.Title, body, ev.DialogID)
 	if s.Sound {
 		m.bg.Go(func() {
 			if err := m.ui.playSound(m.ctx); err != nil && m.ctx.Err() == nil {
