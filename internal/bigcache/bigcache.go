@@ -41,7 +41,7 @@ const BigDialog = "dialog-00000"
 
 // formatVersion changes whenever the generator writes something different, so an
 // old fixture in the temp directory is not taken for a new one.
-const formatVersion = 1
+const formatVersion = 2
 
 // Params size the fixture.
 type Params struct {
@@ -137,20 +137,18 @@ func build(ctx context.Context, path string, p Params) error {
 			return fmt.Errorf("bigcache: %s: %w", q, err)
 		}
 	}
-	tx, err := raw.BeginTx(ctx, nil)
+	conn, err := raw.Conn(ctx)
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback()
-	if err := fill(ctx, tx, p); err != nil {
+	if err := fill(ctx, conn, p); err != nil {
+		conn.Close()
 		return fmt.Errorf("bigcache: %w", err)
 	}
-	if err := tx.Commit(); err != nil {
+	if err := conn.Close(); err != nil {
 		return err
 	}
-	// Merge the index segments the bulk insert left, as a long-lived cache's
-	// automerge would have by now, then leave the file as the app keeps it.
-	for _, q := range []string{`INSERT INTO messages_fts (messages_fts) VALUES ('optimize')`, `ANALYZE`, `PRAGMA journal_mode = WAL`} {
+	for _, q := range []string{`PRAGMA journal_mode = WAL`} {
 		if _, err := raw.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("bigcache: %s: %w", q, err)
 		}
@@ -179,7 +177,17 @@ type dialogState struct {
 // spreads a million over a little less than a year.
 var start = time.Date(2025, 1, 6, 8, 0, 0, 0, time.UTC)
 
-func fill(ctx context.Context, tx *sql.Tx, p Params) error {
+// batch is how many messages one transaction stores: the search index is left
+// with the segments a cache filled by catch-up pages of a few hundred has (one
+// per commit, merged by FTS5's automerge), not one optimised segment.
+const batch = 1000
+
+func fill(ctx context.Context, tx *sql.Conn, p Params) error {
+	if _, err := tx.ExecContext(ctx, `BEGIN`); err != nil {
+		return err
+	}
+	defer tx.ExecContext(context.Background(), `ROLLBACK`) //nolint:errcheck // after COMMIT it fails harmlessly
+
 	r := rand.New(rand.NewPCG(uint64(p.Messages), uint64(p.Dialogs)))
 	vocab := vocabulary(20_000)
 	zipf := rand.NewZipf(r, 1.05, 2, uint64(len(vocab)-1))
@@ -228,8 +236,16 @@ func fill(ctx context.Context, tx *sql.Tx, p Params) error {
 	rareEvery := max(p.Messages/RareCount, 1)
 	var words []string
 	for k := range p.Messages {
-		if k%10_000 == 0 && ctx.Err() != nil {
-			return ctx.Err()
+		if k%batch == 0 && k > 0 {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if _, err := tx.ExecContext(ctx, `COMMIT`); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `BEGIN`); err != nil {
+				return err
+			}
 		}
 		di := 1 + r.IntN(p.Dialogs-1)
 		if bigEvery > 0 && k%bigEvery == 0 && k/bigEvery < p.BigDialog {
@@ -295,7 +311,8 @@ func fill(ctx context.Context, tx *sql.Tx, p Params) error {
 			return err
 		}
 	}
-	return nil
+	_, err = tx.ExecContext(ctx, `COMMIT`)
+	return err
 }
 
 func isPrivate(i int) bool { return i%10 < 7 }
