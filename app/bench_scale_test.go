@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"testing"
@@ -199,35 +200,49 @@ const rssChildEnv = "CUBECHAT_SCALE_RSS_CACHE"
 
 // BenchmarkScaleRSS measures the resident memory of a process that starts the
 // app on the 1M cache and opens 20 dialogs, one after the other, each until its
-// newest page shows. The reference is a process at the login screen of an empty
-// cache. Each is a child process (this test binary, TestScaleRSSChild), so the
-// benchmark's own memory does not count.
+// newest page shows, and the CPU time that process used. The references are a
+// process at the login screen of an empty cache, and the 1M process without the
+// app's memory limit (GOMEMLIMIT=off, memory_limit.go). Each is a child process
+// (this test binary, TestScaleRSSChild), so the benchmark's own memory does not
+// count.
 func BenchmarkScaleRSS(b *testing.B) {
 	empty := filepath.Join(b.TempDir(), "empty.db")
-	big := scaleCopy(b)
-	for _, c := range []struct{ name, path, mode string }{
-		{"reference-login-screen", empty, "login"},
-		{"1M-messages-20-dialogs-opened", big, "open20"},
+	for _, c := range []struct{ name, mode, env string }{
+		{"reference-login-screen", "login", ""},
+		{"1M-messages-20-dialogs-opened-no-limit", "open20", "GOMEMLIMIT=off"},
+		{"1M-messages-20-dialogs-opened", "open20", ""},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			var peak float64
+			var cpu time.Duration
 			for i := 0; i < b.N; i++ {
-				rss := runRSSChild(b, c.path, c.mode)
-				peak = max(peak, rss)
+				path := empty
+				if c.mode == "open20" {
+					b.StopTimer()
+					path = scaleCopy(b) // a fresh copy: opening dialogs writes
+					b.StartTimer()
+				}
+				rss, used := runRSSChild(b, path, c.mode, c.env)
+				peak, cpu = max(peak, rss), cpu+used
 			}
 			b.ReportMetric(peak, "RSS-MiB")
+			b.ReportMetric(cpu.Seconds()/float64(b.N), "CPU-s")
 		})
 	}
 }
 
-func runRSSChild(b *testing.B, path, mode string) float64 {
+func runRSSChild(b *testing.B, path, mode, env string) (rssMiB float64, cpu time.Duration) {
 	b.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestScaleRSSChild$", "-test.v", "-test.count=1")
 	cmd.Env = append(os.Environ(), rssChildEnv+"="+mode+":"+path)
+	if env != "" {
+		cmd.Env = append(cmd.Env, env)
+	}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		b.Fatalf("child: %v\n%s", err, out)
 	}
+	cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	sc := bufio.NewScanner(strings.NewReader(string(out)))
 	for sc.Scan() {
 		if rest, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "rss-kib "); ok {
@@ -235,11 +250,11 @@ func runRSSChild(b *testing.B, path, mode string) float64 {
 			if err != nil {
 				b.Fatal(err)
 			}
-			return kib / 1024
+			return kib / 1024, cpu
 		}
 	}
 	b.Fatalf("child printed no rss line:\n%s", out)
-	return 0
+	return 0, 0
 }
 
 // TestScaleRSSChild is BenchmarkScaleRSS's child process; run alone it skips.
@@ -278,6 +293,15 @@ func TestScaleRSSChild(t *testing.T) {
 		t.Fatalf("unknown mode %q", mode)
 	}
 	fmt.Printf("rss-kib %d\n", vmRSSKiB(t))
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	fmt.Fprintf(os.Stderr, "diag live heap after a GC: %d MiB\n", ms.HeapAlloc>>20)
+	if f := os.Getenv("CUBECHAT_SCALE_HEAP"); f != "" {
+		out, _ := os.Create(f)
+		pprof.WriteHeapProfile(out)
+		out.Close()
+	}
 }
 
 // vmRSSKiB reads this process's resident set size.
@@ -310,6 +334,9 @@ func closedAddrTB(tb testing.TB) string {
 	return ln.Addr().String()
 }
 
+// diag prints the child's memory at a stage of its run (on stderr, beside the
+// benchmark's line), to see where it grows; CUBECHAT_SCALE_HEAP=file also writes
+// a heap profile at the end.
 func diag(t *testing.T, what string) {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
