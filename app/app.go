@@ -139,7 +139,6 @@ func New(fyneApp fyne.App, deps Deps) (*UI, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	limitMemory()
 	u := &UI{fyneApp: fyneApp, deps: deps, log: logger.With("component", "ui"), openURL: fyneApp.OpenURL, playSound: messageSound}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.bg = csync.NewWorkers(u.ctx)
