@@ -249,8 +249,7 @@ func (h *historyView) measure() {
 		key := r.LayoutKey()
 		height, ok := h.measured[key]
 		if !ok {
-			h.measurer.Update(r)
-			height = h.measurer.HeightFor(h.width)
+			height = h.measurer.Measure(r, h.width)
 			h.measured[key] = height
 		}
 		h.heights[i] = height
