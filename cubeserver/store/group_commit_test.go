@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/cubechat/cubechat/cube"
+	"github.com/cubechat/cubechat/internal/testwait"
 )
 
 // A group's writes commit together, but a failing write is undone alone.
@@ -128,5 +131,57 @@ func TestGroupedWriteAfterCloseFails(t *testing.T) {
 	_, err = s.StoreChatMessage(context.Background(), cube.Message{ID: cube.NewObjectID(), ChatDialogID: d.ID, SenderID: a.ID})
 	if err == nil {
 		t.Fatal("store after Close succeeded")
+	}
+}
+
+// The committer lingers for more writes only after a group of several (concurrent
+// writers); a lone writer's group is committed at once.
+func TestGatherLingersOnlyWhileWritesComeTogether(t *testing.T) {
+	g := newGroupCommitter()
+	var elapsed atomic.Int64 // what the committer's clock says has passed
+	g.now = func() time.Time { return time.Unix(1000, elapsed.Load()) }
+	gapOver := make(chan time.Time)
+	waiting := make(chan struct{}, 10) // the committer started to wait for a write
+	g.after = func(time.Duration) <-chan time.Time {
+		waiting <- struct{}{}
+		return gapOver
+	}
+	write := func() *groupWrite { return &groupWrite{ctx: context.Background(), err: make(chan error, 1)} }
+
+	if batch := g.gather(write(), false); len(batch) != 1 {
+		t.Fatalf("lone write gathered %d writes", len(batch))
+	}
+
+	got := make(chan []*groupWrite, 1)
+	go func() { got <- g.gather(write(), true) }()
+	send := func(w *groupWrite) {
+		t.Helper()
+		select {
+		case g.queue <- w: // taken: the queue is unbuffered
+		case <-time.After(10 * time.Second):
+			t.Fatal("the lingering committer did not take a write")
+		}
+	}
+	send(write()) // arrive while it lingers
+	send(write())
+	select {
+	case gapOver <- time.Time{}: // then nothing more within the gap
+	case <-time.After(10 * time.Second):
+		t.Fatal("the committer does not wait for the gap")
+	}
+	if batch, _ := testwait.Recv(t, "the group", 10*time.Second, got); len(batch) != 3 {
+		t.Fatalf("lingering group holds %d writes, want 3", len(batch))
+	}
+
+	// Past maxLinger it stops waiting, however fast writes keep coming.
+	for len(waiting) > 0 {
+		<-waiting
+	}
+	go func() { got <- g.gather(write(), true) }()
+	testwait.Recv(t, "the committer to wait", 10*time.Second, waiting)
+	elapsed.Store(int64(maxLinger)) // the linger's time is up
+	send(write())
+	if batch, _ := testwait.Recv(t, "the group", 10*time.Second, got); len(batch) != 2 {
+		t.Fatalf("group past maxLinger holds %d writes, want 2", len(batch))
 	}
 }
