@@ -22,9 +22,11 @@ import (
 // a time, and with two cores the next writes are still being parsed and routed when
 // the committer looks, so groups stayed at 3–4 writes with 50 busy senders and most
 // of the cost was per commit (docs/benchmarks.md). So while writes come from several
-// callers (the last group had more than one), the committer lingers: it keeps taking
-// writes that arrive within lingerGap of each other, for at most maxLinger. A lone
-// writer never waits: after a group of one the committer commits at once.
+// callers (a write was already waiting when the committer came back, or recent groups
+// held more than one and a half writes on average), the committer lingers: it keeps
+// taking writes that arrive within lingerGap of each other, for at most maxLinger. A
+// lone writer does not wait: its groups are of one, and nobody is waiting when the
+// committer comes back for its next write.
 //
 // A group first runs without savepoints, since a write that fails is rare and the
 // savepoints cost two statements and a statement journal per write. When a write of
@@ -100,16 +102,24 @@ func (s *Store) txGrouped(ctx context.Context, fn func(ctx context.Context, tx *
 func (s *Store) runGroups() {
 	g := s.group
 	defer close(g.done)
-	linger := false
+	// busy is a moving average of the group sizes, in sixteenths of a write: one
+	// group of one after many larger ones does not stop the lingering.
+	busy := int64(16)
 	for {
 		var first *groupWrite
+		waiting := true // a write was already waiting: writers overlap
 		select {
 		case first = <-g.queue:
-		case <-g.stop:
-			return
+		default:
+			waiting = false
+			select {
+			case first = <-g.queue:
+			case <-g.stop:
+				return
+			}
 		}
-		batch := g.gather(first, linger)
-		linger = len(batch) > 1
+		batch := g.gather(first, waiting || busy >= 24)
+		busy += (int64(len(batch))*16 - busy) / 4
 		g.groups.Add(1)
 		g.writes.Add(int64(len(batch)))
 		s.commitGroup(batch)

@@ -39,10 +39,15 @@ func (s *Store) StoreChatMessage(ctx context.Context, m cube.Message) (inserted 
 	err = s.txGrouped(ctx, func(ctx context.Context, sqlTx *sql.Tx) error {
 		tx := s.prepTx(sqlTx)
 		// Posters are occupants, or admins of a broadcast dialog, who need not occupy it.
-		member, err := exists(ctx, tx, `SELECT 1 FROM dialog_occupants WHERE dialog_id = ?1 AND user_id = ?2
-			UNION ALL SELECT 1 FROM dialog_admins a JOIN dialogs d ON d.id = a.dialog_id
-			WHERE a.dialog_id = ?1 AND a.user_id = ?2 AND d.type = `+strconv.Itoa(cube.DialogBroadcast),
+		// Two plain lookups: one query with both (UNION ALL of ?1, ?2) was compiled
+		// again by SQLite on every run.
+		member, err := exists(ctx, tx, `SELECT 1 FROM dialog_occupants WHERE dialog_id = ? AND user_id = ?`,
 			m.ChatDialogID, m.SenderID)
+		if err == nil && !member {
+			member, err = exists(ctx, tx, `SELECT 1 FROM dialog_admins a JOIN dialogs d ON d.id = a.dialog_id
+				WHERE a.dialog_id = ? AND a.user_id = ? AND d.type = `+strconv.Itoa(cube.DialogBroadcast),
+				m.ChatDialogID, m.SenderID)
+		}
 		if err != nil {
 			return err
 		}
