@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 )
 
@@ -27,6 +28,7 @@ type checkpointer struct {
 	wrote chan struct{} // something was committed (buffered 1)
 	stop  chan struct{}
 	done  chan struct{}
+	runs  atomic.Int64 // checkpoints that completed without error
 }
 
 func newCheckpointer() *checkpointer {
@@ -53,7 +55,9 @@ func (s *Store) runCheckpoints() {
 		}
 		// A failed checkpoint is retried after the next write; the backstop keeps
 		// the WAL bounded meanwhile.
-		_, _ = s.db.ExecContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`)
+		if _, err := s.db.ExecContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`); err == nil {
+			c.runs.Add(1)
+		}
 		select {
 		case <-time.After(checkpointEvery):
 		case <-c.stop:
