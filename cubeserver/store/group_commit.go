@@ -159,7 +159,7 @@ func (g *groupCommitter) gather(first *groupWrite, linger bool) []*groupWrite {
 func (s *Store) commitGroup(batch []*groupWrite) {
 	errs := make([]error, len(batch))
 	failed := errors.New("store: a grouped write failed") // rolls back the first attempt
-	err := s.tx(context.Background(), func(tx *sql.Tx) error {
+	err := s.writeTx(context.Background(), func(tx *sql.Tx) error {
 		for i, w := range batch {
 			if errs[i] = w.ctx.Err(); errs[i] != nil {
 				continue // given up before it started: write nothing
@@ -188,7 +188,7 @@ func (s *Store) commitGroup(batch []*groupWrite) {
 // commitWithSavepoints runs the group again, each write in its own savepoint, so that
 // one write's failure undoes only that write; errs receives each write's outcome.
 func (s *Store) commitWithSavepoints(batch []*groupWrite, errs []error) error {
-	return s.tx(context.Background(), func(tx *sql.Tx) error {
+	return s.writeTx(context.Background(), func(tx *sql.Tx) error {
 		q := s.prepTx(tx)
 		for i, w := range batch {
 			if errs[i] = w.ctx.Err(); errs[i] != nil {

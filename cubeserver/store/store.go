@@ -53,6 +53,8 @@ type Store struct {
 	writer chan struct{}
 	group  *groupCommitter // shares commits among concurrent hot writes (group_commit.go)
 	ckpt   *checkpointer   // moves the WAL into the database off the write path (checkpoint.go)
+	// members caches DialogMembers between writes that may change it (members_cache.go).
+	members membersCache
 	// passwords is the cost of newly stored password secrets (password.go).
 	passwords PasswordPolicy
 }
@@ -145,8 +147,16 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 // tx runs fn in a write transaction, committing when fn returns nil. fn must not start
-// another write (tx or exec): writes are admitted one at a time.
+// another write (tx or exec): writes are admitted one at a time. Any such write may
+// change who is in a dialog, so DialogMembers' cache is invalidated after it.
 func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	defer s.members.changed()
+	return s.writeTx(ctx, fn)
+}
+
+// writeTx is tx without invalidating the members cache, for the grouped message and
+// marker writes, which never change a dialog's type, owner, occupants or admins.
+func (s *Store) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	release, err := s.lockWriter(ctx)
 	if err != nil {
 		return err
@@ -182,6 +192,7 @@ func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result
 		return nil, err
 	}
 	defer release()
+	defer s.members.changed()
 	res, err := s.prep().ExecContext(ctx, query, args...)
 	if err == nil {
 		s.wrote()
