@@ -55,6 +55,9 @@ type Store struct {
 	ckpt   *checkpointer   // moves the WAL into the database off the write path (checkpoint.go)
 	// members caches DialogMembers between writes that may change it (members_cache.go).
 	members membersCache
+	// txStmts are the statements bound to the write transaction in progress; only
+	// the holder of the write turn touches them (stmts.go).
+	txStmts txStatements
 	// passwords is the cost of newly stored password secrets (password.go).
 	passwords PasswordPolicy
 }
