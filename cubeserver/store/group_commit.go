@@ -38,6 +38,10 @@ import (
 // wait for an unbounded transaction.
 const maxGroupWrites = 64
 
+// queuedWrites bounds the writes waiting for the committer; beyond it callers wait to
+// queue theirs.
+const queuedWrites = 256
+
 // lingerGap and maxLinger bound how long a group waits for more writes while there is
 // concurrency: the longest pause between two arrivals, and the longest wait in all.
 const (
@@ -55,7 +59,9 @@ type groupWrite struct {
 // groupCommitter runs grouped writes on one goroutine (started by Open, stopped by
 // Close).
 type groupCommitter struct {
-	queue chan *groupWrite // unbuffered: a write is either taken or still its caller's
+	// queue holds the writes not yet taken; buffered, so that a connection can queue
+	// its next write while the committer commits the previous one.
+	queue chan *groupWrite
 	stop  chan struct{}
 	done  chan struct{}
 	// now and after are time.Now and time.After; tests replace them to decide when a
@@ -67,7 +73,7 @@ type groupCommitter struct {
 }
 
 func newGroupCommitter() *groupCommitter {
-	return &groupCommitter{queue: make(chan *groupWrite), stop: make(chan struct{}), done: make(chan struct{}),
+	return &groupCommitter{queue: make(chan *groupWrite, queuedWrites), stop: make(chan struct{}), done: make(chan struct{}),
 		now: time.Now, after: time.After}
 }
 
@@ -85,18 +91,43 @@ func (s *Store) GroupCommitStats() (groups, writes int64) {
 // caller whose ctx is done before its write starts gets ctx.Err() and nothing is
 // written.
 func (s *Store) txGrouped(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	return s.txGroupedAsync(ctx, fn)()
+}
+
+// txGroupedAsync queues fn as txGrouped does but returns at once; wait blocks until
+// fn's group has committed (or failed) and returns its outcome. Writes queued by one
+// goroutine are committed in the order it queued them, so a connection may queue its
+// next message before the previous one has committed and still keep their order.
+func (s *Store) txGroupedAsync(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) (wait func() error) {
+	g := s.group
 	w := &groupWrite{ctx: ctx, fn: fn, err: make(chan error, 1)}
 	select {
-	case s.group.queue <- w:
+	case g.queue <- w:
 	case <-ctx.Done():
-		return ctx.Err()
-	case <-s.group.stop:
-		return fmt.Errorf("store: closed: %w", sql.ErrConnDone)
+		err := ctx.Err()
+		return func() error { return err }
+	case <-g.stop:
+		return func() error { return errStoreClosed }
 	}
-	// Once taken, the write is committed or fails with its group; waiting for the
-	// outcome (bounded by one group's transaction) keeps the answer truthful.
-	return <-w.err
+	// Once queued, the write is committed or fails with its group; waiting for the
+	// outcome (bounded by the groups ahead of it) keeps the answer truthful. A write
+	// still queued when the committer stopped never ran.
+	return func() error {
+		select {
+		case err := <-w.err:
+			return err
+		case <-g.done:
+			select {
+			case err := <-w.err:
+				return err
+			default:
+				return errStoreClosed
+			}
+		}
+	}
 }
+
+var errStoreClosed = fmt.Errorf("store: closed: %w", sql.ErrConnDone)
 
 // runGroups takes writes off the queue until stop, in groups (see gather).
 func (s *Store) runGroups() {
