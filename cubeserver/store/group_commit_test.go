@@ -139,7 +139,7 @@ func TestGroupedWriteAfterCloseFails(t *testing.T) {
 func TestGatherLingersOnlyWhileWritesComeTogether(t *testing.T) {
 	g := newGroupCommitter()
 	g.queue = make(chan *groupWrite) // unbuffered: a send returns once gather took it
-	var elapsed atomic.Int64 // what the committer's clock says has passed
+	var elapsed atomic.Int64         // what the committer's clock says has passed
 	g.now = func() time.Time { return time.Unix(1000, elapsed.Load()) }
 	gapOver := make(chan time.Time)
 	waiting := make(chan struct{}, 10) // the committer started to wait for a write
