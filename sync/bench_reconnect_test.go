@@ -2,14 +2,9 @@ package sync
 
 import (
 	"fmt"
-	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"path/filepath"
 	"slices"
 	gosync "sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,28 +12,6 @@ import (
 	"github.com/cubechat/cubechat/cube"
 	"github.com/cubechat/cubechat/cubeserver/store"
 )
-
-// requestCounter is a REST proxy in front of cubeserver that counts every request.
-type requestCounter struct {
-	n atomic.Int64
-}
-
-func newRequestCounter(h *harness) (*requestCounter, string) {
-	h.t.Helper()
-	u, err := url.Parse(h.srv.HTTPURL())
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	rc := &requestCounter{}
-	proxy := httputil.NewSingleHostReverseProxy(u)
-	proxy.Transport = h.serverTransport()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rc.n.Add(1)
-		proxy.ServeHTTP(w, r)
-	}))
-	h.t.Cleanup(srv.Close)
-	return rc, srv.URL
-}
 
 // seedGroups creates n group dialogs owned by owner with member in them, each with
 // one message, straight in the server's store (parallel writers share its group
