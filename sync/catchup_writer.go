@@ -89,11 +89,15 @@ func (w *pageWriter) run(ctx context.Context) {
 // storeGroup stores the pages of group in one transaction, in the order they came
 // (a dialog's pages in its listing's order), and answers each.
 func (w *pageWriter) storeGroup(ctx context.Context, group []storeJob) {
+	// The cache calls run to the end even if the pass is cancelled meanwhile (a
+	// batch is bounded): with a context that can end, the SQLite driver watches it
+	// for every statement, which costs more than the whole insert of a message.
+	dbCtx := context.WithoutCancel(ctx)
 	var ids []string
 	for _, j := range group {
 		ids = append(ids, wireIDs(j.page)...)
 	}
-	stored, err := w.e.db.MessagesByID(ctx, ids)
+	stored, err := w.e.db.MessagesByID(dbCtx, ids)
 	if err != nil {
 		answerAll(group, fmt.Errorf("reading stored messages: %w", err))
 		return
@@ -114,7 +118,7 @@ func (w *pageWriter) storeGroup(ctx context.Context, group []storeJob) {
 		msgs = append(msgs, b.msgs...)
 		listed = append(listed, b.listed...)
 	}
-	if _, err := w.e.db.UpsertListed(ctx, msgs, listed); err != nil {
+	if _, err := w.e.db.UpsertListed(dbCtx, msgs, listed); err != nil {
 		answerAll(group, fmt.Errorf("storing messages: %w", err))
 		return
 	}
