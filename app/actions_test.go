@@ -267,3 +267,24 @@ func TestForwardedNotEditableAndReplyEditExclusive(t *testing.T) {
 		}
 	})
 }
+
+// Esc closes a message's menu (the composer has the focus while it is open), and only
+// the menu: the open chat stays.
+func TestEscapeClosesTheMessageMenu(t *testing.T) {
+	u, m, link := openWithLink(t)
+	cv := u.Window().Canvas()
+	onUI(func() {
+		m.chat.showMessageMenu(link.ID, fyne.NewPos(300, 200))
+		menu := cv.Overlays().Top()
+		if menu == nil || findIn(menu, menuButton("Reply")) == nil {
+			t.Fatal("the message menu did not open")
+		}
+		m.composerKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+		if menu.Visible() {
+			t.Error("Esc left the message menu open")
+		}
+		if m.chat.dialog.ID != "d1" {
+			t.Errorf("Esc closed the chat too (open: %q)", m.chat.dialog.ID)
+		}
+	})
+}

@@ -22,7 +22,8 @@ type chatPane struct {
 	m       *mainScreen
 	content fyne.CanvasObject
 
-	dialog  cache.Dialog // the open dialog ("" ID = none)
+	dialog  cache.Dialog  // the open dialog ("" ID = none)
+	menu    *widget.PopUp // the open message menu, if any (message_menu.go)
 	header  *chatHeader
 	banner  *widgets.Banner
 	history *historyView

@@ -120,9 +120,12 @@ func (m *mainScreen) composerKey(k *fyne.KeyEvent) bool {
 	return false
 }
 
-// escape undoes the innermost thing: the shortcut sheet, Settings or the info panel,
+// escape undoes the innermost thing: a message's menu, the shortcut sheet, Settings or the info panel,
 // then an edit, then a search.
 func (m *mainScreen) escape() bool {
+	if m.chat.closeMessageMenu() {
+		return true
+	}
 	if m.chat.media.escape() { // the send sheet, the image viewer (media.go)
 		return true
 	}
