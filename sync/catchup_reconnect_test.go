@@ -1,7 +1,9 @@
 package sync
 
 import (
+	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -100,5 +102,62 @@ func TestReconnectCostDoesNotGrowWithTheDialogs(t *testing.T) {
 	}
 	if a, b, c := unread(ids[5]), unread(ids[7]), unread(ids[dialogs-1]); a != 0 || b != 1 || c != 1 {
 		t.Fatalf("after a total-only answer unread counts are %d, %d, %d; want 0, 1, 1", a, b, c)
+	}
+}
+
+// TestCatchUpPagesThroughCrowdedSeconds: pages go on from the oldest second fetched
+// (date_sent[lte] it, skipping what was fetched of it), so seconds that hold more
+// than a page, and seconds split by a page boundary, still arrive whole, each in the
+// order the server stored its messages.
+func TestCatchUpPagesThroughCrowdedSeconds(t *testing.T) {
+	h := newHarness(t)
+	ann, bob := h.user("ann"), h.user("bob")
+	ids := seedGroups(h, ann, bob, 3)
+	base := time.Now().Add(-time.Hour).Unix()
+	for d, counts := range [][]int{{130, 120, 50}, {99, 1, 100, 1}, {250}} {
+		sec := base
+		for _, n := range counts {
+			for i := range n {
+				if _, err := h.srv.Store().StoreChatMessage(h.ctx, cube.Message{ID: cube.NewObjectID(), ChatDialogID: ids[d],
+					Message: fmt.Sprintf("second %d, message %d", sec, i), DateSent: sec, SenderID: ann.ID}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			sec++
+		}
+	}
+	b := &peer{h: h, acc: bob, path: filepath.Join(t.TempDir(), "bob.db")}
+	b.open()
+	// A returning user: every missed message is fetched (within the budget).
+	if err := b.db.SetCursor(h.ctx, dialogsCursorKey, "1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.e.Login(h.ctx, bob.Login, bob.password); err != nil {
+		t.Fatal(err)
+	}
+	b.e.Start(h.ctx)
+	b.waitSynced()
+	c := h.client(bob)
+	for _, id := range ids {
+		var want []string
+		for {
+			page, err := c.ListMessages(h.ctx, cube.MessageFilter{DialogID: id, SortAsc: "date_sent", Limit: pageSize, Skip: len(want)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range page.Items {
+				want = append(want, m.ID)
+			}
+			if len(page.Items) < pageSize {
+				break
+			}
+		}
+		var got []string
+		for _, m := range b.messages(id) {
+			got = append(got, m.ID)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("dialog %s: the cache holds %d messages, the server %d, or not in the server's order", id, len(got), len(want))
+		}
 	}
 }
