@@ -161,3 +161,58 @@ func TestCatchUpPagesThroughCrowdedSeconds(t *testing.T) {
 		}
 	}
 }
+
+// TestCatchUpCursorsWaitForCommits: when the cache refuses the catch-up's pages
+// (disk full) part way, no dialog's cursor moves past messages it does not hold;
+// once the cache takes writes again, the retried catch-up brings everything in.
+func TestCatchUpCursorsWaitForCommits(t *testing.T) {
+	const dialogs, perDialog = 6, 400
+	h := newHarness(t)
+	ann, bob := h.user("ann"), h.user("bob")
+	ids := seedGroups(h, ann, bob, dialogs)
+	seedHistory(h, ann, ids, perDialog-1)
+	b := &peer{h: h, acc: bob, path: filepath.Join(t.TempDir(), "bob.db")}
+	b.open()
+	if err := b.db.SetCursor(h.ctx, dialogsCursorKey, "1"); err != nil {
+		t.Fatal(err)
+	}
+	// Room for the dialogs and some pages, not for everything.
+	if err := b.db.LimitSize(h.ctx, 60); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.e.Login(h.ctx, bob.Login, bob.password); err != nil {
+		t.Fatal(err)
+	}
+	b.e.Start(h.ctx)
+	b.waitFor("the catch-up to fail on the full cache", func() (bool, string) {
+		s := b.e.Status()
+		return s.Err != nil, fmt.Sprintf("%+v", s)
+	})
+	stored := func(id string) int { return len(b.messages(id)) }
+	cursors, err := b.db.PrefixedCursors(h.ctx, messageCursorKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	partial := 0
+	for _, id := range ids {
+		n := stored(id)
+		if _, moved := cursors[id]; moved && n != perDialog {
+			t.Fatalf("dialog %s has a cursor but holds %d of %d messages", id, n, perDialog)
+		}
+		if n < perDialog {
+			partial++
+		}
+	}
+	if partial == 0 {
+		t.Fatal("the size limit refused nothing: the test proves nothing")
+	}
+	if err := b.db.LimitSize(h.ctx, -1); err != nil {
+		t.Fatal(err)
+	}
+	b.waitSynced()
+	for _, id := range ids {
+		if n := stored(id); n != perDialog {
+			t.Fatalf("after the retry dialog %s holds %d of %d messages", id, n, perDialog)
+		}
+	}
+}
