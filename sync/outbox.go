@@ -115,9 +115,10 @@ func (e *Engine) runOutbox(ctx context.Context) {
 
 // sentMessage is a message written to the stream, not yet confirmed.
 type sentMessage struct {
-	id      string
-	sentAt  time.Time
-	attempt int // e.retries[id] when it was sent
+	id       string
+	dialogID string
+	sentAt   time.Time
+	attempt  int // e.retries[id] when it was sent
 }
 
 // drainOutbox sends the queue oldest first, in batches. The server's stream
@@ -192,7 +193,7 @@ func (e *Engine) sendQueued(ctx context.Context, chat *cube.Chat, m cache.Messag
 	attempt := e.attemptOf(m.ID)
 	_, err := chat.SendMessage(ctx, outgoingFromCache(m, *d, now.Unix()))
 	if err == nil {
-		return &sentMessage{id: m.ID, sentAt: now, attempt: attempt}, false
+		return &sentMessage{id: m.ID, dialogID: m.DialogID, sentAt: now, attempt: attempt}, false
 	}
 	if isTransientSendError(ctx, chat, err) {
 		e.log.Info("outbox paused: connection lost", "id", m.ID, "err", err)
@@ -246,15 +247,22 @@ func (e *Engine) markSent(ctx context.Context, sent []sentMessage) error {
 	e.bounceMu.Lock()
 	defer e.bounceMu.Unlock()
 	marks := make([]cache.SentMark, 0, len(sent))
+	var seconds []cache.Second // of the marked messages that name their dialog
+	var ownIDs []string
 	for _, s := range sent {
 		if e.bounced[s.id] || e.retries[s.id] != s.attempt {
 			continue
 		}
 		marks = append(marks, cache.SentMark{ID: s.id, SentAt: s.sentAt})
+		if s.dialogID != "" && !s.sentAt.IsZero() {
+			seconds = append(seconds, cache.Second{DialogID: s.dialogID, SentAt: s.sentAt})
+			ownIDs = append(ownIDs, s.id)
+		}
 	}
 	if err := e.db.MarkSentAll(ctx, marks); err != nil {
 		return err
 	}
+	e.own.confirmed(seconds, ownIDs)
 	ids := make([]string, len(marks))
 	for i, mk := range marks {
 		ids[i] = mk.ID

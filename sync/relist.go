@@ -47,12 +47,19 @@ func (b *relistBook) take() []cache.Second {
 }
 
 // relistCrowded plans a listing of the seconds of confirmed messages that hold
-// others, and wakes the refetch loop.
+// others, unless they hold only this engine's own confirmed messages in the order
+// it wrote them (relist_own.go), and wakes the refetch loop.
 func (e *Engine) relistCrowded(ctx context.Context, ids []string) {
-	seconds, err := e.db.CrowdedSeconds(ctx, ids)
+	crowded, err := e.db.CrowdedSecondOrders(ctx, ids)
 	if err != nil {
 		e.log.Warn("reading the seconds of confirmed messages", "err", err)
 		return
+	}
+	var seconds []cache.Second
+	for _, s := range crowded {
+		if !e.own.settled(s) {
+			seconds = append(seconds, s.Second)
+		}
 	}
 	if len(seconds) == 0 {
 		return
