@@ -21,34 +21,46 @@ import (
 // liveRunMax bounds a run, so that one write stays short.
 const liveRunMax = 100
 
-// handleRun handles first and, when it is a message, the messages waiting behind it.
-// It returns the event that ended the run (to be handled next; nil for none) and
-// false once the chat is closed for good or its events have ended.
+// handleRun handles first and, when it is a message or a marker, the events of the
+// same kind waiting behind it. It returns the event that ended the run (to be
+// handled next; nil for none) and false once the chat is closed for good or its
+// events have ended.
 func (p *pipeline) handleRun(ctx context.Context, first cube.Event, events <-chan cube.Event) (cube.Event, bool) {
-	msg, ok := first.(cube.MessageEvent)
-	if !ok {
-		return nil, p.handle(ctx, first)
+	switch ev := first.(type) {
+	case cube.MessageEvent:
+		run, next, open := gatherRun(ev, events)
+		p.e.storeLive(ctx, p.chat, run)
+		return next, open
+	case cube.MarkerEvent:
+		run, next, open := gatherRun(ev, events)
+		p.e.storeMarkers(ctx, run)
+		return next, open
 	}
-	run := []cube.MessageEvent{msg}
+	return nil, p.handle(ctx, first)
+}
+
+// gatherRun takes the events of first's kind already waiting behind it, up to
+// liveRunMax in all. It returns them, the waiting event of another kind that ended
+// the run (nil for none), and false when the events ended.
+func gatherRun[T cube.Event](first T, events <-chan cube.Event) (run []T, next cube.Event, open bool) {
+	run = []T{first}
 	for len(run) < liveRunMax {
 		select {
-		case ev, open := <-events:
-			if !open {
-				p.e.storeLive(ctx, p.chat, run)
-				return nil, false
+		case ev, ok := <-events:
+			if !ok {
+				return run, nil, false
 			}
-			if m, ok := ev.(cube.MessageEvent); ok {
-				run = append(run, m)
-				continue
+			same, isSame := ev.(T)
+			if !isSame {
+				return run, ev, true
 			}
-			p.e.storeLive(ctx, p.chat, run)
-			return ev, true
+			run = append(run, same)
+			continue
 		default:
 		}
 		break
 	}
-	p.e.storeLive(ctx, p.chat, run)
-	return nil, true
+	return run, nil, true
 }
 
 // storeLive stores a run of live messages and updates their dialogs. Nothing reaches
@@ -136,4 +148,59 @@ func (e *Engine) liveDialogs(ctx context.Context, msgs []cache.Message) map[stri
 		}
 	}
 	return known
+}
+
+// storeMarkers records a run of markers, one cache write for each dialog, user and
+// kind among them (markers only add, so their order within the run does not
+// matter). Each passes the membership check of handleSignal first.
+func (e *Engine) storeMarkers(ctx context.Context, run []cube.MarkerEvent) {
+	type group struct {
+		dialogID string
+		userID   int64
+		kind     cache.MarkerKind
+	}
+	var order []group
+	ids := map[group][]string{}
+	var events []cube.MarkerEvent // the ones kept
+	var groupOf []group
+	for _, ev := range run {
+		if ok, err := e.signalFromMember(ctx, ev); !ok {
+			if err != nil {
+				e.log.Warn("live event not checked", "event", "marker", "err", err)
+			}
+			continue
+		}
+		if ev.MessageID == "" || ev.UserID == 0 {
+			continue
+		}
+		g := group{dialogID: ev.DialogID, userID: ev.UserID, kind: cache.MarkerDelivered}
+		if ev.Kind == cube.MarkerRead {
+			g.kind = cache.MarkerRead
+		}
+		if _, ok := ids[g]; !ok {
+			order = append(order, g)
+		}
+		ids[g] = append(ids[g], ev.MessageID)
+		events = append(events, ev)
+		groupOf = append(groupOf, g)
+	}
+	failed := map[group]error{} // a full disk: the markers are fetched again later
+	for _, g := range order {
+		if _, err := e.db.AddMarkers(ctx, g.dialogID, ids[g], g.userID, g.kind); err != nil && !errors.Is(err, cache.ErrNotFound) {
+			e.log.Warn("live markers not stored", "markers", len(ids[g]), "err", err)
+			if errors.Is(err, cache.ErrDiskFull) {
+				failed[g] = err
+			}
+		}
+	}
+	me := e.Me()
+	for i, ev := range events {
+		if err := failed[groupOf[i]]; err != nil {
+			e.missedLive(ctx, e.eventDialogID(ctx, ev), time.Time{}, err)
+		}
+		if ev.UserID == me && ev.Kind == cube.MarkerRead {
+			// Read on another device: the server lowered this dialog's count.
+			e.touchUnreadOf(ctx, ev.DialogID, ev.MessageID)
+		}
+	}
 }

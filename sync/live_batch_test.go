@@ -60,3 +60,35 @@ func TestLiveRunStopsAtTheFirstOtherEvent(t *testing.T) {
 		t.Fatalf("unread %d, want 2 (both new messages counted)", d.UnreadCount)
 	}
 }
+
+// TestLiveMarkerRunIsRecordedTogether: markers waiting behind a marker are recorded
+// with it (one write per dialog, user and kind), up to the first other event.
+func TestLiveMarkerRunIsRecordedTogether(t *testing.T) {
+	ctx := context.Background()
+	e, db, dialog, second := ownSecondFixture(t)
+	one, two := queueOwn(t, db, dialog, second, second), queueOwn(t, db, dialog, second, second)
+	if err := e.markSent(ctx, []sentMessage{one, two}); err != nil {
+		t.Fatal(err)
+	}
+	marker := func(kind cube.MarkerKind, id string) cube.MarkerEvent {
+		return cube.MarkerEvent{Kind: kind, MessageID: id, DialogID: dialog, UserID: 2}
+	}
+	events := make(chan cube.Event, 4)
+	events <- marker(cube.MarkerDelivered, two.id)
+	events <- marker(cube.MarkerRead, one.id)
+	ender := cube.TypingEvent{DialogID: dialog, UserID: 2}
+	events <- ender
+	p := newPipeline(e, cube.NewChat(cube.Config{}, cube.ChatOptions{}))
+
+	next, open := p.handleRun(ctx, marker(cube.MarkerDelivered, one.id), events)
+	if !open || next != cube.Event(ender) {
+		t.Fatalf("handleRun returned %#v, %v; want the typing event, open", next, open)
+	}
+	got, err := db.MessagesByID(ctx, []string{one.id, two.id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[one.id].State != cache.StateRead || got[two.id].State != cache.StateDelivered {
+		t.Fatalf("states %s, %s; want read, delivered", got[one.id].State, got[two.id].State)
+	}
+}
