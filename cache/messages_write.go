@@ -90,7 +90,7 @@ type messageWriter struct {
 }
 
 func newMessageWriter(ctx context.Context, tx *txn) (*messageWriter, error) {
-	w := &messageWriter{ctx: ctx}
+	w := &messageWriter{ctx: tx.ctxFor(ctx)}
 	for _, p := range []struct {
 		stmt **sql.Stmt
 		sql  string

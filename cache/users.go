@@ -38,7 +38,7 @@ func (db *DB) UpsertUsers(ctx context.Context, users []User) error {
 		}
 		defer stmt.Close()
 		for _, u := range users {
-			res, err := stmt.ExecContext(ctx, u.ID, u.Login, u.FullName, u.Avatar, toMillis(u.UpdatedAt),
+			res, err := stmt.ExecContext(tx.ctxFor(ctx), u.ID, u.Login, u.FullName, u.Avatar, toMillis(u.UpdatedAt),
 				u.Email, u.Phone, u.Website, u.BlobID, u.CustomData, toMillis(u.LastRequestAt))
 			if err != nil {
 				return fmt.Errorf("user %d: %w", u.ID, err)
