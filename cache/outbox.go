@@ -87,6 +87,14 @@ func (db *DB) Outbox(ctx context.Context) ([]Message, error) {
 		WHERE m.state = 'pending' ORDER BY o.seq`)
 }
 
+// OutboxHead returns the first n messages of Outbox: the engine sends a batch at a
+// time, and reading a long queue whole for each batch cost more the longer it was.
+func (db *DB) OutboxHead(ctx context.Context, n int) ([]Message, error) {
+	return db.scanMessages(ctx, "read outbox", `SELECT `+messageColsM+` FROM outbox o
+		JOIN messages m ON m.id = o.message_id
+		WHERE m.state = 'pending' ORDER BY o.seq LIMIT ?`, n)
+}
+
 // MarkSent records that the server accepted a queued message: state sent (unless
 // a server copy already moved it further), SentAt the server's time when given,
 // and no outbox row. ErrNotFound for an unknown id.

@@ -131,7 +131,7 @@ type sentMessage struct {
 func (e *Engine) drainOutbox(ctx context.Context, chat *cube.Chat) {
 	dialogs := map[string]*cache.Dialog{}
 	for ctx.Err() == nil {
-		queued, err := e.db.Outbox(ctx)
+		queued, err := e.db.OutboxHead(ctx, outboxBatch)
 		if err != nil {
 			e.log.Error("reading the outbox", "err", err)
 			return
