@@ -30,7 +30,7 @@ func (db *DB) EnqueueOutgoing(ctx context.Context, m Message) error {
 		if err != nil {
 			return err
 		}
-		return enqueue(ctx, tx, w, old, normaliseMessage(m), ch)
+		return enqueue(ctx, tx, w, old, normaliseMessage(m), false, ch)
 	})
 }
 
@@ -52,13 +52,14 @@ func (db *DB) Requeue(ctx context.Context, id string) error {
 		}
 		next := old.msg
 		next.State, next.LastError = StatePending, ""
-		return enqueue(ctx, tx, w, old, next, ch)
+		return enqueue(ctx, tx, w, old, next, false, ch)
 	})
 }
 
 // enqueue writes m (pending) over old (nil when new) and makes sure it has an
-// outbox row.
-func enqueue(ctx context.Context, tx *txn, w *messageWriter, old *stored, m Message, ch *Change) error {
+// outbox row; a new row records m as written when written is set (see
+// EnqueueWritten).
+func enqueue(ctx context.Context, tx *txn, w *messageWriter, old *stored, m Message, written bool, ch *Change) error {
 	switch {
 	case old == nil:
 		if _, err := w.add(m); err != nil {
@@ -72,8 +73,7 @@ func enqueue(ctx context.Context, tx *txn, w *messageWriter, old *stored, m Mess
 			return err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (message_id, enqueued_at) VALUES (?, ?)
-		ON CONFLICT (message_id) DO NOTHING`, m.ID, time.Now().UnixMilli()); err != nil {
+	if err := queueRow(ctx, tx, m, written); err != nil {
 		return fmt.Errorf("message %s: queue: %w", m.ID, err)
 	}
 	ch.addMessage(m.DialogID, m.ID)
@@ -85,14 +85,6 @@ func (db *DB) Outbox(ctx context.Context) ([]Message, error) {
 	return db.scanMessages(ctx, "read outbox", `SELECT `+messageColsM+` FROM outbox o
 		JOIN messages m ON m.id = o.message_id
 		WHERE m.state = 'pending' ORDER BY o.seq`)
-}
-
-// OutboxHead returns the first n messages of Outbox: the engine sends a batch at a
-// time, and reading a long queue whole for each batch cost more the longer it was.
-func (db *DB) OutboxHead(ctx context.Context, n int) ([]Message, error) {
-	return db.scanMessages(ctx, "read outbox", `SELECT `+messageColsM+` FROM outbox o
-		JOIN messages m ON m.id = o.message_id
-		WHERE m.state = 'pending' ORDER BY o.seq LIMIT ?`, n)
 }
 
 // MarkSent records that the server accepted a queued message: state sent (unless

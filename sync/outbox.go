@@ -44,7 +44,13 @@ func (e *Engine) Send(ctx context.Context, dialogID, text string) (string, error
 		SentAt:      time.Now().UTC(),
 		State:       cache.StatePending,
 	}
-	if err := e.db.EnqueueOutgoing(ctx, m); err != nil {
+	enqueue := e.db.EnqueueOutgoing
+	if e.liveChat() != nil {
+		// The outbox writes it within moments: recorded as written in the same
+		// write, it needs no MarkWritten of its own (cache/outbox_live.go).
+		enqueue = e.db.EnqueueWritten
+	}
+	if err := enqueue(ctx, m); err != nil {
 		return "", fmt.Errorf("sync: queueing the message: %w", err)
 	}
 	e.typing.ourMessageSent(dialogID)
@@ -139,15 +145,7 @@ func (e *Engine) drainOutbox(ctx context.Context, chat *cube.Chat) {
 		if len(queued) == 0 {
 			return
 		}
-		// Marked written before the stream sees them: from now on the server may
-		// hold them, so the user's edits and deletes queue behind them, and each
-		// resend repeats what was first written.
-		batch := queued[:min(len(queued), outboxBatch)]
-		ids := make([]string, len(batch))
-		for i, m := range batch {
-			ids[i] = m.ID
-		}
-		toSend, err := e.db.MarkWritten(ctx, ids)
+		toSend, err := e.toWrite(ctx, queued)
 		if err != nil {
 			e.log.Error("marking the outbox batch written", "err", err)
 			return
@@ -172,6 +170,25 @@ func (e *Engine) drainOutbox(ctx context.Context, chat *cube.Chat) {
 			return
 		}
 	}
+}
+
+// toWrite returns the content to write for a batch of the queue. Marked written
+// before the stream sees them: from now on the server may hold them, so the user's
+// edits and deletes queue behind them, and each resend repeats what was first
+// written. A batch queued while live was recorded as written when queued, and its
+// content to write is already at hand.
+func (e *Engine) toWrite(ctx context.Context, batch []cache.Queued) ([]cache.Message, error) {
+	out := make([]cache.Message, len(batch))
+	ids := make([]string, len(batch))
+	written := true
+	for i, q := range batch {
+		out[i], ids[i] = q.Message, q.ID
+		written = written && q.Written
+	}
+	if written {
+		return out, nil
+	}
+	return e.db.MarkWritten(ctx, ids)
 }
 
 // sendQueued writes one queued message to the stream. A nil result without retryLater

@@ -90,3 +90,33 @@ func TestOwnMessagesCachedOutOfStreamOrderAreListed(t *testing.T) {
 		t.Fatalf("seconds planned for listing: %v, want the second", got)
 	}
 }
+
+// TestBatchQueuedLiveNeedsNoMarkWritten: a batch queued while live was recorded as
+// written when queued; its content to write is the first copy, even after an edit,
+// and a batch that holds a message queued offline is marked written first.
+func TestBatchQueuedLiveNeedsNoMarkWritten(t *testing.T) {
+	ctx := context.Background()
+	e, db, dialog, second := ownSecondFixture(t)
+	live := cache.Message{ID: cube.NewObjectID(), DialogID: dialog, SenderID: 1, Body: "as sent", SentAt: second}
+	if err := db.EnqueueWritten(ctx, live); err != nil {
+		t.Fatal(err)
+	}
+	head, err := db.OutboxHead(ctx, outboxBatch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := e.toWrite(ctx, head)
+	if err != nil || len(out) != 1 || out[0].Body != "as sent" {
+		t.Fatalf("toWrite = %+v, %v; want the queued copy", out, err)
+	}
+	offline := queueOwn(t, db, dialog, second, second)
+	if head, err = db.OutboxHead(ctx, outboxBatch); err != nil {
+		t.Fatal(err)
+	}
+	if out, err = e.toWrite(ctx, head); err != nil || len(out) != 2 || out[1].ID != offline.id {
+		t.Fatalf("toWrite = %+v, %v; want both", out, err)
+	}
+	if head, err = db.OutboxHead(ctx, outboxBatch); err != nil || !head[1].Written {
+		t.Fatalf("head = %+v, %v; want the offline message marked written by toWrite", head, err)
+	}
+}
