@@ -21,16 +21,7 @@ func (db *DB) EnqueueOutgoing(ctx context.Context, m Message) error {
 	}
 	m.LastError = ""
 	return db.write(ctx, "queue message "+m.ID, func(tx *txn, ch *Change) error {
-		w, err := newMessageWriter(ctx, tx)
-		if err != nil {
-			return err
-		}
-		defer w.close()
-		old, err := w.lookup(m.ID)
-		if err != nil {
-			return err
-		}
-		return enqueue(ctx, tx, w, old, normaliseMessage(m), false, ch)
+		return enqueueComposed(ctx, tx, normaliseMessage(m), false, ch)
 	})
 }
 
@@ -73,6 +64,12 @@ func enqueue(ctx context.Context, tx *txn, w *messageWriter, old *stored, m Mess
 			return err
 		}
 	}
+	return enqueued(ctx, tx, m, written, ch)
+}
+
+// enqueued completes enqueue once m is stored: its outbox row, the change and its
+// dialog's last message.
+func enqueued(ctx context.Context, tx *txn, m Message, written bool, ch *Change) error {
 	if err := queueRow(ctx, tx, m, written); err != nil {
 		return fmt.Errorf("message %s: queue: %w", m.ID, err)
 	}

@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -26,17 +27,34 @@ func (db *DB) EnqueueWritten(ctx context.Context, m Message) error {
 	}
 	m.LastError = ""
 	return db.write(ctx, "queue message "+m.ID, func(tx *txn, ch *Change) error {
-		w, err := newMessageWriter(ctx, tx)
-		if err != nil {
-			return err
-		}
-		defer w.close()
-		old, err := w.lookup(m.ID)
-		if err != nil {
-			return err
-		}
-		return enqueue(ctx, tx, w, old, normaliseMessage(m), true, ch)
+		return enqueueComposed(ctx, tx, normaliseMessage(m), true, ch)
 	})
+}
+
+// enqueueComposed is enqueue for a message the user composed: its id is almost
+// always new, so it is inserted first and the stored copy is looked up only when
+// the id is taken (a retry of the same id).
+func enqueueComposed(ctx context.Context, tx *txn, m Message, written bool, ch *Change) error {
+	w, err := newMessageWriter(ctx, tx)
+	if err != nil {
+		return err
+	}
+	defer w.close()
+	added, err := w.add(m)
+	if err != nil {
+		return err
+	}
+	if added {
+		return enqueued(ctx, tx, m, written, ch)
+	}
+	old, err := w.lookup(m.ID)
+	if err != nil {
+		return err
+	}
+	if old == nil {
+		return fmt.Errorf("message %s: neither inserted nor found", m.ID)
+	}
+	return enqueue(ctx, tx, w, old, m, written, ch)
 }
 
 // queueRow gives m an outbox row unless it has one, recording it as written now

@@ -74,6 +74,7 @@ func BenchmarkLiveLatency(b *testing.B) {
 		defer stopBob()
 		var all []time.Duration
 		b.ResetTimer()
+		cpu := startCPU()
 		for range b.N {
 			sent := paced(b, func(i int) (string, error) {
 				return rawSend(h.ctx, annChat, rawDlg, raw[1].ID, fmt.Sprint("raw ", i))
@@ -81,6 +82,7 @@ func BenchmarkLiveLatency(b *testing.B) {
 			all = append(all, latencies(sent, waitRaw(b, bobGot, sent))...)
 		}
 		b.StopTimer()
+		cpu.report(b, liveLatencyMsgs*b.N)
 		slices.Sort(all)
 		reportLatency(b, all)
 	})
@@ -95,14 +97,16 @@ func BenchmarkLiveLatency(b *testing.B) {
 		defer watch.close(b)
 		var all []time.Duration
 		b.ResetTimer()
+		cpu := startCPU()
 		for range b.N {
 			sent := paced(b, func(i int) (string, error) {
 				return a.e.Send(h.ctx, engDlg.ID, fmt.Sprint("engine ", i))
 			})
 			all = append(all, latencies(sent, watch.waitAll(b, sent))...)
 		}
-		b.StopTimer()
 		a.waitOutboxEmpty()
+		b.StopTimer()
+		cpu.report(b, liveLatencyMsgs*b.N)
 		slices.Sort(all)
 		reportLatency(b, all)
 	})
@@ -123,6 +127,7 @@ func BenchmarkLiveSustained(b *testing.B) {
 		_, bobGot, stopBob := connectRaw(b, h, raw[1], liveSustainedMsgs*(b.N+1))
 		defer stopBob()
 		b.ResetTimer()
+		cpu := startCPU()
 		for range b.N {
 			sent := make(map[string]time.Time, liveSustainedMsgs)
 			for i := range liveSustainedMsgs {
@@ -134,6 +139,7 @@ func BenchmarkLiveSustained(b *testing.B) {
 			}
 			waitRaw(b, bobGot, sent)
 		}
+		cpu.report(b, liveSustainedMsgs*b.N)
 		b.ReportMetric(float64(liveSustainedMsgs*b.N)/b.Elapsed().Seconds(), "msgs/s")
 	})
 
@@ -147,6 +153,7 @@ func BenchmarkLiveSustained(b *testing.B) {
 		defer watch.close(b)
 		var ids []string
 		b.ResetTimer()
+		cpu := startCPU()
 		for range b.N {
 			sent := make(map[string]time.Time, liveSustainedMsgs)
 			for i := range liveSustainedMsgs {
@@ -161,6 +168,7 @@ func BenchmarkLiveSustained(b *testing.B) {
 			ids = slices.AppendSeq(ids, maps.Keys(sent))
 		}
 		b.StopTimer()
+		cpu.report(b, liveSustainedMsgs*b.N)
 		b.ReportMetric(float64(liveSustainedMsgs*b.N)/b.Elapsed().Seconds(), "msgs/s")
 		checkDelivered(b, a, c, ids)
 	})
