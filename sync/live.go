@@ -205,12 +205,18 @@ func (e *Engine) storeDialogs(ctx context.Context, dialogs []cube.Dialog) error 
 
 // ensureUsers fetches the profiles of the given users that the cache lacks.
 func (e *Engine) ensureUsers(ctx context.Context, ids []int64) error {
+	_, err := e.profilesOf(ctx, ids)
+	return err
+}
+
+// profilesOf is ensureUsers that also returns the profiles of ids it holds then.
+func (e *Engine) profilesOf(ctx context.Context, ids []int64) (map[int64]cache.User, error) {
 	if len(ids) == 0 {
-		return nil
+		return nil, nil
 	}
 	known, err := e.db.Users(ctx, ids)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	seen := map[int64]bool{}
 	var missing []int64
@@ -221,7 +227,7 @@ func (e *Engine) ensureUsers(ctx context.Context, ids []int64) error {
 		}
 	}
 	if len(missing) == 0 {
-		return nil
+		return known, nil
 	}
 	var users []cube.User
 	err = e.rest(ctx, func(c *cube.Client) (err error) {
@@ -229,11 +235,17 @@ func (e *Engine) ensureUsers(ctx context.Context, ids []int64) error {
 		return err
 	})
 	if err != nil {
-		return err
+		return known, err
 	}
 	stored := make([]cache.User, len(users))
 	for i, u := range users {
 		stored[i] = userFromWire(u)
 	}
-	return e.db.UpsertUsers(ctx, stored)
+	if err := e.db.UpsertUsers(ctx, stored); err != nil {
+		return known, err
+	}
+	for _, u := range stored {
+		known[u.ID] = u
+	}
+	return known, nil
 }

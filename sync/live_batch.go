@@ -85,7 +85,11 @@ func (e *Engine) storeLive(ctx context.Context, chat *cube.Chat, run []cube.Mess
 	if len(msgs) == 0 {
 		return
 	}
-	known := e.liveDialogs(ctx, msgs)
+	dialogs := e.liveDialogs(ctx, msgs)
+	known := map[string]bool{}
+	for id, d := range dialogs {
+		known[id] = d != nil
+	}
 	// Counted unread in the same write: new, from someone else, in a dialog that
 	// was cached (the server's copy of a fetched one already counts it) and not on
 	// screen.
@@ -115,30 +119,37 @@ func (e *Engine) storeLive(ctx context.Context, chat *cube.Chat, run []cube.Mess
 			senders = append(senders, m.SenderID)
 		}
 	}
-	if err := e.ensureUsers(ctx, senders); err != nil {
+	users, err := e.profilesOf(ctx, senders)
+	if err != nil {
 		e.log.Warn("fetching sender profiles", "users", senders, "err", err)
 	}
 	for i, m := range msgs {
 		if !isNew[i] {
 			continue
 		}
-		e.notifyLive(ctx, m, true)
+		d := dialogs[m.DialogID]
+		if d == nil { // fetched just now, or still unknown
+			if d, err = e.db.Dialog(ctx, m.DialogID); err == nil {
+				dialogs[m.DialogID] = d
+			}
+		}
+		e.notifyLive(m, true, d, users)
 		if m.SenderID != me && !wire[i].Carbon && e.viewing(m.DialogID) {
 			e.readOnScreen(ctx, chat, wire[i].Message)
 		}
 	}
 }
 
-// liveDialogs tells, for each dialog of msgs, whether the cache held it. An unknown
-// one is fetched first, so that a message never shows without its dialog.
-func (e *Engine) liveDialogs(ctx context.Context, msgs []cache.Message) map[string]bool {
-	known := map[string]bool{}
+// liveDialogs reads the dialog of each of msgs (nil: not cached). An unknown one is
+// fetched first, so that a message never shows without its dialog.
+func (e *Engine) liveDialogs(ctx context.Context, msgs []cache.Message) map[string]*cache.Dialog {
+	dialogs := map[string]*cache.Dialog{}
 	for _, m := range msgs {
-		if _, seen := known[m.DialogID]; seen {
+		if _, seen := dialogs[m.DialogID]; seen {
 			continue
 		}
-		_, err := e.db.Dialog(ctx, m.DialogID)
-		known[m.DialogID] = err == nil
+		d, err := e.db.Dialog(ctx, m.DialogID)
+		dialogs[m.DialogID] = d
 		if errors.Is(err, cache.ErrNotFound) {
 			if ferr := e.fetchDialog(ctx, m.DialogID, m.SentAt); ferr != nil {
 				e.log.Warn("fetching the dialog of a live message", "dialog", m.DialogID, "err", ferr)
@@ -147,7 +158,7 @@ func (e *Engine) liveDialogs(ctx context.Context, msgs []cache.Message) map[stri
 			e.log.Error("reading dialog for live message", "dialog", m.DialogID, "err", err)
 		}
 	}
-	return known
+	return dialogs
 }
 
 // storeMarkers records a run of markers, one cache write for each dialog, user and
