@@ -174,11 +174,9 @@ func (e *Engine) storeMarkers(ctx context.Context, run []cube.MarkerEvent) {
 	ids := map[group][]string{}
 	var events []cube.MarkerEvent // the ones kept
 	var groupOf []group
-	for _, ev := range run {
-		if ok, err := e.signalFromMember(ctx, ev); !ok {
-			if err != nil {
-				e.log.Warn("live event not checked", "event", "marker", "err", err)
-			}
+	allowed := e.markersAllowed(ctx, run)
+	for i, ev := range run {
+		if !allowed[i] {
 			continue
 		}
 		if ev.MessageID == "" || ev.UserID == 0 {
@@ -214,4 +212,48 @@ func (e *Engine) storeMarkers(ctx context.Context, run []cube.MarkerEvent) {
 			e.touchUnreadOf(ctx, ev.DialogID, ev.MessageID)
 		}
 	}
+}
+
+// markersAllowed is signalAllowed (signal_members.go) for each marker of a run,
+// reading the run's messages in one query and each dialog once.
+func (e *Engine) markersAllowed(ctx context.Context, run []cube.MarkerEvent) []bool {
+	allowed := make([]bool, len(run))
+	ids := make([]string, 0, len(run))
+	for _, ev := range run {
+		if ev.MessageID != "" {
+			ids = append(ids, ev.MessageID)
+		}
+	}
+	msgs, err := e.db.MessagesByID(ctx, ids)
+	if err != nil {
+		e.log.Warn("live event not checked", "event", "marker", "err", err)
+		return allowed
+	}
+	me := e.Me()
+	dialogs := map[string]*cache.Dialog{}
+	for i, ev := range run {
+		dialogID := ev.DialogID
+		if m := msgs[ev.MessageID]; m != nil {
+			dialogID = m.DialogID
+		}
+		if ev.UserID == 0 || dialogID == "" {
+			allowed[i] = true
+			continue
+		}
+		d, read := dialogs[dialogID]
+		if !read {
+			d, err = e.db.Dialog(ctx, dialogID)
+			if err != nil && !errors.Is(err, cache.ErrNotFound) {
+				e.log.Warn("live event not checked", "event", "marker", "err", err)
+				continue
+			}
+			dialogs[dialogID] = d
+		}
+		allowed[i] = d == nil || memberOf(d, ev.UserID, me)
+		if !allowed[i] {
+			e.log.Warn("signal from outside the dialog ignored", "kind", "marker", "dialog", d.ID,
+				"message", ev.MessageID, "from", ev.UserID)
+		}
+	}
+	return allowed
 }
