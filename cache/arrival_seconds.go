@@ -2,44 +2,34 @@ package cache
 
 import "context"
 
-// SecondOrder is one crowded second of one dialog with the ids the cache holds
-// there, in the cache's order (arrival, then id).
-type SecondOrder struct {
-	Second
-	IDs []string
-}
-
-// CrowdedSecondOrders is CrowdedSeconds with each second's ids in the cache's
-// order, so that a caller who knows the true order of some of them can tell
-// whether the cache already agrees (the engine, for its own confirmed messages).
-// It reads only the page index.
-func (db *DB) CrowdedSecondOrders(ctx context.Context, ids []string) ([]SecondOrder, error) {
-	seconds, err := db.CrowdedSeconds(ctx, ids)
-	if err != nil || len(seconds) == 0 {
-		return nil, err
+// SecondTail returns how many messages the cache holds in one second of one dialog
+// and the last n of their ids in the cache's order (arrival, then id), oldest
+// first: enough for the engine to tell whether the messages it just confirmed
+// there follow the ones it confirmed before, with nothing else in between
+// (sync/relist_own.go). It reads only the page index.
+func (db *DB) SecondTail(ctx context.Context, s Second, n int) (int, []string, error) {
+	const what = "read a second"
+	rows, err := db.r.QueryContext(ctx, `SELECT id, COUNT(*) OVER () FROM messages
+		WHERE dialog_id = ? AND sent_at = ? ORDER BY arrival DESC, id DESC LIMIT ?`,
+		s.DialogID, toMillis(s.SentAt), n)
+	if err != nil {
+		return 0, nil, db.read(what, err)
 	}
-	out := make([]SecondOrder, 0, len(seconds))
-	for _, s := range seconds {
-		o := SecondOrder{Second: s}
-		rows, err := db.r.QueryContext(ctx, `SELECT id FROM messages
-			WHERE dialog_id = ? AND sent_at = ? ORDER BY arrival, id`, s.DialogID, toMillis(s.SentAt))
-		if err != nil {
-			return nil, db.read("read a second", err)
+	defer rows.Close()
+	var count int
+	var tail []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id, &count); err != nil {
+			return 0, nil, db.read(what, err)
 		}
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, db.read("read a second", err)
-			}
-			o.IDs = append(o.IDs, id)
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, db.read("read a second", err)
-		}
-		out = append(out, o)
+		tail = append(tail, id)
 	}
-	return out, nil
+	if err := rows.Err(); err != nil {
+		return 0, nil, db.read(what, err)
+	}
+	for i, j := 0, len(tail)-1; i < j; i, j = i+1, j-1 {
+		tail[i], tail[j] = tail[j], tail[i]
+	}
+	return count, tail, nil
 }

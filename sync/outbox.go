@@ -265,7 +265,7 @@ func (e *Engine) markSent(ctx context.Context, sent []sentMessage) error {
 	defer e.bounceMu.Unlock()
 	marks := make([]cache.SentMark, 0, len(sent))
 	var seconds []cache.Second // of the marked messages that name their dialog
-	var ownIDs []string
+	var ownIDs, others []string
 	for _, s := range sent {
 		if e.bounced[s.id] || e.retries[s.id] != s.attempt {
 			continue
@@ -274,17 +274,14 @@ func (e *Engine) markSent(ctx context.Context, sent []sentMessage) error {
 		if s.dialogID != "" && !s.sentAt.IsZero() {
 			seconds = append(seconds, cache.Second{DialogID: s.dialogID, SentAt: s.sentAt})
 			ownIDs = append(ownIDs, s.id)
+		} else {
+			others = append(others, s.id)
 		}
 	}
 	if err := e.db.MarkSentAll(ctx, marks); err != nil {
 		return err
 	}
-	e.own.confirmed(seconds, ownIDs)
-	ids := make([]string, len(marks))
-	for i, mk := range marks {
-		ids[i] = mk.ID
-	}
-	e.relistCrowded(ctx, ids)
+	e.relistCrowded(ctx, e.own.confirmed(seconds, ownIDs), others)
 	return nil
 }
 

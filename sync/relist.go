@@ -47,20 +47,22 @@ func (b *relistBook) take() []cache.Second {
 }
 
 // relistCrowded plans a listing of the seconds of confirmed messages that hold
-// others, unless they hold only this engine's own confirmed messages in the order
-// it wrote them (relist_own.go), and wakes the refetch loop.
-func (e *Engine) relistCrowded(ctx context.Context, ids []string) {
-	crowded, err := e.db.CrowdedSecondOrders(ctx, ids)
+// others, and wakes the refetch loop. own are the batch's messages by second, whose
+// second is left alone when it holds only this engine's own confirmed messages in
+// the order it wrote them (relist_own.go); others are confirmed messages whose
+// second the engine does not know.
+func (e *Engine) relistCrowded(ctx context.Context, own []ownBatch, others []string) {
+	seconds, err := e.ownSecondsToList(ctx, own)
 	if err != nil {
 		e.log.Warn("reading the seconds of confirmed messages", "err", err)
 		return
 	}
-	var seconds []cache.Second
-	for _, s := range crowded {
-		if !e.own.settled(s) {
-			seconds = append(seconds, s.Second)
-		}
+	crowded, err := e.db.CrowdedSeconds(ctx, others)
+	if err != nil {
+		e.log.Warn("reading the seconds of confirmed messages", "err", err)
+		return
 	}
+	seconds = append(seconds, crowded...)
 	if len(seconds) == 0 {
 		return
 	}
