@@ -267,3 +267,42 @@ func TestForwardedNotEditableAndReplyEditExclusive(t *testing.T) {
 		}
 	})
 }
+
+// Esc closes a message's menu (the composer has the focus while it is open), and only
+// the menu: the open chat stays.
+func TestEscapeClosesTheMessageMenu(t *testing.T) {
+	u, m, link := openWithLink(t)
+	cv := u.Window().Canvas()
+	onUI(func() {
+		m.chat.showMessageMenu(link.ID, fyne.NewPos(300, 200))
+		menu := cv.Overlays().Top()
+		if menu == nil || findIn(menu, menuButton("Reply")) == nil {
+			t.Fatal("the message menu did not open")
+		}
+		m.composerKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+		if menu.Visible() {
+			t.Error("Esc left the message menu open")
+		}
+		if m.chat.dialog.ID != "d1" {
+			t.Errorf("Esc closed the chat too (open: %q)", m.chat.dialog.ID)
+		}
+	})
+}
+
+// A reply being written stays with its chat, as its text does: leaving the chat and
+// coming back finds both; the other chat shows neither.
+func TestReplyStaysWithItsChat(t *testing.T) {
+	_, m, link := openWithLink(t)
+	onUI(func() {
+		m.chat.reply.start(link)
+		m.chat.composer.SetText("which part?")
+		m.selectDialog("g1")
+		if m.chat.reply.active() || m.chat.composer.Text != "" {
+			t.Errorf("another chat shows the reply (%v) or its text %q", m.chat.reply.active(), m.chat.composer.Text)
+		}
+		m.selectDialog("d1")
+		if m.chat.reply.to.ID != link.ID || m.chat.composer.Text != "which part?" {
+			t.Errorf("back in the chat: replying to %q with %q, want %q with its text", m.chat.reply.to.ID, m.chat.composer.Text, link.ID)
+		}
+	})
+}

@@ -40,7 +40,7 @@ func (c *chatPane) showMessageMenu(id string, at fyne.Position) {
 	var pop *widget.PopUp
 	run := func(f func()) func() {
 		return func() {
-			pop.Hide()
+			c.closeMessageMenu()
 			f()
 		}
 	}
@@ -82,12 +82,26 @@ func (c *chatPane) showMessageMenu(id string, at fyne.Position) {
 	if acts.DeleteForEvery {
 		add(lang.L("Delete for everyone"), theme.DeleteIcon(), func() { c.confirmDelete(id, true) }, true)
 	}
+	c.closeMessageMenu()
 	pop = widget.NewPopUp(items, cv)
+	c.menu = pop
 	// Keep the menu inside the window when opened near its right or bottom edge.
 	size := pop.MinSize()
 	win := cv.Size()
 	pos := fyne.NewPos(fyne.Min(at.X, win.Width-size.Width), fyne.Min(at.Y, win.Height-size.Height))
 	pop.ShowAtPosition(fyne.NewPos(fyne.Max(pos.X, 0), fyne.Max(pos.Y, 0)))
+}
+
+// closeMessageMenu hides the open message menu and tells whether one was open (a tap
+// outside hides it too, without telling us: hence the Visible check).
+func (c *chatPane) closeMessageMenu() bool {
+	pop := c.menu
+	c.menu = nil
+	if pop == nil || !pop.Visible() {
+		return false
+	}
+	pop.Hide()
+	return true
 }
 
 // react toggles emoji on message id (add, or remove when it is already mine).

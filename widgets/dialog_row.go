@@ -3,6 +3,7 @@ package widgets
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -80,8 +81,11 @@ func (r *DialogRow) Data() DialogRowData { return r.data }
 
 func (r *DialogRow) CreateRenderer() fyne.WidgetRenderer {
 	top := container.NewBorder(nil, nil, nil, r.time, r.name)
-	// The badge sits in a centring box so it keeps its pill shape in a taller row.
-	marks := container.NewHBox(r.muted, container.NewCenter(r.badge))
+	// The badge sits in a centring box so it keeps its pill shape in a taller row, and
+	// ends where the time's text ends (a label pads its text): flush with the row's edge
+	// it would sit under the list's scroll bar.
+	marks := container.New(layout.NewCustomPaddedLayout(0, 0, 0, theme.InnerPadding()),
+		container.NewHBox(r.muted, container.NewCenter(r.badge)))
 	bottom := container.NewBorder(nil, nil, nil, marks, r.preview)
 	text := container.New(&tightVBox{}, top, bottom)
 	r.content = container.NewBorder(nil, nil, container.NewCenter(r.avatar), nil, text)

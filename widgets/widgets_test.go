@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 )
 
 func TestInitials(t *testing.T) {
@@ -92,6 +93,22 @@ func TestDialogRowRenders(t *testing.T) {
 	}
 	if h := row.MinSize().Height; h < avatarSize {
 		t.Errorf("row height %v is smaller than its avatar", h)
+	}
+}
+
+// The unread badge keeps clear of the row's right edge, where a list draws its scroll
+// bar, and ends where the time's text does.
+func TestDialogRowBadgeClearOfTheEdge(t *testing.T) {
+	test.NewTempApp(t)
+	row := NewDialogRow()
+	w := test.NewTempWindow(t, row)
+	w.Resize(fyne.NewSize(320, 80))
+	row.Update(DialogRowData{Name: "Ann Lee", Preview: "hi", Time: "14:05", Unread: 2})
+	d := fyne.CurrentApp().Driver()
+	rowRight := d.AbsolutePositionForObject(row).X + row.Size().Width
+	badgeRight := d.AbsolutePositionForObject(row.badge).X + row.badge.Size().Width
+	if gap := rowRight - badgeRight; gap < theme.InnerPadding() {
+		t.Errorf("badge ends %v from the row's edge, want at least %v (the scroll bar covers it)", gap, theme.InnerPadding())
 	}
 }
 

@@ -44,15 +44,25 @@ func TestIQToFullJIDReachesThatClient(t *testing.T) {
 	ts := startServer(t, nil)
 	alice := ts.goxmppLogin(t, "5", "")
 	bob := ts.goxmppLogin(t, "6", "desk")
-	answered := make(chan error, 1)
+	readerDone := make(chan error, 1)
 	go func() { // bob's go-xmpp answers the ping inside Recv
 		for {
 			if _, err := bob.Recv(); err != nil {
-				answered <- err
+				readerDone <- err
 				return
 			}
 		}
 	}()
+	// Runs before goxmppLogin's cleanup (LIFO): go-xmpp's Close reads the stream too, so
+	// bob's reader must have ended first. Closing our side makes the server close its.
+	t.Cleanup(func() {
+		_, _ = bob.SendOrg("</stream:stream>")
+		select {
+		case <-readerDone:
+		case <-time.After(5 * time.Second):
+			t.Error("bob's reader did not end after the stream closed")
+		}
+	})
 	if _, err := alice.SendOrg(`<iq type='get' to='6-1@localhost/desk' id='cping'><ping xmlns='urn:xmpp:ping'/></iq>`); err != nil {
 		t.Fatal(err)
 	}

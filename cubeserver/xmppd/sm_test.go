@@ -531,3 +531,25 @@ func TestSMBadElements(t *testing.T) {
 		}
 	}
 }
+
+// A password change or a deleted account ends a session that waits for its
+// resumption too: nobody may resume it with what was valid before.
+func TestSMRevokedCredentialsEndDetachedSessions(t *testing.T) {
+	ts := startServer(t, nil)
+	alice, en := ts.smLogin(t, 5, true)
+	_ = alice.conn.Close() // dropped: the session waits for a resumption
+	testwait.For(t, "the session to detach", 3*time.Second, func() bool {
+		s := ts.srv.reg.sessions(5)
+		return len(s) == 1 && !s[0].attached()
+	})
+	ts.srv.CredentialsRevoked(5)
+	if n := len(ts.srv.reg.sessions(5)); n != 0 {
+		t.Fatalf("%d sessions left after the credentials were revoked", n)
+	}
+	c, _ := ts.smConnect(t, 5)
+	c.write(`<resume xmlns='urn:xmpp:sm:3' previd='` + en.attr("id") + `' h='0'/>`)
+	se := c.nextStart()
+	if se.Name.Local != "failed" {
+		t.Fatalf("resuming a revoked session: <%s/>, want <failed/>", se.Name.Local)
+	}
+}
