@@ -39,6 +39,7 @@ type DB struct {
 	w       *sql.DB     // exactly one connection: every write is serialised through it
 	ws      *stmtCache  // the writer's prepared statements
 	groups  writeGroups // writes waiting for the writer (group_commit.go)
+	idx     *indexer    // writes deferred search entries (search_pending.go)
 	r       *readPool   // read-only pool
 	changes *feed.Feed[Change]
 	// check is the integrity check running in the background, nil when Open
@@ -110,6 +111,11 @@ func Open(path string) (*DB, error) {
 		db.w.Close()
 		return nil, db.openError(err)
 	}
+	if err := db.startIndexer(ctx); err != nil {
+		db.r.Close()
+		db.w.Close()
+		return nil, err
+	}
 	if checkOwed {
 		db.startBackgroundCheck()
 	}
@@ -132,6 +138,7 @@ func (db *DB) Path() string { return db.path }
 // Calling it again does nothing.
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
+		db.stopIndexer()
 		db.changes.Close()
 		var errs []error
 		if db.r != nil {

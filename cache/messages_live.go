@@ -10,8 +10,9 @@ import (
 // one to its dialog's unread count (a dialog not cached is left alone). It reports,
 // in the order of msgs, which were new to the cache. The live path stores a run
 // of messages that arrived together this way, and counts them unread in the same
-// write instead of one more per message (docs/benchmarks.md, issue 10). An invalid
-// message rejects the whole batch (nothing is written).
+// write instead of one more per message (docs/benchmarks.md, issue 10); their
+// search entries follow a moment later (search_pending.go). An invalid message
+// rejects the whole batch (nothing is written).
 func (db *DB) StoreLive(ctx context.Context, msgs []Message, countUnread func(Message) bool) ([]bool, error) {
 	if len(msgs) == 0 {
 		return nil, nil
@@ -29,6 +30,7 @@ func (db *DB) StoreLive(ctx context.Context, msgs []Message, countUnread func(Me
 			return err
 		}
 		defer w.close()
+		w.deferIndex(db.idx)
 		touched := map[string]map[string]bool{} // dialog → changed message ids
 		unread := map[string]int{}              // dialog → new messages to count
 		for i, m := range msgs {
@@ -67,5 +69,6 @@ func (db *DB) StoreLive(ctx context.Context, msgs []Message, countUnread func(Me
 	if err != nil {
 		return nil, err
 	}
+	db.wakeIndexer()
 	return isNew, nil
 }

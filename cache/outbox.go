@@ -20,9 +20,7 @@ func (db *DB) EnqueueOutgoing(ctx context.Context, m Message) error {
 		m.SentAt = time.Now()
 	}
 	m.LastError = ""
-	return db.write(ctx, "queue message "+m.ID, func(tx *txn, ch *Change) error {
-		return enqueueComposed(ctx, tx, normaliseMessage(m), false, ch)
-	})
+	return db.queueComposed(ctx, m, false)
 }
 
 // Requeue puts a failed (or still pending) message back in the outbox, for the

@@ -26,20 +26,31 @@ func (db *DB) EnqueueWritten(ctx context.Context, m Message) error {
 		m.SentAt = time.Now()
 	}
 	m.LastError = ""
-	return db.write(ctx, "queue message "+m.ID, func(tx *txn, ch *Change) error {
-		return enqueueComposed(ctx, tx, normaliseMessage(m), true, ch)
+	return db.queueComposed(ctx, m, true)
+}
+
+// queueComposed stores a composed message and its outbox row (see enqueueComposed);
+// its search entry follows a moment later (search_pending.go).
+func (db *DB) queueComposed(ctx context.Context, m Message, written bool) error {
+	err := db.write(ctx, "queue message "+m.ID, func(tx *txn, ch *Change) error {
+		return enqueueComposed(ctx, tx, normaliseMessage(m), written, db.idx, ch)
 	})
+	if err == nil {
+		db.wakeIndexer()
+	}
+	return err
 }
 
 // enqueueComposed is enqueue for a message the user composed: its id is almost
 // always new, so it is inserted first and the stored copy is looked up only when
 // the id is taken (a retry of the same id).
-func enqueueComposed(ctx context.Context, tx *txn, m Message, written bool, ch *Change) error {
+func enqueueComposed(ctx context.Context, tx *txn, m Message, written bool, idx *indexer, ch *Change) error {
 	w, err := newMessageWriter(ctx, tx)
 	if err != nil {
 		return err
 	}
 	defer w.close()
+	w.deferIndex(idx)
 	added, err := w.add(m)
 	if err != nil {
 		return err
