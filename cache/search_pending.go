@@ -22,7 +22,7 @@ import (
 
 const (
 	// indexDelay is how long the indexer lets pending rows gather after a wake.
-	indexDelay = 20 * time.Millisecond
+	indexDelay = 100 * time.Millisecond
 	// indexBatch bounds the rows one indexing transaction writes.
 	indexBatch = 1000
 )
