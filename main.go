@@ -56,7 +56,10 @@ func main() {
 		level = slog.LevelDebug
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	if err := run(*demoMode, *dataDir, logger); err != nil {
+	stopProfiles := heapProfiles(logger)
+	err := run(*demoMode, *dataDir, logger)
+	stopProfiles()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "cubechat:", err)
 		os.Exit(1)
 	}

@@ -1,0 +1,60 @@
+//go:build unix
+
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime"
+	"runtime/pprof"
+	"syscall"
+)
+
+// heapProfileEnv names a file prefix: when it is set, every SIGUSR1 makes the app
+// collect garbage and write the Go heap's profile to <prefix>.<n>.pprof (n counts
+// from 1), for measuring the real window's memory (cmd/memprobe,
+// docs/benchmarks.md). Unset, nothing is installed.
+const heapProfileEnv = "CUBECHAT_HEAP_PROFILE"
+
+// heapProfiles installs the SIGUSR1 handler if heapProfileEnv is set; the returned
+// stop ends its goroutine.
+func heapProfiles(logger *slog.Logger) (stop func()) {
+	prefix := os.Getenv(heapProfileEnv)
+	if prefix == "" {
+		return func() {}
+	}
+	sig := make(chan os.Signal, 1)
+	done := make(chan struct{})
+	signal.Notify(sig, syscall.SIGUSR1)
+	go func() {
+		for n := 1; ; n++ {
+			select {
+			case <-done:
+				return
+			case <-sig:
+				path := fmt.Sprintf("%s.%d.pprof", prefix, n)
+				if err := writeHeapProfile(path); err != nil {
+					logger.Warn("heap profile not written", "path", path, "err", err)
+				} else {
+					logger.Info("heap profile written", "path", path)
+				}
+			}
+		}
+	}()
+	return func() { signal.Stop(sig); close(done) }
+}
+
+func writeHeapProfile(path string) error {
+	runtime.GC() // the profile's in-use figures are as of the last collection
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
