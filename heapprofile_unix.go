@@ -37,9 +37,14 @@ func heapProfiles(logger *slog.Logger) (stop func()) {
 				path := fmt.Sprintf("%s.%d.pprof", prefix, n)
 				if err := writeHeapProfile(path); err != nil {
 					logger.Warn("heap profile not written", "path", path, "err", err)
-				} else {
-					logger.Info("heap profile written", "path", path)
+					continue
 				}
+				// What the Go runtime holds of the process's memory, beside the
+				// RSS that also counts C (the GL driver's) allocations.
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms)
+				logger.Info("heap profile written", "path", path, "live_mib", ms.HeapAlloc>>20,
+					"heap_resident_mib", (ms.HeapSys-ms.HeapReleased)>>20, "go_sys_mib", ms.Sys>>20)
 			}
 		}
 	}()

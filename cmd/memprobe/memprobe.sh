@@ -62,19 +62,19 @@ settle() {
 	echo "memprobe: the app did not settle (${1:-})" >&2
 }
 
-# anonsplit divides the anonymous resident memory by owner: the Go heap's arenas
-# (linux/amd64 maps them from 0xc000000000), the C heap (brk) and the other
-# anonymous mappings (C malloc arenas and mmaps: Mesa's llvmpipe, GLFW, X11).
+# anonsplit divides the anonymous resident memory into the C heap (brk) and the
+# other anonymous mappings (the Go heap, C malloc arenas and mmaps: Mesa's
+# llvmpipe, GLFW, X11); with MEMPROBE_HEAP the app's log line after it says how
+# much of that the Go runtime holds.
 anonsplit() {
 	awk '
 		/^[0-9a-f]+-[0-9a-f]+ / { split($1, r, "-"); addr = r[1]; named = ($6 != ""); name = $6 }
 		/^Anonymous:/ {
 			kb = $2
-			if (length(addr) == 10 && substr(addr, 1, 1) == "c") go += kb
-			else if (name == "[heap]") brk += kb
+			if (name == "[heap]") brk += kb
 			else other += kb
 		}
-		END { printf "go-heap %d MiB, c-brk %d MiB, other %d MiB", go/1024, brk/1024, other/1024 }
+		END { printf "c-brk %d MiB, other %d MiB", brk/1024, other/1024 }
 	' "/proc/$pid/smaps"
 }
 
@@ -91,7 +91,8 @@ report() {
 		kill -USR1 "$pid"
 		for _ in $(seq 100); do [[ -s $heap.$n.pprof ]] && break; sleep 0.1; done
 		sleep 0.5
-		settle
+		grep -o 'path=[^ ]*'"$n"'.pprof live_mib.*' "$work/app.log" | tail -1 | sed 's/^/    go: /'
+		settle "heap profile"
 	fi
 }
 
@@ -106,15 +107,15 @@ report "login screen"
 # The password field has the focus when the form is filled from the last login.
 xdotool type --window "$win" pw
 xdotool key --window "$win" Return
-settle login
+settle list
 report "dialog list"
 
 # The first row of the list (the window opens at 0,0).
 xdotool mousemove --window "$win" 150 125 click 1
-settle login
+settle "first chat"
 for _ in $(seq 19); do
 	xdotool key --window "$win" alt+Down
-	settle
+	settle "next chat"
 done
 report "after 20 chats"
 if [[ -n ${MEMPROBE_SCREEN:-} ]]; then import -window root "$MEMPROBE_SCREEN"; fi
