@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
@@ -56,12 +57,28 @@ func main() {
 		level = slog.LevelDebug
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	lowerGCTarget()
 	stopProfiles := heapProfiles(logger)
 	err := run(*demoMode, *dataDir, logger)
 	stopProfiles()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "cubechat:", err)
 		os.Exit(1)
+	}
+}
+
+// gcPercent is the collector's target while GOGC is unset: the heap may grow by
+// half its live size between collections instead of doubling. Most of the live
+// heap is Fyne's caches of what was drawn in the last minute, so the default let
+// the window's Go heap reach about twice that; 50 cut the real window's memory
+// after opening 20 chats at 1M cached messages by 30–35 MiB for no measurable
+// CPU (docs/benchmarks.md, "Issue 10, memory in the real window"). A soft limit
+// (GOMEMLIMIT) was tried before and made the collector thrash.
+const gcPercent = 50
+
+func lowerGCTarget() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
 	}
 }
 
