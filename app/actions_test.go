@@ -288,3 +288,21 @@ func TestEscapeClosesTheMessageMenu(t *testing.T) {
 		}
 	})
 }
+
+// A reply being written stays with its chat, as its text does: leaving the chat and
+// coming back finds both; the other chat shows neither.
+func TestReplyStaysWithItsChat(t *testing.T) {
+	_, m, link := openWithLink(t)
+	onUI(func() {
+		m.chat.reply.start(link)
+		m.chat.composer.SetText("which part?")
+		m.selectDialog("g1")
+		if m.chat.reply.active() || m.chat.composer.Text != "" {
+			t.Errorf("another chat shows the reply (%v) or its text %q", m.chat.reply.active(), m.chat.composer.Text)
+		}
+		m.selectDialog("d1")
+		if m.chat.reply.to.ID != link.ID || m.chat.composer.Text != "which part?" {
+			t.Errorf("back in the chat: replying to %q with %q, want %q with its text", m.chat.reply.to.ID, m.chat.composer.Text, link.ID)
+		}
+	})
+}

@@ -36,7 +36,8 @@ type chatPane struct {
 	attachBtn *widget.Button
 	sendError *widget.Label
 	sending   bool
-	drafts    map[string]string // unsent text of dialogs that are not open
+	drafts    map[string]string        // unsent text of dialogs that are not open
+	replies   map[string]cache.Message // what the drafts of dialogs not open answer
 
 	editing   cache.Message // the message being edited ("" ID = none)
 	editDraft string        // what the composer held before editing began
@@ -59,7 +60,7 @@ type chatPane struct {
 }
 
 func newChatPane(m *mainScreen) *chatPane {
-	c := &chatPane{m: m, drafts: map[string]string{}}
+	c := &chatPane{m: m, drafts: map[string]string{}, replies: map[string]cache.Message{}}
 	c.uploads = newUploadTracker()
 	c.thumbs = newThumbnailLoader(m)
 	c.header = newChatHeader(c)
@@ -175,6 +176,9 @@ func (c *chatPane) open(d cache.Dialog) {
 	if c.editing.ID != "" {
 		c.cancelEdit()
 	}
+	if c.reply.active() {
+		c.replies[c.dialog.ID] = c.reply.to
+	}
 	c.reply.cancel()
 	if c.dialog.ID != "" {
 		c.drafts[c.dialog.ID] = c.composer.Text
@@ -194,6 +198,10 @@ func (c *chatPane) open(d cache.Dialog) {
 	c.composer.SetText(text)
 	c.composer.OnChanged = c.typed
 	delete(c.drafts, d.ID)
+	if to, ok := c.replies[d.ID]; ok { // the reply being written when the user left
+		delete(c.replies, d.ID)
+		c.reply.start(to)
+	}
 	c.showSendError("")
 	c.placeholder.Hide()
 	c.chat.Show()

@@ -47,12 +47,12 @@ func (md *chatMedia) closeViewer() {
 // shortcut sheet (shortcuts.go); translated when asked, after the catalogues are loaded.
 func mediaKeyHelp() [][2]string {
 	return [][2]string{
-		{"Ctrl+V", lang.L("Paste a picture from the clipboard (in the message field)")},
-		{"Enter / Esc", lang.L("Send / cancel in the send sheet")},
-		{"Left / Right", lang.L("Previous / next picture in the image viewer")},
-		{"Ctrl+= / Ctrl+- / Ctrl+0", lang.L("Zoom in / out / fit in the image viewer (also + - 0 and the wheel)")},
-		{"Ctrl+S", lang.L("Save the picture in the image viewer")},
-		{"Esc", lang.L("Close the image viewer")},
+		{lang.X("keys.ctrl_v", "Ctrl+V"), lang.L("Paste a picture from the clipboard (in the message field)")},
+		{lang.X("keys.enter_esc", "Enter / Esc"), lang.L("Send / cancel in the send sheet")},
+		{lang.X("keys.left_right", "Left / Right"), lang.L("Previous / next picture in the image viewer")},
+		{lang.X("keys.zoom", "Ctrl+= / Ctrl+- / Ctrl+0"), lang.L("Zoom in / out / fit in the image viewer (also + - 0 and the wheel)")},
+		{lang.X("keys.ctrl_s", "Ctrl+S"), lang.L("Save the picture in the image viewer")},
+		{lang.X("keys.esc", "Esc"), lang.L("Close the image viewer")},
 	}
 }
 

@@ -194,25 +194,10 @@ func (m *mainScreen) showPublicDialogs() {
 				status.SetText("")
 				status.Hide()
 			}
-			dialogs = markJoined(found, m.dialogs)
+			dialogs = found // the engine marks the joined ones from the cache
 			list.Refresh()
 		})
 	})
-}
-
-// markJoined marks the listed public dialogs the user already has in the chat list
-// (they open instead of being joined again).
-func markJoined(listed, mine []cache.Dialog) []cache.Dialog {
-	have := make(map[string]bool, len(mine))
-	for _, d := range mine {
-		have[d.ID] = true
-	}
-	for i := range listed {
-		if have[listed[i].ID] {
-			listed[i].Subscribed = true
-		}
-	}
-	return listed
 }
 
 // publicDialogInfo is the line under a public dialog's name.

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -195,10 +196,17 @@ func (c *chatPane) editLastOwn() bool {
 
 // showShortcuts shows the sheet of keyboard shortcuts.
 func (m *mainScreen) showShortcuts() {
-	grid := container.NewGridWithColumns(2)
+	if m.sheet != nil {
+		return // already open
+	}
+	// Keys in a column as wide as the widest; what they do wraps in the rest, so a long
+	// translation stays readable in a small window.
+	form := container.New(layout.NewFormLayout())
 	add := func(keys, what string) {
-		grid.Add(widget.NewLabelWithStyle(keys, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-		grid.Add(widget.NewLabel(what))
+		form.Add(widget.NewLabelWithStyle(keys, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		d := widget.NewLabel(what)
+		d.Wrapping = fyne.TextWrapWord
+		form.Add(d)
 	}
 	for _, d := range m.shortcutDefs() {
 		add(d.keys, d.what)
@@ -206,10 +214,10 @@ func (m *mainScreen) showShortcuts() {
 	for _, k := range slices.Concat(keyHelp(), mediaKeyHelp()) {
 		add(k[0], k[1])
 	}
-	if m.sheet != nil {
-		return // already open
-	}
-	sheet := dialog.NewCustom(lang.L("Keyboard shortcuts"), lang.L("Close"), grid, m.ui.win)
+	scroll := container.NewVScroll(form)
+	win := m.ui.win.Canvas().Size()
+	scroll.SetMinSize(fyne.NewSize(fyne.Min(760, win.Width*0.9), fyne.Min(620, win.Height*0.75)))
+	sheet := dialog.NewCustom(lang.L("Keyboard shortcuts"), lang.L("Close"), scroll, m.ui.win)
 	sheet.SetOnClosed(func() { m.sheet = nil })
 	m.sheet = sheet
 	sheet.Show()

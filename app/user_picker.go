@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -25,7 +26,7 @@ type userPicker struct {
 	online  *widget.Label // "N online" (the server's count), once known
 	found   []cache.User
 	exclude map[int64]bool
-	gen     int
+	gen     atomic.Int64 // the newest search; the background reads it to drop stale ones
 
 	// OnPick is called with the tapped user.
 	OnPick func(cache.User)
@@ -98,9 +99,9 @@ func newUserPicker(m *mainScreen, exclude []int64) *userPicker {
 const minUserQuery = 3
 
 func (p *userPicker) search() {
-	p.gen++
+	gen := p.gen.Add(1)
 	p.pickFirst = false // a new text: Enter must be pressed again
-	gen, q := p.gen, strings.TrimSpace(p.entry.Text)
+	q := strings.TrimSpace(p.entry.Text)
 	if len([]rune(q)) < minUserQuery {
 		p.found = nil
 		p.list.Refresh()
@@ -112,16 +113,14 @@ func (p *userPicker) search() {
 		if !sleepCtx(p.m.ctx, searchDelay*2) {
 			return
 		}
-		var stale bool
-		runOnUI(func() { stale = p.gen != gen })
-		if stale {
+		if p.gen.Load() != gen { // typed on: a newer search runs
 			return
 		}
 		ctx, cancel := context.WithTimeout(p.m.ctx, loadTimeout)
 		users, err := p.m.engine.FindUsers(ctx, q)
 		cancel()
 		runOnUI(func() {
-			if p.gen != gen {
+			if p.gen.Load() != gen {
 				return
 			}
 			if err != nil {

@@ -184,9 +184,15 @@ func (e *Engine) PublicDialogs(ctx context.Context) ([]cache.Dialog, error) {
 	}); err != nil {
 		return nil, offlineOr("listing public dialogs", err)
 	}
+	me := e.Me()
 	out := make([]cache.Dialog, len(list.Items))
 	for i, d := range list.Items {
 		out[i] = dialogFromWire(d)
+		// Joined ones say so from the cache, not from what a list on screen shows yet:
+		// a chat created or joined a moment ago must offer "Open", not "Join".
+		if old, err := e.db.Dialog(ctx, d.ID); err == nil && !old.Hidden && (old.Subscribed || old.OwnerID == me) {
+			out[i].Subscribed = true
+		}
 	}
 	return out, nil
 }

@@ -75,11 +75,20 @@ func TestFindUsersSearchAndDialogManagement(t *testing.T) {
 	if err != nil || len(public) == 0 || public[0].ID != lobby {
 		t.Fatalf("PublicDialogs = %+v, %v", public, err)
 	}
+	if !public[0].Subscribed {
+		t.Error("the creator's own public dialog is listed as not joined")
+	}
+	if others, err := b.e.PublicDialogs(ctx); err != nil || len(others) == 0 || others[0].Subscribed {
+		t.Fatalf("to someone who has not joined, PublicDialogs = %+v, %v", others, err)
+	}
 	if err := b.e.SubscribePublic(ctx, lobby); err != nil {
 		t.Fatalf("SubscribePublic: %v", err)
 	}
 	if d, err := b.db.Dialog(ctx, lobby); err != nil || !d.Subscribed {
 		t.Fatalf("joined dialog %+v, %v", d, err)
+	}
+	if joined, err := b.e.PublicDialogs(ctx); err != nil || len(joined) == 0 || !joined[0].Subscribed {
+		t.Fatalf("after joining, PublicDialogs = %+v, %v", joined, err)
 	}
 	if err := b.e.UnsubscribePublic(ctx, lobby); err != nil {
 		t.Fatalf("UnsubscribePublic: %v", err)
