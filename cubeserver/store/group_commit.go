@@ -18,10 +18,11 @@ import (
 // (or failed): nothing is acknowledged early. A write that finds no one else waiting
 // runs alone, exactly as tx would run it.
 //
-// Waiting in line alone gathers little: each sender's connection stores one message at
-// a time, and with two cores the next writes are still being parsed and routed when
-// the committer looks, so groups stayed at 3–4 writes with 50 busy senders and most
-// of the cost was per commit (docs/benchmarks.md). So while writes come from several
+// Waiting in line alone gathered little while each connection stored one message at a
+// time (xmppd now pipelines them, xmppd/pipeline.go): with two cores the next writes
+// were still being parsed when the committer looked, so groups stayed at 3–4 writes
+// with 50 busy senders and most of the cost was per commit (docs/benchmarks.md); a
+// client that waits for each answer still writes that way. So while writes come from several
 // callers (a write was already waiting when the committer came back, or recent groups
 // held more than one and a half writes on average), the committer lingers: it keeps
 // taking writes that arrive within lingerGap of each other, for at most maxLinger. A
