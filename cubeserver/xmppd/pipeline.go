@@ -8,7 +8,7 @@ import (
 	"github.com/cubechat/cubechat/cube"
 )
 
-// Stored 1-1 messages are pipelined per connection (docs/benchmarks.md, issue 10). A
+// Stored 1-1 and group messages are pipelined per connection (docs/benchmarks.md). A
 // connection used to read its next stanza only once the previous message had been
 // committed, so each sender had one write in the store's group commit at a time and
 // a group could hold at most one message per sender. Now the reader queues a stored
@@ -83,9 +83,11 @@ func (c *conn) drain() {
 	}
 }
 
-// storeDeferred queues the write of a stored chat message and its completion; false
-// when the backend cannot store asynchronously (the caller stores it in line).
-func (c *conn) storeDeferred(s *session, m *cube.MessageStanza, d *cube.Dialog, rid int64, now time.Time) bool {
+// storeDeferred queues the write of a stored message (1-1 to recipient rid, or 0 for a
+// group) and its completion, which runs deliver once the message is stored; false when
+// the backend cannot store asynchronously (the caller stores it in line).
+func (c *conn) storeDeferred(s *session, m *cube.MessageStanza, d *cube.Dialog, rid int64, now time.Time,
+	deliver func(ctx context.Context, stored cube.Message)) bool {
 	async, ok := c.srv.backend.(asyncStorer)
 	if !ok || c.pipe == nil {
 		return false
@@ -109,9 +111,7 @@ func (c *conn) storeDeferred(s *session, m *cube.MessageStanza, d *cube.Dialog, 
 		}
 		ctx, cancel := c.backendCtx()
 		defer cancel()
-		c.srv.deliverChat(ctx, s, rid, m, true, now)
-		c.srv.sendCarbons(s, s.userID, m)
-		c.srv.recordAlerts(ctx, d, row, isSilent(m))
+		deliver(ctx, row)
 	})
 	return true
 }
