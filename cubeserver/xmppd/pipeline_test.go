@@ -149,3 +149,41 @@ func TestPipelinedGroupMessagesKeepOrder(t *testing.T) {
 		t.Fatalf("stored %d of %d once acknowledged: %v", n, len(want)-1, err)
 	}
 }
+
+// 1-1 markers are pipelined too: recorded in the store before anything after them is
+// answered, and relayed in the order sent.
+func TestPipelinedMarkersAreRecordedAndRelayedInOrder(t *testing.T) {
+	ts, st, aliceID, bobID := startStoreServer(t)
+	ctx := context.Background()
+	alice := ts.login(t, aliceID, "", true)
+	bob := ts.login(t, bobID, "", true)
+	bobJID, aliceJID := ts.srv.userJID(bobID), ts.srv.userJID(aliceID)
+	var ids []string
+	for i := range 10 {
+		id := cube.NewObjectID()
+		alice.writeElem(chat(bobJID, id, fmt.Sprint("mark me ", i), saveParam))
+		if m := bob.nextMessage(); m.ID != id {
+			t.Fatalf("bob got %s, want %s", m.ID, id)
+		}
+		ids = append(ids, id)
+	}
+	var burst bytes.Buffer
+	for i, id := range ids {
+		fmt.Fprintf(&burst, `<message type='chat' to='%s' id='mk%d'><received xmlns='urn:xmpp:chat-markers:0' id='%s'/></message>`,
+			cube.BareJID(aliceJID), i, id)
+	}
+	bob.write(burst.String())
+	bob.ping("after-markers") // answered only after the markers before it are done
+	for _, id := range ids {
+		m, err := st.Message(ctx, id, aliceID)
+		if err != nil || len(m.DeliveredIDs) != 2 {
+			t.Fatalf("message %s delivered to %v (%v) once the ping is answered", id, m.DeliveredIDs, err)
+		}
+	}
+	for i, id := range ids {
+		m := alice.nextMessage()
+		if m.Received == nil || m.Received.ID != id {
+			t.Fatalf("alice's marker %d is %+v, want received of %s", i, m.Received, id)
+		}
+	}
+}

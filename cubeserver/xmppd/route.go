@@ -35,10 +35,11 @@ func (c *conn) routeMessage(s *session, m *cube.MessageStanza) {
 
 // pipelinable tells whether m may be routed while earlier stored messages of the
 // connection are still being completed: a 1-1 or group content message to be stored,
-// which routeChat or routeGroup then hands to the pipeline. Any other stanza waits for
-// them first.
+// or a 1-1 marker, which routeChat, routeGroup or routeChatSignal then hand to the
+// pipeline. Any other stanza waits for them first.
 func pipelinable(m *cube.MessageStanza) bool {
-	return (m.Type == cube.ChatType || m.Type == cube.GroupChatType) && isContent(m) && saveToHistory(m)
+	return (m.Type == cube.ChatType || m.Type == cube.GroupChatType) && isContent(m) && saveToHistory(m) ||
+		m.Type == cube.ChatType && pureMarker(m)
 }
 
 // routeByType routes a message by its type; a refusal is returned for bouncing.
