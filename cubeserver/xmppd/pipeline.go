@@ -8,7 +8,8 @@ import (
 	"github.com/cubechat/cubechat/cube"
 )
 
-// Stored 1-1 and group messages are pipelined per connection (docs/benchmarks.md). A
+// Stored 1-1 and group messages, and 1-1 chat markers (also a store write each), are
+// pipelined per connection (docs/benchmarks.md). A
 // connection used to read its next stanza only once the previous message had been
 // committed, so each sender had one write in the store's group commit at a time and
 // a group could hold at most one message per sender. Now the reader queues a stored
@@ -72,7 +73,7 @@ func (c *conn) markDeferred(s *session, rid int64, m *cube.MessageStanza) bool {
 	return true
 }
 
-// pipelineDepth bounds the stored messages a connection has in flight; the reader
+// pipelineDepth bounds the messages and markers a connection has in flight; the reader
 // waits when it is reached.
 const pipelineDepth = 32
 
