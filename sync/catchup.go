@@ -298,35 +298,10 @@ func (e *Engine) fetchChanged(ctx context.Context, dialogID string, since time.T
 		return e.recordGap(ctx, dialogID, since, 0)
 	}
 	listing := newServerListing(true)
-	var pending []<-chan error
-	// committed waits for the pages handed to the writer; with wait false it only
-	// collects those already answered, to stop early after a failed store.
-	committed := func(wait bool) error {
-		for len(pending) > 0 {
-			if !wait {
-				select {
-				case err := <-pending[0]:
-					pending = pending[1:]
-					if err != nil {
-						return err
-					}
-					continue
-				default:
-					return nil
-				}
-			}
-			select {
-			case err := <-pending[0]:
-				pending = pending[1:]
-				if err != nil {
-					return err
-				}
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}
-		return nil
-	}
+	var pending pendingPages
+	// Whatever ends the fetch, no page of the dialog is left in flight: a refused
+	// dialog is dropped from the cache only after its earlier pages are.
+	defer pending.drain(ctx)
 	var oldest int64 // the oldest date_sent fetched (0 = none yet)
 	atOldest := 0    // how many fetched messages were sent in that second
 	fetched := 0
@@ -366,20 +341,67 @@ func (e *Engine) fetchChanged(ctx context.Context, dialogID string, since time.T
 				atOldest++
 			}
 		}
-		if err := committed(false); err != nil {
+		if err := pending.poll(); err != nil {
 			return err
 		}
 		if len(page) < f.Limit {
-			return committed(true)
+			return pending.wait(ctx)
 		}
 		if fetched >= budget {
 			break // the budget is spent
 		}
 	}
-	if err := committed(true); err != nil {
+	if err := pending.wait(ctx); err != nil {
 		return err
 	}
 	return e.recordGap(ctx, dialogID, since, oldest)
+}
+
+// pendingPages are the outcomes of the pages a fetch handed to the writer, in order.
+type pendingPages []<-chan error
+
+// poll collects the outcomes already there, to stop early after a failed store.
+func (p *pendingPages) poll() error {
+	for len(*p) > 0 {
+		select {
+		case err := <-(*p)[0]:
+			*p = (*p)[1:]
+			if err != nil {
+				return err
+			}
+		default:
+			return nil
+		}
+	}
+	return nil
+}
+
+// wait waits until every page is stored, or for the first failure.
+func (p *pendingPages) wait(ctx context.Context) error {
+	for len(*p) > 0 {
+		select {
+		case err := <-(*p)[0]:
+			*p = (*p)[1:]
+			if err != nil {
+				return err
+			}
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// drain waits until every page is answered, whatever the outcomes.
+func (p *pendingPages) drain(ctx context.Context) {
+	for len(*p) > 0 {
+		select {
+		case <-(*p)[0]:
+			*p = (*p)[1:]
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 // recordGap notes that messages of a dialog changed since since and sent at or before
