@@ -231,7 +231,7 @@ func (q *actionQueue) message(id string) (*stored, error) {
 // outbox row and any actions queued on it.
 func (q *actionQueue) forget(old *stored) error {
 	m := old.msg
-	if _, err := q.w.ftsDel.ExecContext(q.ctx, old.pk, old.row.indexedText()); err != nil {
+	if err := q.w.unindex(old.pk, old.row.indexedText()); err != nil {
 		return fmt.Errorf("message %s: unindex: %w", m.ID, err)
 	}
 	for _, stmt := range []string{

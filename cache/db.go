@@ -36,9 +36,11 @@ const (
 // DB is an open cache. It is safe for concurrent use.
 type DB struct {
 	path    string
-	w       *sql.DB    // exactly one connection: every write is serialised through it
-	ws      *stmtCache // the writer's prepared statements
-	r       *readPool  // read-only pool
+	w       *sql.DB     // exactly one connection: every write is serialised through it
+	ws      *stmtCache  // the writer's prepared statements
+	groups  writeGroups // writes waiting for the writer (group_commit.go)
+	idx     *indexer    // writes deferred search entries (search_pending.go)
+	r       *readPool   // read-only pool
 	changes *feed.Feed[Change]
 	// check is the integrity check running in the background, nil when Open
 	// checked synchronously (see integrity.go).
@@ -51,8 +53,8 @@ type DB struct {
 // Open opens (creating if needed) the cache at path and brings its schema up to
 // date. A file that is not a database, or fails its quick integrity check after a
 // session that did not end cleanly, gives an error wrapping ErrCorrupt that names
-// the path; see MoveAside. After a clean session the check runs in the background
-// instead (integrity.go, CheckIntegrity).
+// the path; see MoveAside. After a clean session the check runs only when the last
+// one is a week old, and then in the background (integrity.go, CheckIntegrity).
 func Open(path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("cache: empty database path")
@@ -68,6 +70,7 @@ func Open(path string) (*DB, error) {
 	}
 	ctx := context.Background()
 	db := &DB{path: path, changes: newChangeFeed()}
+	created := !exists(path)
 
 	var err error
 	db.w, err = sql.Open("sqlite", path+fmt.Sprintf(
@@ -85,7 +88,7 @@ func Open(path string) (*DB, error) {
 		db.w.Close()
 		return nil, db.openError(err)
 	}
-	checkOwed, err := db.startSession(ctx)
+	checkOwed, err := db.startSession(ctx, created)
 	if err != nil {
 		db.w.Close()
 		return nil, err
@@ -109,6 +112,11 @@ func Open(path string) (*DB, error) {
 		db.w.Close()
 		return nil, db.openError(err)
 	}
+	if err := db.startIndexer(ctx); err != nil {
+		db.r.Close()
+		db.w.Close()
+		return nil, err
+	}
 	if checkOwed {
 		db.startBackgroundCheck()
 	}
@@ -131,6 +139,7 @@ func (db *DB) Path() string { return db.path }
 // Calling it again does nothing.
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
+		db.stopIndexer()
 		db.changes.Close()
 		var errs []error
 		if db.r != nil {
@@ -145,28 +154,6 @@ func (db *DB) Close() error {
 		}
 	})
 	return db.closeErr
-}
-
-// write runs fn in one write transaction and, once it has committed, publishes
-// what fn recorded in the change. On any error nothing is written or published.
-func (db *DB) write(ctx context.Context, what string, fn func(tx *txn, ch *Change) error) error {
-	sqlTx, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
-		return db.classify(what, err)
-	}
-	tx := &txn{Tx: sqlTx, shared: db.ws}
-	defer db.prepareMissed(ctx, tx)
-	var ch Change
-	if err := fn(tx, &ch); err != nil {
-		_ = tx.Rollback()
-		return db.classify(what, err)
-	}
-	if err := tx.Commit(); err != nil {
-		_ = tx.Rollback()
-		return db.classify(what, err)
-	}
-	db.publishChange(ch)
-	return nil
 }
 
 // read wraps a read failure, keeping ErrNotFound recognisable.

@@ -56,17 +56,7 @@ func (db *DB) SetHidden(ctx context.Context, dialogID string, hidden bool) error
 
 // VisibleDialogs is Dialogs without the hidden ones: the dialog list.
 func (db *DB) VisibleDialogs(ctx context.Context) ([]Dialog, error) {
-	all, err := db.Dialogs(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := all[:0]
-	for _, d := range all {
-		if !d.Hidden {
-			out = append(out, d)
-		}
-	}
-	return out, nil
+	return db.queryDialogs(ctx, "read dialogs", `SELECT `+dialogCols+` FROM dialogs WHERE hidden_at = 0 `+listOrder)
 }
 
 // unhideIfNewer shows a hidden dialog again when its newest message is newer
@@ -162,11 +152,14 @@ func purgeMessages(ctx context.Context, tx *txn, dialogID string) ([]string, err
 		return nil, err
 	}
 	// External-content FTS: each entry is removed with the exact text it indexed.
+	// A row whose entry is still pending (search_pending.go) has none to remove.
 	if _, err := tx.ExecContext(ctx, `INSERT INTO messages_fts (messages_fts, rowid, body)
-		SELECT 'delete', pk, CASE WHEN deleted THEN '' ELSE body END FROM messages WHERE dialog_id = ?`, dialogID); err != nil {
+		SELECT 'delete', pk, CASE WHEN deleted THEN '' ELSE body END FROM messages
+		WHERE dialog_id = ? AND pk NOT IN (SELECT pk FROM fts_pending)`, dialogID); err != nil {
 		return nil, fmt.Errorf("unindex: %w", err)
 	}
 	for _, q := range []string{
+		`DELETE FROM fts_pending WHERE pk IN (SELECT pk FROM messages WHERE dialog_id = ?)`,
 		`DELETE FROM outbox_actions WHERE message_id IN (SELECT id FROM messages WHERE dialog_id = ?)`,
 		`DELETE FROM messages WHERE dialog_id = ?`, // outbox rows go by ON DELETE CASCADE
 	} {

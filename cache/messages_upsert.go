@@ -141,7 +141,11 @@ func refreshLastMessages(ctx context.Context, tx *txn, touched map[string]map[st
 		if dialogsEqual(*d, next) {
 			continue
 		}
-		if err := putDialog(ctx, tx, next); err != nil {
+		// Only these columns can differ from the row just read.
+		if _, err := tx.ExecContext(ctx, `UPDATE dialogs SET last_message = ?, last_message_id = ?,
+			last_message_at = ?, last_message_user_id = ?, hidden_at = ? WHERE id = ?`,
+			next.LastMessage, next.LastMessageID, toMillis(next.LastMessageAt), next.LastMessageUserID,
+			next.hiddenAt, dialogID); err != nil {
 			return fmt.Errorf("dialog %s: %w", dialogID, err)
 		}
 		ch.addDialog(dialogID)

@@ -86,11 +86,13 @@ func normaliseMessage(m Message) Message {
 // messageWriter holds the prepared statements of one write transaction.
 type messageWriter struct {
 	ctx                                                    context.Context
+	tx                                                     *txn
 	get, insert, update, rankLast, ftsAdd, ftsDel, unqueue *sql.Stmt
+	pending                                                *indexer // non-nil: new rows' search entries wait (search_pending.go)
 }
 
 func newMessageWriter(ctx context.Context, tx *txn) (*messageWriter, error) {
-	w := &messageWriter{ctx: ctx}
+	w := &messageWriter{ctx: tx.ctxFor(ctx), tx: tx}
 	for _, p := range []struct {
 		stmt **sql.Stmt
 		sql  string
@@ -193,7 +195,7 @@ func (w *messageWriter) add(m Message) (bool, error) {
 	}
 	// Every row gets an index entry, even with no text: FTS5 keeps a per-row
 	// size record that must exist for each row of its content table.
-	if _, err := w.ftsAdd.ExecContext(w.ctx, pk, row.indexedText()); err != nil {
+	if err := w.indexNew(pk, row.indexedText()); err != nil {
 		return false, fmt.Errorf("message %s: index: %w", m.ID, err)
 	}
 	return true, nil
@@ -220,12 +222,19 @@ func (w *messageWriter) replace(old *stored, m Message) (bool, error) {
 		}
 	}
 	if before, after := old.row.indexedText(), row.indexedText(); before != after {
-		// External-content FTS: removing an entry needs the exact text it indexed.
-		if _, err := w.ftsDel.ExecContext(w.ctx, old.pk, before); err != nil {
-			return false, fmt.Errorf("message %s: unindex: %w", m.ID, err)
+		// A row whose entry is still pending gets it written with its text then.
+		pending, err := w.isPending(old.pk)
+		if err != nil {
+			return false, fmt.Errorf("message %s: %w", m.ID, err)
 		}
-		if _, err := w.ftsAdd.ExecContext(w.ctx, old.pk, after); err != nil {
-			return false, fmt.Errorf("message %s: index: %w", m.ID, err)
+		if !pending {
+			// External-content FTS: removing an entry needs the exact text it indexed.
+			if _, err := w.ftsDel.ExecContext(w.ctx, old.pk, before); err != nil {
+				return false, fmt.Errorf("message %s: unindex: %w", m.ID, err)
+			}
+			if _, err := w.ftsAdd.ExecContext(w.ctx, old.pk, after); err != nil {
+				return false, fmt.Errorf("message %s: index: %w", m.ID, err)
+			}
 		}
 	}
 	if row.state != StatePending && old.row.state == StatePending {

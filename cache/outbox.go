@@ -20,18 +20,7 @@ func (db *DB) EnqueueOutgoing(ctx context.Context, m Message) error {
 		m.SentAt = time.Now()
 	}
 	m.LastError = ""
-	return db.write(ctx, "queue message "+m.ID, func(tx *txn, ch *Change) error {
-		w, err := newMessageWriter(ctx, tx)
-		if err != nil {
-			return err
-		}
-		defer w.close()
-		old, err := w.lookup(m.ID)
-		if err != nil {
-			return err
-		}
-		return enqueue(ctx, tx, w, old, normaliseMessage(m), ch)
-	})
+	return db.queueComposed(ctx, m, false)
 }
 
 // Requeue puts a failed (or still pending) message back in the outbox, for the
@@ -52,13 +41,14 @@ func (db *DB) Requeue(ctx context.Context, id string) error {
 		}
 		next := old.msg
 		next.State, next.LastError = StatePending, ""
-		return enqueue(ctx, tx, w, old, next, ch)
+		return enqueue(ctx, tx, w, old, next, false, ch)
 	})
 }
 
 // enqueue writes m (pending) over old (nil when new) and makes sure it has an
-// outbox row.
-func enqueue(ctx context.Context, tx *txn, w *messageWriter, old *stored, m Message, ch *Change) error {
+// outbox row; a new row records m as written when written is set (see
+// EnqueueWritten).
+func enqueue(ctx context.Context, tx *txn, w *messageWriter, old *stored, m Message, written bool, ch *Change) error {
 	switch {
 	case old == nil:
 		if _, err := w.add(m); err != nil {
@@ -72,8 +62,13 @@ func enqueue(ctx context.Context, tx *txn, w *messageWriter, old *stored, m Mess
 			return err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (message_id, enqueued_at) VALUES (?, ?)
-		ON CONFLICT (message_id) DO NOTHING`, m.ID, time.Now().UnixMilli()); err != nil {
+	return enqueued(ctx, tx, m, written, ch)
+}
+
+// enqueued completes enqueue once m is stored: its outbox row, the change and its
+// dialog's last message.
+func enqueued(ctx context.Context, tx *txn, m Message, written bool, ch *Change) error {
+	if err := queueRow(ctx, tx, m, written); err != nil {
 		return fmt.Errorf("message %s: queue: %w", m.ID, err)
 	}
 	ch.addMessage(m.DialogID, m.ID)

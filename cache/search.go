@@ -31,6 +31,7 @@ func (db *DB) SearchIn(ctx context.Context, dialogID, text string, limit int) ([
 	if query == "" {
 		return nil, nil
 	}
+	db.indexForSearch(ctx)
 	// Ordering every match by time costs a row lookup each (a common word in a
 	// 100k cache: tens of thousands). The index yields matches cheaply in storage
 	// order, newest stored first, so only that many candidates are ordered by time.

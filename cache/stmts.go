@@ -127,6 +127,17 @@ type txn struct {
 	shared *stmtCache
 	bound  map[string]*sql.Stmt
 	missed []string
+	// noCancel: the transaction holds several callers' writes (group_commit.go), so
+	// no caller's cancellation may interrupt its statements.
+	noCancel bool
+}
+
+// ctxFor is the context a statement of the transaction runs with.
+func (t *txn) ctxFor(ctx context.Context) context.Context {
+	if t.noCancel {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 // stmt returns the transaction's statement for query.
@@ -163,6 +174,7 @@ func (db *DB) prepareMissed(ctx context.Context, t *txn) {
 
 // ExecContext runs query as a cached prepared statement.
 func (t *txn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = t.ctxFor(ctx)
 	st, err := t.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -172,6 +184,7 @@ func (t *txn) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 
 // QueryContext runs query as a cached prepared statement.
 func (t *txn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = t.ctxFor(ctx)
 	st, err := t.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -181,6 +194,7 @@ func (t *txn) QueryContext(ctx context.Context, query string, args ...any) (*sql
 
 // QueryRowContext runs query as a cached prepared statement.
 func (t *txn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = t.ctxFor(ctx)
 	st, err := t.stmt(ctx, query)
 	if err != nil {
 		// The failed prepare shows up again, as the row's error.
@@ -190,8 +204,10 @@ func (t *txn) QueryRowContext(ctx context.Context, query string, args ...any) *s
 }
 
 // PrepareContext returns a statement for query bound to the transaction (the
-// shared one when cached); closing it releases only the binding.
+// shared one when cached); closing it releases only the binding. Run it with
+// ctxFor's context.
 func (t *txn) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
+	ctx = t.ctxFor(ctx)
 	shared := t.shared.cached(query)
 	if shared == nil {
 		st, err := t.Tx.PrepareContext(ctx, query)

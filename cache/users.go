@@ -3,7 +3,6 @@ package cache
 import (
 	"context"
 	"fmt"
-	"strings"
 )
 
 // userCols are the profile columns, written by UpsertUsers.
@@ -38,7 +37,7 @@ func (db *DB) UpsertUsers(ctx context.Context, users []User) error {
 		}
 		defer stmt.Close()
 		for _, u := range users {
-			res, err := stmt.ExecContext(ctx, u.ID, u.Login, u.FullName, u.Avatar, toMillis(u.UpdatedAt),
+			res, err := stmt.ExecContext(tx.ctxFor(ctx), u.ID, u.Login, u.FullName, u.Avatar, toMillis(u.UpdatedAt),
 				u.Email, u.Phone, u.Website, u.BlobID, u.CustomData, toMillis(u.LastRequestAt))
 			if err != nil {
 				return fmt.Errorf("user %d: %w", u.ID, err)
@@ -51,9 +50,6 @@ func (db *DB) UpsertUsers(ctx context.Context, users []User) error {
 	})
 }
 
-// idChunk keeps IN (…) lists well below SQLite's bound-parameter limit.
-const idChunk = 500
-
 // Users returns the cached users among ids, keyed by id; ids not cached are
 // absent. With no ids it returns every cached user.
 func (db *DB) Users(ctx context.Context, ids []int64) (map[int64]User, error) {
@@ -64,22 +60,20 @@ func (db *DB) Users(ctx context.Context, ids []int64) (map[int64]User, error) {
 	if len(ids) == 0 {
 		return out, db.scanUsers(ctx, out, cols)
 	}
-	for start := 0; start < len(ids); start += idChunk {
-		chunk := ids[start:min(start+idChunk, len(ids))]
-		args := make([]any, len(chunk))
-		for i, id := range chunk {
-			args[i] = id
-		}
-		q := cols + ` WHERE u.id IN (?` + strings.Repeat(`, ?`, len(chunk)-1) + `)`
-		if err := db.scanUsers(ctx, out, q, args...); err != nil {
-			return nil, err
-		}
+	// One fixed text for any number of ids (a JSON list), so that it is prepared
+	// once: the live path asks for a message's sender every time.
+	list, err := encodeJSON(ids)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.scanUsers(ctx, out, cols+` WHERE u.id IN (SELECT value FROM json_each(?))`, list); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
 func (db *DB) scanUsers(ctx context.Context, out map[int64]User, q string, args ...any) error {
-	rows, err := db.r.rawQuery(ctx, q, args...)
+	rows, err := db.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return db.read("read users", err)
 	}

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	gosync "sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -76,15 +75,6 @@ func reportRates(b *testing.B, msgs int, took []time.Duration, cpu time.Duration
 	b.ReportMetric(float64(cpu.Microseconds())/float64(msgs*len(took)), "cpu-µs/msg")
 }
 
-// processCPU is the CPU time (user and system) this process has used.
-func processCPU(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // BenchmarkCatchUp100k measures the catch-up of 100,000 messages in 100 dialogs into
 // an empty cache, beside its references in the same run: the SDK listing the same
 // pages alone (one dialog after another), and cache.UpsertMessages alone storing the
@@ -107,7 +97,7 @@ func BenchmarkCatchUp100k(b *testing.B) {
 
 	b.Run("reference-rest-fetch", func(b *testing.B) {
 		var took []time.Duration
-		cpu := processCPU(b)
+		cpu := processCPU()
 		for range b.N {
 			start := time.Now()
 			got := 0
@@ -119,7 +109,7 @@ func BenchmarkCatchUp100k(b *testing.B) {
 				b.Fatalf("fetched %d of %d", got, total)
 			}
 		}
-		reportRates(b, total, took, processCPU(b)-cpu)
+		reportRates(b, total, took, processCPU()-cpu)
 	})
 
 	b.Run("reference-cache-upsert", func(b *testing.B) {
@@ -141,7 +131,7 @@ func BenchmarkCatchUp100k(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			start, cpuStart := time.Now(), processCPU(b)
+			start, cpuStart := time.Now(), processCPU()
 			stored := 0
 			for _, page := range pages {
 				n, err := db.UpsertMessages(h.ctx, page)
@@ -151,7 +141,7 @@ func BenchmarkCatchUp100k(b *testing.B) {
 				stored += n
 			}
 			took = append(took, time.Since(start))
-			cpu += processCPU(b) - cpuStart
+			cpu += processCPU() - cpuStart
 			_ = db.Close()
 			if stored != total {
 				b.Fatalf("stored %d of %d", stored, total)
@@ -174,12 +164,12 @@ func BenchmarkCatchUp100k(b *testing.B) {
 				b.Fatal(err)
 			}
 			statuses, unsubscribe := p.e.SubscribeStatus()
-			start, cpuStart := time.Now(), processCPU(b)
+			start, cpuStart := time.Now(), processCPU()
 			p.e.Start(h.ctx)
 			waitSyncedWithin(b, statuses, 5*time.Minute)
 			took = append(took, time.Since(start))
-			cpu += processCPU(b) - cpuStart
-			b.Logf("run %d: %s, cpu %s", i, took[len(took)-1].Round(time.Millisecond), (processCPU(b) - cpuStart).Round(time.Millisecond))
+			cpu += processCPU() - cpuStart
+			b.Logf("run %d: %s, cpu %s", i, took[len(took)-1].Round(time.Millisecond), (processCPU() - cpuStart).Round(time.Millisecond))
 			unsubscribe()
 			stored := 0
 			for _, id := range ids {

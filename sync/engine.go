@@ -67,6 +67,9 @@ type Engine struct {
 	liveReactions liveReactionLog
 	// relist holds seconds whose order the server is asked for again (relist.go).
 	relist relistBook
+	// own remembers the order of the messages this engine confirmed lately, which
+	// spares listing a second that holds only those (relist_own.go).
+	own ownSeconds
 	// sessionStart is when this engine was built: only messages newer than it
 	// may raise desktop notifications.
 	sessionStart time.Time

@@ -2,7 +2,6 @@ package sync
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	gosync "sync"
 	"time"
@@ -75,8 +74,11 @@ func (p *pipeline) run(ctx context.Context) {
 			if !ok {
 				return
 			}
-			if !p.handle(ctx, ev) {
-				return
+			for ev != nil {
+				var open bool
+				if ev, open = p.handleRun(ctx, ev, events); !open {
+					return
+				}
 			}
 		}
 	}
@@ -104,7 +106,7 @@ func (p *pipeline) handle(ctx context.Context, ev cube.Event) bool {
 			return false
 		}
 	case cube.MessageEvent:
-		p.e.storeLive(ctx, p.chat, ev)
+		p.e.storeLive(ctx, p.chat, []cube.MessageEvent{ev})
 	default:
 		p.e.handleSignal(ctx, p.chat, ev)
 	}
@@ -151,72 +153,6 @@ func (p *pipeline) dropped() {
 	p.e.setConn(nil)
 	p.e.setLive(nil)
 	p.e.forgetOnline()
-}
-
-// storeLive stores one live message and updates its dialog. Nothing reaches the UI
-// but through the cache (and the ephemeral events: a notification, the sender's
-// typing ends). A message shown on screen is marked read at once.
-func (e *Engine) storeLive(ctx context.Context, chat *cube.Chat, ev cube.MessageEvent) {
-	me := e.Me()
-	m := messageFromWire(ev.Message, me)
-	if m.ID == "" || m.DialogID == "" {
-		e.log.Warn("live message without id or dialog id, not stored", "id", m.ID, "dialog", m.DialogID, "from", m.SenderID)
-		return
-	}
-	if m.SentAt.IsZero() {
-		m.SentAt = time.Now().UTC().Truncate(time.Second)
-	}
-	// An unknown dialog is fetched first, so the message never shows without its
-	// dialog; the server's copy already counts this message as unread.
-	_, err := e.db.Dialog(ctx, m.DialogID)
-	known := err == nil
-	if errors.Is(err, cache.ErrNotFound) {
-		if ferr := e.fetchDialog(ctx, m.DialogID, m.SentAt); ferr != nil {
-			e.log.Warn("fetching the dialog of a live message", "dialog", m.DialogID, "err", ferr)
-		}
-	} else if err != nil {
-		e.log.Error("reading dialog for live message", "dialog", m.DialogID, "err", err)
-	}
-	inserted, err := e.db.UpsertMessages(ctx, []cache.Message{m})
-	if err != nil {
-		e.log.Error("storing live message", "id", m.ID, "dialog", m.DialogID, "err", err)
-		e.missedLive(ctx, m.DialogID, m.SentAt, err)
-		return
-	}
-	e.missed.nudge() // the cache takes writes: fetch what it refused before
-	if m.SenderID != me {
-		e.typing.peer(m.DialogID, m.SenderID, false) // the message ends the typing
-	}
-	if inserted == 0 {
-		return // a copy we already hold (catch-up, carbon, echo or re-delivery)
-	}
-	if m.SenderID != me {
-		e.unread.touch(m.DialogID) // the badge below is a guess; the server's count follows
-	}
-	if m.SenderID != 0 && m.SenderID != me {
-		if err := e.ensureUsers(ctx, []int64{m.SenderID}); err != nil {
-			e.log.Warn("fetching sender profile", "user", m.SenderID, "err", err)
-		}
-	}
-	e.notifyLive(ctx, m, true)
-	if m.SenderID != me && !ev.Carbon && e.viewing(m.DialogID) {
-		e.readOnScreen(ctx, chat, ev.Message)
-	}
-	if known && m.SenderID != me && !e.viewing(m.DialogID) {
-		if err := e.bumpUnread(ctx, m.DialogID); err != nil {
-			e.log.Warn("counting a live message unread", "dialog", m.DialogID, "err", err)
-		}
-	}
-}
-
-// bumpUnread counts one more unread message in a dialog. The cache keeps the
-// dialog's last message itself.
-func (e *Engine) bumpUnread(ctx context.Context, dialogID string) error {
-	d, err := e.db.Dialog(ctx, dialogID)
-	if err != nil {
-		return err
-	}
-	return e.db.SetUnread(ctx, dialogID, d.UnreadCount+1)
 }
 
 // fetchDialog finds a dialog the cache does not know. The list API filters by update
@@ -269,12 +205,18 @@ func (e *Engine) storeDialogs(ctx context.Context, dialogs []cube.Dialog) error 
 
 // ensureUsers fetches the profiles of the given users that the cache lacks.
 func (e *Engine) ensureUsers(ctx context.Context, ids []int64) error {
+	_, err := e.profilesOf(ctx, ids)
+	return err
+}
+
+// profilesOf is ensureUsers that also returns the profiles of ids it holds then.
+func (e *Engine) profilesOf(ctx context.Context, ids []int64) (map[int64]cache.User, error) {
 	if len(ids) == 0 {
-		return nil
+		return nil, nil
 	}
 	known, err := e.db.Users(ctx, ids)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	seen := map[int64]bool{}
 	var missing []int64
@@ -285,7 +227,7 @@ func (e *Engine) ensureUsers(ctx context.Context, ids []int64) error {
 		}
 	}
 	if len(missing) == 0 {
-		return nil
+		return known, nil
 	}
 	var users []cube.User
 	err = e.rest(ctx, func(c *cube.Client) (err error) {
@@ -293,11 +235,17 @@ func (e *Engine) ensureUsers(ctx context.Context, ids []int64) error {
 		return err
 	})
 	if err != nil {
-		return err
+		return known, err
 	}
 	stored := make([]cache.User, len(users))
 	for i, u := range users {
 		stored[i] = userFromWire(u)
 	}
-	return e.db.UpsertUsers(ctx, stored)
+	if err := e.db.UpsertUsers(ctx, stored); err != nil {
+		return known, err
+	}
+	for _, u := range stored {
+		known[u.ID] = u
+	}
+	return known, nil
 }

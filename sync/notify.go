@@ -1,7 +1,6 @@
 package sync
 
 import (
-	"context"
 	"strings"
 	"time"
 
@@ -38,11 +37,11 @@ func shouldNotify(c notifyCase) bool {
 }
 
 // notifyLive applies the policy to a live message just stored and publishes a
-// NotifyEvent when it passes.
-func (e *Engine) notifyLive(ctx context.Context, m cache.Message, isNew bool) {
-	d, err := e.db.Dialog(ctx, m.DialogID)
-	if err != nil {
-		return // no dialog, nothing to show it in
+// NotifyEvent when it passes. d is its dialog (nil: none cached, nothing to show it
+// in) and users the profiles at hand for its sender.
+func (e *Engine) notifyLive(m cache.Message, isNew bool, d *cache.Dialog, users map[int64]cache.User) {
+	if d == nil {
+		return
 	}
 	e.mu.Lock()
 	c := notifyCase{
@@ -55,13 +54,11 @@ func (e *Engine) notifyLive(ctx context.Context, m cache.Message, isNew bool) {
 		return
 	}
 	title := d.Name
-	if users, err := e.db.Users(ctx, []int64{m.SenderID}); err == nil {
-		if u, ok := users[m.SenderID]; ok && displayName(u) != "" {
-			if d.Type == cube.DialogPrivate || title == "" {
-				title = displayName(u)
-			} else {
-				title = displayName(u) + " in " + d.Name
-			}
+	if u, ok := users[m.SenderID]; ok && displayName(u) != "" {
+		if d.Type == cube.DialogPrivate || title == "" {
+			title = displayName(u)
+		} else {
+			title = displayName(u) + " in " + d.Name
 		}
 	}
 	e.events.Publish(NotifyEvent{DialogID: m.DialogID, MessageID: m.ID, Title: title, Body: previewText(m)})

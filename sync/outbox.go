@@ -44,7 +44,13 @@ func (e *Engine) Send(ctx context.Context, dialogID, text string) (string, error
 		SentAt:      time.Now().UTC(),
 		State:       cache.StatePending,
 	}
-	if err := e.db.EnqueueOutgoing(ctx, m); err != nil {
+	enqueue := e.db.EnqueueOutgoing
+	if e.liveChat() != nil {
+		// The outbox writes it within moments: recorded as written in the same
+		// write, it needs no MarkWritten of its own (cache/outbox_live.go).
+		enqueue = e.db.EnqueueWritten
+	}
+	if err := enqueue(ctx, m); err != nil {
 		return "", fmt.Errorf("sync: queueing the message: %w", err)
 	}
 	e.typing.ourMessageSent(dialogID)
@@ -115,9 +121,10 @@ func (e *Engine) runOutbox(ctx context.Context) {
 
 // sentMessage is a message written to the stream, not yet confirmed.
 type sentMessage struct {
-	id      string
-	sentAt  time.Time
-	attempt int // e.retries[id] when it was sent
+	id       string
+	dialogID string
+	sentAt   time.Time
+	attempt  int // e.retries[id] when it was sent
 }
 
 // drainOutbox sends the queue oldest first, in batches. The server's stream
@@ -130,7 +137,7 @@ type sentMessage struct {
 func (e *Engine) drainOutbox(ctx context.Context, chat *cube.Chat) {
 	dialogs := map[string]*cache.Dialog{}
 	for ctx.Err() == nil {
-		queued, err := e.db.Outbox(ctx)
+		queued, err := e.db.OutboxHead(ctx, outboxBatch)
 		if err != nil {
 			e.log.Error("reading the outbox", "err", err)
 			return
@@ -138,15 +145,7 @@ func (e *Engine) drainOutbox(ctx context.Context, chat *cube.Chat) {
 		if len(queued) == 0 {
 			return
 		}
-		// Marked written before the stream sees them: from now on the server may
-		// hold them, so the user's edits and deletes queue behind them, and each
-		// resend repeats what was first written.
-		batch := queued[:min(len(queued), outboxBatch)]
-		ids := make([]string, len(batch))
-		for i, m := range batch {
-			ids[i] = m.ID
-		}
-		toSend, err := e.db.MarkWritten(ctx, ids)
+		toSend, err := e.toWrite(ctx, queued)
 		if err != nil {
 			e.log.Error("marking the outbox batch written", "err", err)
 			return
@@ -173,6 +172,25 @@ func (e *Engine) drainOutbox(ctx context.Context, chat *cube.Chat) {
 	}
 }
 
+// toWrite returns the content to write for a batch of the queue. Marked written
+// before the stream sees them: from now on the server may hold them, so the user's
+// edits and deletes queue behind them, and each resend repeats what was first
+// written. A batch queued while live was recorded as written when queued, and its
+// content to write is already at hand.
+func (e *Engine) toWrite(ctx context.Context, batch []cache.Queued) ([]cache.Message, error) {
+	out := make([]cache.Message, len(batch))
+	ids := make([]string, len(batch))
+	written := true
+	for i, q := range batch {
+		out[i], ids[i] = q.Message, q.ID
+		written = written && q.Written
+	}
+	if written {
+		return out, nil
+	}
+	return e.db.MarkWritten(ctx, ids)
+}
+
 // sendQueued writes one queued message to the stream. A nil result without retryLater
 // means the message was marked failed.
 func (e *Engine) sendQueued(ctx context.Context, chat *cube.Chat, m cache.Message, dialogs map[string]*cache.Dialog) (s *sentMessage, retryLater bool) {
@@ -192,7 +210,7 @@ func (e *Engine) sendQueued(ctx context.Context, chat *cube.Chat, m cache.Messag
 	attempt := e.attemptOf(m.ID)
 	_, err := chat.SendMessage(ctx, outgoingFromCache(m, *d, now.Unix()))
 	if err == nil {
-		return &sentMessage{id: m.ID, sentAt: now, attempt: attempt}, false
+		return &sentMessage{id: m.ID, dialogID: m.DialogID, sentAt: now, attempt: attempt}, false
 	}
 	if isTransientSendError(ctx, chat, err) {
 		e.log.Info("outbox paused: connection lost", "id", m.ID, "err", err)
@@ -246,20 +264,24 @@ func (e *Engine) markSent(ctx context.Context, sent []sentMessage) error {
 	e.bounceMu.Lock()
 	defer e.bounceMu.Unlock()
 	marks := make([]cache.SentMark, 0, len(sent))
+	var seconds []cache.Second // of the marked messages that name their dialog
+	var ownIDs, others []string
 	for _, s := range sent {
 		if e.bounced[s.id] || e.retries[s.id] != s.attempt {
 			continue
 		}
 		marks = append(marks, cache.SentMark{ID: s.id, SentAt: s.sentAt})
+		if s.dialogID != "" && !s.sentAt.IsZero() {
+			seconds = append(seconds, cache.Second{DialogID: s.dialogID, SentAt: s.sentAt})
+			ownIDs = append(ownIDs, s.id)
+		} else {
+			others = append(others, s.id)
+		}
 	}
 	if err := e.db.MarkSentAll(ctx, marks); err != nil {
 		return err
 	}
-	ids := make([]string, len(marks))
-	for i, mk := range marks {
-		ids[i] = mk.ID
-	}
-	e.relistCrowded(ctx, ids)
+	e.relistCrowded(ctx, e.own.confirmed(seconds, ownIDs), others)
 	return nil
 }
 

@@ -47,13 +47,22 @@ func (b *relistBook) take() []cache.Second {
 }
 
 // relistCrowded plans a listing of the seconds of confirmed messages that hold
-// others, and wakes the refetch loop.
-func (e *Engine) relistCrowded(ctx context.Context, ids []string) {
-	seconds, err := e.db.CrowdedSeconds(ctx, ids)
+// others, and wakes the refetch loop. own are the batch's messages by second, whose
+// second is left alone when it holds only this engine's own confirmed messages in
+// the order it wrote them (relist_own.go); others are confirmed messages whose
+// second the engine does not know.
+func (e *Engine) relistCrowded(ctx context.Context, own []ownBatch, others []string) {
+	seconds, err := e.ownSecondsToList(ctx, own)
 	if err != nil {
 		e.log.Warn("reading the seconds of confirmed messages", "err", err)
 		return
 	}
+	crowded, err := e.db.CrowdedSeconds(ctx, others)
+	if err != nil {
+		e.log.Warn("reading the seconds of confirmed messages", "err", err)
+		return
+	}
+	seconds = append(seconds, crowded...)
 	if len(seconds) == 0 {
 		return
 	}

@@ -1,0 +1,175 @@
+package cache
+
+import (
+	"context"
+	"fmt"
+	"sync"
+)
+
+// Group commit. Every write is one transaction on the single writing connection,
+// and on the live path most of a small write's cost is its commit (the WAL pages,
+// the search index's flush). Writes that arrive while another is under way wait
+// for the connection anyway: the first of them then commits everything waiting in
+// one transaction, each write inside its own savepoint, so that one write's failure
+// undoes only that write. Every caller still returns only once its own write has
+// committed (or failed): nothing is acknowledged early. A write that finds no one
+// else waiting runs alone, exactly as before. (cubeserver/store/group_commit.go
+// does the same for the server; here a waiting writer leads the next group itself,
+// so no goroutine is needed.)
+
+// maxGroupWrites bounds one group, so that its first writer does not wait for an
+// unbounded transaction.
+const maxGroupWrites = 64
+
+// groupedWrite is one caller's write waiting for, or in, a group.
+type groupedWrite struct {
+	ctx  context.Context
+	what string
+	fn   func(tx *txn, ch *Change) error
+	err  error
+	done chan struct{} // closed once err is final
+	lead chan struct{} // signalled when this write must lead the next group
+}
+
+// writeGroups queues writes for the connection.
+type writeGroups struct {
+	mu      sync.Mutex
+	waiting []*groupedWrite
+	leading bool // a writer is committing a group, or about to
+	grouped int  // writes that ran in a group of several, for tests
+}
+
+// write runs fn in a write transaction (possibly shared with other waiting writes)
+// and, once it has committed, publishes what fn recorded in the change. On any
+// error nothing of fn's is written or published.
+func (db *DB) write(ctx context.Context, what string, fn func(tx *txn, ch *Change) error) error {
+	w := &groupedWrite{ctx: ctx, what: what, fn: fn, done: make(chan struct{}), lead: make(chan struct{}, 1)}
+	g := &db.groups
+	g.mu.Lock()
+	g.waiting = append(g.waiting, w)
+	if g.leading {
+		g.mu.Unlock()
+		select {
+		case <-w.done: // committed (or failed) in someone else's group
+			return w.err
+		case <-w.lead: // first in line: lead the next group
+		}
+		g.mu.Lock()
+	}
+	g.leading = true
+	n := min(len(g.waiting), maxGroupWrites)
+	batch := g.waiting[:n:n]
+	g.waiting = g.waiting[n:]
+	g.mu.Unlock()
+
+	if len(batch) == 1 {
+		db.writeAlone(w)
+	} else {
+		db.writeGroup(batch)
+	}
+
+	g.mu.Lock()
+	if len(batch) > 1 {
+		g.grouped += len(batch)
+	}
+	if len(g.waiting) > 0 {
+		g.waiting[0].lead <- struct{}{} // hand over; leading stays true
+	} else {
+		g.leading = false
+	}
+	g.mu.Unlock()
+	return w.err
+}
+
+// writeAlone runs one write in its own transaction, as the cache always did: its
+// context bounds the whole transaction.
+func (db *DB) writeAlone(w *groupedWrite) {
+	defer close(w.done)
+	ctx := w.ctx
+	sqlTx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		w.err = db.classify(w.what, err)
+		return
+	}
+	tx := &txn{Tx: sqlTx, shared: db.ws}
+	defer db.prepareMissed(ctx, tx)
+	var ch Change
+	if err := w.fn(tx, &ch); err != nil {
+		_ = tx.Rollback()
+		w.err = db.classify(w.what, err)
+		return
+	}
+	if err := tx.Commit(); err != nil {
+		_ = tx.Rollback()
+		w.err = db.classify(w.what, err)
+		return
+	}
+	db.publishChange(ch)
+}
+
+// writeGroup runs several writes in one transaction, each in a savepoint, and
+// answers each. The writes run without their callers' cancellation: one caller
+// giving up must not interrupt a transaction that holds the others' writes (an
+// interrupted statement can roll the whole transaction back). A write whose caller
+// gave up before it started writes nothing and gets the context's error.
+func (db *DB) writeGroup(batch []*groupedWrite) {
+	defer func() {
+		for _, w := range batch {
+			close(w.done)
+		}
+	}()
+	ctx := context.Background()
+	sqlTx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		for _, w := range batch {
+			w.err = db.classify(w.what, err)
+		}
+		return
+	}
+	tx := &txn{Tx: sqlTx, shared: db.ws, noCancel: true}
+	defer db.prepareMissed(ctx, tx)
+	changes := make([]Change, len(batch))
+	var fatal error // the transaction itself failed: nothing is written
+	for i, w := range batch {
+		if err := w.ctx.Err(); err != nil {
+			w.err = db.classify(w.what, err)
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `SAVEPOINT group_write`); err != nil {
+			fatal = err
+			break
+		}
+		if err := w.fn(tx, &changes[i]); err != nil {
+			w.err = db.classify(w.what, err)
+			if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO group_write`); rerr != nil {
+				// SQLite rolled the whole transaction back (a full disk can): the
+				// others' writes are gone too, for the same reason.
+				fatal = err
+				break
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `RELEASE group_write`); err != nil {
+			fatal = err
+			break
+		}
+	}
+	if fatal == nil {
+		fatal = tx.Commit()
+	}
+	if fatal != nil {
+		_ = tx.Rollback()
+		for _, w := range batch {
+			if w.err == nil {
+				w.err = db.classify(w.what, fmt.Errorf("written together with other writes: %w", fatal))
+			}
+		}
+		return
+	}
+	var all Change
+	for i, w := range batch {
+		if w.err == nil {
+			all = merge(all, changes[i])
+		}
+	}
+	db.publishChange(all)
+}
