@@ -188,7 +188,7 @@ func BenchmarkScaleReloadDialogs(b *testing.B) {
 				var id string
 				onUI(func() { id = m.shown[len(m.shown)/2].ID })
 				for i := 0; i < b.N; i++ {
-					m.patchDialogs([]string{id})
+					m.patchDialogs([]string{id}, nil)
 				}
 			})
 		})

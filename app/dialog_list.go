@@ -50,7 +50,7 @@ func (m *mainScreen) reloadDialogsLocked() {
 	if m.model.dialogs == nil {
 		head, err := m.db.NewestDialogs(ctx, listHead)
 		if err == nil && len(head) == listHead {
-			m.publishDialogs(ctx, head, m.loadUsers(ctx, head, nil))
+			m.publishDialogs(ctx, head, m.loadUsers(ctx, head))
 		}
 	}
 	dialogs, err := m.db.VisibleDialogs(ctx)
@@ -61,14 +61,14 @@ func (m *mainScreen) reloadDialogsLocked() {
 		return
 	}
 	m.model.fullReads.Add(1)
-	m.model.dialogs, m.model.users, m.model.full = dialogs, m.loadUsers(ctx, dialogs, nil), true
+	m.model.dialogs, m.model.users, m.model.full = dialogs, m.loadUsers(ctx, dialogs), true
 	m.publishDialogs(ctx, m.model.dialogs, m.model.users)
 }
 
 // patchDialogs re-reads the given dialogs and puts them in their place in the list
-// (a hidden or removed one leaves it), or reloads the whole list when it has not
-// been read yet.
-func (m *mainScreen) patchDialogs(ids []string) {
+// (a hidden or removed one leaves it), and re-reads the given users (their last
+// activity changed), or reloads the whole list when it has not been read yet.
+func (m *mainScreen) patchDialogs(ids []string, users []int64) {
 	m.model.mu.Lock()
 	defer m.model.mu.Unlock()
 	if !m.model.full {
@@ -102,31 +102,36 @@ func (m *mainScreen) patchDialogs(ids []string) {
 		}
 	}
 	m.model.dialogs = next
-	m.model.users = m.loadUsers(ctx, changed, m.model.users)
+	// The users of the changed dialogs are read again too, not only the new ones:
+	// the whole reload this replaces kept every name and last activity current.
+	m.model.users = m.refreshUsers(ctx, append(mentionedUsers(changed, m.me), users...), m.model.users)
 	m.publishDialogs(ctx, m.model.dialogs, m.model.users)
 }
 
-// loadUsers returns known with the users dialogs mention that it lacks added (a new
-// map; known is not modified), or all of them when known is nil.
-func (m *mainScreen) loadUsers(ctx context.Context, dialogs []cache.Dialog, known map[int64]cache.User) map[int64]cache.User {
-	ids := mentionedUsers(dialogs, m.me)
-	if known != nil {
-		ids = slices.DeleteFunc(ids, func(id int64) bool { _, ok := known[id]; return ok })
-		if len(ids) == 0 {
-			return known
-		}
+// refreshUsers returns known with the given users read (again) into it (a new map;
+// known is not modified), or known itself when there are none.
+func (m *mainScreen) refreshUsers(ctx context.Context, ids []int64, known map[int64]cache.User) map[int64]cache.User {
+	if len(ids) == 0 {
+		return known
 	}
-	users, err := m.db.Users(ctx, ids)
+	fresh, err := m.db.Users(ctx, ids)
+	if err != nil {
+		m.log.Warn("loading users", "err", err)
+		return known
+	}
+	out := maps.Clone(known)
+	maps.Copy(out, fresh)
+	return out
+}
+
+// loadUsers reads the users dialogs mention.
+func (m *mainScreen) loadUsers(ctx context.Context, dialogs []cache.Dialog) map[int64]cache.User {
+	users, err := m.db.Users(ctx, mentionedUsers(dialogs, m.me))
 	if err != nil {
 		m.log.Warn("loading users", "err", err)
 		users = map[int64]cache.User{}
 	}
-	if known == nil {
-		return users
-	}
-	out := maps.Clone(known)
-	maps.Copy(out, users)
-	return out
+	return users
 }
 
 // publishDialogs hands a snapshot of the list to the UI goroutine, with the unread
@@ -149,9 +154,10 @@ func (m *mainScreen) publishDialogs(ctx context.Context, dialogs []cache.Dialog,
 
 // patchableChange lists the dialogs a change touches when the list can be patched
 // for it: not for users, the account or the block list (names and previews may
-// change everywhere), nor for more than patchMax dialogs.
+// change everywhere), nor for more than patchMax dialogs. A change of last activity
+// is patched by re-reading those users (the header's "last seen" comes from them).
 func patchableChange(c cache.Change) ([]string, bool) {
-	if c.Users || c.Account || c.Privacy {
+	if c.Users || c.Account || c.Privacy || len(c.Activity) > patchMax {
 		return nil, false
 	}
 	ids := slices.Clone(c.Dialogs)

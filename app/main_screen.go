@@ -208,9 +208,11 @@ func (m *mainScreen) handleChange(c cache.Change) {
 			runOnUI(func() { m.me = me })
 		}
 	}
-	if plan.Dialogs || plan.Header {
+	// Last activity is kept with the list's users even with no chat open: the header
+	// of the next chat opened reads it there.
+	if plan.Dialogs || plan.Header || len(c.Activity) > 0 {
 		if ids, ok := patchableChange(c); ok {
-			m.patchDialogs(ids)
+			m.patchDialogs(ids, c.Activity)
 		} else {
 			m.reloadDialogs()
 		}
