@@ -111,7 +111,7 @@ func (e *Engine) settleUnlistedDialogs(ctx context.Context) error {
 	if listedCount >= expected {
 		return nil
 	}
-	all, err := e.updatedDialogs(ctx, 0)
+	all, _, err := e.updatedDialogs(ctx, 0)
 	if err != nil {
 		return err
 	}
