@@ -190,14 +190,22 @@ func (e *Engine) catchUpOne(ctx context.Context, gen uint64, d cube.Dialog, know
 // dialog updated in the same second as the last one seen. It also returns a time by
 // the server's clock before which the listing had not begun (zero: unknown): the
 // first page's Date header less the request's round trip.
+//
+// Pages go on from the newest second listed, skipping only what was listed of that
+// second: paging by skip from the start would pass over a dialog whenever one listed
+// earlier moved to the end meanwhile (every later one shifts a place down). A dialog
+// that moves while listed comes again; its newer copy replaces the older.
 func (e *Engine) updatedDialogs(ctx context.Context, cursor int64) ([]cube.Dialog, time.Time, error) {
 	f := cube.DialogFilter{SortAsc: "updated_at", Limit: pageSize}
 	if cursor > 0 {
 		f.UpdatedAtGTE = time.Unix(cursor, 0)
 	}
 	var out []cube.Dialog
+	at := map[string]int{} // dialog id → its index in out
 	var listedAfter time.Time
-	for {
+	var last int64 // the newest second listed so far
+	atLast := 0    // how many listed dialogs were updated in that second
+	for first := true; ; first = false {
 		var list *cube.DialogList
 		asked := time.Now()
 		err := e.rest(ctx, func(c *cube.Client) (err error) {
@@ -207,14 +215,27 @@ func (e *Engine) updatedDialogs(ctx context.Context, cursor int64) ([]cube.Dialo
 		if err != nil {
 			return nil, time.Time{}, fmt.Errorf("sync: listing dialogs: %w", err)
 		}
-		if f.Skip == 0 && !list.ServerTime.IsZero() {
+		if first && !list.ServerTime.IsZero() {
 			listedAfter = list.ServerTime.Add(-time.Since(asked))
 		}
-		out = append(out, list.Items...)
+		for _, d := range list.Items {
+			if i, ok := at[d.ID]; ok {
+				out[i] = d
+			} else {
+				at[d.ID] = len(out)
+				out = append(out, d)
+			}
+			switch ts := unixSeconds(d.UpdatedAt.Time); {
+			case ts > last:
+				last, atLast = ts, 1
+			case ts == last:
+				atLast++
+			}
+		}
 		if len(list.Items) < pageSize {
 			return out, listedAfter, nil
 		}
-		f.Skip += len(list.Items)
+		f.UpdatedAtGTE, f.Skip = time.Unix(last, 0), atLast
 	}
 }
 
