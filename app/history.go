@@ -42,6 +42,7 @@ type historyView struct {
 	olderAfter   time.Time // no older-page request before this
 	exhausted    bool      // the server said there is nothing older
 	target       string    // a message to scroll to once it is loaded (search results)
+	sizing       bool      // measure is setting heights: the list's refresh after it fills the rows
 
 	mu       sync.Mutex // guards the snapshot the change pump reads
 	dialogID string
@@ -64,7 +65,7 @@ func newHistoryView(m *mainScreen) *historyView {
 			return b
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
-			if id >= len(h.rows) {
+			if id >= len(h.rows) || h.sizing {
 				return
 			}
 			o.(*widgets.MessageBubble).Update(h.rows[id])
@@ -245,12 +246,15 @@ func (h *historyView) measure() {
 		return // not laid out yet; setWidth measures on first layout
 	}
 	h.heights = make([]float32, len(h.rows))
+	// Each changed height makes Fyne refresh the whole list, every visible bubble
+	// laid out again; both callers refresh the list once measure is done.
+	h.sizing = true
+	defer func() { h.sizing = false }()
 	for i, r := range h.rows {
 		key := r.LayoutKey()
 		height, ok := h.measured[key]
 		if !ok {
-			h.measurer.Update(r)
-			height = h.measurer.HeightFor(h.width)
+			height = h.measurer.Measure(r, h.width)
 			h.measured[key] = height
 		}
 		h.heights[i] = height

@@ -40,6 +40,7 @@ type mainScreen struct {
 	split   *container.Split // the list | chat divider, remembered (window_state.go)
 	list    *widget.List
 	empty   *widget.Label
+	model   dialogModel    // the list's data as its loaders keep it (dialog_list.go)
 	dialogs []cache.Dialog // every visible dialog, newest activity first
 	shown   []cache.Dialog // what the list shows: dialogs, filtered by the search text
 	users   map[int64]cache.User
@@ -207,8 +208,14 @@ func (m *mainScreen) handleChange(c cache.Change) {
 			runOnUI(func() { m.me = me })
 		}
 	}
-	if plan.Dialogs || plan.Header {
-		m.reloadDialogs()
+	// Last activity is kept with the list's users even with no chat open: the header
+	// of the next chat opened reads it there.
+	if plan.Dialogs || plan.Header || len(c.Activity) > 0 {
+		if ids, ok := patchableChange(c); ok {
+			m.patchDialogs(ids, c.Activity)
+		} else {
+			m.reloadDialogs()
+		}
 	}
 	if plan.History {
 		m.chat.history.reload(len(c.Messages[open]))
@@ -225,37 +232,6 @@ func (m *mainScreen) handleChange(c cache.Change) {
 	if c.Users || c.Account || c.Privacy {
 		m.refreshSettings()
 	}
-}
-
-// reloadDialogs reads the dialogs and the users they mention, off the UI goroutine.
-func (m *mainScreen) reloadDialogs() {
-	ctx, cancel := context.WithTimeout(m.ctx, loadTimeout)
-	defer cancel()
-	dialogs, err := m.db.VisibleDialogs(ctx)
-	if err != nil {
-		if m.ctx.Err() == nil {
-			m.log.Error("loading dialogs", "err", err)
-		}
-		return
-	}
-	users, err := m.db.Users(ctx, mentionedUsers(dialogs, m.me))
-	if err != nil {
-		m.log.Warn("loading users", "err", err)
-		users = map[int64]cache.User{}
-	}
-	unread, err := m.engine.UnreadTotal(ctx)
-	if err != nil {
-		unread = 0
-		for _, d := range dialogs {
-			unread += d.UnreadCount
-		}
-	}
-	chats := trayChatsOf(dialogs, m.me, users)
-	runOnUI(func() {
-		m.applyDialogs(dialogs, users)
-		m.ui.win.SetTitle(windowTitle(unread))
-		m.ui.tray.set(unread, chats)
-	})
 }
 
 // mentionedUsers lists the users whose names the dialogs list and chats may show.

@@ -45,7 +45,7 @@ func (db *DB) quickCheckOn(ctx context.Context, on *sql.DB) error {
 	return nil
 }
 
-// MoveAside renames a (corrupt) cache file and its -wal, -shm and -unclean companions to
+// MoveAside renames a (corrupt) cache file and its -wal, -shm, -unclean and -checked companions to
 // path.corrupt-<UTC timestamp>[-N] and returns the new name of the main file, so
 // that Open(path) can start fresh while the old file stays for inspection.
 // The cache must not be open.
@@ -61,7 +61,7 @@ func MoveAside(path string) (string, error) {
 	if err := os.Rename(path, target); err != nil {
 		return "", fmt.Errorf("cache: move aside %s: %w", path, err)
 	}
-	for _, suffix := range []string{"-wal", "-shm", uncleanSuffix} {
+	for _, suffix := range []string{"-wal", "-shm", uncleanSuffix, checkedSuffix} {
 		err := os.Rename(path+suffix, target+suffix)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return target, fmt.Errorf("cache: moved %s to %s but not its %s file: %w", path, target, suffix, err)

@@ -53,8 +53,8 @@ type DB struct {
 // Open opens (creating if needed) the cache at path and brings its schema up to
 // date. A file that is not a database, or fails its quick integrity check after a
 // session that did not end cleanly, gives an error wrapping ErrCorrupt that names
-// the path; see MoveAside. After a clean session the check runs in the background
-// instead (integrity.go, CheckIntegrity).
+// the path; see MoveAside. After a clean session the check runs only when the last
+// one is a week old, and then in the background (integrity.go, CheckIntegrity).
 func Open(path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("cache: empty database path")
@@ -70,6 +70,7 @@ func Open(path string) (*DB, error) {
 	}
 	ctx := context.Background()
 	db := &DB{path: path, changes: newChangeFeed()}
+	created := !exists(path)
 
 	var err error
 	db.w, err = sql.Open("sqlite", path+fmt.Sprintf(
@@ -87,7 +88,7 @@ func Open(path string) (*DB, error) {
 		db.w.Close()
 		return nil, db.openError(err)
 	}
-	checkOwed, err := db.startSession(ctx)
+	checkOwed, err := db.startSession(ctx, created)
 	if err != nil {
 		db.w.Close()
 		return nil, err

@@ -204,14 +204,28 @@ func TestOpenAfterUncleanSessionFailsQuickCheck(t *testing.T) {
 	db.Close()
 }
 
+// ageLastCheck makes the last sound check of the cache at path older than checkEvery.
+func ageLastCheck(t *testing.T, path string) {
+	t.Helper()
+	old := time.Now().Add(-checkEvery - time.Hour)
+	if err := os.Chtimes(path+checkedSuffix, old, old); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestDamageAfterCleanSessionFoundInBackgroundAndAtNextOpen(t *testing.T) {
 	path := damagedCache(t)
+	ageLastCheck(t, path)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	// A clean last session: Open does not read the whole file first...
+	// A clean last session and a check a week old: Open does not read the whole
+	// file first...
 	db, err := Open(path)
 	if err != nil {
 		t.Fatalf("Open after a clean session: %v", err)
+	}
+	if db.check == nil {
+		t.Fatal("a week after the last check, a clean start owes one")
 	}
 	// ...the background check finds the damage...
 	if err := db.CheckIntegrity(ctx); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), path) {
@@ -221,6 +235,48 @@ func TestDamageAfterCleanSessionFoundInBackgroundAndAtNextOpen(t *testing.T) {
 	// ...and the next start refuses the file, so the app moves it aside.
 	if _, err := Open(path); !errors.Is(err, ErrCorrupt) {
 		t.Fatalf("Open after damage was found = %v, want ErrCorrupt", err)
+	}
+}
+
+// TestCleanStartAfterRecentCheckChecksNothing: a start after a clean session whose
+// file was found sound within checkEvery owes no check (a large cache's check is
+// seconds of CPU); one a week old is owed, and once it finds the file sound the next
+// start owes none again.
+func TestCleanStartAfterRecentCheckChecksNothing(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	path := filepath.Join(t.TempDir(), "cache.db")
+	reopen := func() *DB {
+		t.Helper()
+		db, err := Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}
+	db := reopen() // created: nothing to check
+	if db.check != nil || !exists(path+checkedSuffix) {
+		t.Fatalf("a new file owes no check and counts as checked (check %v)", db.check)
+	}
+	db.Close()
+	db = reopen()
+	if db.check != nil {
+		t.Fatal("a clean start right after a check owes none")
+	}
+	db.Close()
+	ageLastCheck(t, path)
+	db = reopen()
+	if db.check == nil {
+		t.Fatal("a week after the last check, a clean start owes one")
+	}
+	if err := db.CheckIntegrity(ctx); err != nil {
+		t.Fatalf("CheckIntegrity of a sound file: %v", err)
+	}
+	db.Close()
+	db = reopen()
+	defer db.Close()
+	if db.check != nil {
+		t.Fatal("the background check found the file sound; the next start owes none")
 	}
 }
 

@@ -75,21 +75,7 @@ func (db *DB) Dialog(ctx context.Context, id string) (*Dialog, error) {
 // Dialogs returns every dialog, the most recent activity (last message, else
 // last update) first.
 func (db *DB) Dialogs(ctx context.Context) ([]Dialog, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+dialogCols+` FROM dialogs
-		ORDER BY CASE WHEN last_message_at > 0 THEN last_message_at ELSE updated_at END DESC, id`)
-	if err != nil {
-		return nil, db.read("read dialogs", err)
-	}
-	defer rows.Close()
-	var out []Dialog
-	for rows.Next() {
-		d, err := scanDialog(rows)
-		if err != nil {
-			return nil, db.read("read dialogs", err)
-		}
-		out = append(out, d)
-	}
-	return out, db.read("read dialogs", rows.Err())
+	return db.queryDialogs(ctx, "read dialogs", `SELECT `+dialogCols+` FROM dialogs `+listOrder)
 }
 
 // UpsertDialogs stores dialogs from the server in one transaction. It keeps the

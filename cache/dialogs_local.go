@@ -56,17 +56,7 @@ func (db *DB) SetHidden(ctx context.Context, dialogID string, hidden bool) error
 
 // VisibleDialogs is Dialogs without the hidden ones: the dialog list.
 func (db *DB) VisibleDialogs(ctx context.Context) ([]Dialog, error) {
-	all, err := db.Dialogs(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := all[:0]
-	for _, d := range all {
-		if !d.Hidden {
-			out = append(out, d)
-		}
-	}
-	return out, nil
+	return db.queryDialogs(ctx, "read dialogs", `SELECT `+dialogCols+` FROM dialogs WHERE hidden_at = 0 `+listOrder)
 }
 
 // unhideIfNewer shows a hidden dialog again when its newest message is newer

@@ -251,6 +251,10 @@ func (m *Message) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &a); err != nil {
 		return err
 	}
+	if !hasUnknownKey(b, messageKnownKeys) {
+		*m = Message(a)
+		return nil
+	}
 	var all map[string]any
 	if err := json.Unmarshal(b, &all); err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	gosync "sync"
 	"time"
 
 	"github.com/cubechat/cubechat/cache"
@@ -96,22 +97,8 @@ func (e *Engine) catchUp(ctx context.Context, gen uint64) error {
 		return fmt.Errorf("sync: storing dialogs: %w", err)
 	}
 
-	for _, d := range planByActivity(dialogs) {
-		err := e.catchUpDialog(ctx, gen, d, known[d.ID], firstSync)
-		var refused *dialogRefused
-		switch {
-		case err == nil:
-		case errors.As(err, &refused):
-			if err := e.settleDialog(ctx, d.ID, refused.err); err != nil {
-				return err
-			}
-		case isPermanent(err):
-			// A final answer about something inside the dialog that nothing settled:
-			// skip the dialog this time (its cursor stays) rather than wedge the rest.
-			e.log.Warn("catch-up skipped a dialog", "dialog", d.ID, "err", err)
-		default:
-			return fmt.Errorf("sync: catching up dialog %q (%s): %w", d.Name, d.ID, err)
-		}
+	if err := e.catchUpDialogs(ctx, gen, planByActivity(dialogs), known, firstSync); err != nil {
+		return err
 	}
 
 	// Only now that every listed dialog's messages are in may the dialog cursor move:
@@ -129,6 +116,72 @@ func (e *Engine) catchUp(ctx context.Context, gen uint64) error {
 		return err
 	}
 	return e.refreshUnread(ctx)
+}
+
+// catchUpDialogs catches up the planned dialogs, catchUpWorkers at a time in plan
+// order, their pages stored by one pageWriter. It returns the first failure that
+// must fail the pass (and stops the rest), or the context's error if the pass was
+// cancelled before every dialog was done.
+func (e *Engine) catchUpDialogs(ctx context.Context, gen uint64, plan []cube.Dialog, known map[string]int64, firstSync bool) error {
+	if len(plan) == 0 {
+		return nil
+	}
+	passCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	w := e.startPageWriter(passCtx)
+	defer w.close()
+	next := make(chan cube.Dialog)
+	var mu gosync.Mutex
+	var failed error
+	var wg gosync.WaitGroup
+	for range min(catchUpWorkers, len(plan)) {
+		wg.Go(func() {
+			for d := range next {
+				if err := e.catchUpOne(passCtx, gen, d, known[d.ID], firstSync, w); err != nil {
+					mu.Lock()
+					if failed == nil {
+						failed = err
+					}
+					mu.Unlock()
+					cancel()
+				}
+			}
+		})
+	}
+feed:
+	for _, d := range plan {
+		select {
+		case next <- d:
+		case <-passCtx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if failed != nil {
+		return failed
+	}
+	return ctx.Err() // every dialog is done unless the pass was cancelled
+}
+
+// catchUpOne catches up one dialog. A permanent answer settles the dialog (or skips
+// it this time) instead of failing the pass; only what must be retried is returned.
+func (e *Engine) catchUpOne(ctx context.Context, gen uint64, d cube.Dialog, known int64, firstSync bool, w *pageWriter) error {
+	err := e.catchUpDialog(ctx, gen, d, known, firstSync, w)
+	var refused *dialogRefused
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &refused):
+		return e.settleDialog(ctx, d.ID, refused.err)
+	case isPermanent(err):
+		// A final answer about something inside the dialog that nothing settled:
+		// skip the dialog this time (its cursor stays) rather than wedge the rest.
+		e.log.Warn("catch-up skipped a dialog", "dialog", d.ID, "err", err)
+		return nil
+	default:
+		return fmt.Errorf("sync: catching up dialog %q (%s): %w", d.Name, d.ID, err)
+	}
 }
 
 // updatedDialogs lists the dialogs updated at or after cursor (unix seconds; 0 = all).
@@ -195,7 +248,7 @@ func (e *Engine) knownSince(ctx context.Context, dialogs []cube.Dialog) (map[str
 // that with every change to the dialog's messages, so everything changed after the
 // listing is at or after it and is asked for next time. known is the updated_at of
 // a dialog cached without a cursor (0 = not cached).
-func (e *Engine) catchUpDialog(ctx context.Context, gen uint64, d cube.Dialog, known int64, firstSync bool) error {
+func (e *Engine) catchUpDialog(ctx context.Context, gen uint64, d cube.Dialog, known int64, firstSync bool, w *pageWriter) error {
 	cursor := e.cursors.current(d.ID)
 	if cursor == 0 {
 		cursor = known
@@ -209,11 +262,11 @@ func (e *Engine) catchUpDialog(ctx context.Context, gen uint64, d cube.Dialog, k
 		if firstSync {
 			budget = firstSyncPage
 		}
-		if err := e.fetchChanged(ctx, d.ID, time.Time{}, budget); err != nil {
+		if err := e.fetchChanged(ctx, d.ID, time.Time{}, budget, w); err != nil {
 			return err
 		}
 	default:
-		if err := e.fetchChanged(ctx, d.ID, cursorTime(cursor), catchUpBudget); err != nil {
+		if err := e.fetchChanged(ctx, d.ID, cursorTime(cursor), catchUpBudget, w); err != nil {
 			return err
 		}
 	}
@@ -228,23 +281,57 @@ func (e *Engine) catchUpDialog(ctx context.Context, gen uint64, d cube.Dialog, k
 func cursorTime(cursor int64) time.Time { return time.Unix(cursor-1, 0) }
 
 // fetchChanged fetches the messages of a dialog changed at or after since (zero =
-// every message), newest date_sent first, up to budget, committing each page as it
-// comes. Paging is by skip over the immutable date_sent order: the matching set only
-// grows meanwhile, so a page boundary can repeat a message but never skip one. If
-// the budget runs out, what was not fetched is recorded as a gap that scrolling
-// back-fills.
+// every message), newest date_sent first, up to budget, handing each page to the
+// pass's writer. Each page after the first goes on from the oldest second fetched
+// (date_sent[lte] it, skipping the messages of that second already fetched): the
+// date_sent order is immutable, and a message that joins the set meanwhile (stored
+// or changed after the dialog was listed) moves the dialog's updated_at past the
+// listed value the cursor takes, so the next catch-up asks for it even if a page
+// boundary passed it by. If the budget runs out, what was not fetched is recorded as
+// a gap that scrolling back-fills.
 //
-// The next page is requested while the current one is stored (the two are
-// independent: the request depends only on how many were fetched), so the network
-// and the cache work at the same time. Every page is committed before this returns,
-// so the caller's cursor still moves only after its batch is stored.
-func (e *Engine) fetchChanged(ctx context.Context, dialogID string, since time.Time, budget int) error {
+// The next page is requested while the writer stores the last (the request depends
+// only on how many were fetched). Every page is committed before this returns, so
+// the caller's cursor still moves only after its batch is stored.
+func (e *Engine) fetchChanged(ctx context.Context, dialogID string, since time.Time, budget int, w *pageWriter) error {
 	if budget <= 0 {
 		return e.recordGap(ctx, dialogID, since, 0)
 	}
-	me := e.Me()
-	filter := func(fetched int) cube.MessageFilter {
-		return cube.MessageFilter{
+	listing := newServerListing(true)
+	var pending []<-chan error
+	// committed waits for the pages handed to the writer; with wait false it only
+	// collects those already answered, to stop early after a failed store.
+	committed := func(wait bool) error {
+		for len(pending) > 0 {
+			if !wait {
+				select {
+				case err := <-pending[0]:
+					pending = pending[1:]
+					if err != nil {
+						return err
+					}
+					continue
+				default:
+					return nil
+				}
+			}
+			select {
+			case err := <-pending[0]:
+				pending = pending[1:]
+				if err != nil {
+					return err
+				}
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		return nil
+	}
+	var oldest int64 // the oldest date_sent fetched (0 = none yet)
+	atOldest := 0    // how many fetched messages were sent in that second
+	fetched := 0
+	for {
+		f := cube.MessageFilter{
 			DialogID:     dialogID,
 			UpdatedAtGTE: since,
 			SortDesc:     "date_sent",
@@ -252,76 +339,47 @@ func (e *Engine) fetchChanged(ctx context.Context, dialogID string, since time.T
 			Skip:         fetched,
 			MarkAsRead:   false, // background sync must not reset unread counts
 		}
-	}
-	fetchCtx, cancel := context.WithCancel(ctx)
-	var pending <-chan fetchedPage
-	defer func() {
-		// A page still in flight when storing failed: stop it and wait for it.
-		cancel()
-		if pending != nil {
-			<-pending
+		if oldest > 0 {
+			// Go on from the oldest second fetched, skipping what was fetched of it:
+			// the server then skips a few messages, not every one fetched so far.
+			f.DateSentLTE, f.Skip = oldest, atOldest
 		}
-	}()
-	var oldest int64
-	fetched := 0
-	listing := newServerListing(true)
-	f := filter(0)
-	pending = e.fetchPage(fetchCtx, f)
-	for {
-		got := <-pending
-		pending = nil
-		if isPermanent(got.err) {
-			return &dialogRefused{got.err}
-		}
-		if got.err != nil {
-			return got.err
-		}
-		page := got.page
-		fetched += len(page)
-		full := len(page) == f.Limit
-		var next cube.MessageFilter
-		if full && fetched < budget {
-			next = filter(fetched)
-			pending = e.fetchPage(fetchCtx, next)
-		}
-		if _, err := e.upsertWire(ctx, page, me, listing, got.asked); err != nil {
-			return err
-		}
-		for _, m := range page {
-			ts := unixSeconds(cube.UnixAny(m.DateSent))
-			if oldest == 0 || ts < oldest {
-				oldest = ts
-			}
-		}
-		if !full {
-			return nil
-		}
-		if pending == nil {
-			break // the budget is spent
-		}
-		f = next
-	}
-	return e.recordGap(ctx, dialogID, since, oldest)
-}
-
-// fetchedPage is the outcome of one background page request.
-type fetchedPage struct {
-	page  []cube.Message
-	asked time.Time // when it was requested
-	err   error
-}
-
-// fetchPage requests one page in the background. The channel (buffered, so the
-// goroutine never waits) delivers exactly one result; the caller receives it,
-// cancelling ctx first if it no longer wants it.
-func (e *Engine) fetchPage(ctx context.Context, f cube.MessageFilter) <-chan fetchedPage {
-	out := make(chan fetchedPage, 1)
-	go func() {
 		asked := time.Now()
 		page, err := e.listMessages(ctx, f)
-		out <- fetchedPage{page, asked, err}
-	}()
-	return out
+		if isPermanent(err) {
+			return &dialogRefused{err}
+		}
+		if err != nil {
+			return err
+		}
+		fetched += len(page)
+		done, err := w.store(ctx, page, listing, asked)
+		if err != nil {
+			return err
+		}
+		pending = append(pending, done)
+		for _, m := range page {
+			switch ts := unixSeconds(cube.UnixAny(m.DateSent)); {
+			case oldest == 0 || ts < oldest:
+				oldest, atOldest = ts, 1
+			case ts == oldest:
+				atOldest++
+			}
+		}
+		if err := committed(false); err != nil {
+			return err
+		}
+		if len(page) < f.Limit {
+			return committed(true)
+		}
+		if fetched >= budget {
+			break // the budget is spent
+		}
+	}
+	if err := committed(true); err != nil {
+		return err
+	}
+	return e.recordGap(ctx, dialogID, since, oldest)
 }
 
 // recordGap notes that messages of a dialog changed since since and sent at or before

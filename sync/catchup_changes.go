@@ -26,18 +26,42 @@ func (e *Engine) upsertWire(ctx context.Context, page []cube.Message, me int64, 
 	if len(page) == 0 {
 		return 0, nil
 	}
+	// The stored copies of the whole page in one query, not one per message.
+	stored, err := e.db.MessagesByID(ctx, wireIDs(page))
+	if err != nil {
+		return 0, fmt.Errorf("reading stored messages: %w", err)
+	}
+	batch := e.prepareWire(page, stored, me, listing, asked)
+	n, err := e.db.UpsertListed(ctx, batch.msgs, batch.listed)
+	if err != nil {
+		return 0, fmt.Errorf("storing messages: %w", err)
+	}
+	return n, e.finishWire(ctx, batch)
+}
+
+// wireBatch is a page of server copies made ready for the cache: what to upsert, the
+// seconds to rank, and the reactions to bring up to date once it is stored.
+type wireBatch struct {
+	msgs      []cache.Message
+	listed    []cache.Listed
+	reacted   []cube.Message // reaction counts differ from the cache's: ask who reacted
+	unreacted []string       // known messages deleted for everyone: their reactions went too
+}
+
+func wireIDs(page []cube.Message) []string {
 	ids := make([]string, 0, len(page))
 	for _, w := range page {
 		ids = append(ids, w.ID)
 	}
-	// The stored copies of the whole page in one query, not one per message.
-	stored, err := e.db.MessagesByID(ctx, ids)
-	if err != nil {
-		return 0, fmt.Errorf("reading stored messages: %w", err)
-	}
-	msgs := make([]cache.Message, 0, len(page))
-	var reacted []cube.Message
-	var unreacted []string // known messages deleted for everyone: their reactions went too
+	return ids
+}
+
+// prepareWire turns a page into a wireBatch against the stored copies of its
+// messages (id → message; missing = not cached). A listing read newest first is
+// stored oldest first, so that the messages of a second come in the order the
+// server stored them and their arrival ranks need no correction (cache/arrival.go).
+func (e *Engine) prepareWire(page []cube.Message, stored map[string]*cache.Message, me int64, listing *serverListing, asked time.Time) wireBatch {
+	b := wireBatch{msgs: make([]cache.Message, 0, len(page)), listed: listing.page(page)}
 	for _, w := range page {
 		if w.ID == "" || w.ChatDialogID == "" {
 			e.log.Warn("server message without id or dialog, skipped", "id", w.ID)
@@ -51,34 +75,38 @@ func (e *Engine) upsertWire(ctx context.Context, page []cube.Message, me int64, 
 				continue
 			}
 			if reactionTotals(w) != nil {
-				reacted = append(reacted, w)
+				b.reacted = append(b.reacted, w)
 			}
 		default:
 			keepEdits(&m, old, w, asked)
 			switch {
 			case w.Deleted && len(old.Reactions) > 0:
-				unreacted = append(unreacted, w.ID)
+				b.unreacted = append(b.unreacted, w.ID)
 			case !w.Deleted && !sameReactions(*old, w, me):
-				reacted = append(reacted, w)
+				b.reacted = append(b.reacted, w)
 			}
 		}
-		msgs = append(msgs, m)
+		b.msgs = append(b.msgs, m)
 	}
-	n, err := e.db.UpsertListed(ctx, msgs, listing.page(page))
-	if err != nil {
-		return 0, fmt.Errorf("storing messages: %w", err)
+	if listing != nil && listing.newestFirst {
+		slices.Reverse(b.msgs)
 	}
-	for _, id := range unreacted {
+	return b
+}
+
+// finishWire brings the reactions of a stored batch up to date.
+func (e *Engine) finishWire(ctx context.Context, b wireBatch) error {
+	for _, id := range b.unreacted {
 		if err := e.db.SetReactions(ctx, id, nil); err != nil && !errors.Is(err, cache.ErrNotFound) {
-			return n, fmt.Errorf("clearing reactions of %s: %w", id, err)
+			return fmt.Errorf("clearing reactions of %s: %w", id, err)
 		}
 	}
-	for _, w := range reacted {
+	for _, w := range b.reacted {
 		if err := e.refreshReactions(ctx, w); err != nil {
-			return n, err
+			return err
 		}
 	}
-	return n, nil
+	return nil
 }
 
 // refreshReactions replaces a message's cached reactions with the server's list. A

@@ -96,16 +96,9 @@ func (e *Engine) settleMessage(ctx context.Context, messageID string, cause erro
 // only when the server lists fewer are the ids compared and each missing dialog
 // asked about once: gone for us drops it, still readable means hidden elsewhere.
 func (e *Engine) settleUnlistedDialogs(ctx context.Context) error {
-	cached, err := e.db.Dialogs(ctx)
+	expected, err := e.db.CountServerListed(ctx, cube.DialogPublic)
 	if err != nil {
-		return fmt.Errorf("sync: listing cached dialogs: %w", err)
-	}
-	var expected []cache.Dialog
-	for _, d := range cached {
-		// Hidden dialogs are not listed; a public dialog the user left stays browsable.
-		if !d.Hidden && (d.Type != cube.DialogPublic || d.Subscribed) {
-			expected = append(expected, d)
-		}
+		return fmt.Errorf("sync: counting cached dialogs: %w", err)
 	}
 	var listedCount int
 	err = e.rest(ctx, func(c *cube.Client) (err error) {
@@ -115,7 +108,7 @@ func (e *Engine) settleUnlistedDialogs(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("sync: counting dialogs: %w", err)
 	}
-	if listedCount >= len(expected) {
+	if listedCount >= expected {
 		return nil
 	}
 	all, err := e.updatedDialogs(ctx, 0)
@@ -126,8 +119,13 @@ func (e *Engine) settleUnlistedDialogs(ctx context.Context) error {
 	for _, d := range all {
 		listed[d.ID] = true
 	}
-	for _, d := range expected {
-		if listed[d.ID] {
+	cached, err := e.db.Dialogs(ctx)
+	if err != nil {
+		return fmt.Errorf("sync: listing cached dialogs: %w", err)
+	}
+	for _, d := range cached {
+		// Hidden dialogs are not listed; a public dialog the user left stays browsable.
+		if d.Hidden || (d.Type == cube.DialogPublic && !d.Subscribed) || listed[d.ID] {
 			continue
 		}
 		_, err := e.listMessages(ctx, cube.MessageFilter{DialogID: d.ID, Limit: 1, MarkAsRead: false})

@@ -108,23 +108,26 @@ func (e *Engine) readCursor(ctx context.Context, key string) (int64, error) {
 	return n, nil
 }
 
-// readMessageCursors reads the message cursor of every cached dialog. A dialog
-// without one (first stored by a live message, or by a version whose cursors followed
-// date_sent) is caught up from the updated_at the server gave it when it was stored
-// (see knownSince), never from a sender's clock.
+// readMessageCursors reads the message cursor of every cached dialog, in one query. A
+// dialog without one (first stored by a live message, or by a version whose cursors
+// followed date_sent) is caught up from the updated_at the server gave it when it was
+// stored (see knownSince), never from a sender's clock.
 func (e *Engine) readMessageCursors(ctx context.Context) (map[string]int64, error) {
-	dialogs, err := e.db.Dialogs(ctx)
+	values, err := e.db.PrefixedCursors(ctx, messageCursorKey)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]int64, len(dialogs))
-	for _, d := range dialogs {
-		v, err := e.readCursor(ctx, messageCursorKey+d.ID)
-		if err != nil {
-			return nil, err
+	out := make(map[string]int64, len(values))
+	for id, v := range values {
+		if v == "" {
+			continue
 		}
-		if v != 0 {
-			out[d.ID] = v
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("sync: cursor %s holds %q, not a number: %w", messageCursorKey+id, v, err)
+		}
+		if n != 0 {
+			out[id] = n
 		}
 	}
 	return out, nil

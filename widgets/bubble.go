@@ -256,6 +256,16 @@ func (b *MessageBubble) HeightFor(width float32) float32 {
 	return b.geometry(width).height
 }
 
+// Measure is Update(data) then HeightFor(width) for a bubble that is never shown
+// (the history's measurer): it skips the refresh of the bubble's renderer and
+// children, which lays the text out twice more for nothing. Sizing the bubbles is
+// most of what opening a chat costs (docs/benchmarks.md, issue 10).
+func (b *MessageBubble) Measure(data BubbleData, width float32) float32 {
+	b.data = data
+	b.apply()
+	return b.geometry(width).height
+}
+
 func (b *MessageBubble) CreateRenderer() fyne.WidgetRenderer {
 	return &bubbleRenderer{b: b}
 }

@@ -3,6 +3,7 @@ package widgets
 import (
 	"image/color"
 	"math"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
@@ -28,18 +29,51 @@ var SecondaryTextColors = []fyne.ThemeColorName{theme.ColorNameDisabled, theme.C
 // placeholder greys fall well under 4.5:1 in both variants.
 type readableTheme struct {
 	fyne.Theme
+	found *sync.Map // secondaryKey → color.Color: the search is hundreds of Contrast calls
 }
 
 // ReadableTheme wraps base so that its secondary text colours reach MinTextContrast on
 // every surface in TextSurfaces and on OwnBubble; everything else is base's.
-func ReadableTheme(base fyne.Theme) fyne.Theme { return readableTheme{base} }
+func ReadableTheme(base fyne.Theme) fyne.Theme { return readableTheme{base, &sync.Map{}} }
 
 func (t readableTheme) Color(name fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
 	switch name {
 	case theme.ColorNameDisabled, theme.ColorNamePlaceHolder:
-		return readableSecondary(t.Theme, v)
+		// Every label's refresh asks (a dialog list's rows, each bubble): the answer is
+		// kept per set of colours it depends on, so a change of base colours still counts.
+		if len(TextSurfaces) > maxKeySurfaces {
+			return readableSecondary(t.Theme, v)
+		}
+		key := secondaryKeyOf(t.Theme, v)
+		if c, ok := t.found.Load(key); ok {
+			return c.(color.Color)
+		}
+		c := readableSecondary(t.Theme, v)
+		t.found.Store(key, c)
+		return c
 	}
 	return t.Theme.Color(name, v)
+}
+
+// secondaryKey is every colour readableSecondary reads: the foreground, the
+// background, OwnBubble and the TextSurfaces (at most maxKeySurfaces of them).
+type secondaryKey [3 + maxKeySurfaces]color.RGBA64
+
+const maxKeySurfaces = 8
+
+func secondaryKeyOf(base fyne.Theme, v fyne.ThemeVariant) secondaryKey {
+	var k secondaryKey
+	rgba := func(c color.Color) color.RGBA64 {
+		r, g, b, a := c.RGBA()
+		return color.RGBA64{R: uint16(r), G: uint16(g), B: uint16(b), A: uint16(a)}
+	}
+	k[0] = rgba(base.Color(theme.ColorNameForeground, v))
+	k[1] = rgba(base.Color(theme.ColorNameBackground, v))
+	k[2] = rgba(OwnBubble(base, v))
+	for i, s := range TextSurfaces {
+		k[3+i] = rgba(base.Color(s, v))
+	}
+	return k
 }
 
 // OwnBubble is the background of one's own message bubbles in th.

@@ -1,6 +1,7 @@
 package widgets
 
 import (
+	"image/color"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -52,4 +53,56 @@ func TestContrast(t *testing.T) {
 	if c := Contrast(light, dark); c < 15 {
 		t.Errorf("the light and dark backgrounds: %v", c)
 	}
+}
+
+// switchableTheme is the default theme with a foreground that can change.
+type switchableTheme struct {
+	fyne.Theme
+	fg color.Color
+}
+
+func (s *switchableTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	if n == theme.ColorNameForeground && s.fg != nil {
+		return s.fg
+	}
+	return s.Theme.Color(n, v)
+}
+
+// TestReadableThemeKeepsItsAnswerPerColours: the secondary colour is searched once
+// per set of base colours (it is asked on every label refresh), and a base whose
+// colours change gets the answer for its new colours.
+func TestReadableThemeKeepsItsAnswerPerColours(t *testing.T) {
+	base := &switchableTheme{Theme: theme.DefaultTheme()}
+	th := ReadableTheme(base)
+	for _, v := range []fyne.ThemeVariant{theme.VariantLight, theme.VariantDark} {
+		if got, want := th.Color(theme.ColorNameDisabled, v), readableSecondary(base, v); got != want {
+			t.Errorf("variant %d: %v, want %v", v, got, want)
+		}
+		if got, want := th.Color(theme.ColorNamePlaceHolder, v), readableSecondary(base, v); got != want {
+			t.Errorf("variant %d, asked again: %v, want %v", v, got, want)
+		}
+	}
+	before := th.Color(theme.ColorNameDisabled, theme.VariantLight)
+	base.fg = color.NRGBA{R: 0x20, G: 0x30, B: 0x90, A: 0xff}
+	got, want := th.Color(theme.ColorNameDisabled, theme.VariantLight), readableSecondary(base, theme.VariantLight)
+	if got != want || got == before {
+		t.Errorf("after the foreground changed: %v, want %v (was %v)", got, want, before)
+	}
+}
+
+// BenchmarkReadableSecondary asks the theme for the secondary text colour, beside
+// the reference of searching it every time (what each label refresh cost before).
+func BenchmarkReadableSecondary(b *testing.B) {
+	base := theme.DefaultTheme()
+	b.Run("reference-search-every-time", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			readableSecondary(base, theme.VariantDark)
+		}
+	})
+	b.Run("theme-color", func(b *testing.B) {
+		th := ReadableTheme(base)
+		for i := 0; i < b.N; i++ {
+			th.Color(theme.ColorNameDisabled, theme.VariantDark)
+		}
+	})
 }

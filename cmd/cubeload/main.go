@@ -32,6 +32,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "soak" {
 		return runSoak(args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "ingest" {
+		return runIngest(args[1:], stdout, stderr)
+	}
 	o, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil

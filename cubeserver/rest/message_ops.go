@@ -82,24 +82,17 @@ func (h *Handler) unreadCounts(w http.ResponseWriter, r *http.Request, rc *reqCt
 		return
 	}
 	ids := append(queryList(q, "chat_dialog_ids"), queryList(q, "dialogs_ids")...)
-	dq := store.DialogQuery{UserID: rc.session.UserID, IDs: ids}
-	dialogs, _, err := h.st.ListDialogs(r.Context(), dq)
+	counts, err := h.st.UnreadCounts(r.Context(), store.DialogQuery{UserID: rc.session.UserID, IDs: ids})
 	if err != nil {
 		h.internalError(w, r, err)
 		return
 	}
-	out := map[string]int{}
+	out := make(map[string]int, len(counts)+1)
 	total := 0
-	for _, d := range dialogs {
-		n := 0
-		if d.UnreadMessagesCount != nil {
-			n = *d.UnreadMessagesCount
-		}
+	for id, n := range counts {
 		total += n
-		if len(ids) > 0 {
-			out[d.ID] = n
-		} else if n > 0 {
-			out[d.ID] = n
+		if len(ids) > 0 || n > 0 {
+			out[id] = n
 		}
 	}
 	out["total"] = total

@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/cubechat/cubechat/cube"
+	"github.com/cubechat/cubechat/internal/testwait"
 )
 
 // A group's writes commit together, but a failing write is undone alone.
@@ -129,4 +132,120 @@ func TestGroupedWriteAfterCloseFails(t *testing.T) {
 	if err == nil {
 		t.Fatal("store after Close succeeded")
 	}
+}
+
+// The committer lingers for more writes only after a group of several (concurrent
+// writers); a lone writer's group is committed at once.
+func TestGatherLingersOnlyWhileWritesComeTogether(t *testing.T) {
+	g := newGroupCommitter()
+	g.queue = make(chan *groupWrite) // unbuffered: a send returns once gather took it
+	var elapsed atomic.Int64         // what the committer's clock says has passed
+	g.now = func() time.Time { return time.Unix(1000, elapsed.Load()) }
+	gapOver := make(chan time.Time)
+	waiting := make(chan struct{}, 10) // the committer started to wait for a write
+	g.after = func(time.Duration) <-chan time.Time {
+		waiting <- struct{}{}
+		return gapOver
+	}
+	write := func() *groupWrite { return &groupWrite{ctx: context.Background(), err: make(chan error, 1)} }
+
+	if batch := g.gather(write(), false); len(batch) != 1 {
+		t.Fatalf("lone write gathered %d writes", len(batch))
+	}
+
+	got := make(chan []*groupWrite, 1)
+	go func() { got <- g.gather(write(), true) }()
+	send := func(w *groupWrite) {
+		t.Helper()
+		select {
+		case g.queue <- w: // taken
+		case <-time.After(10 * time.Second):
+			t.Fatal("the lingering committer did not take a write")
+		}
+	}
+	send(write()) // arrive while it lingers
+	send(write())
+	select {
+	case gapOver <- time.Time{}: // then nothing more within the gap
+	case <-time.After(10 * time.Second):
+		t.Fatal("the committer does not wait for the gap")
+	}
+	if batch, _ := testwait.Recv(t, "the group", 10*time.Second, got); len(batch) != 3 {
+		t.Fatalf("lingering group holds %d writes, want 3", len(batch))
+	}
+
+	// Past maxLinger it stops waiting, however fast writes keep coming.
+	for len(waiting) > 0 {
+		<-waiting
+	}
+	go func() { got <- g.gather(write(), true) }()
+	testwait.Recv(t, "the committer to wait", 10*time.Second, waiting)
+	elapsed.Store(int64(maxLinger)) // the linger's time is up
+	send(write())
+	if batch, _ := testwait.Recv(t, "the group", 10*time.Second, got); len(batch) != 2 {
+		t.Fatalf("group past maxLinger holds %d writes, want 2", len(batch))
+	}
+}
+
+// One goroutine may queue several messages before the first has committed; they are
+// stored in the order queued, and each wait answers for its own message.
+func TestQueuedMessagesKeepTheirOrder(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	a, b := mustUser(t, s, "a"), mustUser(t, s, "b")
+	d, err := s.FindOrCreatePrivateDialog(ctx, a.ID, b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 200
+	ids := make([]string, n)
+	waits := make([]func() (bool, error), n)
+	for i := range waits {
+		ids[i] = cube.NewObjectID()
+		waits[i] = s.StoreChatMessageAsync(ctx, cube.Message{ID: ids[i], ChatDialogID: d.ID, SenderID: a.ID,
+			Message: fmt.Sprint(i), DateSent: 1_700_000_000}) // one second: listed in stored order
+	}
+	dup := s.StoreChatMessageAsync(ctx, cube.Message{ID: ids[0], ChatDialogID: d.ID, SenderID: a.ID, Message: "again"})
+	for i, wait := range waits {
+		if ok, err := wait(); !ok || err != nil {
+			t.Fatalf("message %d: inserted=%v err=%v", i, ok, err)
+		}
+	}
+	if ok, err := dup(); ok || err != nil {
+		t.Fatalf("a repeated id: inserted=%v err=%v, want false, nil", ok, err)
+	}
+	got, err := s.ListMessages(ctx, MessageQuery{DialogID: d.ID, Viewer: b.ID})
+	if err != nil || len(got) != n {
+		t.Fatalf("listed %d messages, %v", len(got), err)
+	}
+	for i, m := range got {
+		if m.ID != ids[i] {
+			t.Fatalf("message %d listed is %s, queued %s", i, m.ID, ids[i])
+		}
+	}
+}
+
+// Writes still queued when the store closes are answered (committed or refused), never
+// left waiting.
+func TestCloseAnswersQueuedWrites(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	a, b := mustUser(t, s, "a"), mustUser(t, s, "b")
+	d, err := s.FindOrCreatePrivateDialog(ctx, a.ID, b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var waits []func() (bool, error)
+	for range 100 {
+		waits = append(waits, s.StoreChatMessageAsync(ctx, cube.Message{ID: cube.NewObjectID(), ChatDialogID: d.ID, SenderID: a.ID}))
+	}
+	s.Close()
+	answered := make(chan struct{})
+	go func() {
+		for _, wait := range waits {
+			_, _ = wait()
+		}
+		close(answered)
+	}()
+	testwait.Recv(t, "every queued write answered", 10*time.Second, answered)
 }

@@ -17,13 +17,22 @@ import (
 // hide newer history), and every other occupant's unread count goes up by one.
 // read_ids = delivered_ids = [sender]. A zero DateSent means now.
 func (s *Store) StoreChatMessage(ctx context.Context, m cube.Message) (inserted bool, err error) {
+	return s.StoreChatMessageAsync(ctx, m)()
+}
+
+// StoreChatMessageAsync queues m to be stored as StoreChatMessage does and returns at
+// once; wait blocks until m's group has committed and returns what StoreChatMessage
+// would have. Messages queued by one goroutine are stored in that order.
+func (s *Store) StoreChatMessageAsync(ctx context.Context, m cube.Message) (wait func() (inserted bool, err error)) {
+	failed := func(err error) func() (bool, error) { return func() (bool, error) { return false, err } }
 	if m.ID == "" || m.ChatDialogID == "" || m.SenderID <= 0 {
-		return false, fmt.Errorf("%w: message id, dialog and sender are required", ErrInvalidInput)
+		return failed(fmt.Errorf("%w: message id, dialog and sender are required", ErrInvalidInput))
 	}
 	attachments, custom, err := messageJSON(m)
 	if err != nil {
-		return false, err
+		return failed(err)
 	}
+	var inserted bool
 	now := nowMS()
 	if m.DateSent == 0 {
 		m.DateSent = time.Now().Unix()
@@ -36,13 +45,19 @@ func (s *Store) StoreChatMessage(ctx context.Context, m cube.Message) (inserted 
 	if !m.UpdatedAt.IsZero() {
 		updated = m.UpdatedAt.UnixMilli()
 	}
-	err = s.txGrouped(ctx, func(ctx context.Context, sqlTx *sql.Tx) error {
+	committed := s.txGroupedAsync(ctx, func(ctx context.Context, sqlTx *sql.Tx) error {
+		inserted = false // a group that failed elsewhere runs again (group_commit.go)
 		tx := s.prepTx(sqlTx)
 		// Posters are occupants, or admins of a broadcast dialog, who need not occupy it.
-		member, err := exists(ctx, tx, `SELECT 1 FROM dialog_occupants WHERE dialog_id = ?1 AND user_id = ?2
-			UNION ALL SELECT 1 FROM dialog_admins a JOIN dialogs d ON d.id = a.dialog_id
-			WHERE a.dialog_id = ?1 AND a.user_id = ?2 AND d.type = `+strconv.Itoa(cube.DialogBroadcast),
+		// Two plain lookups: one query with both (UNION ALL of ?1, ?2) was compiled
+		// again by SQLite on every run.
+		member, err := exists(ctx, tx, `SELECT 1 FROM dialog_occupants WHERE dialog_id = ? AND user_id = ?`,
 			m.ChatDialogID, m.SenderID)
+		if err == nil && !member {
+			member, err = exists(ctx, tx, `SELECT 1 FROM dialog_admins a JOIN dialogs d ON d.id = a.dialog_id
+				WHERE a.dialog_id = ? AND a.user_id = ? AND d.type = `+strconv.Itoa(cube.DialogBroadcast),
+				m.ChatDialogID, m.SenderID)
+		}
 		if err != nil {
 			return err
 		}
@@ -88,7 +103,10 @@ func (s *Store) StoreChatMessage(ctx context.Context, m cube.Message) (inserted 
 		_, err = tx.ExecContext(ctx, `DELETE FROM dialog_hidden WHERE dialog_id = ?`, m.ChatDialogID)
 		return err
 	})
-	return inserted, err
+	return func() (bool, error) {
+		err := committed() // after this, inserted is the committer's last word
+		return inserted && err == nil, err
+	}
 }
 
 // messageJSON encodes the attachments and custom fields for storage (NULL when empty).

@@ -26,7 +26,12 @@ const dialogMembersSelect = `SELECT d.type, d.owner_id,
 // DialogMembers returns the dialog with only ID, Type, UserID (the owner), OccupantsIDs
 // and AdminsIDs set, or ErrNotFound. Everything else (name, last message, unread
 // count, …) is left zero: use Dialog or DialogFor to show a dialog to anyone.
+// Answers come from a cache while no write could have changed them (members_cache.go).
 func (s *Store) DialogMembers(ctx context.Context, dialogID string) (*cube.Dialog, error) {
+	if d, ok := s.members.get(dialogID); ok {
+		return d, nil
+	}
+	gen := s.members.generation()
 	d := &cube.Dialog{ID: dialogID}
 	var occupants, admins string
 	err := s.prep().QueryRowContext(ctx, dialogMembersSelect, dialogID).Scan(&d.Type, &d.UserID, &occupants, &admins)
@@ -42,6 +47,7 @@ func (s *Store) DialogMembers(ctx context.Context, dialogID string) (*cube.Dialo
 	if err := json.Unmarshal([]byte(admins), &d.AdminsIDs); err != nil {
 		return nil, fmt.Errorf("store: dialog %s admins: %w", dialogID, err)
 	}
+	s.members.put(d, gen)
 	return d, nil
 }
 

@@ -89,13 +89,34 @@ type prepared struct {
 	cache *stmtCache
 	plain queryer // s.db or tx, for the fallback
 	tx    *sql.Tx
+	bound map[string]*sql.Stmt // statements already bound to tx (txStatements)
 }
 
 // prep returns the cached-statement queryer of the database.
 func (s *Store) prep() prepared { return prepared{cache: s.stmts, plain: s.db} }
 
-// prepTx returns the cached-statement queryer for use inside tx.
-func (s *Store) prepTx(tx *sql.Tx) prepared { return prepared{cache: s.stmts, plain: tx, tx: tx} }
+// prepTx returns the cached-statement queryer for use inside tx, which must be the
+// write transaction in progress (every transaction of the store is one).
+func (s *Store) prepTx(tx *sql.Tx) prepared {
+	return prepared{cache: s.stmts, plain: tx, tx: tx, bound: s.txStmts.of(tx)}
+}
+
+// txStatements keeps the statements bound to the write transaction in progress, so
+// that the writes of one group (dozens, each running the same few statements) bind
+// each statement to the transaction once instead of on every call. Only the holder of
+// the write turn uses it, and a new transaction replaces the old one's set.
+type txStatements struct {
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+// of returns the statements bound to tx, starting an empty set for a new tx.
+func (t *txStatements) of(tx *sql.Tx) map[string]*sql.Stmt {
+	if t.tx != tx {
+		t.tx, t.stmts = tx, map[string]*sql.Stmt{}
+	}
+	return t.stmts
+}
 
 // stmt returns the statement to run query with, or nil to run it unprepared.
 func (p prepared) stmt(ctx context.Context, query string) *sql.Stmt {
@@ -106,7 +127,12 @@ func (p prepared) stmt(ctx context.Context, query string) *sql.Stmt {
 	if p.tx != nil {
 		// Bound to the transaction's connection (prepared there once, then reused);
 		// closed by database/sql when the transaction ends.
-		return p.tx.StmtContext(ctx, st)
+		if b, ok := p.bound[query]; ok {
+			return b
+		}
+		b := p.tx.StmtContext(ctx, st)
+		p.bound[query] = b
+		return b
 	}
 	return st
 }

@@ -47,3 +47,31 @@ func TestStmtCacheBadSQL(t *testing.T) {
 		t.Fatalf("a failed prepare was cached: %v", s.stmts.stmts)
 	}
 }
+
+// Within one write transaction a statement is bound to it once, however many writes of
+// a group run it; the next transaction binds its own.
+func TestStatementsBoundOncePerTransaction(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	const q = `SELECT COUNT(*) FROM users`
+	var first, again, next *sql.Stmt
+	if err := s.tx(ctx, func(tx *sql.Tx) error {
+		first, again = s.prepTx(tx).stmt(ctx, q), s.prepTx(tx).stmt(ctx, q)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if first == nil || first != again {
+		t.Fatalf("bound %p then %p within one transaction", first, again)
+	}
+	if err := s.tx(ctx, func(tx *sql.Tx) error {
+		next = s.prepTx(tx).stmt(ctx, q)
+		var n int
+		return next.QueryRowContext(ctx).Scan(&n) // usable: bound to this transaction
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if next == first {
+		t.Fatal("a new transaction reused the last one's statement")
+	}
+}

@@ -52,6 +52,12 @@ type Store struct {
 	// lock is free and serves them in order.
 	writer chan struct{}
 	group  *groupCommitter // shares commits among concurrent hot writes (group_commit.go)
+	ckpt   *checkpointer   // moves the WAL into the database off the write path (checkpoint.go)
+	// members caches DialogMembers between writes that may change it (members_cache.go).
+	members membersCache
+	// txStmts are the statements bound to the write transaction in progress; only
+	// the holder of the write turn touches them (stmts.go).
+	txStmts txStatements
 	// passwords is the cost of newly stored password secrets (password.go).
 	passwords PasswordPolicy
 }
@@ -69,6 +75,8 @@ func Open(path string) (*Store, error) {
 	// Savepoints (group commit) and sorts keep their temporary data in memory
 	// instead of spilling it to temporary files.
 	q.Add("_pragma", "temp_store(MEMORY)")
+	// Checkpoints run in the background (checkpoint.go); this is only a backstop.
+	q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walBackstopPages))
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
@@ -85,6 +93,8 @@ func Open(path string) (*Store, error) {
 	}
 	s.group = newGroupCommitter()
 	go s.runGroups()
+	s.ckpt = newCheckpointer()
+	go s.runCheckpoints()
 	return s, nil
 }
 
@@ -95,6 +105,7 @@ const maxConns = 8
 // database.
 func (s *Store) Close() error {
 	s.group.close()
+	s.ckpt.close()
 	return errors.Join(s.stmts.close(), s.db.Close())
 }
 
@@ -139,8 +150,16 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 // tx runs fn in a write transaction, committing when fn returns nil. fn must not start
-// another write (tx or exec): writes are admitted one at a time.
+// another write (tx or exec): writes are admitted one at a time. Any such write may
+// change who is in a dialog, so DialogMembers' cache is invalidated after it.
 func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	defer s.members.changed()
+	return s.writeTx(ctx, fn)
+}
+
+// writeTx is tx without invalidating the members cache, for the grouped message and
+// marker writes, which never change a dialog's type, owner, occupants or admins.
+func (s *Store) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	release, err := s.lockWriter(ctx)
 	if err != nil {
 		return err
@@ -154,7 +173,18 @@ func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		_ = tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	s.wrote()
+	return nil
+}
+
+// wrote tells the checkpointer that a write was committed (nil during migrations).
+func (s *Store) wrote() {
+	if s.ckpt != nil {
+		s.ckpt.committed()
+	}
 }
 
 // exec runs one fixed write statement outside a transaction, as a prepared statement
@@ -165,7 +195,12 @@ func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result
 		return nil, err
 	}
 	defer release()
-	return s.prep().ExecContext(ctx, query, args...)
+	defer s.members.changed()
+	res, err := s.prep().ExecContext(ctx, query, args...)
+	if err == nil {
+		s.wrote()
+	}
+	return res, err
 }
 
 // lockWriter waits for the write turn (or ctx) and returns its release.

@@ -31,7 +31,11 @@ type conn struct {
 	userID   int64 // set by SASL
 	failures int   // failed SASL attempts
 
-	resumed  bool // the session was resumed (stream management), not bound anew
+	resumed bool // the session was resumed (stream management), not bound anew
+	// pipe completes stored chat messages in order while the reader goes on (pipeline.go);
+	// deferred tells serve that the stanza just routed is counted as handled there.
+	pipe     *pipeline
+	deferred bool
 	stopping atomic.Bool
 	served   chan struct{} // closed when the stanza loop has stopped reading
 	mu       sync.Mutex
@@ -166,8 +170,12 @@ func (c *conn) endStream(cond, text string) {
 	}
 }
 
-// serve reads stanzas of a bound session until the stream ends.
+// serve reads stanzas of a bound session until the stream ends. Stored chat messages
+// are completed by the connection's pipeline (pipeline.go); everything else waits for
+// what is queued there, and so does the end of serve.
 func (c *conn) serve(s *session) error {
+	c.pipe = newPipeline()
+	defer c.pipe.stop()
 	for {
 		if c.stopping.Load() {
 			return nil
@@ -176,6 +184,9 @@ func (c *conn) serve(s *session) error {
 		start, err := c.f.Next()
 		if err != nil {
 			return err
+		}
+		if start.Name.Space != "" && start.Name.Space != cube.NSClient || start.Name.Local != "message" {
+			c.drain()
 		}
 		if start.Name.Space == nsSM {
 			if err := c.f.Skip(); err != nil {
@@ -198,8 +209,15 @@ func (c *conn) serve(s *session) error {
 			if err := c.f.Decode(&m, &start); err != nil {
 				return err
 			}
+			if !pipelinable(&m) {
+				c.drain()
+			}
 			c.routeMessage(s, &m)
-			s.handled()
+			if c.deferred {
+				c.deferred = false // counted by the pipeline once stored
+			} else {
+				s.handled()
+			}
 		case "presence":
 			var p presenceStanza
 			if err := c.f.Decode(&p, &start); err != nil {

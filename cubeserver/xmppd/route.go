@@ -21,14 +21,23 @@ func (c *conn) routeMessage(s *session, m *cube.MessageStanza) {
 	if len(m.Other) > 0 {
 		if err := c.srv.checkChildren(m.Other); err != nil {
 			if m.Type != cube.ErrorType { // never answer an error with an error
+				c.drain() // after what the pipeline still holds (pipeline.go)
 				c.bounce(s, m, err)
 			}
 			return
 		}
 	}
 	if err := c.routeByType(s, m); err != nil {
+		c.drain()
 		c.bounce(s, m, err)
 	}
+}
+
+// pipelinable tells whether m may be routed while earlier stored messages of the
+// connection are still being completed: a 1-1 content message to be stored, which
+// routeChat then hands to the pipeline. Any other stanza waits for them first.
+func pipelinable(m *cube.MessageStanza) bool {
+	return m.Type == cube.ChatType && isContent(m) && saveToHistory(m)
 }
 
 // routeByType routes a message by its type; a refusal is returned for bouncing.
@@ -125,6 +134,9 @@ func (c *conn) routeChat(s *session, m *cube.MessageStanza) *stanzaErr {
 	}
 	now := time.Now()
 	complete(m, d.ID, now)
+	if saveToHistory(m) && c.storeDeferred(s, m, d, rid, now) {
+		return nil // delivered by the pipeline once stored (pipeline.go)
+	}
 	var stored *cube.Message
 	if saveToHistory(m) {
 		sm, err := c.store(m, d.ID, s.userID, rid, now)
