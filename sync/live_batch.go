@@ -3,6 +3,7 @@ package sync
 import (
 	"context"
 	"errors"
+	"runtime"
 	"time"
 
 	"github.com/cubechat/cubechat/cache"
@@ -103,6 +104,9 @@ func (e *Engine) storeLive(ctx context.Context, chat *cube.Chat, run []cube.Mess
 		}
 		return
 	}
+	// The write has woken the cache's subscribers (the screen among them): let them
+	// run before the bookkeeping below, which the user does not wait for.
+	runtime.Gosched()
 	e.missed.nudge() // the cache takes writes: fetch what it refused before
 	var senders []int64
 	for i, m := range msgs {
