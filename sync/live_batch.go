@@ -218,13 +218,16 @@ func (e *Engine) storeMarkers(ctx context.Context, run []cube.MarkerEvent) {
 	}
 }
 
-// markersAllowed is signalAllowed (signal_members.go) for each marker of a run,
-// reading the run's messages in one query and each dialog once.
+// markersAllowed is signalAllowed (signal_members.go) for each marker of a run. A
+// marker naming its dialog is checked against that dialog (the cache applies it
+// only to a message of that dialog); one that does not is checked against its
+// message's, read for the whole run in one query. A private dialog's members are
+// known from dialog_facts.go; another dialog is read once.
 func (e *Engine) markersAllowed(ctx context.Context, run []cube.MarkerEvent) []bool {
 	allowed := make([]bool, len(run))
-	ids := make([]string, 0, len(run))
+	var ids []string
 	for _, ev := range run {
-		if ev.MessageID != "" {
+		if ev.DialogID == "" && ev.MessageID != "" {
 			ids = append(ids, ev.MessageID)
 		}
 	}
@@ -237,25 +240,36 @@ func (e *Engine) markersAllowed(ctx context.Context, run []cube.MarkerEvent) []b
 	dialogs := map[string]*cache.Dialog{}
 	for i, ev := range run {
 		dialogID := ev.DialogID
-		if m := msgs[ev.MessageID]; m != nil {
+		if m := msgs[ev.MessageID]; dialogID == "" && m != nil {
 			dialogID = m.DialogID
 		}
 		if ev.UserID == 0 || dialogID == "" {
 			allowed[i] = true
 			continue
 		}
-		d, read := dialogs[dialogID]
-		if !read {
-			d, err = e.db.Dialog(ctx, dialogID)
-			if err != nil && !errors.Is(err, cache.ErrNotFound) {
-				e.log.Warn("live event not checked", "event", "marker", "err", err)
-				continue
+		fact, err := e.factsOf(ctx, dialogID)
+		switch {
+		case errors.Is(err, cache.ErrNotFound):
+			allowed[i] = true // not cached: nothing to check against
+			continue
+		case err != nil:
+			e.log.Warn("live event not checked", "event", "marker", "err", err)
+			continue
+		case fact.typ == cube.DialogPrivate && fact.me == me:
+			allowed[i] = ev.UserID == me || ev.UserID == fact.peer
+		default:
+			d, read := dialogs[dialogID]
+			if !read {
+				if d, err = e.db.Dialog(ctx, dialogID); err != nil && !errors.Is(err, cache.ErrNotFound) {
+					e.log.Warn("live event not checked", "event", "marker", "err", err)
+					continue
+				}
+				dialogs[dialogID] = d
 			}
-			dialogs[dialogID] = d
+			allowed[i] = d == nil || memberOf(d, ev.UserID, me)
 		}
-		allowed[i] = d == nil || memberOf(d, ev.UserID, me)
 		if !allowed[i] {
-			e.log.Warn("signal from outside the dialog ignored", "kind", "marker", "dialog", d.ID,
+			e.log.Warn("signal from outside the dialog ignored", "kind", "marker", "dialog", dialogID,
 				"message", ev.MessageID, "from", ev.UserID)
 		}
 	}
