@@ -199,15 +199,8 @@ func peerOfDialog(d cache.Dialog, me int64) cube.Peer {
 // privateDialogWith finds the cached private dialog with userID ("" when none):
 // 1-1 chat signals (typing) carry no dialog id.
 func (e *Engine) privateDialogWith(ctx context.Context, userID int64) (string, error) {
-	dialogs, err := e.db.Dialogs(ctx)
-	if err != nil {
-		return "", err
+	if userID == e.Me() { // every private dialog holds us: our own signal names none
+		return "", nil
 	}
-	me := e.Me()
-	for _, d := range dialogs {
-		if d.Type == cube.DialogPrivate && peerOf(d, me) == userID {
-			return d.ID, nil
-		}
-	}
-	return "", nil
+	return e.db.PrivateDialogWith(ctx, userID)
 }
