@@ -8,11 +8,12 @@ import (
 )
 
 // Sending needs two things of a dialog that never change once it exists, its type
-// and (for a private one) the peer, and reading the dialog for them was a
-// noticeable part of every Send and of every outbox drain on the live path
-// (docs/benchmarks.md, issue 10). They are remembered from the first read. The
-// engine forgets a dialog when it removes it from the cache (forgetDialog), so a
-// send into a dialog that is gone still fails as before.
+// and (for a private one) the peer, and the live path needs to know that it is
+// cached; reading the dialog for them was a noticeable part of every Send, every
+// outbox drain and every stored run (docs/benchmarks.md, issue 10). They are
+// remembered from the first read. The engine forgets a dialog when it removes it
+// from the cache (removeDialog, the only way it does), so a send into a dialog
+// that is gone still fails, and a live message for it fetches it, as before.
 
 // dialogFactsKept bounds the memory: past it, everything is read again.
 const dialogFactsKept = 4096

@@ -86,11 +86,7 @@ func (e *Engine) storeLive(ctx context.Context, chat *cube.Chat, run []cube.Mess
 	if len(msgs) == 0 {
 		return
 	}
-	dialogs := e.liveDialogs(ctx, msgs)
-	known := map[string]bool{}
-	for id, d := range dialogs {
-		known[id] = d != nil
-	}
+	known := e.liveDialogs(ctx, msgs)
 	// Counted unread in the same write: new, from someone else, in a dialog that
 	// was cached (the server's copy of a fetched one already counts it) and not on
 	// screen.
@@ -127,15 +123,15 @@ func (e *Engine) storeLive(ctx context.Context, chat *cube.Chat, run []cube.Mess
 	if err != nil {
 		e.log.Warn("fetching sender profiles", "users", senders, "err", err)
 	}
+	dialogs := map[string]*cache.Dialog{} // read once the screen has the change
 	for i, m := range msgs {
 		if !isNew[i] {
 			continue
 		}
-		d := dialogs[m.DialogID]
-		if d == nil { // fetched just now, or still unknown
-			if d, err = e.db.Dialog(ctx, m.DialogID); err == nil {
-				dialogs[m.DialogID] = d
-			}
+		d, read := dialogs[m.DialogID]
+		if !read {
+			d, _ = e.db.Dialog(ctx, m.DialogID) // nil when not cached: no notification
+			dialogs[m.DialogID] = d
 		}
 		e.notifyLive(m, true, d, users)
 		if m.SenderID != me && !wire[i].Carbon && e.viewing(m.DialogID) {
@@ -144,16 +140,17 @@ func (e *Engine) storeLive(ctx context.Context, chat *cube.Chat, run []cube.Mess
 	}
 }
 
-// liveDialogs reads the dialog of each of msgs (nil: not cached). An unknown one is
-// fetched first, so that a message never shows without its dialog.
-func (e *Engine) liveDialogs(ctx context.Context, msgs []cache.Message) map[string]*cache.Dialog {
-	dialogs := map[string]*cache.Dialog{}
+// liveDialogs tells, for each dialog of msgs, whether the cache held it (known
+// from dialog_facts.go after the first read). An unknown one is fetched first, so
+// that a message never shows without its dialog.
+func (e *Engine) liveDialogs(ctx context.Context, msgs []cache.Message) map[string]bool {
+	known := map[string]bool{}
 	for _, m := range msgs {
-		if _, seen := dialogs[m.DialogID]; seen {
+		if _, seen := known[m.DialogID]; seen {
 			continue
 		}
-		d, err := e.db.Dialog(ctx, m.DialogID)
-		dialogs[m.DialogID] = d
+		_, err := e.factsOf(ctx, m.DialogID)
+		known[m.DialogID] = err == nil
 		if errors.Is(err, cache.ErrNotFound) {
 			if ferr := e.fetchDialog(ctx, m.DialogID, m.SentAt); ferr != nil {
 				e.log.Warn("fetching the dialog of a live message", "dialog", m.DialogID, "err", ferr)
@@ -162,7 +159,7 @@ func (e *Engine) liveDialogs(ctx context.Context, msgs []cache.Message) map[stri
 			e.log.Error("reading dialog for live message", "dialog", m.DialogID, "err", err)
 		}
 	}
-	return dialogs
+	return known
 }
 
 // storeMarkers records a run of markers, one cache write for each dialog, user and
