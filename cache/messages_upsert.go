@@ -113,8 +113,8 @@ func (db *DB) AdvanceStates(ctx context.Context, ids []string, state MessageStat
 // yet cached are skipped; the next dialog fetch brings them.
 func refreshLastMessages(ctx context.Context, tx *txn, touched map[string]map[string]bool, ch *Change) error {
 	for dialogID, ids := range touched {
-		d, err := getDialog(ctx, tx, dialogID)
-		if errors.Is(err, ErrNotFound) {
+		d, err := lastMessageOf(ctx, tx, dialogID)
+		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}
 		if err != nil {
@@ -138,7 +138,9 @@ func refreshLastMessages(ctx context.Context, tx *txn, touched map[string]map[st
 			next.LastMessage = ""
 		}
 		unhideIfNewer(&next, newest)
-		if dialogsEqual(*d, next) {
+		if next.LastMessage == d.LastMessage && next.LastMessageID == d.LastMessageID &&
+			next.LastMessageAt.Equal(d.LastMessageAt) && next.LastMessageUserID == d.LastMessageUserID &&
+			next.hiddenAt == d.hiddenAt {
 			continue
 		}
 		// Only these columns can differ from the row just read.
@@ -151,6 +153,23 @@ func refreshLastMessages(ctx context.Context, tx *txn, touched map[string]map[st
 		ch.addDialog(dialogID)
 	}
 	return nil
+}
+
+// lastMessageOf reads what refreshLastMessages needs of a dialog (its last message
+// and hidden mark) without decoding the rest of the row, which every stored
+// message would otherwise pay for. sql.ErrNoRows for a dialog not cached.
+func lastMessageOf(ctx context.Context, tx *txn, dialogID string) (*Dialog, error) {
+	d := Dialog{ID: dialogID}
+	var at int64
+	err := tx.QueryRowContext(ctx, `SELECT last_message, last_message_id, last_message_at,
+		last_message_user_id, hidden_at FROM dialogs WHERE id = ?`, dialogID).Scan(
+		&d.LastMessage, &d.LastMessageID, &at, &d.LastMessageUserID, &d.hiddenAt)
+	if err != nil {
+		return nil, err
+	}
+	d.LastMessageAt = fromMillis(at)
+	d.Hidden = d.hiddenAt > 0
+	return &d, nil
 }
 
 // newestWins tells whether the dialog's newest cached message should replace the

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -83,17 +84,25 @@ func (c *Client) request(ctx context.Context) *resty.Request {
 // do executes r and turns every non-2xx answer into *Error. A transport failure is
 // returned wrapped, with the method and path for context.
 func (c *Client) do(r *resty.Request, method, path string) ([]byte, error) {
+	body, _, err := c.doDated(r, method, path)
+	return body, err
+}
+
+// doDated is do that also returns the server's Date header (zero when missing or
+// unreadable).
+func (c *Client) doDated(r *resty.Request, method, path string) ([]byte, time.Time, error) {
 	resp, err := r.Execute(method, path)
 	if err != nil {
-		return nil, fmt.Errorf("cube: %s %s: %w", method, path, err)
+		return nil, time.Time{}, fmt.Errorf("cube: %s %s: %w", method, path, err)
 	}
 	body := resp.Body()
 	if !resp.IsSuccess() {
 		e := parseError(resp.StatusCode(), body)
 		c.log.Debug("REST error", "method", method, "path", path, "status", e.Status, "messages", e.Messages)
-		return nil, e
+		return nil, time.Time{}, e
 	}
-	return body, nil
+	date, _ := http.ParseTime(resp.Header().Get("Date"))
+	return body, date, nil
 }
 
 // doJSON executes r and decodes a JSON answer into out (nil = ignore the body).

@@ -2,6 +2,8 @@ package cube
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -80,10 +82,16 @@ func setPaging(q url.Values, limit, skip int, sortAsc, sortDesc string) {
 
 // ListDialogs lists the user's dialogs (GET /chat/Dialog).
 func (c *Client) ListDialogs(ctx context.Context, f DialogFilter) (*DialogList, error) {
-	var out DialogList
-	if err := c.doJSON(c.request(ctx).SetQueryParamsFromValues(f.query()), http.MethodGet, "/chat/Dialog", &out); err != nil {
+	const path = "/chat/Dialog"
+	body, date, err := c.doDated(c.request(ctx).SetQueryParamsFromValues(f.query()), http.MethodGet, path)
+	if err != nil {
 		return nil, err
 	}
+	var out DialogList
+	if err := json.Unmarshal(body, &out); err != nil {
+		return nil, fmt.Errorf("cube: %s %s: unreadable answer: %w", http.MethodGet, path, err)
+	}
+	out.ServerTime = date
 	return &out, nil
 }
 

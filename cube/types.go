@@ -304,6 +304,9 @@ type DialogList struct {
 	Skip         int      `json:"skip"`
 	Limit        int      `json:"limit"`
 	Items        []Dialog `json:"items"`
+	// ServerTime is the server's clock when it answered (its HTTP Date header, whole
+	// seconds; zero when it sent none).
+	ServerTime time.Time `json:"-"`
 }
 
 // MessageList is the paged answer of GET /chat/Message (it has no total_entries).

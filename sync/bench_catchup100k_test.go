@@ -169,6 +169,7 @@ func BenchmarkCatchUp100k(b *testing.B) {
 			waitSyncedWithin(b, statuses, 5*time.Minute)
 			took = append(took, time.Since(start))
 			cpu += processCPU() - cpuStart
+			b.Logf("run %d: %s, cpu %s", i, took[len(took)-1].Round(time.Millisecond), (processCPU() - cpuStart).Round(time.Millisecond))
 			unsubscribe()
 			stored := 0
 			for _, id := range ids {

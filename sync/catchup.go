@@ -85,7 +85,7 @@ func (e *Engine) catchUp(ctx context.Context, gen uint64) error {
 		return err
 	}
 	firstSync := dialogsCursor == 0
-	dialogs, err := e.updatedDialogs(ctx, dialogsCursor)
+	dialogs, listedAfter, err := e.updatedDialogs(ctx, dialogsCursor)
 	if err != nil {
 		return err
 	}
@@ -107,6 +107,7 @@ func (e *Engine) catchUp(ctx context.Context, gen uint64) error {
 	for _, d := range dialogs {
 		newest = max(newest, unixSeconds(d.UpdatedAt.Time))
 	}
+	newest = nextDialogCursor(newest, listedAfter)
 	if newest > dialogsCursor || firstSync {
 		if err := e.db.SetCursor(ctx, dialogsCursorKey, strconv.FormatInt(max(newest, 1), 10)); err != nil {
 			return fmt.Errorf("sync: saving the dialog cursor: %w", err)
@@ -186,28 +187,76 @@ func (e *Engine) catchUpOne(ctx context.Context, gen uint64, d cube.Dialog, know
 
 // updatedDialogs lists the dialogs updated at or after cursor (unix seconds; 0 = all).
 // The cursor has one-second resolution: gte plus an idempotent upsert never misses a
-// dialog updated in the same second as the last one seen.
-func (e *Engine) updatedDialogs(ctx context.Context, cursor int64) ([]cube.Dialog, error) {
+// dialog updated in the same second as the last one seen. It also returns a time by
+// the server's clock before which the listing had not begun (zero: unknown): the
+// first page's Date header less the request's round trip.
+//
+// Pages go on from the newest second listed, skipping only what was listed of that
+// second: paging by skip from the start would pass over a dialog whenever one listed
+// earlier moved to the end meanwhile (every later one shifts a place down). A dialog
+// that moves while listed comes again; its newer copy replaces the older.
+func (e *Engine) updatedDialogs(ctx context.Context, cursor int64) ([]cube.Dialog, time.Time, error) {
 	f := cube.DialogFilter{SortAsc: "updated_at", Limit: pageSize}
 	if cursor > 0 {
 		f.UpdatedAtGTE = time.Unix(cursor, 0)
 	}
 	var out []cube.Dialog
-	for {
+	at := map[string]int{} // dialog id → its index in out
+	var listedAfter time.Time
+	var last int64 // the newest second listed so far
+	atLast := 0    // how many listed dialogs were updated in that second
+	for first := true; ; first = false {
 		var list *cube.DialogList
+		asked := time.Now()
 		err := e.rest(ctx, func(c *cube.Client) (err error) {
 			list, err = c.ListDialogs(ctx, f)
 			return err
 		})
 		if err != nil {
-			return nil, fmt.Errorf("sync: listing dialogs: %w", err)
+			return nil, time.Time{}, fmt.Errorf("sync: listing dialogs: %w", err)
 		}
-		out = append(out, list.Items...)
+		if first && !list.ServerTime.IsZero() {
+			listedAfter = list.ServerTime.Add(-time.Since(asked))
+		}
+		for _, d := range list.Items {
+			if i, ok := at[d.ID]; ok {
+				out[i] = d
+			} else {
+				at[d.ID] = len(out)
+				out = append(out, d)
+			}
+			switch ts := unixSeconds(d.UpdatedAt.Time); {
+			case ts > last:
+				last, atLast = ts, 1
+			case ts == last:
+				atLast++
+			}
+		}
 		if len(list.Items) < pageSize {
-			return out, nil
+			return out, listedAfter, nil
 		}
-		f.Skip += len(list.Items)
+		f.UpdatedAtGTE, f.Skip = time.Unix(last, 0), atLast
 	}
+}
+
+// closedAfter is how long after a second ends no change stamped in it can still be
+// committed: the server stamps a change when it starts on it and commits it within
+// its lock timeout (10 s on cubeserver), and its clocks agree far better than this.
+const closedAfter = time.Minute
+
+// nextDialogCursor is the dialog cursor after a complete pass whose newest listed
+// dialog moved in second newest. The cursor normally stays on that second, which
+// updated_at[gte] lists again next time with every dialog that moved in it (a change
+// stamped in it may have committed after the listing); each is asked for its
+// messages once more. When the listing began long after that second ended
+// (listedAfter, by the server's clock), nothing can still be stamped in it, and the
+// cursor moves past it: a reconnect with nothing new then lists no dialog, however
+// many moved in that one second.
+func nextDialogCursor(newest int64, listedAfter time.Time) int64 {
+	if newest > 0 && !listedAfter.IsZero() && !listedAfter.Before(time.Unix(newest+1, 0).Add(closedAfter)) {
+		return newest + 1
+	}
+	return newest
 }
 
 // planByActivity orders the listed dialogs newest activity first, so the dialogs the
@@ -298,35 +347,10 @@ func (e *Engine) fetchChanged(ctx context.Context, dialogID string, since time.T
 		return e.recordGap(ctx, dialogID, since, 0)
 	}
 	listing := newServerListing(true)
-	var pending []<-chan error
-	// committed waits for the pages handed to the writer; with wait false it only
-	// collects those already answered, to stop early after a failed store.
-	committed := func(wait bool) error {
-		for len(pending) > 0 {
-			if !wait {
-				select {
-				case err := <-pending[0]:
-					pending = pending[1:]
-					if err != nil {
-						return err
-					}
-					continue
-				default:
-					return nil
-				}
-			}
-			select {
-			case err := <-pending[0]:
-				pending = pending[1:]
-				if err != nil {
-					return err
-				}
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}
-		return nil
-	}
+	var pending pendingPages
+	// Whatever ends the fetch, no page of the dialog is left in flight: a refused
+	// dialog is dropped from the cache only after its earlier pages are.
+	defer pending.drain(ctx)
 	var oldest int64 // the oldest date_sent fetched (0 = none yet)
 	atOldest := 0    // how many fetched messages were sent in that second
 	fetched := 0
@@ -366,20 +390,67 @@ func (e *Engine) fetchChanged(ctx context.Context, dialogID string, since time.T
 				atOldest++
 			}
 		}
-		if err := committed(false); err != nil {
+		if err := pending.poll(); err != nil {
 			return err
 		}
 		if len(page) < f.Limit {
-			return committed(true)
+			return pending.wait(ctx)
 		}
 		if fetched >= budget {
 			break // the budget is spent
 		}
 	}
-	if err := committed(true); err != nil {
+	if err := pending.wait(ctx); err != nil {
 		return err
 	}
 	return e.recordGap(ctx, dialogID, since, oldest)
+}
+
+// pendingPages are the outcomes of the pages a fetch handed to the writer, in order.
+type pendingPages []<-chan error
+
+// poll collects the outcomes already there, to stop early after a failed store.
+func (p *pendingPages) poll() error {
+	for len(*p) > 0 {
+		select {
+		case err := <-(*p)[0]:
+			*p = (*p)[1:]
+			if err != nil {
+				return err
+			}
+		default:
+			return nil
+		}
+	}
+	return nil
+}
+
+// wait waits until every page is stored, or for the first failure.
+func (p *pendingPages) wait(ctx context.Context) error {
+	for len(*p) > 0 {
+		select {
+		case err := <-(*p)[0]:
+			*p = (*p)[1:]
+			if err != nil {
+				return err
+			}
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// drain waits until every page is answered, whatever the outcomes.
+func (p *pendingPages) drain(ctx context.Context) {
+	for len(*p) > 0 {
+		select {
+		case <-(*p)[0]:
+			*p = (*p)[1:]
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 // recordGap notes that messages of a dialog changed since since and sent at or before

@@ -27,6 +27,9 @@ type restCounter struct {
 	// beforeReactions, when set, runs before a GET /chat/Message/{id}/reactions is
 	// passed on: a change that lands between a listing and the question after it.
 	beforeReactions atomic.Pointer[func(messageID string)]
+	// beforeDialogPage, when set, runs before a GET /chat/Dialog is passed on, with its
+	// query: a change that lands between two pages of one listing.
+	beforeDialogPage atomic.Pointer[func(query url.Values)]
 }
 
 func newRESTCounter(t *testing.T, target string, tr http.RoundTripper) (*restCounter, string) {
@@ -46,6 +49,10 @@ func newRESTCounter(t *testing.T, target string, tr http.RoundTripper) (*restCou
 				http.Error(w, `{"errors":["overloaded"]}`, http.StatusServiceUnavailable)
 				return
 			}
+		}
+		if hook := rc.beforeDialogPage.Load(); hook != nil && r.Method == http.MethodGet &&
+			(r.URL.Path == "/chat/Dialog" || r.URL.Path == "/chat/Dialog.json") {
+			(*hook)(r.URL.Query())
 		}
 		if hook := rc.beforeReactions.Load(); hook != nil && r.Method == http.MethodGet &&
 			strings.HasPrefix(r.URL.Path, "/chat/Message/") && strings.HasSuffix(r.URL.Path, "/reactions") {

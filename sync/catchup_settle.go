@@ -55,7 +55,7 @@ func (e *Engine) settleDialog(ctx context.Context, dialogID string, cause error)
 		return nil
 	}
 	e.log.Info("dialog gone for this user, dropped from the cache", "dialog", dialogID, "answer", cause)
-	if err := e.db.RemoveDialog(ctx, dialogID); err != nil {
+	if err := e.removeDialog(ctx, dialogID); err != nil {
 		return fmt.Errorf("sync: dropping dialog %s (%v): %w", dialogID, cause, err)
 	}
 	return nil
@@ -111,7 +111,7 @@ func (e *Engine) settleUnlistedDialogs(ctx context.Context) error {
 	if listedCount >= expected {
 		return nil
 	}
-	all, err := e.updatedDialogs(ctx, 0)
+	all, _, err := e.updatedDialogs(ctx, 0)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package sync
 import (
 	"maps"
 	"testing"
+	"time"
 )
 
 // recordedCursors is a cursorBook whose persisted values are kept in a map.
@@ -49,5 +50,28 @@ func TestCursorRules(t *testing.T) {
 				t.Fatalf("persisted %v, want %v", saved, c.want)
 			}
 		})
+	}
+}
+
+func TestDialogCursorPassesASecondOnlyLongAfterItEnded(t *testing.T) {
+	const newest = 1_700_000_000
+	end := time.Unix(newest+1, 0)
+	cases := []struct {
+		name        string
+		listedAfter time.Time
+		want        int64
+	}{
+		{"no server clock: the second is listed again", time.Time{}, newest},
+		{"listed during the second", time.Unix(newest, 0), newest},
+		{"listed soon after it", end.Add(closedAfter - time.Second), newest},
+		{"listed long after it", end.Add(closedAfter), newest + 1},
+	}
+	for _, c := range cases {
+		if got := nextDialogCursor(newest, c.listedAfter); got != c.want {
+			t.Errorf("%s: cursor %d, want %d", c.name, got, c.want)
+		}
+	}
+	if got := nextDialogCursor(0, end.Add(time.Hour)); got != 0 {
+		t.Errorf("nothing listed on a first sync: cursor %d, want 0", got)
 	}
 }

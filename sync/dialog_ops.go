@@ -93,7 +93,7 @@ func (e *Engine) LeaveDialog(ctx context.Context, dialogID string) error {
 	if d.Type == cube.DialogPrivate {
 		return e.db.SetHidden(ctx, dialogID, true)
 	}
-	return e.db.RemoveDialog(ctx, dialogID)
+	return e.removeDialog(ctx, dialogID)
 }
 
 // DeleteDialog deletes a dialog for everybody (its owner only).
@@ -101,7 +101,7 @@ func (e *Engine) DeleteDialog(ctx context.Context, dialogID string) error {
 	if err := e.deleteDialogs(ctx, dialogID, true); err != nil {
 		return err
 	}
-	return e.db.RemoveDialog(ctx, dialogID)
+	return e.removeDialog(ctx, dialogID)
 }
 
 func (e *Engine) deleteDialogs(ctx context.Context, dialogID string, force bool) error {

@@ -70,6 +70,8 @@ type Engine struct {
 	// own remembers the order of the messages this engine confirmed lately, which
 	// spares listing a second that holds only those (relist_own.go).
 	own ownSeconds
+	// facts remembers each dialog's type and peer for sending (dialog_facts.go).
+	facts dialogFacts
 	// sessionStart is when this engine was built: only messages newer than it
 	// may raise desktop notifications.
 	sessionStart time.Time

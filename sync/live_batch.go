@@ -3,6 +3,7 @@ package sync
 import (
 	"context"
 	"errors"
+	"runtime"
 	"time"
 
 	"github.com/cubechat/cubechat/cache"
@@ -85,11 +86,7 @@ func (e *Engine) storeLive(ctx context.Context, chat *cube.Chat, run []cube.Mess
 	if len(msgs) == 0 {
 		return
 	}
-	dialogs := e.liveDialogs(ctx, msgs)
-	known := map[string]bool{}
-	for id, d := range dialogs {
-		known[id] = d != nil
-	}
+	known := e.liveDialogs(ctx, msgs)
 	// Counted unread in the same write: new, from someone else, in a dialog that
 	// was cached (the server's copy of a fetched one already counts it) and not on
 	// screen.
@@ -103,6 +100,9 @@ func (e *Engine) storeLive(ctx context.Context, chat *cube.Chat, run []cube.Mess
 		}
 		return
 	}
+	// The write has woken the cache's subscribers (the screen among them): let them
+	// run before the bookkeeping below, which the user does not wait for.
+	runtime.Gosched()
 	e.missed.nudge() // the cache takes writes: fetch what it refused before
 	var senders []int64
 	for i, m := range msgs {
@@ -123,15 +123,15 @@ func (e *Engine) storeLive(ctx context.Context, chat *cube.Chat, run []cube.Mess
 	if err != nil {
 		e.log.Warn("fetching sender profiles", "users", senders, "err", err)
 	}
+	dialogs := map[string]*cache.Dialog{} // read once the screen has the change
 	for i, m := range msgs {
 		if !isNew[i] {
 			continue
 		}
-		d := dialogs[m.DialogID]
-		if d == nil { // fetched just now, or still unknown
-			if d, err = e.db.Dialog(ctx, m.DialogID); err == nil {
-				dialogs[m.DialogID] = d
-			}
+		d, read := dialogs[m.DialogID]
+		if !read {
+			d, _ = e.db.Dialog(ctx, m.DialogID) // nil when not cached: no notification
+			dialogs[m.DialogID] = d
 		}
 		e.notifyLive(m, true, d, users)
 		if m.SenderID != me && !wire[i].Carbon && e.viewing(m.DialogID) {
@@ -140,16 +140,17 @@ func (e *Engine) storeLive(ctx context.Context, chat *cube.Chat, run []cube.Mess
 	}
 }
 
-// liveDialogs reads the dialog of each of msgs (nil: not cached). An unknown one is
-// fetched first, so that a message never shows without its dialog.
-func (e *Engine) liveDialogs(ctx context.Context, msgs []cache.Message) map[string]*cache.Dialog {
-	dialogs := map[string]*cache.Dialog{}
+// liveDialogs tells, for each dialog of msgs, whether the cache held it (known
+// from dialog_facts.go after the first read). An unknown one is fetched first, so
+// that a message never shows without its dialog.
+func (e *Engine) liveDialogs(ctx context.Context, msgs []cache.Message) map[string]bool {
+	known := map[string]bool{}
 	for _, m := range msgs {
-		if _, seen := dialogs[m.DialogID]; seen {
+		if _, seen := known[m.DialogID]; seen {
 			continue
 		}
-		d, err := e.db.Dialog(ctx, m.DialogID)
-		dialogs[m.DialogID] = d
+		_, err := e.factsOf(ctx, m.DialogID)
+		known[m.DialogID] = err == nil
 		if errors.Is(err, cache.ErrNotFound) {
 			if ferr := e.fetchDialog(ctx, m.DialogID, m.SentAt); ferr != nil {
 				e.log.Warn("fetching the dialog of a live message", "dialog", m.DialogID, "err", ferr)
@@ -158,7 +159,7 @@ func (e *Engine) liveDialogs(ctx context.Context, msgs []cache.Message) map[stri
 			e.log.Error("reading dialog for live message", "dialog", m.DialogID, "err", err)
 		}
 	}
-	return dialogs
+	return known
 }
 
 // storeMarkers records a run of markers, one cache write for each dialog, user and
@@ -214,13 +215,16 @@ func (e *Engine) storeMarkers(ctx context.Context, run []cube.MarkerEvent) {
 	}
 }
 
-// markersAllowed is signalAllowed (signal_members.go) for each marker of a run,
-// reading the run's messages in one query and each dialog once.
+// markersAllowed is signalAllowed (signal_members.go) for each marker of a run. A
+// marker naming its dialog is checked against that dialog (the cache applies it
+// only to a message of that dialog); one that does not is checked against its
+// message's, read for the whole run in one query. A private dialog's members are
+// known from dialog_facts.go; another dialog is read once.
 func (e *Engine) markersAllowed(ctx context.Context, run []cube.MarkerEvent) []bool {
 	allowed := make([]bool, len(run))
-	ids := make([]string, 0, len(run))
+	var ids []string
 	for _, ev := range run {
-		if ev.MessageID != "" {
+		if ev.DialogID == "" && ev.MessageID != "" {
 			ids = append(ids, ev.MessageID)
 		}
 	}
@@ -233,25 +237,36 @@ func (e *Engine) markersAllowed(ctx context.Context, run []cube.MarkerEvent) []b
 	dialogs := map[string]*cache.Dialog{}
 	for i, ev := range run {
 		dialogID := ev.DialogID
-		if m := msgs[ev.MessageID]; m != nil {
+		if m := msgs[ev.MessageID]; dialogID == "" && m != nil {
 			dialogID = m.DialogID
 		}
 		if ev.UserID == 0 || dialogID == "" {
 			allowed[i] = true
 			continue
 		}
-		d, read := dialogs[dialogID]
-		if !read {
-			d, err = e.db.Dialog(ctx, dialogID)
-			if err != nil && !errors.Is(err, cache.ErrNotFound) {
-				e.log.Warn("live event not checked", "event", "marker", "err", err)
-				continue
+		fact, err := e.factsOf(ctx, dialogID)
+		switch {
+		case errors.Is(err, cache.ErrNotFound):
+			allowed[i] = true // not cached: nothing to check against
+			continue
+		case err != nil:
+			e.log.Warn("live event not checked", "event", "marker", "err", err)
+			continue
+		case fact.typ == cube.DialogPrivate && fact.me == me:
+			allowed[i] = ev.UserID == me || ev.UserID == fact.peer
+		default:
+			d, read := dialogs[dialogID]
+			if !read {
+				if d, err = e.db.Dialog(ctx, dialogID); err != nil && !errors.Is(err, cache.ErrNotFound) {
+					e.log.Warn("live event not checked", "event", "marker", "err", err)
+					continue
+				}
+				dialogs[dialogID] = d
 			}
-			dialogs[dialogID] = d
+			allowed[i] = d == nil || memberOf(d, ev.UserID, me)
 		}
-		allowed[i] = d == nil || memberOf(d, ev.UserID, me)
 		if !allowed[i] {
-			e.log.Warn("signal from outside the dialog ignored", "kind", "marker", "dialog", d.ID,
+			e.log.Warn("signal from outside the dialog ignored", "kind", "marker", "dialog", dialogID,
 				"message", ev.MessageID, "from", ev.UserID)
 		}
 	}

@@ -31,7 +31,7 @@ func (e *Engine) Send(ctx context.Context, dialogID, text string) (string, error
 	if me == 0 {
 		return "", errors.New("sync: not logged in")
 	}
-	d, err := e.db.Dialog(ctx, dialogID)
+	d, err := e.factsOf(ctx, dialogID)
 	if err != nil {
 		return "", fmt.Errorf("sync: sending to dialog %s: %w", dialogID, err)
 	}
@@ -39,7 +39,7 @@ func (e *Engine) Send(ctx context.Context, dialogID, text string) (string, error
 		ID:          cube.NewObjectID(),
 		DialogID:    dialogID,
 		SenderID:    me,
-		RecipientID: peerOf(*d, me),
+		RecipientID: d.peer,
 		Body:        text,
 		SentAt:      time.Now().UTC(),
 		State:       cache.StatePending,
@@ -135,7 +135,6 @@ type sentMessage struct {
 // next Ready, and the server stores a repeated id once. An edit or delete made
 // meanwhile is a queued action that drainActions sends after the confirmation.
 func (e *Engine) drainOutbox(ctx context.Context, chat *cube.Chat) {
-	dialogs := map[string]*cache.Dialog{}
 	for ctx.Err() == nil {
 		queued, err := e.db.OutboxHead(ctx, outboxBatch)
 		if err != nil {
@@ -152,7 +151,7 @@ func (e *Engine) drainOutbox(ctx context.Context, chat *cube.Chat) {
 		}
 		var sent []sentMessage
 		for _, m := range toSend {
-			s, retryLater := e.sendQueued(ctx, chat, m, dialogs)
+			s, retryLater := e.sendQueued(ctx, chat, m)
 			if retryLater {
 				return
 			}
@@ -193,22 +192,17 @@ func (e *Engine) toWrite(ctx context.Context, batch []cache.Queued) ([]cache.Mes
 
 // sendQueued writes one queued message to the stream. A nil result without retryLater
 // means the message was marked failed.
-func (e *Engine) sendQueued(ctx context.Context, chat *cube.Chat, m cache.Message, dialogs map[string]*cache.Dialog) (s *sentMessage, retryLater bool) {
-	d, ok := dialogs[m.DialogID]
-	if !ok {
-		var err error
-		d, err = e.db.Dialog(ctx, m.DialogID)
-		if err != nil {
-			return nil, !e.fail(ctx, m.ID, fmt.Sprintf("unknown dialog %s: %v", m.DialogID, err))
-		}
-		dialogs[m.DialogID] = d
+func (e *Engine) sendQueued(ctx context.Context, chat *cube.Chat, m cache.Message) (s *sentMessage, retryLater bool) {
+	d, err := e.factsOf(ctx, m.DialogID)
+	if err != nil {
+		return nil, !e.fail(ctx, m.ID, fmt.Sprintf("unknown dialog %s: %v", m.DialogID, err))
 	}
-	if m.RecipientID == 0 {
-		m.RecipientID = peerOf(*d, m.SenderID)
+	if m.RecipientID == 0 && d.me == m.SenderID {
+		m.RecipientID = d.peer
 	}
 	now := time.Now().UTC().Truncate(time.Second)
 	attempt := e.attemptOf(m.ID)
-	_, err := chat.SendMessage(ctx, outgoingFromCache(m, *d, now.Unix()))
+	_, err = chat.SendMessage(ctx, outgoingFromCache(m, d.asDialog(m.DialogID), now.Unix()))
 	if err == nil {
 		return &sentMessage{id: m.ID, dialogID: m.DialogID, sentAt: now, attempt: attempt}, false
 	}

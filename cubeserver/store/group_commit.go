@@ -18,10 +18,11 @@ import (
 // (or failed): nothing is acknowledged early. A write that finds no one else waiting
 // runs alone, exactly as tx would run it.
 //
-// Waiting in line alone gathers little: each sender's connection stores one message at
-// a time, and with two cores the next writes are still being parsed and routed when
-// the committer looks, so groups stayed at 3–4 writes with 50 busy senders and most
-// of the cost was per commit (docs/benchmarks.md). So while writes come from several
+// Waiting in line alone gathered little while each connection stored one message at a
+// time (xmppd now pipelines them, xmppd/pipeline.go): with two cores the next writes
+// were still being parsed when the committer looked, so groups stayed at 3–4 writes
+// with 50 busy senders and most of the cost was per commit (docs/benchmarks.md); a
+// client that waits for each answer still writes that way. So while writes come from several
 // callers (a write was already waiting when the committer came back, or recent groups
 // held more than one and a half writes on average), the committer lingers: it keeps
 // taking writes that arrive within lingerGap of each other, for at most maxLinger. A
@@ -83,19 +84,13 @@ func (s *Store) GroupCommitStats() (groups, writes int64) {
 	return s.group.groups.Load(), s.group.writes.Load()
 }
 
-// txGrouped runs fn in a write transaction, possibly shared with other grouped writes,
-// and returns once that transaction has committed. fn must only touch the database
-// through tx and must not depend on its ctx being the caller's: it runs with the
-// caller's values but without its cancellation, so that one caller giving up cannot
-// interrupt (and so roll back) a transaction that holds other callers' writes. A
-// caller whose ctx is done before its write starts gets ctx.Err() and nothing is
-// written.
-func (s *Store) txGrouped(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
-	return s.txGroupedAsync(ctx, fn)()
-}
-
-// txGroupedAsync queues fn as txGrouped does but returns at once; wait blocks until
-// fn's group has committed (or failed) and returns its outcome. Writes queued by one
+// txGroupedAsync queues fn to run in a write transaction, possibly shared with other
+// grouped writes, and returns at once; wait blocks until that transaction has committed
+// (or failed) and returns fn's outcome. fn must only touch the database through tx and
+// must not depend on its ctx being the caller's: it runs with the caller's values but
+// without its cancellation, so that one caller giving up cannot interrupt (and so roll
+// back) a transaction that holds other callers' writes. A caller whose ctx is done
+// before its write starts gets ctx.Err() and nothing is written. Writes queued by one
 // goroutine are committed in the order it queued them, so a connection may queue its
 // next message before the previous one has committed and still keep their order.
 func (s *Store) txGroupedAsync(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) (wait func() error) {

@@ -64,14 +64,24 @@ const markableDialog = `SELECT m.dialog_id FROM messages m
 // user's own, or its dialog does not have the user as an occupant, nothing changes and
 // marked is false.
 func (s *Store) MarkMessage(ctx context.Context, messageID string, userID int64, read bool) (marked bool, err error) {
+	return s.MarkMessageAsync(ctx, messageID, userID, read)()
+}
+
+// MarkMessageAsync queues the marker as MarkMessage applies it and returns at once;
+// wait blocks until its group has committed. Writes queued by one goroutine commit in
+// that order.
+func (s *Store) MarkMessageAsync(ctx context.Context, messageID string, userID int64, read bool) (wait func() (marked bool, err error)) {
 	if messageID == "" || userID <= 0 {
-		return false, fmt.Errorf("%w: a marker needs a message id and a user", ErrInvalidInput)
+		err := fmt.Errorf("%w: a marker needs a message id and a user", ErrInvalidInput)
+		return func() (bool, error) { return false, err }
 	}
 	tables := []string{"message_deliveries"}
 	if read {
 		tables = []string{"message_reads", "message_deliveries"}
 	}
-	err = s.txGrouped(ctx, func(ctx context.Context, sqlTx *sql.Tx) error {
+	var marked bool
+	committed := s.txGroupedAsync(ctx, func(ctx context.Context, sqlTx *sql.Tx) error {
+		marked = false // a group that failed elsewhere runs again (group_commit.go)
 		tx := s.prepTx(sqlTx)
 		var dialogID string
 		err := tx.QueryRowContext(ctx, markableDialog, messageID, userID).Scan(&dialogID)
@@ -112,5 +122,8 @@ func (s *Store) MarkMessage(ctx context.Context, messageID string, userID int64,
 		marked = true
 		return nil
 	})
-	return marked, err
+	return func() (bool, error) {
+		err := committed() // after this, marked is the committer's last word
+		return marked && err == nil, err
+	}
 }

@@ -68,6 +68,12 @@ func (c *conn) routeGroup(s *session, m *cube.MessageStanza) *stanzaErr {
 	case isContent(m):
 		now := time.Now()
 		complete(m, d.ID, now)
+		if saveToHistory(m) && c.storeDeferred(s, m, d, 0, now, func(ctx context.Context, stored cube.Message) {
+			c.srv.fanOutGroup(ctx, d, s.userID, s, m)
+			c.srv.recordAlerts(ctx, d, stored, isSilent(m))
+		}) {
+			return nil // fanned out by the pipeline once stored (pipeline.go)
+		}
 		if saveToHistory(m) {
 			sm, err := c.store(m, d.ID, s.userID, 0, now)
 			if err != nil {

@@ -8,7 +8,8 @@ import (
 	"github.com/cubechat/cubechat/cube"
 )
 
-// Stored 1-1 messages are pipelined per connection (docs/benchmarks.md, issue 10). A
+// Stored 1-1 and group messages, and 1-1 chat markers (also a store write each), are
+// pipelined per connection (docs/benchmarks.md). A
 // connection used to read its next stanza only once the previous message had been
 // committed, so each sender had one write in the store's group commit at a time and
 // a group could hold at most one message per sender. Now the reader queues a stored
@@ -22,13 +23,57 @@ import (
 // element, or bounce) waits until everything queued before it has finished (drain).
 // Nothing is delivered or acknowledged before its message is committed.
 
-// asyncStorer is the optional Backend method that makes pipelining possible; without
-// it a stored message is handled on the reader as before.
+// asyncStorer and asyncMarker are the optional Backend methods that make pipelining
+// possible; without them a stored message or a marker is handled on the reader.
 type asyncStorer interface {
 	StoreChatMessageAsync(ctx context.Context, m cube.Message) (wait func() (inserted bool, err error))
 }
 
-// pipelineDepth bounds the stored messages a connection has in flight; the reader
+type asyncMarker interface {
+	MarkMessageAsync(ctx context.Context, messageID string, userID int64, read bool) (wait func() (marked bool, err error))
+}
+
+// pureMarker is a 1-1 chat marker with no edit, delete or reaction riding on it: one
+// the pipeline can record and relay.
+func pureMarker(m *cube.MessageStanza) bool {
+	return isMarker(m) && m.Replace == nil && m.Remove == nil && m.Reactions == nil && markerID(m) != ""
+}
+
+// markDeferred queues a 1-1 marker's write and a completion that relays it as
+// routeChatSignal would (recorded even when privacy drops the relay); false when the
+// backend cannot mark asynchronously.
+func (c *conn) markDeferred(s *session, rid int64, m *cube.MessageStanza) bool {
+	async, ok := c.srv.backend.(asyncMarker)
+	if !ok || c.pipe == nil {
+		return false
+	}
+	id := markerID(m)
+	ctx, cancel := c.backendCtx()
+	wait := async.MarkMessageAsync(ctx, id, s.userID, m.Displayed != nil)
+	c.deferred = true
+	c.pipe.queue(func() {
+		defer s.handled()
+		defer cancel()
+		marked, err := wait()
+		if err != nil {
+			c.log.Error("xmpp marker: store", "id", id, "user", s.userID, "err", err)
+		}
+		if !marked && !c.unmarkedRelayable(ctx, s, id) {
+			return
+		}
+		if c.srv.blocked1to1(ctx, s.userID, s, s.jid, rid, cube.PrivacyMessage) {
+			c.log.Debug("xmpp blocked signal dropped", "jid", s.jid, "to", m.To)
+			return
+		}
+		c.srv.deliverChat(ctx, s, rid, m, false, time.Time{})
+		if !isChatState(m) {
+			c.srv.sendCarbons(s, s.userID, m)
+		}
+	})
+	return true
+}
+
+// pipelineDepth bounds the messages and markers a connection has in flight; the reader
 // waits when it is reached.
 const pipelineDepth = 32
 
@@ -83,9 +128,11 @@ func (c *conn) drain() {
 	}
 }
 
-// storeDeferred queues the write of a stored chat message and its completion; false
-// when the backend cannot store asynchronously (the caller stores it in line).
-func (c *conn) storeDeferred(s *session, m *cube.MessageStanza, d *cube.Dialog, rid int64, now time.Time) bool {
+// storeDeferred queues the write of a stored message (1-1 to recipient rid, or 0 for a
+// group) and its completion, which runs deliver once the message is stored; false when
+// the backend cannot store asynchronously (the caller stores it in line).
+func (c *conn) storeDeferred(s *session, m *cube.MessageStanza, d *cube.Dialog, rid int64, now time.Time,
+	deliver func(ctx context.Context, stored cube.Message)) bool {
 	async, ok := c.srv.backend.(asyncStorer)
 	if !ok || c.pipe == nil {
 		return false
@@ -109,9 +156,7 @@ func (c *conn) storeDeferred(s *session, m *cube.MessageStanza, d *cube.Dialog, 
 		}
 		ctx, cancel := c.backendCtx()
 		defer cancel()
-		c.srv.deliverChat(ctx, s, rid, m, true, now)
-		c.srv.sendCarbons(s, s.userID, m)
-		c.srv.recordAlerts(ctx, d, row, isSilent(m))
+		deliver(ctx, row)
 	})
 	return true
 }

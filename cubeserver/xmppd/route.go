@@ -34,10 +34,12 @@ func (c *conn) routeMessage(s *session, m *cube.MessageStanza) {
 }
 
 // pipelinable tells whether m may be routed while earlier stored messages of the
-// connection are still being completed: a 1-1 content message to be stored, which
-// routeChat then hands to the pipeline. Any other stanza waits for them first.
+// connection are still being completed: a 1-1 or group content message to be stored,
+// or a 1-1 marker, which routeChat, routeGroup or routeChatSignal then hand to the
+// pipeline. Any other stanza waits for them first.
 func pipelinable(m *cube.MessageStanza) bool {
-	return m.Type == cube.ChatType && isContent(m) && saveToHistory(m)
+	return (m.Type == cube.ChatType || m.Type == cube.GroupChatType) && isContent(m) && saveToHistory(m) ||
+		m.Type == cube.ChatType && pureMarker(m)
 }
 
 // routeByType routes a message by its type; a refusal is returned for bouncing.
@@ -134,7 +136,11 @@ func (c *conn) routeChat(s *session, m *cube.MessageStanza) *stanzaErr {
 	}
 	now := time.Now()
 	complete(m, d.ID, now)
-	if saveToHistory(m) && c.storeDeferred(s, m, d, rid, now) {
+	if saveToHistory(m) && c.storeDeferred(s, m, d, rid, now, func(ctx context.Context, stored cube.Message) {
+		c.srv.deliverChat(ctx, s, rid, m, true, now)
+		c.srv.sendCarbons(s, s.userID, m)
+		c.srv.recordAlerts(ctx, d, stored, isSilent(m))
+	}) {
 		return nil // delivered by the pipeline once stored (pipeline.go)
 	}
 	var stored *cube.Message

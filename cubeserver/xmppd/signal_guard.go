@@ -29,6 +29,13 @@ func (c *conn) markerRelayable(ctx context.Context, s *session, m *cube.MessageS
 	if c.applyMarker(ctx, s, m) {
 		return true
 	}
+	return c.unmarkedRelayable(ctx, s, id)
+}
+
+// unmarkedRelayable decides for a marker the store did not record: relayed when its
+// message is not in history (sent without save_to_history), dropped when it is someone
+// else's stored message outside the sender's dialogs.
+func (c *conn) unmarkedRelayable(ctx context.Context, s *session, id string) bool {
 	_, err := c.srv.backend.Message(ctx, id, s.userID)
 	if err == nil {
 		c.log.Info("xmpp marker of a message outside the sender's dialogs dropped", "jid", s.jid, "id", id)

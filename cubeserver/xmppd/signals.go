@@ -20,6 +20,9 @@ func isMarker(m *cube.MessageStanza) bool { return m.Received != nil || m.Displa
 // routeChatSignal relays a 1-1 signal. Privacy applies: blocked typing and markers
 // are dropped silently (they have no message to fail), other blocked signals bounce.
 func (c *conn) routeChatSignal(s *session, rid int64, m *cube.MessageStanza) *stanzaErr {
+	if pureMarker(m) && c.markDeferred(s, rid, m) {
+		return nil // recorded and relayed by the pipeline (pipeline.go)
+	}
 	ctx, cancel := c.backendCtx()
 	defer cancel()
 	if isMarker(m) && !c.markerRelayable(ctx, s, m) { // recorded even when blocked: the sender did get the message
