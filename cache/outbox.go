@@ -12,14 +12,6 @@ import (
 // failed message again replaces its content and queues it again (a retry);
 // the id of a message the server already has is an error.
 func (db *DB) EnqueueOutgoing(ctx context.Context, m Message) error {
-	m.State = StatePending
-	if err := validateMessage(m); err != nil {
-		return err
-	}
-	if m.SentAt.IsZero() {
-		m.SentAt = time.Now()
-	}
-	m.LastError = ""
 	return db.queueComposed(ctx, m, false)
 }
 

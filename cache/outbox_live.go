@@ -18,6 +18,13 @@ import (
 // to it are sent as actions. Queueing the id of a message already queued keeps its
 // outbox row as it is.
 func (db *DB) EnqueueWritten(ctx context.Context, m Message) error {
+	return db.queueComposed(ctx, m, true)
+}
+
+// queueComposed stores a composed message as pending (a zero SentAt set to now) and
+// its outbox row (see enqueueComposed); its search entry follows a moment later
+// (search_pending.go).
+func (db *DB) queueComposed(ctx context.Context, m Message, written bool) error {
 	m.State = StatePending
 	if err := validateMessage(m); err != nil {
 		return err
@@ -26,12 +33,6 @@ func (db *DB) EnqueueWritten(ctx context.Context, m Message) error {
 		m.SentAt = time.Now()
 	}
 	m.LastError = ""
-	return db.queueComposed(ctx, m, true)
-}
-
-// queueComposed stores a composed message and its outbox row (see enqueueComposed);
-// its search entry follows a moment later (search_pending.go).
-func (db *DB) queueComposed(ctx context.Context, m Message, written bool) error {
 	err := db.write(ctx, "queue message "+m.ID, func(tx *txn, ch *Change) error {
 		return enqueueComposed(ctx, tx, normaliseMessage(m), written, db.idx, ch)
 	})

@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
-	gosync "sync"
 	"testing"
 	"time"
 
@@ -20,32 +19,13 @@ func seedHistory(h *harness, sender account, dialogs []string, perDialog int) {
 	h.t.Helper()
 	st := h.srv.Store()
 	base := time.Now().Add(-24 * time.Hour).Unix()
-	var wg gosync.WaitGroup
-	errs := make(chan error, 1)
-	const workers = 8
-	for w := range workers {
-		wg.Go(func() {
-			for k := w; k < len(dialogs)*perDialog; k += workers {
-				d, i := dialogs[k%len(dialogs)], k/len(dialogs)
-				_, err := st.StoreChatMessage(h.ctx, cube.Message{ID: cube.NewObjectID(), ChatDialogID: d,
-					Message: fmt.Sprintf("message %d: see you at the meeting tomorrow", i), DateSent: base + int64(i/4),
-					SenderID: sender.ID})
-				if err != nil {
-					select {
-					case errs <- err:
-					default:
-					}
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	select {
-	case err := <-errs:
-		h.t.Fatalf("seeding messages: %v", err)
-	default:
-	}
+	seedInParallel(h, "messages", len(dialogs)*perDialog, func(k int) error {
+		d, i := dialogs[k%len(dialogs)], k/len(dialogs)
+		_, err := st.StoreChatMessage(h.ctx, cube.Message{ID: cube.NewObjectID(), ChatDialogID: d,
+			Message: fmt.Sprintf("message %d: see you at the meeting tomorrow", i), DateSent: base + int64(i/4),
+			SenderID: sender.ID})
+		return err
+	})
 }
 
 // listAll pages through every message of a dialog with the SDK alone, as the

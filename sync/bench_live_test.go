@@ -1,7 +1,6 @@
 package sync
 
 import (
-	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -26,44 +25,10 @@ func BenchmarkLiveBurst(b *testing.B) {
 	}
 
 	b.Run("reference-raw-sdk", func(b *testing.B) {
-		cfg, err := h.profile().cubeConfig()
-		if err != nil {
-			b.Fatal(err)
-		}
-		connect := func(a account) (*cube.Chat, <-chan struct{}, context.CancelFunc) {
-			chat := cube.NewChat(cfg, cube.ChatOptions{UserID: a.ID, Password: a.password})
-			received := make(chan struct{}, liveBurst*(b.N+1))
-			quit, done := make(chan struct{}), make(chan struct{})
-			go func() { // drains the events (the pump blocks otherwise) until stopped
-				defer close(done)
-				for {
-					select {
-					case ev := <-chat.Events():
-						if _, ok := ev.(cube.MessageEvent); ok {
-							received <- struct{}{}
-						}
-					case <-quit:
-						return
-					}
-				}
-			}()
-			if err := chat.Connect(h.ctx); err != nil {
-				b.Fatal(err)
-			}
-			stop := func() {
-				_ = chat.Disconnect()
-				close(quit)
-				select {
-				case <-done:
-				case <-time.After(waitLimit):
-					b.Error("chat events did not end")
-				}
-			}
-			return chat, received, stop
-		}
-		annChat, _, stopAnn := connect(ann)
+		room := liveBurst * (b.N + 1)
+		annChat, _, stopAnn := connectRaw(b, h, ann, room)
 		defer stopAnn()
-		_, bobGot, stopBob := connect(bob)
+		_, bobGot, stopBob := connectRaw(b, h, bob, room)
 		defer stopBob()
 		b.ResetTimer()
 		for range b.N {

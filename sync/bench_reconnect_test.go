@@ -4,13 +4,13 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
-	gosync "sync"
 	"testing"
 	"time"
 
 	"github.com/cubechat/cubechat/cache"
 	"github.com/cubechat/cubechat/cube"
 	"github.com/cubechat/cubechat/cubeserver/store"
+	"golang.org/x/sync/errgroup"
 )
 
 // seedGroups creates n group dialogs owned by owner with member in them, each with
@@ -20,35 +20,17 @@ func seedGroups(h *harness, owner, member account, n int) []string {
 	h.t.Helper()
 	st := h.srv.Store()
 	ids := make([]string, n)
-	var wg gosync.WaitGroup
-	errs := make(chan error, 1)
-	const workers = 8
-	for w := range workers {
-		wg.Go(func() {
-			for i := w; i < n; i += workers {
-				d, _, err := st.CreateDialog(h.ctx, store.NewDialog{Type: cube.DialogGroup, OwnerID: owner.ID,
-					Name: fmt.Sprint("group ", i), OccupantIDs: []int64{member.ID}})
-				if err == nil {
-					ids[i] = d.ID
-					_, err = st.StoreChatMessage(h.ctx, cube.Message{ID: cube.NewObjectID(), ChatDialogID: d.ID,
-						Message: fmt.Sprint("hello ", i), SenderID: owner.ID})
-				}
-				if err != nil {
-					select {
-					case errs <- err:
-					default:
-					}
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	select {
-	case err := <-errs:
-		h.t.Fatalf("seeding dialogs: %v", err)
-	default:
-	}
+	seedInParallel(h, "dialogs", n, func(i int) error {
+		d, _, err := st.CreateDialog(h.ctx, store.NewDialog{Type: cube.DialogGroup, OwnerID: owner.ID,
+			Name: fmt.Sprint("group ", i), OccupantIDs: []int64{member.ID}})
+		if err != nil {
+			return err
+		}
+		ids[i] = d.ID
+		_, err = st.StoreChatMessage(h.ctx, cube.Message{ID: cube.NewObjectID(), ChatDialogID: d.ID,
+			Message: fmt.Sprint("hello ", i), SenderID: owner.ID})
+		return err
+	})
 	return ids
 }
 
@@ -175,4 +157,18 @@ func benchReconnect(b *testing.B, spread bool) {
 	b.ReportMetric(float64(took[0].Microseconds())/1000, "min-ms/catch-up")
 	b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "median-ms/catch-up")
 	b.ReportMetric(float64(requests)/float64(b.N), "requests/op")
+}
+
+// seedInParallel runs do for 0…n-1 on 8 workers (the server's store merges their
+// writes into group commits) and fails the benchmark on the first error.
+func seedInParallel(h *harness, what string, n int, do func(i int) error) {
+	h.t.Helper()
+	var g errgroup.Group
+	g.SetLimit(8)
+	for i := range n {
+		g.Go(func() error { return do(i) })
+	}
+	if err := g.Wait(); err != nil {
+		h.t.Fatalf("seeding %s: %v", what, err)
+	}
 }
