@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
-	"slices"
 	"testing"
 	"time"
 
@@ -119,26 +118,7 @@ func BenchmarkScaleSearch(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { raw.Close() })
-	b.Run("reference-raw-fts-rare", func(b *testing.B) {
-		durs := make([]time.Duration, 0, b.N)
-		for i := 0; i < b.N; i++ {
-			start := time.Now()
-			rows, err := raw.QueryContext(ctx, `SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? LIMIT 50`, bigcache.RareWord)
-			if err != nil {
-				b.Fatal(err)
-			}
-			n := 0
-			for rows.Next() {
-				n++
-			}
-			rows.Close()
-			if n == 0 {
-				b.Fatal("rare word not found")
-			}
-			durs = append(durs, time.Since(start))
-		}
-		reportScaleP95(b, durs)
-	})
+	b.Run("reference-raw-fts-rare", func(b *testing.B) { cache.BenchRawFTS(b, raw, bigcache.RareWord) })
 	for _, q := range []string{bigcache.RareWord, "t", "th", "the", "i", "coffee", "meeting", "the meeting", "see you", "kalo"} {
 		b.Run(fmt.Sprintf("%q", q), func(b *testing.B) {
 			durs := make([]time.Duration, 0, b.N)
@@ -153,13 +133,7 @@ func BenchmarkScaleSearch(b *testing.B) {
 					b.Fatalf("%q found nothing", q)
 				}
 			}
-			reportScaleP95(b, durs)
+			cache.ReportP95(b, durs)
 		})
 	}
-}
-
-func reportScaleP95(b *testing.B, durs []time.Duration) {
-	slices.Sort(durs)
-	p95 := durs[min(len(durs)-1, len(durs)*95/100)]
-	b.ReportMetric(float64(p95.Microseconds())/1000, "p95-ms")
 }
