@@ -184,15 +184,23 @@ func (e *Engine) PublicDialogs(ctx context.Context) ([]cache.Dialog, error) {
 	}); err != nil {
 		return nil, offlineOr("listing public dialogs", err)
 	}
-	me := e.Me()
 	out := make([]cache.Dialog, len(list.Items))
+	ids := make([]string, len(list.Items))
 	for i, d := range list.Items {
-		out[i] = dialogFromWire(d)
-		// Joined ones say so from the cache, not from what a list on screen shows yet:
-		// a chat created or joined a moment ago must offer "Open", not "Join".
-		if old, err := e.db.Dialog(ctx, d.ID); err == nil && !old.Hidden && (old.Subscribed || old.OwnerID == me) {
-			out[i].Subscribed = true
-		}
+		out[i], ids[i] = dialogFromWire(d), d.ID
+	}
+	// Joined ones say so from the cache, not from what a list on screen shows yet: a
+	// chat created or joined a moment ago must offer "Open", not "Join".
+	cached, err := e.db.DialogsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	me, joined := e.Me(), map[string]bool{}
+	for _, d := range cached {
+		joined[d.ID] = !d.Hidden && (d.Subscribed || d.OwnerID == me)
+	}
+	for i := range out {
+		out[i].Subscribed = out[i].Subscribed || joined[out[i].ID]
 	}
 	return out, nil
 }
