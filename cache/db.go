@@ -73,8 +73,11 @@ func Open(path string) (*DB, error) {
 	created := !exists(path)
 
 	var err error
+	// temp_store(2): a statement that writes several rows keeps its statement
+	// journal in memory, not in a temporary file written page by page
+	// (messages_bulk.go).
 	db.w, err = sql.Open("sqlite", path+fmt.Sprintf(
-		"?_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate",
+		"?_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=temp_store(2)&_txlock=immediate",
 		busyTimeoutMS))
 	if err != nil {
 		return nil, fmt.Errorf("cache: open %s: %w", path, err)

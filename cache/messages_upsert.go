@@ -30,13 +30,32 @@ func (db *DB) upsertMessages(ctx context.Context, msgs []Message, listed []Liste
 	var inserted int
 	err := db.write(ctx, "save messages", func(tx *txn, ch *Change) error {
 		inserted = 0
+		touched := map[string]map[string]bool{} // dialog → changed message ids
+		normal := make([]Message, len(msgs))
+		for i, m := range msgs {
+			normal[i] = normaliseMessage(m)
+		}
+		// The new ones go in several rows per statement (messages_bulk.go); the
+		// rest are merged one by one below.
+		bulk, err := bulkInsert(ctx, tx, normal, db.idx)
+		if err != nil {
+			return err
+		}
 		w, err := newMessageWriter(ctx, tx)
 		if err != nil {
 			return err
 		}
 		defer w.close()
-		touched := map[string]map[string]bool{} // dialog → changed message ids
-		for _, m := range msgs {
+		for i, m := range msgs {
+			if bulk[i] {
+				inserted++
+				ch.addMessage(m.DialogID, m.ID)
+				if touched[m.DialogID] == nil {
+					touched[m.DialogID] = map[string]bool{}
+				}
+				touched[m.DialogID][m.ID] = true
+				continue
+			}
 			isNew, changed, err := w.upsert(m)
 			if err != nil {
 				return err
@@ -61,6 +80,9 @@ func (db *DB) upsertMessages(ctx context.Context, msgs []Message, listed []Liste
 	})
 	if err != nil {
 		return 0, err
+	}
+	if inserted > 0 {
+		db.wakeIndexer()
 	}
 	return inserted, nil
 }

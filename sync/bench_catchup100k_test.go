@@ -2,7 +2,9 @@ package sync
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"testing"
@@ -53,6 +55,27 @@ func reportRates(b *testing.B, msgs int, took []time.Duration, cpu time.Duration
 	b.ReportMetric(float64(msgs)/took[0].Seconds(), "best-msgs/s")
 	b.ReportMetric(float64(msgs)/took[len(took)/2].Seconds(), "median-msgs/s")
 	b.ReportMetric(float64(cpu.Microseconds())/float64(msgs*len(took)), "cpu-µs/msg")
+}
+
+// profileEngineRun writes a CPU profile of the engine's first run alone (not the
+// seeding or the references) to $CATCHUP_CPUPROFILE when that is set; the returned
+// func stops it.
+func profileEngineRun(b *testing.B, run int) func() {
+	path := os.Getenv("CATCHUP_CPUPROFILE")
+	if path == "" || run > 0 {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
+	}
 }
 
 // BenchmarkCatchUp100k measures the catch-up of 100,000 messages in 100 dialogs into
@@ -144,11 +167,13 @@ func BenchmarkCatchUp100k(b *testing.B) {
 				b.Fatal(err)
 			}
 			statuses, unsubscribe := p.e.SubscribeStatus()
+			stopProfile := profileEngineRun(b, i)
 			start, cpuStart := time.Now(), processCPU()
 			p.e.Start(h.ctx)
 			waitSyncedWithin(b, statuses, 5*time.Minute)
 			took = append(took, time.Since(start))
 			cpu += processCPU() - cpuStart
+			stopProfile()
 			b.Logf("run %d: %s, cpu %s", i, took[len(took)-1].Round(time.Millisecond), (processCPU() - cpuStart).Round(time.Millisecond))
 			unsubscribe()
 			stored := 0
