@@ -80,8 +80,9 @@ func profileEngineRun(b *testing.B, run int) func() {
 
 // BenchmarkCatchUp100k measures the catch-up of 100,000 messages in 100 dialogs into
 // an empty cache, beside its references in the same run: the SDK listing the same
-// pages alone (one dialog after another), and cache.UpsertMessages alone storing the
-// same messages a page at a time. The engine's user is a returning one (the dialog
+// pages alone (one dialog after another), the same rows inserted with plain SQL in
+// bulk (rawBulkInsert: the floor), and cache.UpsertMessages alone storing the same
+// messages a page at a time. The engine's user is a returning one (the dialog
 // cursor set, no message cursor): a first login fetches only a first page per dialog
 // and leaves the rest to back-fill, while a returning user's catch-up fetches up to
 // catchUpBudget (1,000) messages of each dialog — the path that stores all 100,000.
@@ -115,18 +116,37 @@ func BenchmarkCatchUp100k(b *testing.B) {
 		reportRates(b, total, took, processCPU()-cpu)
 	})
 
-	b.Run("reference-cache-upsert", func(b *testing.B) {
-		var pages [][]cache.Message
-		for _, id := range ids {
-			all := listAll(b, c, h, id)
-			for p := range slices.Chunk(all, pageSize) {
-				page := make([]cache.Message, len(p))
-				for i, w := range p {
-					page[i] = messageFromWire(w, bob.ID)
-				}
-				pages = append(pages, page)
+	var pages [][]cache.Message // the same messages as cache rows, a page at a time
+	for _, id := range ids {
+		all := listAll(b, c, h, id)
+		for p := range slices.Chunk(all, pageSize) {
+			page := make([]cache.Message, len(p))
+			for i, w := range p {
+				page[i] = messageFromWire(w, bob.ID)
 			}
+			pages = append(pages, page)
 		}
+	}
+
+	b.Run("reference-raw-sqlite-bulk", func(b *testing.B) {
+		var took []time.Duration
+		var cpu time.Duration
+		for i := range b.N {
+			path := filepath.Join(b.TempDir(), strconv.Itoa(i)+".db")
+			db, err := cache.Open(path) // the schema
+			if err != nil {
+				b.Fatal(err)
+			}
+			_ = db.Close()
+			start, cpuStart := time.Now(), processCPU()
+			rawBulkInsert(b, path, pages)
+			took = append(took, time.Since(start))
+			cpu += processCPU() - cpuStart
+		}
+		reportRates(b, total, took, cpu)
+	})
+
+	b.Run("reference-cache-upsert", func(b *testing.B) {
 		var took []time.Duration
 		var cpu time.Duration
 		for i := range b.N {
