@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Bulk insertion. Most messages of a catch-up batch are new to the cache, and storing
@@ -11,7 +12,8 @@ import (
 // CPU (docs/benchmarks.md, issue 10). bulkInsert inserts them several rows per
 // statement, ranks them in Go from one read of the seconds they fall in, and leaves
 // their search entries pending for the indexer (search_pending.go), which writes
-// thousands in one transaction; a search writes what is still pending first. What it
+// them once the bulk inserts pause, a thousand per transaction; a search writes what
+// is still pending first. What it
 // cannot insert (an id already stored, or repeated in the batch) is left to the
 // per-message upsert, which merges it.
 
@@ -169,5 +171,6 @@ func markPending(ctx context.Context, tx *txn, pks []any, x *indexer) error {
 		return fmt.Errorf("queue search entries: %w", err)
 	}
 	x.queued.Add(uint64(len(pks)))
+	x.bulkAt.Store(time.Now().UnixNano())
 	return nil
 }

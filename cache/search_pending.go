@@ -25,6 +25,10 @@ const (
 	indexDelay = 100 * time.Millisecond
 	// indexBatch bounds the rows one indexing transaction writes.
 	indexBatch = 1000
+	// bulkQuiet is how long the indexer waits after the last bulk insert
+	// (messages_bulk.go): a catch-up's pages keep the writer busy, and their search
+	// entries are written once it is done, not in between.
+	bulkQuiet = 300 * time.Millisecond
 )
 
 // indexer writes the pending search entries in the background (started by Open,
@@ -38,6 +42,8 @@ type indexer struct {
 	// indexing just finds nothing); indexed is the count the last complete run
 	// saw before it started. A search indexes first while they differ.
 	queued, indexed atomic.Uint64
+	// bulkAt is when the last bulk insert left entries pending (unix nanoseconds).
+	bulkAt atomic.Int64
 }
 
 // startIndexer starts the indexer, waking it at once when the file holds rows
@@ -91,6 +97,14 @@ func (db *DB) runIndexer() {
 		case <-x.stop:
 			return
 		case <-gather.C:
+		}
+		for wait := bulkQuiet - time.Since(time.Unix(0, x.bulkAt.Load())); wait > 0; wait = bulkQuiet - time.Since(time.Unix(0, x.bulkAt.Load())) {
+			gather.Reset(wait)
+			select {
+			case <-x.stop:
+				return
+			case <-gather.C:
+			}
 		}
 		if err := db.indexPending(context.Background()); err != nil {
 			// The rows stay pending: the next wake, or a search, tries again.
