@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -24,24 +25,36 @@ var bulkChunks = []int{64, 16, 4, 1}
 // bulkCols is the number of values one row binds: messageCols.
 const bulkCols = 18
 
+// bulkResult is what bulkInsert did.
+type bulkResult struct {
+	inserted []bool          // in the order of msgs: whether each was inserted
+	fresh    map[second]bool // the seconds that held no message before
+}
+
 // bulkInsert inserts the messages of msgs whose ids are not stored yet, each last in
 // its second as the per-message insert places it, with its search entry pending. It
-// returns, in the order of msgs, whether each was inserted (a repeated id: its first
+// reports, in the order of msgs, whether each was inserted (a repeated id: its first
 // copy only). msgs must be normalised.
-func bulkInsert(ctx context.Context, tx *txn, msgs []Message, x *indexer) ([]bool, error) {
-	inserted := make([]bool, len(msgs))
+func bulkInsert(ctx context.Context, tx *txn, msgs []Message, x *indexer) (bulkResult, error) {
+	res := bulkResult{inserted: make([]bool, len(msgs)), fresh: map[second]bool{}}
+	inserted := res.inserted
 	if len(msgs) == 0 {
-		return inserted, nil
+		return res, nil
 	}
 	arrival, err := lastArrivals(ctx, tx, msgs)
 	if err != nil {
-		return nil, err
+		return res, err
+	}
+	for sec, last := range arrival {
+		if last == 0 {
+			res.fresh[sec] = true
+		}
 	}
 	rows := make([]any, 0, len(msgs)*bulkCols)
 	for _, m := range msgs {
 		row, err := encodeMessage(m)
 		if err != nil {
-			return nil, err
+			return res, err
 		}
 		sec := second{m.DialogID, row.sentAt}
 		arrival[sec]++
@@ -64,7 +77,7 @@ func bulkInsert(ctx context.Context, tx *txn, msgs []Message, x *indexer) ([]boo
 		}
 		got, err := insertChunk(ctx, tx, n, rows[done*bulkCols:(done+n)*bulkCols])
 		if err != nil {
-			return nil, err
+			return res, err
 		}
 		for id, pk := range got {
 			inserted[first[id]] = true
@@ -72,10 +85,31 @@ func bulkInsert(ctx context.Context, tx *txn, msgs []Message, x *indexer) ([]boo
 		}
 		done += n
 	}
-	if err := markPending(ctx, tx, pks, x); err != nil {
-		return nil, err
+	return res, markPending(ctx, tx, pks, x)
+}
+
+// ranked tells whether the messages of l's second already stand in l's order, so
+// that re-ranking it would change nothing: the second held nothing before this
+// batch, every message of it in the batch was inserted in bulk (ranks 1, 2, … in the
+// batch's order), and l names exactly those, in that order. A catch-up page listed
+// newest first is stored oldest first, so this holds for every second it names in
+// full; a second split over two pages is re-ranked.
+func (r bulkResult) ranked(l Listed, msgs []Message) bool {
+	sec := second{l.DialogID, toMillis(l.SentAt)}
+	if !r.fresh[sec] {
+		return false
 	}
-	return inserted, nil
+	var order []string
+	for i, m := range msgs {
+		if m.DialogID != sec.dialogID || toMillis(m.SentAt) != sec.sentAt {
+			continue
+		}
+		if !r.inserted[i] {
+			return false
+		}
+		order = append(order, m.ID)
+	}
+	return slices.Equal(order, l.IDs)
 }
 
 // second is one second of one dialog, in the cache's milliseconds.

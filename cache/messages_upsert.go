@@ -47,7 +47,7 @@ func (db *DB) upsertMessages(ctx context.Context, msgs []Message, listed []Liste
 		}
 		defer w.close()
 		for i, m := range msgs {
-			if bulk[i] {
+			if bulk.inserted[i] {
 				inserted++
 				ch.addMessage(m.DialogID, m.ID)
 				if touched[m.DialogID] == nil {
@@ -72,6 +72,9 @@ func (db *DB) upsertMessages(ctx context.Context, msgs []Message, listed []Liste
 			}
 		}
 		for _, l := range listed {
+			if bulk.ranked(l, normal) {
+				continue
+			}
 			if err := rerank(ctx, tx, l, touched, ch); err != nil {
 				return err
 			}
