@@ -93,23 +93,31 @@ func bulkInsert(ctx context.Context, tx *txn, msgs []Message, x *indexer) (bulkR
 // batch, every message of it in the batch was inserted in bulk (ranks 1, 2, … in the
 // batch's order), and l names exactly those, in that order. A catch-up page listed
 // newest first is stored oldest first, so this holds for every second it names in
-// full; a second split over two pages is re-ranked.
-func (r bulkResult) ranked(l Listed, msgs []Message) bool {
+// full; a second split over two pages is re-ranked. order is inOrder's.
+func (r bulkResult) ranked(l Listed, order map[second][]string) bool {
 	sec := second{l.DialogID, toMillis(l.SentAt)}
-	if !r.fresh[sec] {
-		return false
-	}
-	var order []string
+	ids, ok := order[sec]
+	return ok && r.fresh[sec] && slices.Equal(ids, l.IDs)
+}
+
+// inOrder lists the ids of msgs by second, in the batch's order, leaving out the
+// seconds that hold a message not inserted in bulk.
+func (r bulkResult) inOrder(msgs []Message) map[second][]string {
+	out := map[second][]string{}
+	spoilt := map[second]bool{}
 	for i, m := range msgs {
-		if m.DialogID != sec.dialogID || toMillis(m.SentAt) != sec.sentAt {
-			continue
-		}
+		sec := second{m.DialogID, toMillis(m.SentAt)}
 		if !r.inserted[i] {
-			return false
+			spoilt[sec] = true
 		}
-		order = append(order, m.ID)
+		if !spoilt[sec] {
+			out[sec] = append(out[sec], m.ID)
+		}
 	}
-	return slices.Equal(order, l.IDs)
+	for sec := range spoilt {
+		delete(out, sec)
+	}
+	return out
 }
 
 // second is one second of one dialog, in the cache's milliseconds.

@@ -55,3 +55,28 @@ func TestUpsertBatchInsertsInBulkAndMergesRepeats(t *testing.T) {
 	}
 	checkFTS(t, db)
 }
+
+// TestBulkRankedSecondsSkipTheReRank: a second that held nothing and that the batch
+// inserted in bulk in the listing's order needs no re-ranking; one the listing names
+// in another order, one that held messages before, or one with a merged message does.
+func TestBulkRankedSecondsSkipTheReRank(t *testing.T) {
+	msgs := []Message{newMsg("d1", 1, 0, "a"), newMsg("d1", 2, 0, "b"), newMsg("d1", 3, 1, "c"),
+		newMsg("d1", 4, 2, "d"), newMsg("d1", 5, 2, "e")}
+	r := bulkResult{inserted: []bool{true, true, true, true, false}, fresh: map[second]bool{
+		{"d1", toMillis(base)}: true, {"d1", toMillis(base.Add(2e9))}: true}}
+	order := r.inOrder(msgs)
+	for _, c := range []struct {
+		l    Listed
+		want bool
+	}{
+		{Listed{DialogID: "d1", SentAt: base, IDs: []string{msgID(1), msgID(2)}}, true},
+		{Listed{DialogID: "d1", SentAt: base, IDs: []string{msgID(2), msgID(1)}}, false},          // another order
+		{Listed{DialogID: "d1", SentAt: base, IDs: []string{msgID(1)}}, false},                    // names part of it
+		{Listed{DialogID: "d1", SentAt: base.Add(1e9), IDs: []string{msgID(3)}}, false},           // held messages before
+		{Listed{DialogID: "d1", SentAt: base.Add(2e9), IDs: []string{msgID(4), msgID(5)}}, false}, // a merged message
+	} {
+		if got := r.ranked(c.l, order); got != c.want {
+			t.Errorf("ranked(%v at %s) = %v, want %v", c.l.IDs, c.l.SentAt, got, c.want)
+		}
+	}
+}

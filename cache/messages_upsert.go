@@ -71,8 +71,9 @@ func (db *DB) upsertMessages(ctx context.Context, msgs []Message, listed []Liste
 				touched[m.DialogID][m.ID] = true
 			}
 		}
+		order := bulk.inOrder(normal)
 		for _, l := range listed {
-			if bulk.ranked(l, normal) {
+			if bulk.ranked(l, order) {
 				continue
 			}
 			if err := rerank(ctx, tx, l, touched, ch); err != nil {
