@@ -195,7 +195,7 @@ func BenchmarkCatchUp100k(b *testing.B) {
 			took = append(took, time.Since(start))
 			cpu += processCPU() - cpuStart
 			stopProfile()
-			b.Logf("run %d: %s, cpu %s", i, took[len(took)-1].Round(time.Millisecond), (processCPU() - cpuStart).Round(time.Millisecond))
+			runCPU := processCPU() - cpuStart
 			unsubscribe()
 			// Search entries left for after the catch-up are written by the first
 			// search: until then a search waits for them.
@@ -203,6 +203,8 @@ func BenchmarkCatchUp100k(b *testing.B) {
 				b.Fatalf("search after the catch-up: %d found, %v", len(found), err)
 			}
 			searchable = append(searchable, time.Since(start))
+			b.Logf("run %d: %s, cpu %s; searchable after %s more", i, took[len(took)-1].Round(time.Millisecond),
+				runCPU.Round(time.Millisecond), (searchable[len(searchable)-1] - took[len(took)-1]).Round(time.Millisecond))
 			stored := 0
 			for _, id := range ids {
 				stored += len(p.messages(id))
