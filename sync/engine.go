@@ -9,6 +9,7 @@ import (
 	"errors"
 	"log/slog"
 	gosync "sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cubechat/cubechat/cache"
@@ -49,11 +50,14 @@ type Engine struct {
 	// outboxKick wakes the outbox worker; it holds at most one pending wake-up.
 	outboxKick chan struct{}
 	// fresh hands the messages Send queues while live to the outbox in memory.
-	fresh    *freshOutbox
-	activity *activity
-	events   *feed.Feed[Event]
-	typing   *typingBook
-	watch    *watchList
+	fresh *freshOutbox
+	// actionsQueued: the action queue may hold something (set by kickOutbox, which
+	// follows every queued action); the outbox reads it only then.
+	actionsQueued atomic.Bool
+	activity      *activity
+	events        *feed.Feed[Event]
+	typing        *typingBook
+	watch         *watchList
 	// unread collects dialogs whose live-kept unread counts are asked again.
 	unread *unreadBook
 	// onScreen keeps the on-screen read markers no server answer has confirmed yet.
@@ -155,6 +159,7 @@ func New(db *cache.DB, p Profile, logger *slog.Logger) *Engine {
 	e.typing = newTypingBook(func(ev TypingEvent) { e.events.Publish(ev) }, e.sendTyping)
 	e.cursors = newCursorBook(e.persistCursor)
 	e.activity = newActivity(e.applyActivity)
+	e.actionsQueued.Store(true) // the last session may have left some
 	return e
 }
 
@@ -255,6 +260,7 @@ func (e *Engine) liveChat() *cube.Chat {
 // (outbox_fresh.go).
 func (e *Engine) kickOutbox() {
 	e.fresh.spoil()
+	e.actionsQueued.Store(true)
 	e.wakeOutbox()
 }
 
