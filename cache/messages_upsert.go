@@ -112,6 +112,13 @@ func (db *DB) AdvanceStates(ctx context.Context, ids []string, state MessageStat
 // names, or when the named one itself changed (edited or deleted). Dialogs not
 // yet cached are skipped; the next dialog fetch brings them.
 func refreshLastMessages(ctx context.Context, tx *txn, touched map[string]map[string]bool, ch *Change) error {
+	return refreshDialogs(ctx, tx, touched, nil, ch)
+}
+
+// refreshDialogs is refreshLastMessages that also adds unread[dialog] to a touched
+// dialog's unread count, in the same UPDATE when its last message changes too
+// (StoreLive: one statement less for nearly every live message).
+func refreshDialogs(ctx context.Context, tx *txn, touched map[string]map[string]bool, unread map[string]int, ch *Change) error {
 	for dialogID, ids := range touched {
 		d, newest, lastCached, err := lastAndNewest(ctx, tx, dialogID)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -131,16 +138,25 @@ func refreshLastMessages(ctx context.Context, tx *txn, touched map[string]map[st
 			next.LastMessage = ""
 		}
 		unhideIfNewer(&next, newest)
+		n := unread[dialogID]
 		if next.LastMessage == d.LastMessage && next.LastMessageID == d.LastMessageID &&
 			next.LastMessageAt.Equal(d.LastMessageAt) && next.LastMessageUserID == d.LastMessageUserID &&
 			next.hiddenAt == d.hiddenAt {
+			if n > 0 {
+				if _, err := tx.ExecContext(ctx, `UPDATE dialogs SET unread_count = unread_count + ? WHERE id = ?`,
+					n, dialogID); err != nil {
+					return fmt.Errorf("dialog %s: count unread: %w", dialogID, err)
+				}
+				ch.addDialog(dialogID)
+			}
 			continue
 		}
 		// Only these columns can differ from the row just read.
 		if _, err := tx.ExecContext(ctx, `UPDATE dialogs SET last_message = ?, last_message_id = ?,
-			last_message_at = ?, last_message_user_id = ?, hidden_at = ? WHERE id = ?`,
+			last_message_at = ?, last_message_user_id = ?, hidden_at = ?, unread_count = unread_count + ?
+			WHERE id = ?`,
 			next.LastMessage, next.LastMessageID, toMillis(next.LastMessageAt), next.LastMessageUserID,
-			next.hiddenAt, dialogID); err != nil {
+			next.hiddenAt, n, dialogID); err != nil {
 			return fmt.Errorf("dialog %s: %w", dialogID, err)
 		}
 		ch.addDialog(dialogID)
