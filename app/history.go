@@ -142,6 +142,7 @@ func (h *historyView) firstLoad(gen uint64, dialogID string) {
 		}
 	}
 	h.load(gen, dialogID, historyPage)
+	h.m.trim.poke() // the chat is drawn: what opening it freed can go back to the OS
 }
 
 // setGroup switches sender names on or off when a dialog's type is learnt late.
