@@ -84,7 +84,7 @@ func newHistoryView(m *mainScreen) *historyView {
 	h.list.OnSelected = func(id widget.ListItemID) { h.list.Unselect(id) }
 	ww := newWidthWatcher(h.list, h.setWidth)
 	ww.atBottom, ww.toBottom = h.atBottom, h.list.ScrollToBottom
-	h.empty = widget.NewLabelWithStyle(noMessagesText(), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	h.empty = widget.NewLabelWithStyle(noMessagesText(), fyne.TextAlignCenter, fyne.TextStyle{})
 	h.empty.Importance = widget.LowImportance
 	h.empty.Hide()
 	h.jump = newJumpDown(h.list.ScrollToBottom)

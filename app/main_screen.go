@@ -85,7 +85,7 @@ func newMainScreen(u *UI, e *csync.Engine) *mainScreen {
 			m.openDialog(m.shown[id])
 		}
 	}
-	m.empty = widget.NewLabelWithStyle(lang.L("No chats yet — start one with +"), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	m.empty = widget.NewLabelWithStyle(lang.L("No chats yet — start one with +"), fyne.TextAlignCenter, fyne.TextStyle{})
 	m.empty.Importance = widget.LowImportance
 
 	heading := widget.NewLabelWithStyle(lang.L("Chats"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
