@@ -68,7 +68,7 @@ func newChatPane(m *mainScreen) *chatPane {
 	c.banner = widgets.NewBanner()
 	c.history = newHistoryView(m)
 
-	c.typing = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+	c.typing = widget.NewLabel("") // grey, never italic (widgets/text.go)
 	c.typing.Importance = widget.LowImportance
 	c.typing.Truncation = fyne.TextTruncateEllipsis
 	c.typing.SetText(noTyping)
@@ -92,7 +92,8 @@ func newChatPane(m *mainScreen) *chatPane {
 	c.sendError.Importance = widget.DangerImportance
 	c.sendError.Hide()
 
-	c.editLabel = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+	c.editLabel = widget.NewLabel("")
+	c.editLabel.Importance = widget.LowImportance
 	c.editLabel.Truncation = fyne.TextTruncateEllipsis
 	cancelEdit := widget.NewButtonWithIcon(lang.L("Cancel"), theme.CancelIcon(), c.cancelEdit)
 	cancelEdit.Importance = widget.LowImportance

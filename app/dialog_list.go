@@ -63,6 +63,7 @@ func (m *mainScreen) reloadDialogsLocked() {
 	m.model.fullReads.Add(1)
 	m.model.dialogs, m.model.users, m.model.full = dialogs, m.loadUsers(ctx, dialogs), true
 	m.publishDialogs(ctx, m.model.dialogs, m.model.users)
+	m.trim.poke() // reading 10k dialogs left garbage behind
 }
 
 // patchDialogs re-reads the given dialogs and puts them in their place in the list

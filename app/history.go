@@ -36,6 +36,7 @@ type historyView struct {
 	heights      []float32
 	measured     map[string]float32 // heights at the current width
 	measurer     *widgets.MessageBubble
+	slots        *bubbleSlots // the list's items and their bubbles
 	width        float32
 	follow       bool // scroll to the bottom after the next load
 	loadingOlder bool
@@ -52,23 +53,24 @@ type historyView struct {
 
 func newHistoryView(m *mainScreen) *historyView {
 	h := &historyView{m: m, measured: map[string]float32{}, measurer: widgets.NewMessageBubble()}
+	h.slots = newBubbleSlots(h, func() *widgets.MessageBubble {
+		b := widgets.NewMessageBubble()
+		b.OnRetry = func(id string) { m.chat.retry(id) }
+		b.OnMenu = func(id string, at fyne.Position) { m.chat.showMessageMenu(id, at) }
+		b.OnReact = func(id, emoji string) { m.chat.react(id, emoji) }
+		b.OnOpenAttachment = func(id, uid string) { m.chat.openAttachment(id, uid) }
+		b.OnSaveAttachment = func(id, uid string) { m.chat.saveAttachment(id, uid) }
+		b.OnQuote = func(quoted string) { m.chat.jumpToMessage(quoted) }
+		return b
+	})
 	h.list = widget.NewList(
 		func() int { return len(h.rows) },
-		func() fyne.CanvasObject {
-			b := widgets.NewMessageBubble()
-			b.OnRetry = func(id string) { m.chat.retry(id) }
-			b.OnMenu = func(id string, at fyne.Position) { m.chat.showMessageMenu(id, at) }
-			b.OnReact = func(id, emoji string) { m.chat.react(id, emoji) }
-			b.OnOpenAttachment = func(id, uid string) { m.chat.openAttachment(id, uid) }
-			b.OnSaveAttachment = func(id, uid string) { m.chat.saveAttachment(id, uid) }
-			b.OnQuote = func(quoted string) { m.chat.jumpToMessage(quoted) }
-			return b
-		},
+		h.slots.newSlot, // the bubbles come from h.slots (history_slots.go)
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= len(h.rows) || h.sizing {
 				return
 			}
-			o.(*widgets.MessageBubble).Update(h.rows[id])
+			h.slots.bubbleFor(o.(*fyne.Container), id).Update(h.rows[id])
 			if id == 0 {
 				h.maybeLoadOlder()
 			}
@@ -82,7 +84,7 @@ func newHistoryView(m *mainScreen) *historyView {
 	h.list.OnSelected = func(id widget.ListItemID) { h.list.Unselect(id) }
 	ww := newWidthWatcher(h.list, h.setWidth)
 	ww.atBottom, ww.toBottom = h.atBottom, h.list.ScrollToBottom
-	h.empty = widget.NewLabelWithStyle(noMessagesText(), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	h.empty = widget.NewLabelWithStyle(noMessagesText(), fyne.TextAlignCenter, fyne.TextStyle{})
 	h.empty.Importance = widget.LowImportance
 	h.empty.Hide()
 	h.jump = newJumpDown(h.list.ScrollToBottom)
@@ -140,6 +142,7 @@ func (h *historyView) firstLoad(gen uint64, dialogID string) {
 		}
 	}
 	h.load(gen, dialogID, historyPage)
+	h.m.trim.poke() // the chat is drawn: what opening it freed can go back to the OS
 }
 
 // setGroup switches sender names on or off when a dialog's type is learnt late.

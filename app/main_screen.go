@@ -61,11 +61,13 @@ type mainScreen struct {
 
 	openMu sync.Mutex
 	openID string // the open dialog; read by the change pump goroutine
+
+	trim *idleTrim // hands freed memory back once a chat is open (memory_trim.go)
 }
 
 func newMainScreen(u *UI, e *csync.Engine) *mainScreen {
 	m := &mainScreen{ui: u, engine: e, db: u.deps.Cache, log: u.log, me: e.Me(),
-		users: map[int64]cache.User{}, typing: map[string][]int64{}, drafts: map[string]string{}}
+		users: map[int64]cache.User{}, typing: map[string][]int64{}, drafts: map[string]string{}, trim: newIdleTrim()}
 	m.bg = csync.NewWorkers(u.ctx)
 	m.ctx = m.bg.Context()
 
@@ -83,7 +85,7 @@ func newMainScreen(u *UI, e *csync.Engine) *mainScreen {
 			m.openDialog(m.shown[id])
 		}
 	}
-	m.empty = widget.NewLabelWithStyle(lang.L("No chats yet — start one with +"), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	m.empty = widget.NewLabelWithStyle(lang.L("No chats yet — start one with +"), fyne.TextAlignCenter, fyne.TextStyle{})
 	m.empty.Importance = widget.LowImportance
 
 	heading := widget.NewLabelWithStyle(lang.L("Chats"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -118,6 +120,7 @@ func (m *mainScreen) start() {
 	m.ui.win.SetOnDropped(func(pos fyne.Position, uris []fyne.URI) { m.chat.dropped(pos, uris) })
 	m.installShortcuts()
 	m.bg.Go(func() { pumpChanges(m.ctx, changes, refreshInterval, m.handleChange) })
+	m.bg.Go(func() { m.trim.run(m.ctx) })
 	m.bg.Go(func() { m.followStatus(statuses) })
 	m.bg.Go(func() { m.followEvents(events) })
 	m.bg.Go(m.loadDrafts)

@@ -55,7 +55,7 @@ func (m *mainScreen) showChatPicker(title, placeholder string, keep func(cache.D
 		},
 	)
 	s.list.OnSelected = func(id widget.ListItemID) { s.pick(id) }
-	s.none = widget.NewLabelWithStyle(lang.L("No chat matches — search messages with Ctrl+F"), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	s.none = widget.NewLabelWithStyle(lang.L("No chat matches — search messages with Ctrl+F"), fyne.TextAlignCenter, fyne.TextStyle{})
 	s.none.Importance = widget.LowImportance
 	s.filter()
 	var top fyne.CanvasObject = s.entry

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"log/slog"
 	gosync "sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cubechat/cubechat/cache"
@@ -48,10 +49,15 @@ type Engine struct {
 	status  *feed.Value[Status]
 	// outboxKick wakes the outbox worker; it holds at most one pending wake-up.
 	outboxKick chan struct{}
-	activity   *activity
-	events     *feed.Feed[Event]
-	typing     *typingBook
-	watch      *watchList
+	// fresh hands the messages Send queues while live to the outbox in memory.
+	fresh *freshOutbox
+	// actionsQueued: the action queue may hold something (set by kickOutbox, which
+	// follows every queued action); the outbox reads it only then.
+	actionsQueued atomic.Bool
+	activity      *activity
+	events        *feed.Feed[Event]
+	typing        *typingBook
+	watch         *watchList
 	// unread collects dialogs whose live-kept unread counts are asked again.
 	unread *unreadBook
 	// onScreen keeps the on-screen read markers no server answer has confirmed yet.
@@ -133,6 +139,7 @@ func New(db *cache.DB, p Profile, logger *slog.Logger) *Engine {
 		log:          logger.With("component", "sync"),
 		status:       newStatusFeed(Status{State: StateOffline}),
 		outboxKick:   make(chan struct{}, 1),
+		fresh:        newFreshOutbox(),
 		signedIn:     make(chan struct{}, 1),
 		signInLost:   make(chan struct{}, 1),
 		redial:       newRedialGate(),
@@ -152,6 +159,7 @@ func New(db *cache.DB, p Profile, logger *slog.Logger) *Engine {
 	e.typing = newTypingBook(func(ev TypingEvent) { e.events.Publish(ev) }, e.sendTyping)
 	e.cursors = newCursorBook(e.persistCursor)
 	e.activity = newActivity(e.applyActivity)
+	e.actionsQueued.Store(true) // the last session may have left some
 	return e
 }
 
@@ -248,8 +256,16 @@ func (e *Engine) liveChat() *cube.Chat {
 	return e.live
 }
 
-// kickOutbox wakes the outbox worker without blocking.
+// kickOutbox wakes the outbox worker without blocking, to read the cache's queue
+// (outbox_fresh.go).
 func (e *Engine) kickOutbox() {
+	e.fresh.spoil()
+	e.actionsQueued.Store(true)
+	e.wakeOutbox()
+}
+
+// wakeOutbox wakes the outbox worker without blocking.
+func (e *Engine) wakeOutbox() {
 	select {
 	case e.outboxKick <- struct{}{}:
 	default:

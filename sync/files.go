@@ -154,7 +154,7 @@ func (e *Engine) uploadAndQueue(ctx context.Context, m cache.Message, progress f
 	}
 	m.Attachments = atts
 	m.SentAt = time.Now().UTC()
-	if err := e.db.EnqueueOutgoing(ctx, m); err != nil {
+	if err := e.queueing(func() error { return e.db.EnqueueOutgoing(ctx, m) }); err != nil {
 		return fmt.Errorf("sync: queueing the file message: %w", err)
 	}
 	e.kickOutbox()

@@ -57,7 +57,7 @@ func (e *Engine) SendWith(ctx context.Context, dialogID string, out Outgoing) (s
 			m.Custom[k] = v
 		}
 	}
-	if err := e.db.EnqueueOutgoing(ctx, m); err != nil {
+	if err := e.queueing(func() error { return e.db.EnqueueOutgoing(ctx, m) }); err != nil {
 		return "", fmt.Errorf("sync: queueing the message: %w", err)
 	}
 	e.typing.ourMessageSent(dialogID)

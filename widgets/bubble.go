@@ -189,7 +189,7 @@ func (b *MessageBubble) apply() {
 	setVisible(d.Sender != "" && !d.Mine, b.sender)
 
 	if d.Deleted {
-		b.bodyText, b.bodyStyle = "🚫 "+lang.L("Message deleted"), fyne.TextStyle{Italic: true}
+		b.bodyText, b.bodyStyle = "🚫 "+lang.L("Message deleted"), fyne.TextStyle{} // grey, never italic (text.go)
 		b.body.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: b.bodyText,
 			Style: widget.RichTextStyle{ColorName: theme.ColorNameDisabled, TextStyle: b.bodyStyle, Inline: true}}}
 	} else {

@@ -13,7 +13,6 @@ import (
 
 func (b *MessageBubble) initExtras() {
 	b.fwd = canvas.NewText("", theme.Color(theme.ColorNamePlaceHolder))
-	b.fwd.TextStyle = fyne.TextStyle{Italic: true}
 	b.quote = NewQuoteBlock()
 	b.quote.OnTapped = func() {
 		if b.OnQuote != nil && b.data.Quote != nil && b.data.Quote.ID != "" {

@@ -16,6 +16,11 @@
 # MEMPROBE_HEAP=prefix also writes Go heap profiles (prefix.1-3.pprof) at the
 # three points, through the app's CUBECHAT_HEAP_PROFILE (SIGUSR1) hook; extra
 # environment for the app (GODEBUG=gctrace=1, GOGC=…) passes through.
+# MEMPROBE_LOG=file keeps the app's output; MEMPROBE_SCREEN=file.png saves a
+# screenshot of the display after the 20 chats; MEMPROBE_SMAPS=prefix copies
+# /proc/PID/smaps at each point (prefix.1-3); MEMPROBE_IDLE=seconds reports once
+# more after the window was left idle that long (Fyne frees what it cached of
+# closed chats a minute after their last use).
 set -euo pipefail
 
 bin=${1:?usage: memprobe.sh path/to/cubechat [fixture.db]}
@@ -27,6 +32,7 @@ work=$(mktemp -d)
 pid=
 cleanup() {
 	[[ -n $pid ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	if [[ -n ${MEMPROBE_LOG:-} ]]; then cp "$work/app.log" "$MEMPROBE_LOG"; fi
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -79,6 +85,7 @@ anonsplit() {
 }
 
 n=0
+m=0
 report() {
 	local rss anon file
 	rss=$(awk '/^VmRSS:/ {print int($2/1024)}' "/proc/$pid/status")
@@ -86,6 +93,8 @@ report() {
 	file=$(awk '/^RssFile:/ {print int($2/1024)}' "/proc/$pid/status")
 	printf '%-15s VmRSS %4d MiB  RssAnon %4d MiB  RssFile %4d MiB  CPU %5.1f s  anon: %s\n' "$1" "$rss" "$anon" "$file" \
 		"$(echo "$(cputicks) / $(getconf CLK_TCK)" | bc -l)" "$(anonsplit)"
+	m=$((m + 1))
+	if [[ -n ${MEMPROBE_SMAPS:-} ]]; then cp "/proc/$pid/smaps" "$MEMPROBE_SMAPS.$m"; fi
 	if [[ -n $heap ]]; then
 		n=$((n + 1))
 		kill -USR1 "$pid"
@@ -118,4 +127,9 @@ for _ in $(seq 19); do
 	settle "next chat"
 done
 report "after 20 chats"
+if [[ -n ${MEMPROBE_IDLE:-} ]]; then
+	sleep "$MEMPROBE_IDLE"
+	settle idle
+	report "idle ${MEMPROBE_IDLE}s"
+fi
 if [[ -n ${MEMPROBE_SCREEN:-} ]]; then import -window root "$MEMPROBE_SCREEN"; fi
