@@ -74,21 +74,57 @@ func bulkInsert(ctx context.Context, tx *txn, msgs []Message, x *indexer) (bulkR
 			full = append(append(append(full, m.ID), row.args()...), arrival[sec])
 		}
 	}
-	var pks []any
+	// A new row's pk is one more than the table's largest (pk is INTEGER PRIMARY
+	// KEY without AUTOINCREMENT, and this transaction is the only writer), so the
+	// rows above top are exactly the ones these statements insert: their count
+	// says whether every row went in, and their pks need not come back to Go.
+	var top int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(pk), 0) FROM messages`).Scan(&top); err != nil {
+		return res, fmt.Errorf("insert messages: %w", err)
+	}
+	var added int64
 	for _, v := range []struct {
 		shape bulkShape
 		rows  []any
 	}{{plainShape, plain}, {fullShape, full}} {
-		got, err := insertRows(ctx, tx, v.shape, v.rows)
+		n, err := insertRows(ctx, tx, v.shape, v.rows)
 		if err != nil {
 			return res, err
 		}
-		for id, pk := range got {
-			inserted[first[id]] = true
-			pks = append(pks, pk)
-		}
+		added += n
 	}
-	return res, markPending(ctx, tx, pks, x)
+	if added == 0 {
+		return res, nil
+	}
+	if added == int64(len(first)) {
+		for _, i := range first {
+			inserted[i] = true
+		}
+	} else if err := readInserted(ctx, tx, top, first, inserted); err != nil {
+		return res, err
+	}
+	return res, markPending(ctx, tx, top, added, x)
+}
+
+// readInserted marks, through first, the ids of the rows above top as inserted:
+// the rare batch some of whose ids were stored already.
+func readInserted(ctx context.Context, tx *txn, top int64, first map[string]int, inserted []bool) error {
+	rs, err := tx.QueryContext(ctx, `SELECT id FROM messages WHERE pk > ?`, top)
+	if err != nil {
+		return fmt.Errorf("insert messages: %w", err)
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var id string
+		if err := rs.Scan(&id); err != nil {
+			return fmt.Errorf("insert messages: %w", err)
+		}
+		inserted[first[id]] = true
+	}
+	if err := rs.Err(); err != nil {
+		return fmt.Errorf("insert messages: %w", err)
+	}
+	return nil
 }
 
 // ranked tells whether the messages of l's second already stand in l's order, so
@@ -166,9 +202,9 @@ func lastArrivals(ctx context.Context, tx *txn, msgs []Message) (map[second]int6
 }
 
 // insertRows inserts rows (whole rows of shape's values each) in the largest
-// chunks that fit and returns the pk of each id it inserted.
-func insertRows(ctx context.Context, tx *txn, shape bulkShape, rows []any) (map[string]int64, error) {
-	got := make(map[string]int64, len(rows)/shape.cols)
+// chunks that fit and returns how many it inserted.
+func insertRows(ctx context.Context, tx *txn, shape bulkShape, rows []any) (int64, error) {
+	var added int64
 	for done := 0; done < len(rows); {
 		left := (len(rows) - done) / shape.cols
 		n := bulkChunks[len(bulkChunks)-1]
@@ -178,33 +214,18 @@ func insertRows(ctx context.Context, tx *txn, shape bulkShape, rows []any) (map[
 				break
 			}
 		}
-		if err := insertChunk(ctx, tx, shape.sql[n], rows[done:done+n*shape.cols], got); err != nil {
-			return nil, err
+		r, err := tx.ExecContext(ctx, shape.sql[n], rows[done:done+n*shape.cols]...)
+		if err != nil {
+			return added, fmt.Errorf("insert messages: %w", err)
 		}
+		k, err := r.RowsAffected()
+		if err != nil {
+			return added, fmt.Errorf("insert messages: %w", err)
+		}
+		added += k
 		done += n * shape.cols
 	}
-	return got, nil
-}
-
-// insertChunk runs one bulk statement and adds the pk of each id it inserted to got.
-func insertChunk(ctx context.Context, tx *txn, query string, args []any, got map[string]int64) error {
-	rs, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return fmt.Errorf("insert messages: %w", err)
-	}
-	defer rs.Close()
-	for rs.Next() {
-		var id string
-		var pk int64
-		if err := rs.Scan(&id, &pk); err != nil {
-			return fmt.Errorf("insert messages: %w", err)
-		}
-		got[id] = pk
-	}
-	if err := rs.Err(); err != nil {
-		return fmt.Errorf("insert messages: %w", err)
-	}
-	return nil
+	return added, nil
 }
 
 // bulkShape is one form of the bulk statement: the columns it binds per row and
@@ -236,24 +257,18 @@ func newBulkShape(cols string, n int) bulkShape {
 	for _, c := range bulkChunks {
 		out.sql[c] = `INSERT INTO messages (` + cols + `) VALUES ` +
 			strings.TrimSuffix(strings.Repeat(row+", ", c), ", ") +
-			` ON CONFLICT (id) DO NOTHING RETURNING id, pk`
+			` ON CONFLICT (id) DO NOTHING`
 	}
 	return out
 }
 
-// markPending leaves the search entries of the rows pks pending, in one statement.
-func markPending(ctx context.Context, tx *txn, pks []any, x *indexer) error {
-	if len(pks) == 0 {
-		return nil
-	}
-	list, err := encodeJSON(pks)
-	if err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO fts_pending (pk) SELECT value FROM json_each(?)`, list); err != nil {
+// markPending leaves the search entries of the added rows above top pending, in
+// one statement.
+func markPending(ctx context.Context, tx *txn, top, added int64, x *indexer) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO fts_pending (pk) SELECT pk FROM messages WHERE pk > ?`, top); err != nil {
 		return fmt.Errorf("queue search entries: %w", err)
 	}
-	x.queued.Add(uint64(len(pks)))
+	x.queued.Add(uint64(added))
 	x.bulkAt.Store(time.Now().UnixNano())
 	return nil
 }
