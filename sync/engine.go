@@ -71,6 +71,9 @@ type Engine struct {
 	// liveReactions are the reactions stored live lately, laid over reaction lists
 	// asked for before them (reactions_live.go).
 	liveReactions liveReactionLog
+	// reactionsMu orders live reactions and reaction lists into the cache: a list
+	// computed before a live reaction was logged must not be written after it.
+	reactionsMu gosync.Mutex
 	// relist holds seconds whose order the server is asked for again (relist.go).
 	relist relistBook
 	// own remembers the order of the messages this engine confirmed lately, which

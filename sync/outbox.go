@@ -41,7 +41,7 @@ func (e *Engine) Send(ctx context.Context, dialogID, text string) (string, error
 		SenderID:    me,
 		RecipientID: d.peer,
 		Body:        text,
-		SentAt:      time.Now().UTC(),
+		SentAt:      composedAt(),
 		State:       cache.StatePending,
 	}
 	if err := e.queueComposed(ctx, m); err != nil {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/cubechat/cubechat/cache"
 	"github.com/cubechat/cubechat/cube"
@@ -45,7 +44,7 @@ func (e *Engine) SendWith(ctx context.Context, dialogID string, out Outgoing) (s
 		SenderID:    me,
 		RecipientID: peerOf(*d, me),
 		Body:        out.Body,
-		SentAt:      time.Now().UTC(),
+		SentAt:      composedAt(),
 		State:       cache.StatePending,
 		Attachments: sentAttachments(out.Attachments),
 	}
