@@ -29,6 +29,7 @@ type chatHeader struct {
 	online   int
 	onlineOf string
 	block    blockState // the open private chat's peer blocked? (header_blocked.go)
+	blockGen uint64     // the newest block read started (UI goroutine)
 	now      func() time.Time
 }
 

@@ -35,6 +35,10 @@ func (h *chatHeader) loadBlocked(d cache.Dialog) {
 		return
 	}
 	peer := peerOf(d, m.me)
+	// Two reads can be in flight (a chat opened, then the block list changed): only the
+	// newest may set the header, or an older "not blocked" could land last.
+	h.blockGen++
+	gen := h.blockGen
 	m.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(m.ctx, loadTimeout)
 		blocked, mutual, err := m.db.IsBlocked(ctx, peer)
@@ -46,8 +50,8 @@ func (h *chatHeader) loadBlocked(d cache.Dialog) {
 			return
 		}
 		runOnUI(func() {
-			if h.c.dialog.ID != d.ID {
-				return // another chat opened meanwhile
+			if h.c.dialog.ID != d.ID || h.blockGen != gen {
+				return // another chat opened, or a newer read started, meanwhile
 			}
 			h.block = blockState{peer: peer, blocked: blocked, mutual: mutual}
 			h.set(h.c.dialog)

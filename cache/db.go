@@ -36,11 +36,12 @@ const (
 // DB is an open cache. It is safe for concurrent use.
 type DB struct {
 	path    string
-	w       *sql.DB     // exactly one connection: every write is serialised through it
-	ws      *stmtCache  // the writer's prepared statements
-	groups  writeGroups // writes waiting for the writer (group_commit.go)
-	idx     *indexer    // writes deferred search entries (search_pending.go)
-	r       *readPool   // read-only pool
+	w       *sql.DB       // exactly one connection: every write is serialised through it
+	ws      *stmtCache    // the writer's prepared statements
+	groups  writeGroups   // writes waiting for the writer (group_commit.go)
+	idx     *indexer      // writes deferred search entries (search_pending.go)
+	ckpt    *checkpointer // checkpoints the WAL off the write path (checkpoint.go)
+	r       *readPool     // read-only pool
 	changes *feed.Feed[Change]
 	// check is the integrity check running in the background, nil when Open
 	// checked synchronously (see integrity.go).
@@ -73,9 +74,12 @@ func Open(path string) (*DB, error) {
 	created := !exists(path)
 
 	var err error
+	// temp_store(2): a statement that writes several rows keeps its statement
+	// journal in memory, not in a temporary file written page by page
+	// (messages_bulk.go).
 	db.w, err = sql.Open("sqlite", path+fmt.Sprintf(
-		"?_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate",
-		busyTimeoutMS))
+		"?_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=temp_store(2)&_pragma=wal_autocheckpoint(%d)&_txlock=immediate",
+		busyTimeoutMS, walBackstopPages))
 	if err != nil {
 		return nil, fmt.Errorf("cache: open %s: %w", path, err)
 	}
@@ -112,7 +116,13 @@ func Open(path string) (*DB, error) {
 		db.w.Close()
 		return nil, db.openError(err)
 	}
+	if err := db.startCheckpointer(ctx); err != nil {
+		db.r.Close()
+		db.w.Close()
+		return nil, err
+	}
 	if err := db.startIndexer(ctx); err != nil {
+		_ = db.stopCheckpointer()
 		db.r.Close()
 		db.w.Close()
 		return nil, err
@@ -141,7 +151,7 @@ func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
 		db.stopIndexer()
 		db.changes.Close()
-		var errs []error
+		errs := []error{db.stopCheckpointer()}
 		if db.r != nil {
 			errs = append(errs, db.endSession())
 		}

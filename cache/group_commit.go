@@ -104,6 +104,7 @@ func (db *DB) writeAlone(w *groupedWrite) {
 		w.err = db.classify(w.what, err)
 		return
 	}
+	db.walGrew()
 	db.publishChange(ch)
 }
 
@@ -165,6 +166,7 @@ func (db *DB) writeGroup(batch []*groupedWrite) {
 		}
 		return
 	}
+	db.walGrew()
 	var all Change
 	for i, w := range batch {
 		if w.err == nil {

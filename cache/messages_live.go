@@ -50,21 +50,8 @@ func (db *DB) StoreLive(ctx context.Context, msgs []Message, countUnread func(Me
 				touched[m.DialogID][m.ID] = true
 			}
 		}
-		if err := refreshLastMessages(ctx, tx, touched, ch); err != nil {
-			return err
-		}
-		for dialogID, n := range unread {
-			res, err := tx.ExecContext(ctx, `UPDATE dialogs SET unread_count = unread_count + ? WHERE id = ?`, n, dialogID)
-			if err != nil {
-				return fmt.Errorf("dialog %s: count unread: %w", dialogID, err)
-			}
-			if k, err := res.RowsAffected(); err != nil {
-				return err
-			} else if k > 0 {
-				ch.addDialog(dialogID)
-			}
-		}
-		return nil
+		// A counted message is new, so its dialog is among the touched ones.
+		return refreshDialogs(ctx, tx, touched, unread, ch)
 	})
 	if err != nil {
 		return nil, err

@@ -30,13 +30,32 @@ func (db *DB) upsertMessages(ctx context.Context, msgs []Message, listed []Liste
 	var inserted int
 	err := db.write(ctx, "save messages", func(tx *txn, ch *Change) error {
 		inserted = 0
+		touched := map[string]map[string]bool{} // dialog → changed message ids
+		normal := make([]Message, len(msgs))
+		for i, m := range msgs {
+			normal[i] = normaliseMessage(m)
+		}
+		// The new ones go in several rows per statement (messages_bulk.go); the
+		// rest are merged one by one below.
+		bulk, err := bulkInsert(ctx, tx, normal, db.idx)
+		if err != nil {
+			return err
+		}
 		w, err := newMessageWriter(ctx, tx)
 		if err != nil {
 			return err
 		}
 		defer w.close()
-		touched := map[string]map[string]bool{} // dialog → changed message ids
-		for _, m := range msgs {
+		for i, m := range msgs {
+			if bulk.inserted[i] {
+				inserted++
+				ch.addMessage(m.DialogID, m.ID)
+				if touched[m.DialogID] == nil {
+					touched[m.DialogID] = map[string]bool{}
+				}
+				touched[m.DialogID][m.ID] = true
+				continue
+			}
 			isNew, changed, err := w.upsert(m)
 			if err != nil {
 				return err
@@ -52,7 +71,11 @@ func (db *DB) upsertMessages(ctx context.Context, msgs []Message, listed []Liste
 				touched[m.DialogID][m.ID] = true
 			}
 		}
+		order := bulk.inOrder(normal)
 		for _, l := range listed {
+			if bulk.ranked(l, order) {
+				continue
+			}
 			if err := rerank(ctx, tx, l, touched, ch); err != nil {
 				return err
 			}
@@ -61,6 +84,9 @@ func (db *DB) upsertMessages(ctx context.Context, msgs []Message, listed []Liste
 	})
 	if err != nil {
 		return 0, err
+	}
+	if inserted > 0 {
+		db.wakeIndexer()
 	}
 	return inserted, nil
 }
@@ -112,22 +138,22 @@ func (db *DB) AdvanceStates(ctx context.Context, ids []string, state MessageStat
 // names, or when the named one itself changed (edited or deleted). Dialogs not
 // yet cached are skipped; the next dialog fetch brings them.
 func refreshLastMessages(ctx context.Context, tx *txn, touched map[string]map[string]bool, ch *Change) error {
+	return refreshDialogs(ctx, tx, touched, nil, ch)
+}
+
+// refreshDialogs is refreshLastMessages that also adds unread[dialog] to a touched
+// dialog's unread count, in the same UPDATE when its last message changes too
+// (StoreLive: one statement less for nearly every live message).
+func refreshDialogs(ctx context.Context, tx *txn, touched map[string]map[string]bool, unread map[string]int, ch *Change) error {
 	for dialogID, ids := range touched {
-		d, err := lastMessageOf(ctx, tx, dialogID)
+		d, newest, lastCached, err := lastAndNewest(ctx, tx, dialogID)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}
 		if err != nil {
 			return fmt.Errorf("dialog %s: %w", dialogID, err)
 		}
-		newest, err := newestVisible(ctx, tx, dialogID)
-		if err != nil {
-			return fmt.Errorf("dialog %s: newest message: %w", dialogID, err)
-		}
-		wins, err := newestWins(ctx, tx, newest, d)
-		if err != nil {
-			return fmt.Errorf("dialog %s: last message: %w", dialogID, err)
-		}
+		wins := newestWins(newest, d, lastCached)
 		next := *d
 		switch {
 		case newest != nil && (ids[d.LastMessageID] || wins):
@@ -138,16 +164,25 @@ func refreshLastMessages(ctx context.Context, tx *txn, touched map[string]map[st
 			next.LastMessage = ""
 		}
 		unhideIfNewer(&next, newest)
+		n := unread[dialogID]
 		if next.LastMessage == d.LastMessage && next.LastMessageID == d.LastMessageID &&
 			next.LastMessageAt.Equal(d.LastMessageAt) && next.LastMessageUserID == d.LastMessageUserID &&
 			next.hiddenAt == d.hiddenAt {
+			if n > 0 {
+				if _, err := tx.ExecContext(ctx, `UPDATE dialogs SET unread_count = unread_count + ? WHERE id = ?`,
+					n, dialogID); err != nil {
+					return fmt.Errorf("dialog %s: count unread: %w", dialogID, err)
+				}
+				ch.addDialog(dialogID)
+			}
 			continue
 		}
 		// Only these columns can differ from the row just read.
 		if _, err := tx.ExecContext(ctx, `UPDATE dialogs SET last_message = ?, last_message_id = ?,
-			last_message_at = ?, last_message_user_id = ?, hidden_at = ? WHERE id = ?`,
+			last_message_at = ?, last_message_user_id = ?, hidden_at = ?, unread_count = unread_count + ?
+			WHERE id = ?`,
 			next.LastMessage, next.LastMessageID, toMillis(next.LastMessageAt), next.LastMessageUserID,
-			next.hiddenAt, dialogID); err != nil {
+			next.hiddenAt, n, dialogID); err != nil {
 			return fmt.Errorf("dialog %s: %w", dialogID, err)
 		}
 		ch.addDialog(dialogID)
@@ -155,55 +190,49 @@ func refreshLastMessages(ctx context.Context, tx *txn, touched map[string]map[st
 	return nil
 }
 
-// lastMessageOf reads what refreshLastMessages needs of a dialog (its last message
-// and hidden mark) without decoding the rest of the row, which every stored
-// message would otherwise pay for. sql.ErrNoRows for a dialog not cached.
-func lastMessageOf(ctx context.Context, tx *txn, dialogID string) (*Dialog, error) {
-	d := Dialog{ID: dialogID}
-	var at int64
-	err := tx.QueryRowContext(ctx, `SELECT last_message, last_message_id, last_message_at,
-		last_message_user_id, hidden_at FROM dialogs WHERE id = ?`, dialogID).Scan(
-		&d.LastMessage, &d.LastMessageID, &at, &d.LastMessageUserID, &d.hiddenAt)
+// lastAndNewest reads, in one query, what refreshLastMessages needs: the
+// dialog's last message and hidden mark (without decoding the rest of its row),
+// whether the message it names is cached in the second it names (see newestWins),
+// and the dialog's newest message not deleted, pending ones included (the user's
+// own unsent message leads the dialog list), nil for none. These were three queries
+// for every message stored live, whose second is nearly always the last
+// message's too (docs/benchmarks.md, issue 10). sql.ErrNoRows for a dialog not
+// cached.
+func lastAndNewest(ctx context.Context, tx *txn, dialogID string) (d *Dialog, newest *Message, lastCached bool, err error) {
+	d = &Dialog{ID: dialogID}
+	var at, newestAt int64
+	var n Message
+	err = tx.QueryRowContext(ctx, `SELECT d.last_message, d.last_message_id, d.last_message_at,
+		d.last_message_user_id, d.hidden_at,
+		EXISTS (SELECT 1 FROM messages c WHERE c.id = d.last_message_id AND c.dialog_id = d.id
+			AND c.sent_at = d.last_message_at),
+		COALESCE(n.id, ''), COALESCE(n.body, ''), COALESCE(n.sent_at, 0), COALESCE(n.sender_id, 0)
+		FROM dialogs d LEFT JOIN messages n ON n.pk = (SELECT pk FROM messages WHERE dialog_id = d.id
+			AND deleted = 0 ORDER BY sent_at DESC, arrival DESC, id DESC LIMIT 1)
+		WHERE d.id = ?`, dialogID).Scan(
+		&d.LastMessage, &d.LastMessageID, &at, &d.LastMessageUserID, &d.hiddenAt, &lastCached,
+		&n.ID, &n.Body, &newestAt, &n.SenderID)
 	if err != nil {
-		return nil, err
+		return nil, nil, false, err
 	}
 	d.LastMessageAt = fromMillis(at)
 	d.Hidden = d.hiddenAt > 0
-	return &d, nil
+	if n.ID != "" {
+		n.DialogID, n.SentAt = dialogID, fromMillis(newestAt)
+		newest = &n
+	}
+	return d, newest, lastCached, nil
 }
 
 // newestWins tells whether the dialog's newest cached message should replace the
 // last message the dialog names: it is later, or of the same second while the named
-// one is cached there too (the cache's arrival order then decides, and newest is
-// last in it). A same-second message the cache does not hold yet (named by the
-// server's copy of the dialog) is compared by id, until its listing ranks it.
-func newestWins(ctx context.Context, tx *txn, newest *Message, d *Dialog) (bool, error) {
+// one is cached there too (lastCached: the cache's arrival order then decides, and
+// newest is last in it). A same-second message the cache does not hold yet (named
+// by the server's copy of the dialog) is compared by id, until its listing ranks it.
+func newestWins(newest *Message, d *Dialog, lastCached bool) bool {
 	if newest == nil || d.LastMessageID == "" || newest.ID == d.LastMessageID ||
 		!newest.SentAt.Equal(d.LastMessageAt) {
-		return newest != nil && lastMessageNewer(newest.SentAt, newest.ID, d.LastMessageAt, d.LastMessageID), nil
+		return newest != nil && lastMessageNewer(newest.SentAt, newest.ID, d.LastMessageAt, d.LastMessageID)
 	}
-	var n int
-	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages WHERE id = ? AND dialog_id = ? AND sent_at = ?`,
-		d.LastMessageID, d.ID, toMillis(newest.SentAt)).Scan(&n)
-	if err != nil {
-		return false, err
-	}
-	if n > 0 {
-		return true, nil
-	}
-	return lastMessageNewer(newest.SentAt, newest.ID, d.LastMessageAt, d.LastMessageID), nil
-}
-
-// newestVisible is the newest not-deleted message of a dialog, pending ones
-// included (the user's own unsent message leads the dialog list), or nil.
-func newestVisible(ctx context.Context, tx *txn, dialogID string) (*Message, error) {
-	m, err := scanMessage(tx.QueryRowContext(ctx, `SELECT `+messageCols+` FROM messages
-		WHERE dialog_id = ? AND deleted = 0 ORDER BY sent_at DESC, arrival DESC, id DESC LIMIT 1`, dialogID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &m, nil
+	return lastCached || lastMessageNewer(newest.SentAt, newest.ID, d.LastMessageAt, d.LastMessageID)
 }

@@ -83,18 +83,37 @@ func normaliseMessage(m Message) Message {
 	return scrubDeleted(m)
 }
 
-// messageWriter holds the prepared statements of one write transaction.
+// messageWriter runs the message statements of one write transaction. Each is
+// bound to the transaction on first use (txn.stmt): a write uses two or three of
+// the seven, and binding all of them was a cost of every live write
+// (docs/benchmarks.md, issue 10).
 type messageWriter struct {
 	ctx                                                    context.Context
 	tx                                                     *txn
-	get, insert, update, rankLast, ftsAdd, ftsDel, unqueue *sql.Stmt
+	get, insert, update, rankLast, ftsAdd, ftsDel, unqueue txStmt
 	pending                                                *indexer // non-nil: new rows' search entries wait (search_pending.go)
 }
 
+// txStmt is one SQL text run as the transaction's cached prepared statement.
+type txStmt struct {
+	tx    *txn
+	query string
+}
+
+func (s txStmt) ExecContext(ctx context.Context, args ...any) (sql.Result, error) {
+	return s.tx.ExecContext(ctx, s.query, args...)
+}
+
+func (s txStmt) QueryRowContext(ctx context.Context, args ...any) *sql.Row {
+	return s.tx.QueryRowContext(ctx, s.query, args...)
+}
+
+// newMessageWriter never fails now that nothing is prepared up front; the error
+// is kept for its callers.
 func newMessageWriter(ctx context.Context, tx *txn) (*messageWriter, error) {
 	w := &messageWriter{ctx: tx.ctxFor(ctx), tx: tx}
 	for _, p := range []struct {
-		stmt **sql.Stmt
+		stmt *txStmt
 		sql  string
 	}{
 		{&w.get, `SELECT ` + messageCols + `, pk FROM messages WHERE id = ?`},
@@ -112,23 +131,13 @@ func newMessageWriter(ctx context.Context, tx *txn) (*messageWriter, error) {
 		{&w.ftsDel, `INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', ?, ?)`},
 		{&w.unqueue, `DELETE FROM outbox WHERE message_id = ?`},
 	} {
-		s, err := tx.PrepareContext(ctx, p.sql)
-		if err != nil {
-			w.close()
-			return nil, err
-		}
-		*p.stmt = s
+		*p.stmt = txStmt{tx: tx, query: p.sql}
 	}
 	return w, nil
 }
 
-func (w *messageWriter) close() {
-	for _, s := range []*sql.Stmt{w.get, w.insert, w.update, w.rankLast, w.ftsAdd, w.ftsDel, w.unqueue} {
-		if s != nil {
-			s.Close()
-		}
-	}
-}
+// close releases nothing: the statements are the transaction's, released with it.
+func (w *messageWriter) close() {}
 
 // stored is a message row as found in the table.
 type stored struct {

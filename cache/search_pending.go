@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -25,6 +26,10 @@ const (
 	indexDelay = 100 * time.Millisecond
 	// indexBatch bounds the rows one indexing transaction writes.
 	indexBatch = 1000
+	// bulkQuiet is how long the indexer waits after the last bulk insert
+	// (messages_bulk.go): a catch-up's pages keep the writer busy, and their search
+	// entries are written once it is done, not in between.
+	bulkQuiet = 300 * time.Millisecond
 )
 
 // indexer writes the pending search entries in the background (started by Open,
@@ -38,6 +43,8 @@ type indexer struct {
 	// indexing just finds nothing); indexed is the count the last complete run
 	// saw before it started. A search indexes first while they differ.
 	queued, indexed atomic.Uint64
+	// bulkAt is when the last bulk insert left entries pending (unix nanoseconds).
+	bulkAt atomic.Int64
 }
 
 // startIndexer starts the indexer, waking it at once when the file holds rows
@@ -92,6 +99,14 @@ func (db *DB) runIndexer() {
 			return
 		case <-gather.C:
 		}
+		for wait := bulkQuiet - time.Since(time.Unix(0, x.bulkAt.Load())); wait > 0; wait = bulkQuiet - time.Since(time.Unix(0, x.bulkAt.Load())) {
+			gather.Reset(wait)
+			select {
+			case <-x.stop:
+				return
+			case <-gather.C:
+			}
+		}
 		if err := db.indexPending(context.Background()); err != nil {
 			// The rows stay pending: the next wake, or a search, tries again.
 			slog.Warn("cache: writing pending search entries", "path", db.path, "err", err)
@@ -106,39 +121,25 @@ func (db *DB) indexPending(ctx context.Context) error {
 	for {
 		n := 0
 		err := db.write(ctx, "write pending search entries", func(tx *txn, _ *Change) error {
+			// The batch is the lowest pending pks; its entries are written and its
+			// rows dropped by one statement each (set-based: a statement per row was
+			// most of the cost of indexing a catch-up's 100,000 rows).
 			n = 0
-			rows, err := tx.QueryContext(ctx, `SELECT p.pk, CASE WHEN m.deleted THEN '' ELSE m.body END
-				FROM fts_pending p JOIN messages m ON m.pk = p.pk ORDER BY p.pk LIMIT ?`, indexBatch)
-			if err != nil {
+			var last sql.NullInt64
+			if err := tx.QueryRowContext(ctx, `SELECT MAX(pk), COUNT(*) FROM
+				(SELECT pk FROM fts_pending ORDER BY pk LIMIT ?)`, indexBatch).Scan(&last, &n); err != nil {
 				return err
 			}
-			type entry struct {
-				pk   int64
-				text string
+			if n == 0 {
+				return nil
 			}
-			var entries []entry
-			for rows.Next() {
-				var e entry
-				if err := rows.Scan(&e.pk, &e.text); err != nil {
-					rows.Close()
-					return err
-				}
-				entries = append(entries, e)
+			if _, err := tx.ExecContext(ctx, `INSERT INTO messages_fts (rowid, body)
+				SELECT m.pk, CASE WHEN m.deleted THEN '' ELSE m.body END
+				FROM fts_pending p JOIN messages m ON m.pk = p.pk WHERE p.pk <= ? ORDER BY p.pk`, last.Int64); err != nil {
+				return fmt.Errorf("index rows up to %d: %w", last.Int64, err)
 			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
-			}
-			for _, e := range entries {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO messages_fts (rowid, body) VALUES (?, ?)`, e.pk, e.text); err != nil {
-					return fmt.Errorf("index row %d: %w", e.pk, err)
-				}
-				if _, err := tx.ExecContext(ctx, `DELETE FROM fts_pending WHERE pk = ?`, e.pk); err != nil {
-					return err
-				}
-			}
-			n = len(entries)
-			return nil
+			_, err := tx.ExecContext(ctx, `DELETE FROM fts_pending WHERE pk <= ?`, last.Int64)
+			return err
 		})
 		if err != nil {
 			return err

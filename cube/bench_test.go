@@ -1,6 +1,7 @@
 package cube
 
 import (
+	"encoding/json"
 	"encoding/xml"
 	"testing"
 	"time"
@@ -89,4 +90,49 @@ func BenchmarkExtraParamsRoundTrip(b *testing.B) {
 			b.Fatalf("round trip kept %d of %d parameters", len(m), len(custom))
 		}
 	}
+}
+
+// messagePage is a page of n messages as GET /chat/Message answers it.
+func messagePage(b *testing.B, n int) []byte {
+	b.Helper()
+	list := MessageList{Limit: n}
+	for i := range n {
+		list.Items = append(list.Items, Message{ID: NewObjectID(), ChatDialogID: "65a1b2c3d4e5f60718290000",
+			Message: "message 12: see you at the meeting tomorrow", DateSent: 1700000000 + int64(i/4), SenderID: 5,
+			CreatedAt: TimeOf(time.Unix(1700000000, 0)), UpdatedAt: TimeOf(time.Unix(1700000000, 0))})
+	}
+	raw, err := json.Marshal(list)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return raw
+}
+
+// BenchmarkDecodeMessagePage decodes a page of 100 messages as the REST client does
+// for every catch-up page; "µs/msg" is per message.
+func BenchmarkDecodeMessagePage(b *testing.B) {
+	raw := messagePage(b, 100)
+	b.SetBytes(int64(len(raw)))
+	for b.Loop() {
+		var list MessageList
+		if err := unmarshalJSON(raw, &list); err != nil || len(list.Items) != 100 {
+			b.Fatalf("decode: %v", err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/1e3/float64(b.N*100), "µs/msg")
+}
+
+// BenchmarkEncodeMessagePage encodes a page of 100 messages as cubeserver does for
+// every GET /chat/Message.
+func BenchmarkEncodeMessagePage(b *testing.B) {
+	var list MessageList
+	if err := json.Unmarshal(messagePage(b, 100), &list); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := marshalJSON(list); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/1e3/float64(b.N*100), "µs/msg")
 }

@@ -69,6 +69,11 @@ func (c *Chat) handleMessage(cc *chatConn, ch xmpp.Chat) {
 	}
 }
 
+// WantsDelivered tells whether ev is a message AutoDeliver acknowledges with a
+// delivered marker (needsDeliveredAck), for a client that turns AutoDeliver off
+// to send the marker itself once it has stored the message.
+func (ev MessageEvent) WantsDelivered(self int64) bool { return needsDeliveredAck(ev, self) }
+
 // needsDeliveredAck follows SDK 6: every new message from someone else that names its
 // dialog (or asks for markers) is acknowledged; carbons (the resource they were meant
 // for acknowledges) and our own echoes are not.

@@ -111,7 +111,7 @@ func (c *Client) doJSON(r *resty.Request, method, path string, out any) error {
 	if err != nil || out == nil {
 		return err
 	}
-	if err := json.Unmarshal(body, out); err != nil {
+	if err := unmarshalJSON(body, out); err != nil {
 		return fmt.Errorf("cube: %s %s: unreadable answer: %w", method, path, err)
 	}
 	return nil

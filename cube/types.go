@@ -224,7 +224,7 @@ func (m Message) MarshalJSON() ([]byte, error) {
 	if m.DeliveredIDs == nil {
 		m.DeliveredIDs = []int64{}
 	}
-	base, err := json.Marshal(messageAlias(m))
+	base, err := marshalJSON(messageAlias(m))
 	if err != nil || len(m.Custom) == 0 {
 		return base, err
 	}
@@ -248,7 +248,7 @@ func (m Message) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads the known fields and keeps every other key in Custom.
 func (m *Message) UnmarshalJSON(b []byte) error {
 	var a messageAlias
-	if err := json.Unmarshal(b, &a); err != nil {
+	if err := unmarshalJSON(b, &a); err != nil {
 		return err
 	}
 	if !hasUnknownKey(b, messageKnownKeys) {

@@ -74,11 +74,23 @@ func (e *Engine) enqueue(ctx context.Context, a cache.Action) error {
 // server refuses is dropped, its local effect undone, and the user told. It reports
 // whether an action failed for a passing reason (try again later); an action waiting
 // for its message is not: the message's confirmation wakes the outbox again.
+//
+// The queue is read only when an action may be in it: a message sent live wakes the
+// outbox too, and reading an empty queue after each was a read per message.
+// Cleared before the read, the mark is set again by an action queued meanwhile, and
+// stays while anything is left.
 func (e *Engine) drainActions(ctx context.Context, chat *cube.Chat) (retry bool) {
+	if !e.actionsQueued.Swap(false) {
+		return false
+	}
 	actions, err := e.db.Actions(ctx)
 	if err != nil {
+		e.actionsQueued.Store(true)
 		e.log.Error("reading the action queue", "err", err)
 		return true
+	}
+	if len(actions) > 0 {
+		e.actionsQueued.Store(true) // read again next time, when this run has settled them
 	}
 	for _, a := range actions {
 		if ctx.Err() != nil {

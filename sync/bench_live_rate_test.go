@@ -110,6 +110,70 @@ func BenchmarkLiveLatency(b *testing.B) {
 		slices.Sort(all)
 		reportLatency(b, all)
 	})
+
+}
+
+// BenchmarkLiveTakingTurns is BenchmarkLiveLatency's two paths in one run, taking
+// turns every 10 ms (each still at 50 messages a second), and reports both and
+// their ratio. They share the same background load, so the ratio moves far less
+// from run to run than that of BenchmarkLiveLatency's two runs, made 20 s apart
+// under whatever load each met; but each path keeps the other's code warm, so both
+// are faster than alone (docs/benchmarks.md, "Issue 10, live path, round 2").
+func BenchmarkLiveTakingTurns(b *testing.B) {
+	h := newHarness(b)
+	raw, eng, rawDlg, engDlg := livePairs(b, h)
+	b.Run("raw-and-engine", func(b *testing.B) {
+		annChat, _, stopAnn := connectRaw(b, h, raw[0], 16)
+		defer stopAnn()
+		_, bobGot, stopBob := connectRaw(b, h, raw[1], liveLatencyMsgs*(b.N+1))
+		defer stopBob()
+		a, c := h.newPeer(eng[0]), h.newPeer(eng[1])
+		defer c.close()
+		defer a.close()
+		a.waitSynced()
+		c.waitSynced()
+		watch := watchFeed(c.db, engDlg.ID)
+		defer watch.close(b)
+		var rawAll, engAll []time.Duration
+		b.ResetTimer()
+		for range b.N {
+			rawSent := make(map[string]time.Time, liveLatencyMsgs)
+			engSent := make(map[string]time.Time, liveLatencyMsgs)
+			tick := time.NewTicker(time.Second / (2 * liveLatencyRate))
+			for i := range 2 * liveLatencyMsgs {
+				<-tick.C
+				t0 := time.Now()
+				if i%2 == 0 {
+					id, err := rawSend(h.ctx, annChat, rawDlg, raw[1].ID, fmt.Sprint("raw ", i))
+					if err != nil {
+						b.Fatal(err)
+					}
+					rawSent[id] = t0
+					continue
+				}
+				id, err := a.e.Send(h.ctx, engDlg.ID, fmt.Sprint("engine ", i))
+				if err != nil {
+					b.Fatal(err)
+				}
+				engSent[id] = t0
+			}
+			tick.Stop()
+			rawAll = append(rawAll, latencies(rawSent, waitRaw(b, bobGot, rawSent))...)
+			engAll = append(engAll, latencies(engSent, watch.waitAll(b, engSent))...)
+		}
+		a.waitOutboxEmpty()
+		b.StopTimer()
+		slices.Sort(rawAll)
+		slices.Sort(engAll)
+		for _, p := range []int{50, 99} {
+			r, e := percentile(rawAll, p), percentile(engAll, p)
+			b.ReportMetric(r, fmt.Sprintf("raw-p%d-ms", p))
+			b.ReportMetric(e, fmt.Sprintf("engine-p%d-ms", p))
+			if r > 0 {
+				b.ReportMetric(e/r, fmt.Sprintf("p%d-ratio", p))
+			}
+		}
+	})
 }
 
 // BenchmarkLiveSustained sends 3000 messages back to back and reports the rate at

@@ -133,6 +133,8 @@ func (e *Engine) refreshReactions(ctx context.Context, w cube.Message) error {
 // asked (when before were queued), with what the server's answer may lack laid over
 // it: the reactions that arrived live since, then this user's queued ones.
 func (e *Engine) storeReactionList(ctx context.Context, messageID string, who map[string][]int64, asked time.Time, before []cache.Action) error {
+	e.reactionsMu.Lock()
+	defer e.reactionsMu.Unlock()
 	who = withLiveReactions(who, e.liveReactions.since(messageID, asked))
 	who = e.overlayQueuedReactions(ctx, messageID, who, before)
 	if err := e.db.SetReactions(ctx, messageID, who); err != nil && !errors.Is(err, cache.ErrNotFound) {

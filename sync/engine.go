@@ -9,6 +9,7 @@ import (
 	"errors"
 	"log/slog"
 	gosync "sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cubechat/cubechat/cache"
@@ -48,10 +49,15 @@ type Engine struct {
 	status  *feed.Value[Status]
 	// outboxKick wakes the outbox worker; it holds at most one pending wake-up.
 	outboxKick chan struct{}
-	activity   *activity
-	events     *feed.Feed[Event]
-	typing     *typingBook
-	watch      *watchList
+	// fresh hands the messages Send queues while live to the outbox in memory.
+	fresh *freshOutbox
+	// actionsQueued: the action queue may hold something (set by kickOutbox, which
+	// follows every queued action); the outbox reads it only then.
+	actionsQueued atomic.Bool
+	activity      *activity
+	events        *feed.Feed[Event]
+	typing        *typingBook
+	watch         *watchList
 	// unread collects dialogs whose live-kept unread counts are asked again.
 	unread *unreadBook
 	// onScreen keeps the on-screen read markers no server answer has confirmed yet.
@@ -65,6 +71,9 @@ type Engine struct {
 	// liveReactions are the reactions stored live lately, laid over reaction lists
 	// asked for before them (reactions_live.go).
 	liveReactions liveReactionLog
+	// reactionsMu orders live reactions and reaction lists into the cache: a list
+	// computed before a live reaction was logged must not be written after it.
+	reactionsMu gosync.Mutex
 	// relist holds seconds whose order the server is asked for again (relist.go).
 	relist relistBook
 	// own remembers the order of the messages this engine confirmed lately, which
@@ -133,6 +142,7 @@ func New(db *cache.DB, p Profile, logger *slog.Logger) *Engine {
 		log:          logger.With("component", "sync"),
 		status:       newStatusFeed(Status{State: StateOffline}),
 		outboxKick:   make(chan struct{}, 1),
+		fresh:        newFreshOutbox(),
 		signedIn:     make(chan struct{}, 1),
 		signInLost:   make(chan struct{}, 1),
 		redial:       newRedialGate(),
@@ -152,6 +162,7 @@ func New(db *cache.DB, p Profile, logger *slog.Logger) *Engine {
 	e.typing = newTypingBook(func(ev TypingEvent) { e.events.Publish(ev) }, e.sendTyping)
 	e.cursors = newCursorBook(e.persistCursor)
 	e.activity = newActivity(e.applyActivity)
+	e.actionsQueued.Store(true) // the last session may have left some
 	return e
 }
 
@@ -248,8 +259,16 @@ func (e *Engine) liveChat() *cube.Chat {
 	return e.live
 }
 
-// kickOutbox wakes the outbox worker without blocking.
+// kickOutbox wakes the outbox worker without blocking, to read the cache's queue
+// (outbox_fresh.go).
 func (e *Engine) kickOutbox() {
+	e.fresh.spoil()
+	e.actionsQueued.Store(true)
+	e.wakeOutbox()
+}
+
+// wakeOutbox wakes the outbox worker without blocking.
+func (e *Engine) wakeOutbox() {
 	select {
 	case e.outboxKick <- struct{}{}:
 	default:

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/cubechat/cubechat/cache"
 	"github.com/cubechat/cubechat/cube"
@@ -45,7 +44,7 @@ func (e *Engine) SendFileWithCaption(ctx context.Context, dialogID, path, captio
 	m := cache.Message{
 		ID: cube.NewObjectID(), DialogID: dialogID, SenderID: me, RecipientID: peerOf(*d, me),
 		Body:   strings.TrimSpace(caption),
-		SentAt: time.Now().UTC(), State: cache.StatePending, Attachments: []cache.Attachment{local},
+		SentAt: composedAt(), State: cache.StatePending, Attachments: []cache.Attachment{local},
 	}
 	// Stored pending but not queued: the outbox must not send it before the upload.
 	if _, err := e.db.UpsertMessages(ctx, []cache.Message{m}); err != nil {
@@ -153,8 +152,8 @@ func (e *Engine) uploadAndQueue(ctx context.Context, m cache.Message, progress f
 		}
 	}
 	m.Attachments = atts
-	m.SentAt = time.Now().UTC()
-	if err := e.db.EnqueueOutgoing(ctx, m); err != nil {
+	m.SentAt = composedAt()
+	if err := e.queueing(func() error { return e.db.EnqueueOutgoing(ctx, m) }); err != nil {
 		return fmt.Errorf("sync: queueing the file message: %w", err)
 	}
 	e.kickOutbox()

@@ -88,10 +88,11 @@ func (p *pipeline) run(ctx context.Context) {
 func (p *pipeline) handle(ctx context.Context, ev cube.Event) bool {
 	switch ev := ev.(type) {
 	case cube.StateEvent:
+		if (ev.State == cube.Ready || ev.State == cube.Resumed) && p.ready(ctx) {
+			break // ready published Ready together with Syncing
+		}
 		p.e.status.Update(func(s *Status) { s.State = connStateOf(ev.State); s.Err = ev.Err })
 		switch ev.State {
-		case cube.Ready, cube.Resumed:
-			p.ready(ctx)
 		case cube.Reconnecting, cube.Idle:
 			p.dropped()
 		case cube.Closed, cube.ForceClosed, cube.AuthenticationFailure:
@@ -114,13 +115,16 @@ func (p *pipeline) handle(ctx context.Context, ev cube.Event) bool {
 }
 
 // ready starts a connection generation: read the cursors as they are at this moment,
-// then catch up in the background while live events keep flowing.
-func (p *pipeline) ready(ctx context.Context) {
+// then catch up in the background while live events keep flowing. It reports
+// whether it did; it then published Ready and Syncing in one update, so that no
+// subscriber sees "Ready, caught up" before the catch-up has begun (a benchmark
+// waiting for that saw it and stopped with an empty cache).
+func (p *pipeline) ready(ctx context.Context) bool {
 	if p.isReady {
-		return
+		return false
 	}
 	if st := p.chat.State(); st != cube.Ready && st != cube.Resumed {
-		return // a late notice from Connect about a connection that already dropped
+		return false // a late notice from Connect about a connection that already dropped
 	}
 	p.isReady = true
 	e := p.e
@@ -140,6 +144,7 @@ func (p *pipeline) ready(ctx context.Context) {
 		defer e.wg.Done()
 		e.afterReady(catchCtx, p.chat, gen)
 	}()
+	return true
 }
 
 // dropped ends the generation: cursors freeze, catch-up stops, the outbox waits.

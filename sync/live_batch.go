@@ -103,6 +103,7 @@ func (e *Engine) storeLive(ctx context.Context, chat *cube.Chat, run []cube.Mess
 	// The write has woken the cache's subscribers (the screen among them): let them
 	// run before the bookkeeping below, which the user does not wait for.
 	runtime.Gosched()
+	e.ackDelivered(chat, wire, me)
 	e.missed.nudge() // the cache takes writes: fetch what it refused before
 	var senders []int64
 	for i, m := range msgs {
@@ -271,4 +272,30 @@ func (e *Engine) markersAllowed(ctx context.Context, run []cube.MarkerEvent) []b
 		}
 	}
 	return allowed
+}
+
+// ackDelivered sends the delivered markers SDK 6's AutoDeliver sends on receipt
+// (cube.MessageEvent.WantsDelivered), once the messages are stored: a sender sees
+// "delivered" only for what this device holds, and the marker's round trip (the
+// server stores it, the sender records it) no longer competes with storing the
+// message (docs/benchmarks.md, issue 10). They go out from a worker, in order:
+// the pipeline never waits on the socket.
+func (e *Engine) ackDelivered(chat *cube.Chat, run []cube.MessageEvent, me int64) {
+	var acks []cube.Message
+	for _, ev := range run {
+		if ev.WantsDelivered(me) {
+			acks = append(acks, ev.Message)
+		}
+	}
+	if len(acks) == 0 {
+		return
+	}
+	e.bg.Go(func() {
+		for _, m := range acks {
+			if err := chat.SendDelivered(e.bg.Context(), m); err != nil {
+				e.log.Debug("delivered marker not sent", "id", m.ID, "err", err)
+				return // the connection is gone: the rest would fail alike
+			}
+		}
+	})
 }

@@ -183,17 +183,21 @@ func (e *Engine) storeReaction(ctx context.Context, ev cube.ReactionEvent) error
 	if ev.UserID == 0 {
 		return nil
 	}
+	// Each is logged before it is stored, and a reaction list is stored under the same
+	// lock: a list asked for before this arrived lays it over instead of undoing it.
+	e.reactionsMu.Lock()
+	defer e.reactionsMu.Unlock()
 	for _, r := range ev.Remove {
+		e.liveReactions.add(liveReaction{messageID: ev.MessageID, userID: ev.UserID, remove: r, at: time.Now()})
 		if err := e.db.ApplyReaction(ctx, ev.MessageID, ev.UserID, "", r); err != nil {
 			return err
 		}
-		e.liveReactions.add(liveReaction{messageID: ev.MessageID, userID: ev.UserID, remove: r, at: time.Now()})
 	}
 	for _, r := range ev.Add {
+		e.liveReactions.add(liveReaction{messageID: ev.MessageID, userID: ev.UserID, add: r, at: time.Now()})
 		if err := e.db.ApplyReaction(ctx, ev.MessageID, ev.UserID, r, ""); err != nil {
 			return err
 		}
-		e.liveReactions.add(liveReaction{messageID: ev.MessageID, userID: ev.UserID, add: r, at: time.Now()})
 	}
 	return nil
 }

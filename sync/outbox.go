@@ -41,21 +41,45 @@ func (e *Engine) Send(ctx context.Context, dialogID, text string) (string, error
 		SenderID:    me,
 		RecipientID: d.peer,
 		Body:        text,
-		SentAt:      time.Now().UTC(),
+		SentAt:      composedAt(),
 		State:       cache.StatePending,
 	}
-	enqueue := e.db.EnqueueOutgoing
-	if e.liveChat() != nil {
-		// The outbox writes it within moments: recorded as written in the same
-		// write, it needs no MarkWritten of its own (cache/outbox_live.go).
-		enqueue = e.db.EnqueueWritten
-	}
-	if err := enqueue(ctx, m); err != nil {
+	if err := e.queueComposed(ctx, m); err != nil {
 		return "", fmt.Errorf("sync: queueing the message: %w", err)
 	}
 	e.typing.ourMessageSent(dialogID)
-	e.kickOutbox()
+	e.wakeOutbox() // queueComposed spoilt the hand-off list unless it holds the message
 	return m.ID, nil
+}
+
+// queueComposed stores a message Send composed as pending, with its outbox row.
+// While the chat is live the outbox writes it within moments: it is recorded as
+// written in the same write, so it needs no MarkWritten of its own
+// (cache/outbox_live.go), and handed to the outbox in memory (outbox_fresh.go).
+func (e *Engine) queueComposed(ctx context.Context, m cache.Message) error {
+	f := e.fresh
+	f.queue.Lock()
+	defer f.queue.Unlock()
+	chat := e.liveChat()
+	if chat == nil {
+		defer f.spoil()
+		return e.db.EnqueueOutgoing(ctx, m)
+	}
+	if err := e.db.EnqueueWritten(ctx, m); err != nil {
+		return err
+	}
+	f.add(chat, m)
+	return nil
+}
+
+// queueing runs write, which queues a message in the cache's outbox (a file
+// message, a retry), so that the outbox then reads the cache (outbox_fresh.go).
+func (e *Engine) queueing(write func() error) error {
+	f := e.fresh
+	f.queue.Lock()
+	defer f.queue.Unlock()
+	defer f.spoil()
+	return write()
 }
 
 // RetryFailed queues a failed message again, with the same id.
@@ -73,7 +97,7 @@ func (e *Engine) RetryFailed(ctx context.Context, messageID string) error {
 	e.bounceMu.Lock()
 	delete(e.bounced, messageID)
 	e.retries[messageID]++
-	err = e.db.Requeue(ctx, messageID)
+	err = e.queueing(func() error { return e.db.Requeue(ctx, messageID) })
 	e.bounceMu.Unlock()
 	if err != nil {
 		return fmt.Errorf("sync: retrying message %s: %w", messageID, err)
@@ -134,41 +158,67 @@ type sentMessage struct {
 // leaves them pending: they are sent again, with the same ids and content, on the
 // next Ready, and the server stores a repeated id once. An edit or delete made
 // meanwhile is a queued action that drainActions sends after the confirmation.
+//
+// Messages Send queued while live come from the in-memory hand-off list
+// (outbox_fresh.go); everything else, and whatever a stopped drain left, from the
+// cache, whose queue the list never overtakes.
 func (e *Engine) drainOutbox(ctx context.Context, chat *cube.Chat) {
+	readCache := false // the cache holds older queued messages than the list
 	for ctx.Err() == nil {
-		queued, err := e.db.OutboxHead(ctx, outboxBatch)
-		if err != nil {
-			e.log.Error("reading the outbox", "err", err)
+		toSend, fromList := e.fresh.take(chat, outboxBatch, readCache)
+		if fromList && len(toSend) == 0 {
 			return
 		}
-		if len(queued) == 0 {
-			return
-		}
-		toSend, err := e.toWrite(ctx, queued)
-		if err != nil {
-			e.log.Error("marking the outbox batch written", "err", err)
-			return
-		}
-		var sent []sentMessage
-		for _, m := range toSend {
-			s, retryLater := e.sendQueued(ctx, chat, m)
-			if retryLater {
+		if !fromList {
+			var whole bool
+			toSend, whole = e.outboxHead(ctx)
+			if toSend == nil {
 				return
 			}
-			if s != nil {
-				sent = append(sent, *s)
-			}
+			readCache = !whole
 		}
-		if !e.confirmSent(ctx, chat, sent) {
-			return
-		}
-		if len(queued) < outboxBatch {
-			// That was the whole queue. Whatever was queued since kicked the outbox
-			// (Send, a retry, an upload), so it runs again: no need to ask the
-			// cache once more for a queue that is usually empty.
+		if !e.sendBatch(ctx, chat, toSend) {
+			e.fresh.spoil() // what is left pending is in the cache
 			return
 		}
 	}
+}
+
+// outboxHead reads the next batch from the cache's outbox, with its content to
+// write; whole tells that it was the rest of the queue. Nil when the queue is
+// empty or cannot be read.
+func (e *Engine) outboxHead(ctx context.Context) (batch []cache.Message, whole bool) {
+	queued, err := e.fresh.readQueue(func() ([]cache.Queued, error) { return e.db.OutboxHead(ctx, outboxBatch) })
+	if err != nil {
+		e.log.Error("reading the outbox", "err", err)
+		return nil, false
+	}
+	if len(queued) == 0 {
+		return nil, true
+	}
+	batch, err = e.toWrite(ctx, queued)
+	if err != nil {
+		e.log.Error("marking the outbox batch written", "err", err)
+		e.fresh.spoil()
+		return nil, false
+	}
+	return batch, len(queued) < outboxBatch
+}
+
+// sendBatch writes a batch to the stream and settles it once confirmed; false
+// means stop draining (the connection is lost, or the cache failed).
+func (e *Engine) sendBatch(ctx context.Context, chat *cube.Chat, batch []cache.Message) bool {
+	var sent []sentMessage
+	for _, m := range batch {
+		s, retryLater := e.sendQueued(ctx, chat, m)
+		if retryLater {
+			return false
+		}
+		if s != nil {
+			sent = append(sent, *s)
+		}
+	}
+	return e.confirmSent(ctx, chat, sent)
 }
 
 // toWrite returns the content to write for a batch of the queue. Marked written

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	gosync "sync"
+	"time"
 
 	"github.com/cubechat/cubechat/cache"
 )
@@ -101,4 +102,22 @@ func (e *Engine) ownSecondsToList(ctx context.Context, batches []ownBatch) ([]ca
 		}
 	}
 	return out, nil
+}
+
+// composedAt is the local time a message composed now is stored with while
+// pending, moved off a whole second (by one millisecond). A confirmed message's
+// time is the server's date_sent, a whole second, and ownSecondsToList counts the
+// cache's messages at that exact time: a pending one composed in the second's
+// first millisecond was counted among them, so the whole second was listed again
+// from the server; at 2000 messages a second that happened every second or two
+// (docs/benchmarks.md, issue 10).
+func composedAt() time.Time { return offTheSecond(time.Now().UTC()) }
+
+// offTheSecond is t, or t a millisecond later when its millisecond is a whole
+// second's (the cache keeps milliseconds).
+func offTheSecond(t time.Time) time.Time {
+	if t.Nanosecond() < int(time.Millisecond) {
+		return t.Add(time.Millisecond)
+	}
+	return t
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/cubechat/cubechat/cache"
 	"github.com/cubechat/cubechat/cube"
@@ -45,7 +44,7 @@ func (e *Engine) SendWith(ctx context.Context, dialogID string, out Outgoing) (s
 		SenderID:    me,
 		RecipientID: peerOf(*d, me),
 		Body:        out.Body,
-		SentAt:      time.Now().UTC(),
+		SentAt:      composedAt(),
 		State:       cache.StatePending,
 		Attachments: sentAttachments(out.Attachments),
 	}
@@ -57,7 +56,7 @@ func (e *Engine) SendWith(ctx context.Context, dialogID string, out Outgoing) (s
 			m.Custom[k] = v
 		}
 	}
-	if err := e.db.EnqueueOutgoing(ctx, m); err != nil {
+	if err := e.queueing(func() error { return e.db.EnqueueOutgoing(ctx, m) }); err != nil {
 		return "", fmt.Errorf("sync: queueing the message: %w", err)
 	}
 	e.typing.ourMessageSent(dialogID)

@@ -90,7 +90,10 @@ func (e *Engine) runChat(ctx context.Context) (wasReady bool, err error) {
 	}
 	cfg.Logger = e.log
 	me, password := e.credentials()
-	chat := cube.NewChat(cfg, cube.ChatOptions{UserID: me, Password: password, Reconnect: e.chatReconnect})
+	// Delivered markers are sent by storeLive once the message is stored
+	// (live_batch.go), not by the SDK on receipt.
+	chat := cube.NewChat(cfg, cube.ChatOptions{UserID: me, Password: password, Reconnect: e.chatReconnect,
+		NoAutoDeliver: true})
 
 	// The pipeline reads events until the chat reports a final state; it is not tied
 	// to ctx, because the chat's event pump blocks until its events are read.

@@ -88,7 +88,8 @@ func (e *benchEnv) get(b *testing.B, path string, out any) {
 
 // BenchmarkListMessages reads one page of 100 from a private dialog of 10,000
 // messages, as the reader: the newest page (opening a chat), the oldest page (start
-// of a catch-up) and a page in the middle (skip 5000: how paging by skip scales).
+// of a catch-up), a page in the middle (skip 5000: how paging by skip scales) and a
+// page as the sync engine's catch-up asks for it.
 // mark_as_read=0, as background sync sends it, so the reads write nothing.
 func BenchmarkListMessages(b *testing.B) {
 	const history = 10_000
@@ -102,6 +103,8 @@ func BenchmarkListMessages(b *testing.B) {
 		{"newest_100", "sort_desc=date_sent&limit=100"},
 		{"oldest_100", "sort_asc=date_sent&limit=100"},
 		{"skip_5000", "sort_asc=date_sent&limit=100&skip=5000"},
+		// A catch-up page: changed since a cursor, going on from the oldest second fetched.
+		{"catchup_100", fmt.Sprintf("sort_desc=date_sent&limit=100&updated_at[gte]=1&date_sent[lte]=%d", time.Now().Unix())},
 	}
 	for _, p := range pages {
 		b.Run(p.name, func(b *testing.B) {

@@ -197,14 +197,13 @@ func (s *Store) ListMessages(ctx context.Context, q MessageQuery) ([]cube.Messag
 	if q.SortDesc {
 		dir = "DESC"
 	}
-	args := append([]any{q.Viewer, q.DialogID}, w.args...)
+	args := append([]any{q.DialogID}, w.args...)
 	args = append(args, sqlLimit(q.Limit), q.Skip)
-	rows, err := s.db.QueryContext(ctx, messageSelect+` WHERE m.dialog_id = ?`+w.and()+
-		` ORDER BY m.date_sent `+dir+`, m.rowid `+dir+` LIMIT ? OFFSET ?`, args...)
-	if err != nil {
-		return nil, err
-	}
-	return scanMessages(rows)
+	// Lists of ids or texts make the SQL text depend on their length.
+	fixedText := len(q.IDs) == 0 && len(q.Message.In) == 0 && len(q.Message.NIn) == 0 &&
+		len(q.AttachmentType.In) == 0 && len(q.AttachmentType.NIn) == 0
+	return s.listMessagePage(ctx, messageRowSelect+` WHERE m.dialog_id = ?`+w.and()+
+		` ORDER BY m.date_sent `+dir+`, m.rowid `+dir+` LIMIT ? OFFSET ?`, fixedText, q.Viewer, args...)
 }
 
 // Message returns one message as viewer sees it, or ErrNotFound.

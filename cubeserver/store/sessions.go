@@ -88,7 +88,8 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (Session, erro
 	var sess Session
 	var userID sql.NullInt64
 	var created, updated, expires int64
-	err := s.db.QueryRowContext(ctx, `SELECT id, token, app_id, user_id, nonce, ts, created_at,
+	// Every authenticated request runs this: a cached statement (stmts.go).
+	err := s.prep().QueryRowContext(ctx, `SELECT id, token, app_id, user_id, nonce, ts, created_at,
 		updated_at, expires_at FROM sessions WHERE token = ?`, token).Scan(&sess.ID, &sess.Token,
 		&sess.AppID, &userID, &sess.Nonce, &sess.TS, &created, &updated, &expires)
 	if errors.Is(err, sql.ErrNoRows) {

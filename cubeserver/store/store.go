@@ -75,6 +75,11 @@ func Open(path string) (*Store, error) {
 	// Savepoints (group commit) and sorts keep their temporary data in memory
 	// instead of spilling it to temporary files.
 	q.Add("_pragma", "temp_store(MEMORY)")
+	// Readers map the file instead of copying each page they miss into their own small
+	// page cache with a read call: the eight connections share the OS's copy, and a
+	// catch-up's listings spent a fifth of their time in those reads (docs/benchmarks.md,
+	// issue 10). The bound is address space, not memory.
+	q.Add("_pragma", fmt.Sprintf("mmap_size(%d)", mmapBytes))
 	// Checkpoints run in the background (checkpoint.go); this is only a backstop.
 	q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walBackstopPages))
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
@@ -97,6 +102,9 @@ func Open(path string) (*Store, error) {
 	go s.runCheckpoints()
 	return s, nil
 }
+
+// mmapBytes bounds how much of the database file each connection maps.
+const mmapBytes = 1 << 30
 
 // maxConns bounds the pool: WAL lets readers run beside the one writer.
 const maxConns = 8
