@@ -127,18 +127,6 @@ func (db *DB) NewestMessage(ctx context.Context, dialogID string) (*Message, err
 	return &m, nil
 }
 
-// NewestSentAt returns the newest SentAt of any confirmed message in the cache,
-// or the zero time when there is none.
-func (db *DB) NewestSentAt(ctx context.Context) (time.Time, error) {
-	var ms sql.NullInt64
-	err := db.r.QueryRowContext(ctx, `SELECT MAX(sent_at) FROM messages
-		WHERE state IN ('sent', 'delivered', 'read')`).Scan(&ms)
-	if err != nil {
-		return time.Time{}, db.read("read newest time", err)
-	}
-	return fromMillis(ms.Int64), nil
-}
-
 // MessagesByID returns the stored messages among ids, by id (unknown ids are
 // absent), in one query: a catch-up page looks its whole batch up at once.
 func (db *DB) MessagesByID(ctx context.Context, ids []string) (map[string]*Message, error) {

@@ -50,42 +50,81 @@ func bulkInsert(ctx context.Context, tx *txn, msgs []Message, x *indexer) (bulkR
 			res.fresh[sec] = true
 		}
 	}
-	rows := make([]any, 0, len(msgs)*bulkCols)
-	for _, m := range msgs {
+	// Only an id's first copy can be inserted (a later one in the same statement,
+	// or a later statement, meets the first and does nothing), so repeats are left
+	// out of the statements; they fall through to the merge as before.
+	first := make(map[string]int, len(msgs)) // id → index of its first copy
+	var full []any                           // rows that set a column outside plainColumns: rare
+	plain := make([]any, 0, len(msgs)*plainCols)
+	for i, m := range msgs {
 		row, err := encodeMessage(m)
 		if err != nil {
 			return res, err
 		}
 		sec := second{m.DialogID, row.sentAt}
 		arrival[sec]++
-		rows = append(append(append(rows, m.ID), row.args()...), arrival[sec])
-	}
-	first := make(map[string]int, len(msgs)) // id → index of its first copy
-	for i, m := range msgs {
-		if _, ok := first[m.ID]; !ok {
-			first[m.ID] = i
+		if _, ok := first[m.ID]; ok {
+			continue
+		}
+		first[m.ID] = i
+		if row.plain() {
+			plain = append(plain, m.ID, row.dialogID, row.senderID, row.recipientID, row.body,
+				row.sentAt, row.state, row.delivered, row.read, arrival[sec])
+		} else {
+			full = append(append(append(full, m.ID), row.args()...), arrival[sec])
 		}
 	}
-	var pks []any
-	for done := 0; done < len(msgs); {
-		n := bulkChunks[len(bulkChunks)-1]
-		for _, c := range bulkChunks {
-			if c <= len(msgs)-done {
-				n = c
-				break
-			}
-		}
-		got, err := insertChunk(ctx, tx, n, rows[done*bulkCols:(done+n)*bulkCols])
+	// A new row's pk is one more than the table's largest (pk is INTEGER PRIMARY
+	// KEY without AUTOINCREMENT, and this transaction is the only writer), so the
+	// rows above top are exactly the ones these statements insert: their count
+	// says whether every row went in, and their pks need not come back to Go.
+	var top int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(pk), 0) FROM messages`).Scan(&top); err != nil {
+		return res, fmt.Errorf("insert messages: %w", err)
+	}
+	var added int64
+	for _, v := range []struct {
+		shape bulkShape
+		rows  []any
+	}{{plainShape, plain}, {fullShape, full}} {
+		n, err := insertRows(ctx, tx, v.shape, v.rows)
 		if err != nil {
 			return res, err
 		}
-		for id, pk := range got {
-			inserted[first[id]] = true
-			pks = append(pks, pk)
-		}
-		done += n
+		added += n
 	}
-	return res, markPending(ctx, tx, pks, x)
+	if added == 0 {
+		return res, nil
+	}
+	if added == int64(len(first)) {
+		for _, i := range first {
+			inserted[i] = true
+		}
+	} else if err := readInserted(ctx, tx, top, first, inserted); err != nil {
+		return res, err
+	}
+	return res, markPending(ctx, tx, top, added, x)
+}
+
+// readInserted marks, through first, the ids of the rows above top as inserted:
+// the rare batch some of whose ids were stored already.
+func readInserted(ctx context.Context, tx *txn, top int64, first map[string]int, inserted []bool) error {
+	rs, err := tx.QueryContext(ctx, `SELECT id FROM messages WHERE pk > ?`, top)
+	if err != nil {
+		return fmt.Errorf("insert messages: %w", err)
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var id string
+		if err := rs.Scan(&id); err != nil {
+			return fmt.Errorf("insert messages: %w", err)
+		}
+		inserted[first[id]] = true
+	}
+	if err := rs.Err(); err != nil {
+		return fmt.Errorf("insert messages: %w", err)
+	}
+	return nil
 }
 
 // ranked tells whether the messages of l's second already stand in l's order, so
@@ -162,57 +201,74 @@ func lastArrivals(ctx context.Context, tx *txn, msgs []Message) (map[second]int6
 	return out, rs.Err()
 }
 
-// insertChunk inserts n rows (args holds n rows of bulkCols values) and returns the
-// pk of each id it inserted.
-func insertChunk(ctx context.Context, tx *txn, n int, args []any) (map[string]int64, error) {
-	rs, err := tx.QueryContext(ctx, bulkInsertSQL(n), args...)
-	if err != nil {
-		return nil, fmt.Errorf("insert messages: %w", err)
-	}
-	defer rs.Close()
-	got := make(map[string]int64, n)
-	for rs.Next() {
-		var id string
-		var pk int64
-		if err := rs.Scan(&id, &pk); err != nil {
-			return nil, fmt.Errorf("insert messages: %w", err)
+// insertRows inserts rows (whole rows of shape's values each) in the largest
+// chunks that fit and returns how many it inserted.
+func insertRows(ctx context.Context, tx *txn, shape bulkShape, rows []any) (int64, error) {
+	var added int64
+	for done := 0; done < len(rows); {
+		left := (len(rows) - done) / shape.cols
+		n := bulkChunks[len(bulkChunks)-1]
+		for _, c := range bulkChunks {
+			if c <= left {
+				n = c
+				break
+			}
 		}
-		got[id] = pk
+		r, err := tx.ExecContext(ctx, shape.sql[n], rows[done:done+n*shape.cols]...)
+		if err != nil {
+			return added, fmt.Errorf("insert messages: %w", err)
+		}
+		k, err := r.RowsAffected()
+		if err != nil {
+			return added, fmt.Errorf("insert messages: %w", err)
+		}
+		added += k
+		done += n * shape.cols
 	}
-	if err := rs.Err(); err != nil {
-		return nil, fmt.Errorf("insert messages: %w", err)
-	}
-	return got, nil
+	return added, nil
 }
 
-// bulkInsertSQLs holds the statement text of each chunk size (fixed texts, so the
-// statement cache prepares each once).
-var bulkInsertSQLs = func() map[int]string {
-	out := map[int]string{}
-	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", bulkCols), ", ") + ")"
-	for _, n := range bulkChunks {
-		out[n] = `INSERT INTO messages (` + messageCols + `) VALUES ` +
-			strings.TrimSuffix(strings.Repeat(row+", ", n), ", ") +
-			` ON CONFLICT (id) DO NOTHING RETURNING id, pk`
+// bulkShape is one form of the bulk statement: the columns it binds per row and
+// its text for each chunk size (fixed texts, so the statement cache prepares each
+// once).
+type bulkShape struct {
+	cols int
+	sql  map[int]string
+}
+
+// plainColumns are the columns a message fetched from the server nearly always
+// sets (plain in messages_write.go); a plain row leaves the others to their
+// DEFAULT. The driver's work is per bound value (a C string allocated and freed
+// for each text, even an empty one), about a third of the insert: binding 10
+// values instead of 18 is measured in docs/benchmarks.md (issue 10, round 3).
+const plainColumns = `id, dialog_id, sender_id, recipient_id, body, sent_at, state, delivered_ids, read_ids, arrival`
+
+// plainCols is the number of values a plain row binds.
+const plainCols = 10
+
+var (
+	fullShape  = newBulkShape(messageCols, bulkCols)
+	plainShape = newBulkShape(plainColumns, plainCols)
+)
+
+func newBulkShape(cols string, n int) bulkShape {
+	out := bulkShape{cols: n, sql: map[int]string{}}
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")"
+	for _, c := range bulkChunks {
+		out.sql[c] = `INSERT INTO messages (` + cols + `) VALUES ` +
+			strings.TrimSuffix(strings.Repeat(row+", ", c), ", ") +
+			` ON CONFLICT (id) DO NOTHING`
 	}
 	return out
-}()
+}
 
-func bulkInsertSQL(n int) string { return bulkInsertSQLs[n] }
-
-// markPending leaves the search entries of the rows pks pending, in one statement.
-func markPending(ctx context.Context, tx *txn, pks []any, x *indexer) error {
-	if len(pks) == 0 {
-		return nil
-	}
-	list, err := encodeJSON(pks)
-	if err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO fts_pending (pk) SELECT value FROM json_each(?)`, list); err != nil {
+// markPending leaves the search entries of the added rows above top pending, in
+// one statement.
+func markPending(ctx context.Context, tx *txn, top, added int64, x *indexer) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO fts_pending (pk) SELECT pk FROM messages WHERE pk > ?`, top); err != nil {
 		return fmt.Errorf("queue search entries: %w", err)
 	}
-	x.queued.Add(uint64(len(pks)))
+	x.queued.Add(uint64(added))
 	x.bulkAt.Store(time.Now().UnixNano())
 	return nil
 }

@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"reflect"
 	"testing"
 )
 
@@ -77,6 +78,50 @@ func TestBulkRankedSecondsSkipTheReRank(t *testing.T) {
 	} {
 		if got := r.ranked(c.l, order); got != c.want {
 			t.Errorf("ranked(%v at %s) = %v, want %v", c.l.IDs, c.l.SentAt, got, c.want)
+		}
+	}
+}
+
+// TestBulkPlainAndFullRowsKeepEveryField: a batch mixing plain rows (bound with
+// fewer columns, the rest left to their defaults) and rows that set the other
+// columns stores every field of each as given, ranked in the batch's order.
+func TestBulkPlainAndFullRowsKeepEveryField(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	var batch []Message
+	for i := range 70 {
+		m := newMsg("d1", 1+i, 0, "body")
+		m.DeliveredIDs = []int64{8}
+		switch i % 9 { // one column outside plainColumns set each, or none
+		case 0:
+			m.Attachments = []Attachment{{Type: "photo", UID: "u1"}}
+		case 1:
+			m.Custom = map[string]any{"k": "v"}
+		case 2:
+			m.Reactions = map[string][]int64{"👍": {8}}
+		case 3:
+			m.EditedAt = base.Add(5e9)
+		case 4:
+			m.Silent = true
+		case 5:
+			m.EditPending = true
+		case 6:
+			m.Deleted = true
+		}
+		batch = append(batch, m)
+	}
+	if n := upsert(t, db, batch...); n != 70 {
+		t.Fatalf("%d new, want 70", n)
+	}
+	history, err := db.Messages(ctx, "d1", base.Add(1e9), "", 100)
+	if err != nil || len(history) != 70 {
+		t.Fatalf("history: %d messages, %v; want 70", len(history), err)
+	}
+	for i, got := range history {
+		want := normaliseMessage(batch[i])
+		want.Arrival = i + 1
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("message %d stored as\n%+v\nwant\n%+v", i, got, want)
 		}
 	}
 }

@@ -59,6 +59,13 @@ func (r messageRow) args() []any {
 		r.editPending}
 }
 
+// plain tells whether every column outside plainColumns holds its DEFAULT, so
+// the bulk insert may leave them out (messages_bulk.go).
+func (r messageRow) plain() bool {
+	return r.attachments == "" && r.custom == "" && r.editedAt == 0 && !r.deleted &&
+		r.lastError == "" && r.reactions == "" && !r.silent && !r.editPending
+}
+
 // indexedText is what the search index holds for a row (deleted messages have
 // no body, see scrubDeleted).
 func (r messageRow) indexedText() string {

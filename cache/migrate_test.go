@@ -121,3 +121,17 @@ func TestMigrateFromV0001KeepsEverything(t *testing.T) {
 	}
 	checkFTS(t, db)
 }
+
+// TestMigrateDropsUnusedSentAtIndex: the v0001 file has messages_confirmed_sent_at;
+// migration 0007 drops it (an index no query uses, paid on every insert).
+func TestMigrateDropsUnusedSentAtIndex(t *testing.T) {
+	db, _ := openFixtureV0001(t)
+	var n int
+	if err := db.r.QueryRow(`SELECT COUNT(*) FROM sqlite_master
+		WHERE type = 'index' AND name = 'messages_confirmed_sent_at'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Fatal("messages_confirmed_sent_at survived the migrations")
+	}
+}

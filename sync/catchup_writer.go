@@ -93,7 +93,13 @@ func (w *pageWriter) storeGroup(ctx context.Context, group []storeJob) {
 	// batch is bounded): with a context that can end, the SQLite driver watches it
 	// for every statement, which costs more than the whole insert of a message.
 	dbCtx := context.WithoutCancel(ctx)
-	var ids []string
+	size := 0
+	for _, j := range group {
+		size += len(j.page)
+	}
+	// Sized once: a cache.Message is large, and growing these slices page by page
+	// copied each batch's messages several times over (docs/benchmarks.md, round 3).
+	ids := make([]string, 0, size)
 	for _, j := range group {
 		ids = append(ids, wireIDs(j.page)...)
 	}
@@ -103,7 +109,7 @@ func (w *pageWriter) storeGroup(ctx context.Context, group []storeJob) {
 		return
 	}
 	batches := make([]wireBatch, len(group))
-	var msgs []cache.Message
+	msgs := make([]cache.Message, 0, size)
 	var listed []cache.Listed
 	for i, j := range group {
 		b := w.e.prepareWire(j.page, stored, w.me, j.listing, j.asked)
