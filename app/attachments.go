@@ -117,12 +117,12 @@ func (c *chatPane) sendFileWithCaption(dialogID, path, caption string) {
 		defer cancel()
 		_, err := c.m.engine.SendFileWithCaption(ctx, dialogID, abs, caption, func(sent, total int64) {
 			if total > 0 && c.uploads.set(abs, float64(sent)/float64(total)) {
-				runOnUI(c.history.rebuild)
+				runOnUI(c.history.redraw)
 			}
 		})
 		c.uploads.done(abs)
 		runOnUI(func() {
-			c.history.rebuild()
+			c.history.redraw()
 			// The engine marks the message failed (Retry in its menu) and sends a notice.
 			if err != nil && c.m.ctx.Err() == nil {
 				c.m.log.Warn("sending a file failed", "file", abs, "err", err)
@@ -219,14 +219,14 @@ func (c *chatPane) saveAttachment(messageID, uid string) {
 // fetchFile gets the local copy off the UI goroutine, showing a busy bar meanwhile.
 func (c *chatPane) fetchFile(m cache.Message, uid string, then func(path string)) {
 	c.thumbs.setBusy(m.ID, uid, true)
-	c.history.rebuild()
+	c.history.redraw()
 	c.m.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(c.m.ctx, uploadTimeout)
 		path, err := c.localFile(ctx, m, uid)
 		cancel()
 		runOnUI(func() {
 			c.thumbs.setBusy(m.ID, uid, false)
-			c.history.rebuild()
+			c.history.redraw()
 			if err != nil {
 				if c.m.ctx.Err() == nil {
 					c.showNotice(lang.X("file.download_failed", "Could not download the file: {{.Error}}", msgData{"Error": actionErrorText(err)}))

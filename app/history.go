@@ -231,6 +231,18 @@ func (h *historyView) contentHeight() float32 {
 	return total + theme.Padding()*float32(len(h.heights)-1)
 }
 
+// redraw is rebuild for a change of what the rows show rather than of which rows
+// there are (a thumbnail decoded, an upload's progress, a highlight): a reader at the
+// newest message stays there when its row grows. A thumbnail decoded just after a
+// sent picture scrolled the list down would otherwise leave that picture cut off.
+func (h *historyView) redraw() {
+	stick := h.atBottom()
+	h.rebuild()
+	if stick {
+		h.list.ScrollToBottom()
+	}
+}
+
 // rebuild recomputes rows and their heights from msgs and refreshes the list.
 func (h *historyView) rebuild() {
 	h.rows = historyRows(h.msgs, h.m.me, h.group, h.m.users, time.Now(), time.Local)

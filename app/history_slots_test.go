@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,6 +65,27 @@ func TestHistoryReusesItsBubblesAcrossChats(t *testing.T) {
 		})
 		if shown == 0 {
 			t.Error("no bubble shows a row of d1")
+		}
+	})
+}
+
+// A row that grows while the reader is at the newest message (a thumbnail decoded
+// after a sent picture scrolled the list down) keeps the newest message in view.
+func TestHistoryStaysAtTheBottomWhenARowGrows(t *testing.T) {
+	_, m, _ := offlineUI(t)
+	h := m.chat.history
+	onUI(func() { m.selectDialog("d1") })
+	waitFor(t, "the history at the bottom", 5*time.Second, func() bool {
+		var ok bool
+		onUI(func() { ok = len(h.rows) == 20 && h.atBottom() })
+		return ok
+	})
+	onUI(func() {
+		last := &h.msgs[len(h.msgs)-1]
+		last.Body = strings.Repeat("a line that wraps and wraps again in the pane\n", 8)
+		h.redraw()
+		if !h.atBottom() {
+			t.Errorf("scrolled %v of %v: the grown newest row is cut off", h.list.GetScrollOffset()+h.list.Size().Height, h.contentHeight())
 		}
 	})
 }

@@ -82,7 +82,16 @@ func (c *chatPane) showImage(messageID, uid string) bool {
 		return false
 	}
 	c.media.closeViewer()
-	v := newImageViewer(c, items, at)
+	// One viewer per chat pane, opened again: Fyne parses every font style it draws
+	// once per theme override scope and never drops them, and each new
+	// container.NewThemeOverride is a new scope, so a new viewer per picture kept
+	// another 17 MiB of parsed fonts (regular and bold) for every opening.
+	v := c.media.spare
+	if v == nil {
+		v = newImageViewer(c, items, at)
+		c.media.spare = v
+	}
+	v.items, v.at, v.closed = items, at, false
 	c.media.viewer = v
 	cv := c.m.ui.win.Canvas()
 	cv.Overlays().Add(v)

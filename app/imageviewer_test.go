@@ -195,6 +195,11 @@ func TestImageViewer(t *testing.T) {
 		if !m.chat.showImage(msgs[0].ID, "uid1") {
 			t.Fatal("showImage refused a picture")
 		}
+		// The same viewer, with the picture asked for: a new one would mean a new theme
+		// scope, and Fyne parses the fonts again for each (17 MiB a time).
+		if m.chat.media.viewer != v || m.chat.media.viewer.at != 0 || cv.Focused() != v {
+			t.Fatalf("reopened: viewer %p (was %p) at %d, focus %T", m.chat.media.viewer, v, m.chat.media.viewer.at, cv.Focused())
+		}
 		test.Tap(m.chat.media.viewer.closeBtn)
 		if m.chat.media.viewer != nil || cv.Overlays().Top() != nil {
 			t.Fatal("the × left the viewer open")

@@ -8,9 +8,12 @@ import "fyne.io/fyne/v2/lang"
 // fields belong to the UI goroutine.
 type chatMedia struct {
 	c      *chatPane
-	sheet  *sendSheet           // the open send sheet, if any
-	viewer *imageViewer         // the open image viewer, if any
-	clip   clipboardImageReader // the system clipboard's pictures (tests fake it)
+	sheet  *sendSheet   // the open send sheet, if any
+	viewer *imageViewer // the open image viewer, if any
+	// spare is the viewer last made, opened again for the next picture: each new
+	// viewer's theme override would parse the fonts once more (imageviewer.go).
+	spare *imageViewer
+	clip  clipboardImageReader // the system clipboard's pictures (tests fake it)
 
 	flashID string // the message a search hit led to, marked for a moment
 	flashN  int    // bumped per flash, so an older timer leaves a newer mark

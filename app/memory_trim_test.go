@@ -35,6 +35,19 @@ func TestIdleTrimAfterABurst(t *testing.T) {
 	tr.poke() // after the end: must not block or trim
 }
 
+// With nothing opened, the memory is still handed back every so often.
+func TestIdleTrimEvery(t *testing.T) {
+	n := countTrims(t)
+	tr := newIdleTrim()
+	tr.every = 10 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { tr.run(ctx); close(done) }()
+	testwait.For(t, "two trims without a poke", 5*time.Second, func() bool { return n.Load() >= 2 })
+	cancel()
+	testwait.Recv(t, "the trimmer to stop", 5*time.Second, done)
+}
+
 // Opening a chat hands the memory its drawing freed back to the OS, and so does the
 // first full read of the dialog list.
 func TestOpeningAChatTrimsMemory(t *testing.T) {

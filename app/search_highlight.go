@@ -86,7 +86,7 @@ func (md *chatMedia) flash(id string) {
 	md.flashN++
 	n := md.flashN
 	md.flashID = id
-	md.c.history.rebuild()
+	md.c.history.redraw()
 	md.c.m.bg.Go(func() {
 		if !sleepCtx(md.c.m.ctx, flashTime) {
 			return
@@ -105,7 +105,7 @@ func (md *chatMedia) unflash() {
 		return
 	}
 	md.flashID = ""
-	md.c.history.rebuild()
+	md.c.history.redraw()
 }
 
 // flashed tells whether message id is the one marked.

@@ -124,7 +124,7 @@ func (t *thumbnailLoader) load(job thumbJob) {
 		t.order = t.order[1:]
 	}
 	t.mu.Unlock()
-	runOnUI(t.m.chat.history.rebuild)
+	runOnUI(t.m.chat.history.redraw)
 }
 
 func (t *thumbnailLoader) failed(key string, err error) {

@@ -95,6 +95,12 @@ type MessageBubble struct {
 	// bodyText and bodyStyle are what body shows, for measuring it.
 	bodyText  string
 	bodyStyle fyne.TextStyle
+	// bodyDirty: body has new segments not wrapped yet. Wrapping it here, at the width
+	// of the row it showed before, measured every substring of the text at a width it
+	// would never be drawn at, and Fyne keeps each measured string a minute: half the
+	// text metrics held after opening 20 chats (docs/benchmarks.md, "Issue 10, memory
+	// in the real window, round 2").
+	bodyDirty bool
 	time      *canvas.Text
 	tick1     *widget.Icon
 	tick2     *widget.Icon
@@ -196,7 +202,7 @@ func (b *MessageBubble) apply() {
 		b.bodyText, b.bodyStyle = d.Body, fyne.TextStyle{}
 		b.body.Segments = linkSegments(d.Body)
 	}
-	b.body.Refresh()
+	b.bodyDirty = true // wrapped by geometry, once, at the bubble's width
 	setVisible(b.bodyText != "", b.body)
 
 	b.applyAttachments()

@@ -96,7 +96,12 @@ func (b *MessageBubble) geometry(width float32) bubbleGeometry {
 
 	// The body label wraps to its width; its MinSize then reports the wrapped height.
 	if b.body.Visible() {
-		b.body.Resize(fyne.NewSize(bw, b.body.Size().Height))
+		if b.body.Size().Width != bw {
+			b.body.Resize(fyne.NewSize(bw, b.body.Size().Height)) // wraps the new text too
+		} else if b.bodyDirty {
+			b.body.Refresh()
+		}
+		b.bodyDirty = false
 		g.bodySize = fyne.NewSize(bw, b.body.MinSize().Height)
 	}
 

@@ -1,10 +1,13 @@
 package widgets
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 )
 
 // TestMeasureMatchesUpdateAndHeightFor: one measurer fed row after row (as the
@@ -32,5 +35,41 @@ func TestMeasureMatchesUpdateAndHeightFor(t *testing.T) {
 				t.Errorf("width %v, row %s: Measure %v, Update+HeightFor %v", width, r.ID, got, want)
 			}
 		}
+	}
+}
+
+// TestMeasureWrapsTheBodyOnce: Measure lays a message's text out at the bubble's
+// width only, not first at the width of the row measured before (Fyne keeps every
+// string it measured for a minute, so that wasted pass doubled the text metrics held
+// after opening a chat). Rows alternate short and long, so each long row's bubble is
+// wider than the one before; its allocations are compared with wrapping the same
+// text once in a plain RichText of that width.
+func TestMeasureWrapsTheBodyOnce(t *testing.T) {
+	test.NewTempApp(t)
+	n := 0
+	// Fresh words each run: no string is in Fyne's metrics cache yet.
+	text := func(words int) string {
+		var b strings.Builder
+		for i := range words {
+			n++
+			fmt.Fprintf(&b, "w%dx%d ", n, i)
+		}
+		return b.String()
+	}
+	measurer := NewMessageBubble()
+	measured := testing.AllocsPerRun(20, func() {
+		measurer.Measure(BubbleData{ID: "s", Body: text(2), Time: "10:00"}, 640)
+		measurer.Measure(BubbleData{ID: "l", Body: text(60), Time: "10:01"}, 640)
+	})
+	wrapped := testing.AllocsPerRun(20, func() {
+		for _, words := range []int{2, 60} {
+			r := widget.NewRichText(linkSegments(text(words))...)
+			r.Wrapping = fyne.TextWrapWord
+			r.Resize(fyne.NewSize(400, 20))
+		}
+	})
+	t.Logf("Measure %.0f allocations, the two wraps alone %.0f", measured, wrapped)
+	if measured > 1.5*wrapped {
+		t.Errorf("Measure made %.0f allocations for texts a RichText wraps in %.0f: wrapped twice?", measured, wrapped)
 	}
 }
