@@ -23,7 +23,7 @@ func TestDeliveredMarkerOnlyForAStoredMessage(t *testing.T) {
 	if err := b.db.LimitSize(ctx, 0); err != nil {
 		t.Fatal(err)
 	}
-	refused, err := a.e.Send(ctx, pr.dialog, "refused by a full cache "+strings.Repeat("x", 2000))
+	refused, err := a.e.Send(ctx, pr.dialog, "refused by a full cache "+strings.Repeat("x", 20000)) // overflow pages: more than a fresh cache's free list holds
 	if err != nil {
 		t.Fatal(err)
 	}

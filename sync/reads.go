@@ -107,9 +107,14 @@ func (e *Engine) readScope(ctx context.Context, dialogID string, shown []cache.M
 }
 
 // queueRead persists a read for the outbox, and wakes it. ids is its scope
-// (readScope: the messages shown, or nil for the whole dialog).
+// (readScope: the messages shown, or nil for the whole dialog). It is written even
+// when the caller's context has ended: the usual reason to queue is that the read
+// request ran out of time, and the server may have taken it all the same, so a read
+// not queued then would leave the server's read state ahead of the cache's for good.
 func (e *Engine) queueRead(ctx context.Context, dialogID string, ids []string, why string) error {
 	e.log.Info("read mark queued", "dialog", dialogID, "why", why)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), queueReadTimeout)
+	defer cancel()
 	a := cache.Action{Kind: cache.ActionRead, DialogID: dialogID, MessageIDs: ids}
 	if _, err := e.db.EnqueueAction(ctx, a); err != nil {
 		return fmt.Errorf("sync: queueing the read mark of %s: %w", dialogID, err)
@@ -122,6 +127,9 @@ func (e *Engine) queueRead(ctx context.Context, dialogID string, ids []string, w
 // read markers to send: the REST read covers the whole dialog, and every message
 // it covers without a marker leaves its sender's ticks grey.
 const readMarkerWindow = 300
+
+// queueReadTimeout bounds the local write that queues a read (queueRead).
+const queueReadTimeout = 10 * time.Second
 
 // unreadShown is what the user sees unread in a dialog: the others' messages among
 // its newest cached ones that we have not read. These are what a read tells the
