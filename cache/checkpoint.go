@@ -5,33 +5,23 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
-	"sync/atomic"
-	"time"
+
+	"github.com/cubechat/cubechat/internal/walcheckpoint"
 )
 
-// WAL checkpoints off the write path. SQLite's automatic checkpoint runs inside the
-// commit that takes the WAL past 1,000 pages: the writer copies the pages into the
-// database file and waits for its fsyncs while every other write waits behind it.
-// A catch-up of 100,000 messages crossed that threshold dozens of times, on the one
-// goroutine that bounds its rate (docs/benchmarks.md, issue 10). So the writer's own
-// automatic checkpoint is only a backstop (walBackstopPages), and a goroutine of the
-// cache runs a PASSIVE checkpoint, which never blocks the writer or the readers, on
-// its own connection at most every checkpointEvery while writes are committed.
-// Durability does not change: a commit is in the WAL when it returns.
+// The cache checkpoints its WAL off the write path (internal/walcheckpoint): the
+// writer's own automatic checkpoint is only a backstop, and a goroutine on a
+// connection of its own moves committed pages into the file.
 
-const (
-	checkpointEvery  = 250 * time.Millisecond
-	walBackstopPages = 10000 // ~40 MiB of WAL at 4 KiB pages
-)
+// walBackstopPages is the writer's automatic checkpoint threshold (~40 MiB of WAL at
+// 4 KiB pages).
+const walBackstopPages = 10000
 
-// checkpointer is the cache's background checkpoint goroutine (started by Open,
-// stopped by Close before the connections close).
+// checkpointer is the cache's background checkpoint (started by Open, stopped by
+// Close before the connections close) and its connection.
 type checkpointer struct {
-	conn  *sql.DB       // one connection of its own
-	wrote chan struct{} // something was committed (buffered 1)
-	stop  chan struct{}
-	done  chan struct{}
-	runs  atomic.Int64 // checkpoints that completed without error
+	*walcheckpoint.Checkpointer
+	conn *sql.DB
 }
 
 // startCheckpointer opens the checkpoint connection and starts the goroutine.
@@ -48,43 +38,16 @@ func (db *DB) startCheckpointer(ctx context.Context) error {
 		conn.Close()
 		return db.openError(err)
 	}
-	db.ckpt = &checkpointer{conn: conn, wrote: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
-	go db.runCheckpoints()
+	db.ckpt = &checkpointer{conn: conn, Checkpointer: walcheckpoint.Start(conn, func(err error) {
+		slog.Debug("cache: background checkpoint", "path", db.path, "err", err)
+	})}
 	return nil
 }
 
 // walGrew tells the checkpointer that a commit wrote to the WAL; it never blocks.
 func (db *DB) walGrew() {
-	if db.ckpt == nil {
-		return
-	}
-	select {
-	case db.ckpt.wrote <- struct{}{}:
-	default:
-	}
-}
-
-func (db *DB) runCheckpoints() {
-	c := db.ckpt
-	defer close(c.done)
-	for {
-		select {
-		case <-c.wrote:
-		case <-c.stop:
-			return
-		}
-		// A failed checkpoint (a full disk) is tried again after the next commit; the
-		// writer's backstop bounds the WAL meanwhile.
-		if _, err := c.conn.ExecContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
-			slog.Debug("cache: background checkpoint", "path", db.path, "err", err)
-		} else {
-			c.runs.Add(1)
-		}
-		select {
-		case <-time.After(checkpointEvery):
-		case <-c.stop:
-			return
-		}
+	if db.ckpt != nil {
+		db.ckpt.Committed()
 	}
 }
 
@@ -94,11 +57,6 @@ func (db *DB) stopCheckpointer() error {
 	if db.ckpt == nil {
 		return nil
 	}
-	select {
-	case <-db.ckpt.stop:
-	default:
-		close(db.ckpt.stop)
-	}
-	<-db.ckpt.done
+	db.ckpt.Stop()
 	return db.ckpt.conn.Close()
 }

@@ -20,9 +20,9 @@ func TestCommitsAreCheckpointedOffTheWritePath(t *testing.T) {
 	if backstop != walBackstopPages {
 		t.Fatalf("the writer checkpoints every %d pages itself, want %d (a backstop)", backstop, walBackstopPages)
 	}
-	before := db.ckpt.runs.Load()
+	before := db.ckpt.Runs()
 	upsert(t, db, newMsg("d1", 1, 0, "hello"))
 	testwait.For(t, "a background checkpoint after the commit", 10*time.Second, func() bool {
-		return db.ckpt.runs.Load() > before
+		return db.ckpt.Runs() > before
 	})
 }

@@ -17,7 +17,7 @@ func TestWritesAreCheckpointedInTheBackground(t *testing.T) {
 	if err := s.db.QueryRow(`PRAGMA wal_autocheckpoint`).Scan(&pages); err != nil || pages != walBackstopPages {
 		t.Fatalf("wal_autocheckpoint = %d (%v), want the backstop %d", pages, err, walBackstopPages)
 	}
-	before := s.ckpt.runs.Load()
+	before := s.ckpt.Runs()
 	a, b := mustUser(t, s, "a"), mustUser(t, s, "b")
 	d, err := s.FindOrCreatePrivateDialog(context.Background(), a.ID, b.ID)
 	if err != nil {
@@ -26,5 +26,5 @@ func TestWritesAreCheckpointedInTheBackground(t *testing.T) {
 	if _, err := s.StoreChatMessage(context.Background(), cube.Message{ID: cube.NewObjectID(), ChatDialogID: d.ID, SenderID: a.ID, Message: "hi"}); err != nil {
 		t.Fatal(err)
 	}
-	testwait.For(t, "a background checkpoint", 10*time.Second, func() bool { return s.ckpt.runs.Load() > before })
+	testwait.For(t, "a background checkpoint", 10*time.Second, func() bool { return s.ckpt.Runs() > before })
 }

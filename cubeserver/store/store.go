@@ -17,6 +17,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/cubechat/cubechat/internal/walcheckpoint"
 )
 
 //go:embed migrations/*.sql
@@ -51,8 +53,8 @@ type Store struct {
 	// which sleeps 1–100 ms between retries, keeps writers from idling while the
 	// lock is free and serves them in order.
 	writer chan struct{}
-	group  *groupCommitter // shares commits among concurrent hot writes (group_commit.go)
-	ckpt   *checkpointer   // moves the WAL into the database off the write path (checkpoint.go)
+	group  *groupCommitter             // shares commits among concurrent hot writes (group_commit.go)
+	ckpt   *walcheckpoint.Checkpointer // moves the WAL into the database off the write path (checkpoint.go)
 	// members caches DialogMembers between writes that may change it (members_cache.go).
 	members membersCache
 	// txStmts are the statements bound to the write transaction in progress; only
@@ -98,8 +100,7 @@ func Open(path string) (*Store, error) {
 	}
 	s.group = newGroupCommitter()
 	go s.runGroups()
-	s.ckpt = newCheckpointer()
-	go s.runCheckpoints()
+	s.ckpt = walcheckpoint.Start(s.db, nil) // a failed checkpoint is tried again after the next write
 	return s, nil
 }
 
@@ -113,7 +114,7 @@ const maxConns = 8
 // database.
 func (s *Store) Close() error {
 	s.group.close()
-	s.ckpt.close()
+	s.ckpt.Stop()
 	return errors.Join(s.stmts.close(), s.db.Close())
 }
 
@@ -191,7 +192,7 @@ func (s *Store) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // wrote tells the checkpointer that a write was committed (nil during migrations).
 func (s *Store) wrote() {
 	if s.ckpt != nil {
-		s.ckpt.committed()
+		s.ckpt.Committed()
 	}
 }
 
