@@ -9,11 +9,11 @@ import (
 	"github.com/cubechat/cubechat/cube"
 )
 
-// A page of GET /chat/Message reads the messages' own columns in one query, then the
-// read and delivered markers and the reactions of the whole page in one query each.
-// messageSelect's correlated subqueries did that per message (six lookups, three of
-// them sorting), and were half of a catch-up page's cost on the server
-// (docs/benchmarks.md, issue 10).
+// Every read of messages (a page of GET /chat/Message, one message, a search) reads
+// the messages' own columns in one query, then the read and delivered markers and
+// the reactions of all of them in one query each. Correlated subqueries did that per
+// message (six lookups, three of them sorting), and were half of a catch-up page's
+// cost on the server (docs/benchmarks.md, issue 10).
 
 // messageRowSelect reads the columns of messages m that are the message's own.
 const messageRowSelect = `SELECT m.id, m.dialog_id, m.sender_id, m.recipient_id, m.body, m.date_sent,
@@ -21,7 +21,8 @@ const messageRowSelect = `SELECT m.id, m.dialog_id, m.sender_id, m.recipient_id,
 	FROM messages m`
 
 // listMessagePage runs a messageRowSelect query and completes each message as viewer
-// sees it, as messageSelect does. A query text that does not depend on input (no id
+// sees it: "read" is 1 for the sender when anyone else has read the message, and for
+// others when they have read it. A query text that does not depend on input (no id
 // or text lists) runs as a cached prepared statement.
 func (s *Store) listMessagePage(ctx context.Context, query string, fixedText bool, viewer int64, args ...any) ([]cube.Message, error) {
 	var q queryer = s.db

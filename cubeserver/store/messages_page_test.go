@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -83,6 +86,27 @@ func TestListedPageMatchesEachMessageRead(t *testing.T) {
 	}
 }
 
+// The reference the listed page is compared with: each message read on its own, every
+// field through a correlated subquery (how the store read messages before pages read
+// markers and reactions for all their messages at once).
+
+// messageSelect reads one message messages as viewer ?1 sees them. "read" is 1 for the sender when
+// anyone else has read the message, and for others when they have read it.
+const messageSelect = `SELECT m.id, m.dialog_id, m.sender_id, m.recipient_id, m.body, m.date_sent,
+	m.attachments, m.custom, m.views_count, m.created_at, m.updated_at,
+	(SELECT json_group_array(user_id) FROM (SELECT user_id FROM message_reads
+		WHERE message_id = m.id ORDER BY rowid)),
+	(SELECT json_group_array(user_id) FROM (SELECT user_id FROM message_deliveries
+		WHERE message_id = m.id ORDER BY rowid)),
+	CASE WHEN m.sender_id = ?1
+		THEN EXISTS (SELECT 1 FROM message_reads r WHERE r.message_id = m.id AND r.user_id != ?1)
+		ELSE EXISTS (SELECT 1 FROM message_reads r WHERE r.message_id = m.id AND r.user_id = ?1) END,
+	m.deleted_at IS NOT NULL,
+	(SELECT reaction FROM message_reactions WHERE message_id = m.id AND user_id = ?1),
+	(SELECT json_group_object(reaction, n) FROM (SELECT reaction, COUNT(*) AS n
+		FROM message_reactions WHERE message_id = m.id GROUP BY reaction ORDER BY reaction))
+	FROM messages m`
+
 // messageAsRead reads one message, tombstone or not, with messageSelect.
 func (s *Store) messageAsRead(ctx context.Context, id string, viewer int64) (cube.Message, error) {
 	rows, err := s.db.QueryContext(ctx, messageSelect+` WHERE m.id = ?`, viewer, id)
@@ -107,4 +131,67 @@ func TestConnectionsMapTheFile(t *testing.T) {
 	if n != mmapBytes {
 		t.Fatalf("mmap_size %d, want %d", n, mmapBytes)
 	}
+}
+
+func scanMessages(rows *sql.Rows) ([]cube.Message, error) {
+	defer rows.Close()
+	out := []cube.Message{}
+	for rows.Next() {
+		var m cube.Message
+		var attachments, custom sql.NullString
+		var created, updated int64
+		var readIDs, deliveredIDs string
+		var read bool
+		var own sql.NullString
+		var totals string
+		if err := rows.Scan(&m.ID, &m.ChatDialogID, &m.SenderID, &m.RecipientID, &m.Message,
+			&m.DateSent, &attachments, &custom, &m.ViewsCount, &created, &updated,
+			&readIDs, &deliveredIDs, &read, &m.Deleted, &own, &totals); err != nil {
+			return nil, err
+		}
+		reactions, err := scanReactions(own, totals)
+		if err != nil {
+			return nil, fmt.Errorf("store: message %s reactions: %w", m.ID, err)
+		}
+		m.Reactions = reactions
+		if attachments.Valid {
+			if err := json.Unmarshal([]byte(attachments.String), &m.Attachments); err != nil {
+				return nil, fmt.Errorf("store: message %s attachments: %w", m.ID, err)
+			}
+		}
+		if custom.Valid {
+			if err := json.Unmarshal([]byte(custom.String), &m.Custom); err != nil {
+				return nil, fmt.Errorf("store: message %s custom fields: %w", m.ID, err)
+			}
+		}
+		if err := json.Unmarshal([]byte(readIDs), &m.ReadIDs); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(deliveredIDs), &m.DeliveredIDs); err != nil {
+			return nil, err
+		}
+		if read {
+			m.Read = 1
+		}
+		m.CreatedAt = cube.TimeOf(msTime(created))
+		m.UpdatedAt = cube.TimeOf(msTime(updated))
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// scanReactions builds the per-viewer reactions of a message; nil when it has none.
+func scanReactions(own sql.NullString, totals string) (*cube.Reactions, error) {
+	total := map[string]int{}
+	if err := json.Unmarshal([]byte(totals), &total); err != nil {
+		return nil, err
+	}
+	if len(total) == 0 {
+		return nil, nil
+	}
+	r := &cube.Reactions{Own: []string{}, Total: total}
+	if own.Valid {
+		r.Own = append(r.Own, own.String)
+	}
+	return r, nil
 }

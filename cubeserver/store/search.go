@@ -23,10 +23,10 @@ type SearchResult struct {
 	Messages []cube.Message // newest first
 }
 
-// readableDialogs selects the ids of the dialogs user ?1 may read: the ones they occupy
+// readableDialogs selects the ids of the dialogs user ? may read: the ones they occupy
 // (members of groups and private chats, subscribers of public ones) and every broadcast
 // dialog of the app (docs/protocol.md §4.2 access rules; the same set as listedDialog).
-const readableDialogs = `SELECT dialog_id FROM dialog_occupants WHERE user_id = ?1
+const readableDialogs = `SELECT dialog_id FROM dialog_occupants WHERE user_id = ?
 	UNION ALL SELECT id FROM dialogs WHERE type = 1`
 
 // Search finds messages and dialogs containing q.Text. Matching is by instr(), which
@@ -55,21 +55,15 @@ func (s *Store) searchMessages(ctx context.Context, q SearchQuery) ([]cube.Messa
 	// table pages in order and stops at the limit, where a per-dialog walk would visit
 	// every message in random order. Named dialogs (at most 10) are driven by
 	// messages_dialog_sent instead, which also takes the date window.
-	w.add(`+m.dialog_id IN (` + readableDialogs + `)`)
+	w.add(`+m.dialog_id IN (`+readableDialogs+`)`, q.UserID)
 	w.addInStrings("m.dialog_id", q.DialogIDs)
 	// MessageQuery's conditions keep the viewer's visibility rules in one place: messages
 	// they deleted for themselves and tombstones of deleted ones are never found.
 	visible := MessageQuery{Viewer: q.UserID, DateSent: q.DateSent}.where()
 	w.conds, w.args = append(w.conds, visible.conds...), append(w.args, visible.args...)
-	// messageSelect binds the viewer as ?1, which readableDialogs shares.
-	args := append([]any{q.UserID}, w.args...)
-	args = append(args, sqlLimit(q.Limit))
-	rows, err := s.db.QueryContext(ctx, messageSelect+` WHERE 1`+w.and()+
-		` ORDER BY m.date_sent DESC, m.rowid DESC LIMIT ?`, args...)
-	if err != nil {
-		return nil, err
-	}
-	return scanMessages(rows)
+	args := append(w.args, sqlLimit(q.Limit))
+	return s.listMessagePage(ctx, messageRowSelect+` WHERE 1`+w.and()+
+		` ORDER BY m.date_sent DESC, m.rowid DESC LIMIT ?`, false, q.UserID, args...)
 }
 
 func (s *Store) searchDialogs(ctx context.Context, q SearchQuery) ([]cube.Dialog, error) {
