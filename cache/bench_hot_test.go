@@ -17,31 +17,10 @@ import (
 func BenchmarkHotPath(b *testing.B) {
 	ctx := context.Background()
 	b.Run("reference-raw-insert", func(b *testing.B) {
-		path := filepath.Join(b.TempDir(), "raw.db")
-		raw, err := sql.Open("sqlite", path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate")
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer raw.Close()
-		raw.SetMaxOpenConns(1)
-		if _, err := raw.Exec(`CREATE TABLE m (id TEXT PRIMARY KEY, dialog_id TEXT, body TEXT, sent_at INTEGER)`); err != nil {
-			b.Fatal(err)
-		}
-		ins, err := raw.Prepare(`INSERT INTO m VALUES (?, ?, ?, ?)`)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer ins.Close()
+		insert := rawSingleInsert(b, "hello there")
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
-			tx, err := raw.Begin()
-			if err != nil {
-				b.Fatal(err)
-			}
-			if _, err := tx.Stmt(ins).Exec(msgID(i+1), "d", "hello there", i); err != nil {
-				b.Fatal(err)
-			}
-			if err := tx.Commit(); err != nil {
+			if err := insert(i); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -161,4 +140,36 @@ func BenchmarkConfirmBatch(b *testing.B) {
 			}
 		}
 	})
+}
+
+// rawSingleInsert is the benchmarks' floor for a one-message write: a fresh plain
+// SQLite file with the cache's pragmas, and a function that inserts row i (with body)
+// through a prepared statement in a transaction of its own.
+func rawSingleInsert(b *testing.B, body string) func(i int) error {
+	raw, err := sql.Open("sqlite", filepath.Join(b.TempDir(), "raw.db")+
+		"?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { raw.Close() })
+	raw.SetMaxOpenConns(1)
+	if _, err := raw.Exec(`CREATE TABLE m (id TEXT PRIMARY KEY, dialog_id TEXT, body TEXT, sent_at INTEGER)`); err != nil {
+		b.Fatal(err)
+	}
+	ins, err := raw.Prepare(`INSERT INTO m VALUES (?, ?, ?, ?)`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { ins.Close() })
+	return func(i int) error {
+		tx, err := raw.Begin()
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Stmt(ins).Exec(msgID(i+1), "d", body, i); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+		return tx.Commit()
+	}
 }

@@ -2,8 +2,6 @@ package cache
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -26,32 +24,7 @@ func BenchmarkPacedWrite(b *testing.B) {
 		gap  time.Duration
 	}{{"back-to-back", 0}, {"every-20ms", 20 * time.Millisecond}} {
 		b.Run("reference-raw-insert/"+pace.name, func(b *testing.B) {
-			raw, err := sql.Open("sqlite", filepath.Join(b.TempDir(), "raw.db")+
-				"?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate")
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer raw.Close()
-			raw.SetMaxOpenConns(1)
-			if _, err := raw.Exec(`CREATE TABLE m (id TEXT PRIMARY KEY, dialog_id TEXT, body TEXT, sent_at INTEGER)`); err != nil {
-				b.Fatal(err)
-			}
-			ins, err := raw.Prepare(`INSERT INTO m VALUES (?, ?, ?, ?)`)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer ins.Close()
-			pacedTimes(b, pace.gap, func(i int) error {
-				tx, err := raw.Begin()
-				if err != nil {
-					return err
-				}
-				if _, err := tx.Stmt(ins).Exec(msgID(i+1), "d", "on my way", i); err != nil {
-					_ = tx.Rollback()
-					return err
-				}
-				return tx.Commit()
-			})
+			pacedTimes(b, pace.gap, rawSingleInsert(b, "on my way"))
 		})
 		b.Run("enqueue-written/"+pace.name, func(b *testing.B) {
 			db := hotFixture(b)
