@@ -34,7 +34,7 @@ func (p *pipeline) handleRun(ctx context.Context, first cube.Event, events <-cha
 		return next, open
 	case cube.MarkerEvent:
 		run, next, open := gatherRun(ev, events)
-		p.e.storeMarkers(ctx, run)
+		p.e.queueMarkers(ctx, run) // written by a worker (markers_queue.go)
 		return next, open
 	}
 	return nil, p.handle(ctx, first)
@@ -163,9 +163,9 @@ func (e *Engine) liveDialogs(ctx context.Context, msgs []cache.Message) map[stri
 	return known
 }
 
-// storeMarkers records a run of markers, one cache write for each dialog, user and
-// kind among them (markers only add, so their order within the run does not
-// matter). Each passes the membership check of handleSignal first.
+// storeMarkers records a run of markers in one cache write, a set for each dialog,
+// user and kind among them (markers only add, so their order within the run does
+// not matter). Each passes the membership check of handleSignal first.
 func (e *Engine) storeMarkers(ctx context.Context, run []cube.MarkerEvent) {
 	type group struct {
 		dialogID string
@@ -175,7 +175,6 @@ func (e *Engine) storeMarkers(ctx context.Context, run []cube.MarkerEvent) {
 	var order []group
 	ids := map[group][]string{}
 	var events []cube.MarkerEvent // the ones kept
-	var groupOf []group
 	allowed := e.markersAllowed(ctx, run)
 	for i, ev := range run {
 		if !allowed[i] {
@@ -193,21 +192,22 @@ func (e *Engine) storeMarkers(ctx context.Context, run []cube.MarkerEvent) {
 		}
 		ids[g] = append(ids[g], ev.MessageID)
 		events = append(events, ev)
-		groupOf = append(groupOf, g)
 	}
-	failed := map[group]error{} // a full disk: the markers are fetched again later
-	for _, g := range order {
-		if _, err := e.db.AddMarkers(ctx, g.dialogID, ids[g], g.userID, g.kind); err != nil && !errors.Is(err, cache.ErrNotFound) {
-			e.log.Warn("live markers not stored", "markers", len(ids[g]), "err", err)
-			if errors.Is(err, cache.ErrDiskFull) {
-				failed[g] = err
-			}
+	sets := make([]cache.MarkerSet, len(order))
+	for i, g := range order {
+		sets[i] = cache.MarkerSet{DialogID: g.dialogID, MessageIDs: ids[g], UserID: g.userID, Kind: g.kind}
+	}
+	var failed error // a full disk: the markers are fetched again later
+	if _, err := e.db.AddMarkerSets(ctx, sets); err != nil && !errors.Is(err, cache.ErrNotFound) {
+		e.log.Warn("live markers not stored", "markers", len(events), "err", err)
+		if errors.Is(err, cache.ErrDiskFull) {
+			failed = err
 		}
 	}
 	me := e.Me()
-	for i, ev := range events {
-		if err := failed[groupOf[i]]; err != nil {
-			e.missedLive(ctx, e.eventDialogID(ctx, ev), time.Time{}, err)
+	for _, ev := range events {
+		if failed != nil {
+			e.missedLive(ctx, e.eventDialogID(ctx, ev), time.Time{}, failed)
 		}
 		if ev.UserID == me && ev.Kind == cube.MarkerRead {
 			// Read on another device: the server lowered this dialog's count.
