@@ -106,7 +106,7 @@ func (cc *chatConn) sendNonza(b []byte) error {
 	return nil
 }
 
-// sendXML marshals v with encoding/xml (so user text is always escaped) and sends it.
+// sendXML marshals v as encoding/xml does (Marshal: user text is always escaped) and sends it.
 func (cc *chatConn) sendXML(v any) error {
 	b, err := encodeStanza(v)
 	if err != nil {
