@@ -120,21 +120,12 @@ func (e *Engine) storeLive(ctx context.Context, chat *cube.Chat, run []cube.Mess
 			senders = append(senders, m.SenderID)
 		}
 	}
-	users, err := e.profilesOf(ctx, senders)
-	if err != nil {
-		e.log.Warn("fetching sender profiles", "users", senders, "err", err)
-	}
-	dialogs := map[string]*cache.Dialog{} // read once the screen has the change
+	facts := e.notifyFactsOf(ctx, msgs, isNew, senders) // read once the screen has the change
 	for i, m := range msgs {
 		if !isNew[i] {
 			continue
 		}
-		d, read := dialogs[m.DialogID]
-		if !read {
-			d, _ = e.db.Dialog(ctx, m.DialogID) // nil when not cached: no notification
-			dialogs[m.DialogID] = d
-		}
-		e.notifyLive(m, true, d, users)
+		e.notifyLive(m, true, facts)
 		if m.SenderID != me && !wire[i].Carbon && e.viewing(m.DialogID) {
 			e.readOnScreen(ctx, chat, wire[i].Message)
 		}
