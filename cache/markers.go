@@ -82,13 +82,11 @@ func (db *DB) AddMarkerSets(ctx context.Context, sets []MarkerSet) (int, error) 
 			return err
 		}
 		for i, set := range sets {
-			for _, id := range set.MessageIDs {
-				n, err := addMarker(ctx, tx, ch, set, id, me, states[i])
-				if err != nil {
-					return err
-				}
-				changed += n
+			n, err := addMarkerSet(ctx, tx, ch, set, me, states[i])
+			if err != nil {
+				return err
 			}
+			changed += n
 		}
 		return nil
 	})
@@ -106,19 +104,69 @@ type markerRow struct {
 	delivered, read string // the JSON arrays as stored
 }
 
-// addMarker applies one marker; it returns 1 when the message changed. The result
-// is what editRow gives for the same change: DeliveredIDs include ReadIDs, both
-// sorted without repeats (normaliseMessage), and the change names the message as a
-// marker change, and as a message change when its State moved.
+// addMarkerSet applies a set's markers, its messages read in one query; it returns
+// how many changed.
+func addMarkerSet(ctx context.Context, tx *txn, ch *Change, set MarkerSet, me int64, state MessageState) (int, error) {
+	list, err := encodeJSON(set.MessageIDs)
+	if err != nil || list == "" {
+		return 0, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, pk, dialog_id, sender_id, state, delivered_ids, read_ids
+		FROM messages WHERE id IN (SELECT value FROM json_each(?))`, list)
+	if err != nil {
+		return 0, err
+	}
+	found := map[string]markerRow{}
+	for rows.Next() {
+		var id string
+		var r markerRow
+		if err := rows.Scan(&id, &r.pk, &r.dialogID, &r.senderID, &r.state, &r.delivered, &r.read); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		found[id] = r
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return 0, err
+	}
+	changed := 0
+	for _, id := range set.MessageIDs {
+		r, ok := found[id]
+		if !ok {
+			continue // unknown, or a repeat already applied
+		}
+		delete(found, id)
+		n, err := applyMarker(ctx, tx, ch, set, id, r, me, state)
+		if err != nil {
+			return 0, err
+		}
+		changed += n
+	}
+	return changed, nil
+}
+
+// addMarker applies one marker; it returns 1 when the message changed.
 func addMarker(ctx context.Context, tx *txn, ch *Change, set MarkerSet, id string, me int64, state MessageState) (int, error) {
 	var r markerRow
 	err := tx.QueryRowContext(ctx, `SELECT pk, dialog_id, sender_id, state, delivered_ids, read_ids
 		FROM messages WHERE id = ?`, id).Scan(&r.pk, &r.dialogID, &r.senderID, &r.state, &r.delivered, &r.read)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && set.DialogID != "" && r.dialogID != set.DialogID) {
+	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
 	if err != nil {
 		return 0, err
+	}
+	return applyMarker(ctx, tx, ch, set, id, r, me, state)
+}
+
+// applyMarker applies one marker to the message r read; it returns 1 when the
+// message changed. The result is what editRow gives for the same change:
+// DeliveredIDs include ReadIDs, both sorted without repeats (normaliseMessage),
+// and the change names the message as a marker change, and as a message change
+// when its State moved.
+func applyMarker(ctx context.Context, tx *txn, ch *Change, set MarkerSet, id string, r markerRow, me int64, state MessageState) (int, error) {
+	if set.DialogID != "" && r.dialogID != set.DialogID {
+		return 0, nil
 	}
 	delivered, err := decodeJSON[int64](r.delivered)
 	if err != nil {
