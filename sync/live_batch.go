@@ -282,11 +282,9 @@ func (e *Engine) ackDelivered(chat *cube.Chat, run []cube.MessageEvent, me int64
 		return
 	}
 	e.bg.Go(func() {
-		for _, m := range acks {
-			if err := chat.SendDelivered(e.bg.Context(), m); err != nil {
-				e.log.Debug("delivered marker not sent", "id", m.ID, "err", err)
-				return // the connection is gone: the rest would fail alike
-			}
+		// One write for the run (cube.Chat.SendDeliveredAll).
+		if err := chat.SendDeliveredAll(e.bg.Context(), acks); err != nil {
+			e.log.Debug("delivered markers not sent", "markers", len(acks), "first", acks[0].ID, "err", err)
 		}
 	})
 }
