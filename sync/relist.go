@@ -92,6 +92,7 @@ func (e *Engine) relistSecond(ctx context.Context, s cache.Second, me int64) err
 	defer e.passMu.Unlock()
 	at := s.SentAt.Unix()
 	listing := newServerListing(false)
+	var ids []string // the second's messages in the server's order
 	for skip := 0; ; skip += pageSize {
 		asked := time.Now()
 		page, err := e.listMessages(ctx, cube.MessageFilter{
@@ -107,7 +108,9 @@ func (e *Engine) relistSecond(ctx context.Context, s cache.Second, me int64) err
 		if _, err := e.upsertWire(ctx, page, me, listing, asked); err != nil {
 			return fmt.Errorf("sync: storing a second of %s: %w", s.DialogID, err)
 		}
+		ids = append(ids, wireIDs(page)...)
 		if len(page) < pageSize {
+			e.own.listedSecond(s, ids)
 			return nil
 		}
 	}

@@ -40,6 +40,9 @@ type ownSeconds struct {
 	mu    gosync.Mutex
 	ids   map[secondKey][]string
 	order []secondKey // oldest first, for forgetting
+	// listed holds, for a remembered second listed from the server, the ids its
+	// listing named (see listed).
+	listed map[secondKey]map[string]bool
 }
 
 // ownBatch is the part of a confirmed batch that landed in one second.
@@ -63,7 +66,9 @@ func (o *ownSeconds) confirmed(seconds []cache.Second, ids []string) []ownBatch 
 		if _, ok := o.ids[k]; !ok {
 			o.order = append(o.order, k)
 		}
-		o.ids[k] = append(o.ids[k], ids[i])
+		if !o.listed[k][ids[i]] { // a listing placed it already
+			o.ids[k] = append(o.ids[k], ids[i])
+		}
 		j, ok := at[k]
 		if !ok {
 			j = len(out)
@@ -74,9 +79,43 @@ func (o *ownSeconds) confirmed(seconds []cache.Second, ids []string) []ownBatch 
 	}
 	for len(o.order) > ownSecondsKept {
 		delete(o.ids, o.order[0])
+		delete(o.listed, o.order[0])
 		o.order = o.order[1:]
 	}
 	return out
+}
+
+// listedSecond records that second s was listed from the server and is now cached in
+// the listing's order, ids. When the engine remembers s, what it holds there becomes
+// the listing, followed by what it confirmed there that the listing did not name
+// (confirmed after it was taken); later confirmations of listed messages add nothing.
+// Without this, a second listed during a burst of ours was listed again at every
+// later batch: the listing stores our messages the outbox has not confirmed yet,
+// which the engine did not count as its own, so the count never matched again (2–15
+// listings of a whole second per run, docs/benchmarks.md, issue 10, round 4).
+func (o *ownSeconds) listedSecond(s cache.Second, ids []string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	k := keyOf(s)
+	mine, ok := o.ids[k]
+	if !ok {
+		return // not a second of ours: nothing to keep
+	}
+	named := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		named[id] = true
+	}
+	merged := slices.Clone(ids)
+	for _, id := range mine {
+		if !named[id] {
+			merged = append(merged, id)
+		}
+	}
+	o.ids[k] = merged
+	if o.listed == nil {
+		o.listed = map[secondKey]map[string]bool{}
+	}
+	o.listed[k] = named
 }
 
 // settled tells whether a second whose cache holds count messages, the last of

@@ -120,3 +120,35 @@ func TestBatchQueuedLiveNeedsNoMarkWritten(t *testing.T) {
 		t.Fatalf("head = %+v, %v; want the offline message marked written by toWrite", head, err)
 	}
 }
+
+// TestListedSecondCountsTheListingAsOurs: once a second of ours was listed, the
+// listing is what the engine holds there (the cache ranks it so), followed by what
+// it confirmed after the listing was taken; confirming a listed message later adds
+// nothing, so the next batches settle without another listing.
+func TestListedSecondCountsTheListingAsOurs(t *testing.T) {
+	var o ownSeconds
+	s := cache.Second{DialogID: "d", SentAt: time.Unix(1700000000, 0).UTC()}
+	two := []cache.Second{s, s}
+	o.confirmed(two, []string{"a", "b"})
+	o.confirmed([]cache.Second{s}, []string{"late"}) // confirmed while the listing ran
+	// The listing: someone else's x, our a and b, and our c the outbox has not
+	// confirmed yet.
+	o.listedSecond(s, []string{"x", "a", "b", "c"})
+	o.confirmed([]cache.Second{s}, []string{"c"})
+	if !o.settled(s, 5, []string{"c", "late"}) || !o.settled(s, 5, []string{"late"}) {
+		t.Fatalf("after the listing: %v, want x a b c late", o.ids[keyOf(s)])
+	}
+	o.confirmed([]cache.Second{s}, []string{"d"})
+	if !o.settled(s, 6, []string{"late", "d"}) {
+		t.Fatalf("after a new batch: %v, want x a b c late d", o.ids[keyOf(s)])
+	}
+	if o.settled(s, 7, []string{"d"}) {
+		t.Fatal("a second holding one more message than ours settled")
+	}
+	// A second the engine never confirmed in is not remembered because of a listing.
+	other := cache.Second{DialogID: "d", SentAt: s.SentAt.Add(time.Second)}
+	o.listedSecond(other, []string{"y"})
+	if _, ok := o.ids[keyOf(other)]; ok {
+		t.Fatal("a listed second of someone else's became ours")
+	}
+}
