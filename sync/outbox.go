@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"runtime"
 	"strings"
 	"time"
 
@@ -77,6 +78,9 @@ func (e *Engine) queueComposed(ctx context.Context, m cache.Message) error {
 	}
 	h := f.add(chat, m)
 	e.wakeOutbox()
+	// The outbox worker was just readied on this thread's run queue, where it
+	// would wait for the write below to end: let it write the stanza first.
+	runtime.Gosched()
 	err := f.write(h, func() error { return e.db.EnqueueWritten(context.WithoutCancel(ctx), m) })
 	if f.settle(h, chat, err) {
 		e.wakeOutbox() // the outbox retracts it
