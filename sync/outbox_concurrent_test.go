@@ -273,3 +273,50 @@ func TestMarkerBeforeTheRowCommitsIsKept(t *testing.T) {
 		t.Fatalf("delivered to %v, want bob in it", got.DeliveredIDs)
 	}
 }
+
+// TestRetractionWaitsForTheNextConnection: the stream the stanza went on ends
+// before its queueing write fails; the retraction is made once the engine is live
+// again, and the recipient's copy ends deleted.
+func TestRetractionWaitsForTheNextConnection(t *testing.T) {
+	h := newRestartableHarness(t)
+	ann, bob := h.user("ann"), h.user("bob")
+	a, b := h.newPeer(ann), h.newPeer(bob)
+	a.waitSynced()
+	b.waitSynced()
+	dialog, err := a.e.CreateDialog(h.ctx, cube.DialogPrivate, "", []int64{bob.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr := &pair{h: h, a: a, b: b, dialog: dialog}
+	pr.exchange(a, b, "warm the hand-off")
+
+	var id string
+	a.e.fresh.beforeWrite = func(m cache.Message) error {
+		if m.Body == tooBigForAFullDisk {
+			id = m.ID
+			b.waitMessage(m.ID, "the message on bob's side", func(cache.Message) bool { return true })
+			h.stopServer() // the stream ends before the write fails
+		}
+		return nil
+	}
+	if err := a.db.LimitSize(h.ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.e.Send(h.ctx, dialog, tooBigForAFullDisk); !errors.Is(err, cache.ErrDiskFull) {
+		t.Fatalf("Send on a full disk = %v, want ErrDiskFull", err)
+	}
+	if err := a.db.LimitSize(h.ctx, -1); err != nil {
+		t.Fatal(err)
+	}
+	h.startServer()
+	b.waitFor("the failed message deleted on bob's side", func() (bool, string) {
+		m, err := b.db.Message(h.ctx, id)
+		if err != nil {
+			return errors.Is(err, cache.ErrNotFound), err.Error()
+		}
+		return m.Deleted, fmt.Sprintf("%s, deleted %v", m.State, m.Deleted)
+	})
+	if pr.onServer(t)[id] {
+		t.Fatalf("the server still lists %s", id)
+	}
+}

@@ -65,7 +65,7 @@ type freshOutbox struct {
 // stanza may have reached the server (outbox_retract.go).
 type freshRetraction struct {
 	id   string
-	chat *cube.Chat // the stream the stanza went on
+	chat *cube.Chat // the chat the stanza was written on
 }
 
 func newFreshOutbox() *freshOutbox { return &freshOutbox{stale: true} }

@@ -11,9 +11,12 @@ import (
 // after the stanza may have left, Send returns the error and the message must not
 // stay with its recipients: the outbox deletes it on the server for everyone (a
 // forced REST delete, docs/protocol.md §4.2, which also sends <remove/> to the
-// dialog's participants, §8.8). The delete waits until the stream the stanza went
-// on has confirmed it — the server then has stored it or never will, so the delete
-// cannot overtake it — or has ended. Retractions live in memory: if the app
+// dialog's participants, §8.8). The delete waits until the chat the stanza went on
+// has confirmed it — the server then has stored it or never will, so the delete
+// cannot overtake it — or, for another chat, until that one has ended (a chat that
+// reconnected is the same *cube.Chat: confirming it confirms its new stream, and
+// the old one has ended). A delete that fails for a passing reason is tried again
+// on the outbox's next round. Retractions live in memory: if the app
 // stops first, the message stays on the server and the next catch-up brings it
 // into the cache, so the user sees it after all.
 
@@ -27,7 +30,7 @@ func (e *Engine) retractFailed(ctx context.Context, chat *cube.Chat) bool {
 	}
 	for _, r := range todo {
 		if r.chat == chat {
-			// The stanza went on this stream: it must be processed first.
+			// The stanza went on this chat: it must be processed first.
 			cctx, cancel := context.WithTimeout(ctx, confirmTimeout)
 			err := chat.Confirm(cctx)
 			cancel()
