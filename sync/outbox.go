@@ -76,11 +76,14 @@ func (e *Engine) queueComposed(ctx context.Context, m cache.Message) error {
 		defer f.spoil()
 		return e.db.EnqueueOutgoing(ctx, m)
 	}
-	h := f.add(chat, m)
+	h, alone := f.add(chat, m)
 	e.wakeOutbox()
-	// The outbox worker was just readied on this thread's run queue, where it
-	// would wait for the write below to end: let it write the stanza first.
-	runtime.Gosched()
+	if alone {
+		// The idle outbox worker was just readied on this thread's run queue, where
+		// it would wait for the write below to end: let it write the stanza first.
+		// A busy one takes the message with the rest of the list when it is done.
+		runtime.Gosched()
+	}
 	err := f.write(h, func() error { return e.db.EnqueueWritten(context.WithoutCancel(ctx), m) })
 	if f.settle(h, chat, err) {
 		e.wakeOutbox() // the outbox retracts it

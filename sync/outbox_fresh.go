@@ -71,20 +71,22 @@ type freshRetraction struct {
 func newFreshOutbox() *freshOutbox { return &freshOutbox{stale: true} }
 
 // add lists a message whose queueing write (made while chat is live) is about to
-// start, and returns its hand-off; settle gives the write's outcome. Call it with
-// queue held.
-func (f *freshOutbox) add(chat *cube.Chat, m cache.Message) *freshMsg {
-	h := &freshMsg{msg: m, written: make(chan struct{})}
+// start, and returns its hand-off; settle gives the write's outcome. alone tells
+// that the list held nothing else (the outbox is likely idle, waiting for it).
+// Call it with queue held.
+func (f *freshOutbox) add(chat *cube.Chat, m cache.Message) (h *freshMsg, alone bool) {
+	h = &freshMsg{msg: m, written: make(chan struct{})}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if len(f.msgs) == 0 {
+	alone = len(f.msgs) == 0
+	if alone {
 		f.chat = chat
 	} else if f.chat != chat {
 		f.stale = true
 	}
 	f.msgs = append(f.msgs, h)
 	f.writing = h
-	return h
+	return h, alone
 }
 
 // write runs h's queueing write.

@@ -42,8 +42,10 @@ func TestFreshOutboxHandsOverListedMessagesInOrder(t *testing.T) {
 	if _, err := f.readQueue(func() ([]cache.Queued, error) { return nil, nil }); err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range listed("a", "b", "c") {
-		f.add(chat, m)
+	for i, m := range listed("a", "b", "c") {
+		if _, alone := f.add(chat, m); alone != (i == 0) {
+			t.Fatalf("add %s: alone = %v", m.ID, alone)
+		}
 	}
 	got, ok := f.take(chat, 2, false)
 	if !ok || !slices.Equal(freshIDs(got), []string{"a", "b"}) {
