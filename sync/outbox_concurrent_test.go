@@ -320,3 +320,53 @@ func TestRetractionWaitsForTheNextConnection(t *testing.T) {
 		t.Fatalf("the server still lists %s", id)
 	}
 }
+
+// TestRetractedGroupMessageEchoIsNotStored: in a group the server echoes a
+// message to its sender too; when the sender's queueing write failed after the
+// stanza left, that echo must not bring the message into the sender's cache.
+func TestRetractedGroupMessageEchoIsNotStored(t *testing.T) {
+	h := newHarness(t)
+	ann, bob := h.user("ann"), h.user("bob")
+	a, b := h.newPeer(ann), h.newPeer(bob)
+	a.waitSynced()
+	b.waitSynced()
+	group, err := a.e.CreateDialog(h.ctx, cube.DialogGroup, "team", []int64{bob.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr := &pair{h: h, a: a, b: b, dialog: group}
+	warm := pr.exchange(a, b, "warm the hand-off")
+	a.waitMessage(warm, "the echo of the warm-up", func(cache.Message) bool { return true })
+
+	var id string
+	a.e.fresh.beforeWrite = func(m cache.Message) error {
+		if m.Body == tooBigForAFullDisk {
+			id = m.ID
+			b.waitMessage(m.ID, "the message on bob's side", func(cache.Message) bool { return true })
+		}
+		return nil
+	}
+	if err := a.db.LimitSize(h.ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.e.Send(h.ctx, group, tooBigForAFullDisk); !errors.Is(err, cache.ErrDiskFull) {
+		t.Fatalf("Send on a full disk = %v, want ErrDiskFull", err)
+	}
+	if err := a.db.LimitSize(h.ctx, -1); err != nil {
+		t.Fatal(err)
+	}
+	b.waitFor("the failed message deleted on bob's side", func() (bool, string) {
+		m, err := b.db.Message(h.ctx, id)
+		if err != nil {
+			return errors.Is(err, cache.ErrNotFound), err.Error()
+		}
+		return m.Deleted, fmt.Sprintf("%s, deleted %v", m.State, m.Deleted)
+	})
+	// Anything the pipeline had for ann by now is handled once a later message
+	// of hers is in her cache as sent.
+	after := pr.exchange(a, b, "after the retraction")
+	a.waitMessage(after, "the later message's echo handled", func(m cache.Message) bool { return m.State != cache.StatePending })
+	if m, err := a.db.Message(h.ctx, id); !errors.Is(err, cache.ErrNotFound) {
+		t.Fatalf("ann's cache holds the message whose Send failed: %v, %v", err, m != nil && !m.Deleted)
+	}
+}
