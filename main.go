@@ -21,6 +21,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/cubechat/cubechat/app"
+	_ "github.com/cubechat/cubechat/app/fynecache" // Fyne drops closed chats' caches after 15 s, not a minute
 	"github.com/cubechat/cubechat/assets"
 	"github.com/cubechat/cubechat/cache"
 	"github.com/cubechat/cubechat/cubeserver/demo"

@@ -23,6 +23,7 @@ const (
 	thumbMaxPixels    = 40_000_000
 	thumbSide         = 560 // twice the drawn size, for HiDPI screens
 	thumbCacheSize    = 200
+	thumbCacheBytes   = 32 << 20 // see thumbnailLoader.keep
 	thumbWorkers      = 2
 )
 
@@ -37,6 +38,7 @@ type thumbnailLoader struct {
 	mu     sync.Mutex
 	images map[string]image.Image // by message id + uid
 	order  []string               // insertion order, for eviction
+	bytes  int                    // the pixels of images, for the budget
 	state  map[string]bool        // requested (true) or failed (false)
 	busyOn map[string]bool        // downloads the user asked for (Open/Save)
 	once   sync.Once
@@ -115,16 +117,54 @@ func (t *thumbnailLoader) load(job thumbJob) {
 		t.failed(job.key, err)
 		return
 	}
+	t.keep(job.key, img)
+	runOnUI(t.m.chat.history.redraw)
+}
+
+// keep adds a decoded thumbnail and forgets the oldest ones beyond thumbCacheSize
+// pictures or thumbCacheBytes of pixels, whichever comes first (never the newest). A
+// thumbnail is up to 560×560 RGBA, 1.2 MiB: 200 of them, kept across every chat
+// opened, were up to 240 MiB; the budget holds about 30 photos, more than the
+// history shows at once. A forgotten one is decoded again if it scrolls back into
+// view.
+func (t *thumbnailLoader) keep(key string, img image.Image) {
 	t.mu.Lock()
-	t.images[job.key] = img
-	t.order = append(t.order, job.key)
-	for len(t.order) > thumbCacheSize {
-		delete(t.images, t.order[0])
-		delete(t.state, t.order[0]) // asked again if it scrolls back into view
+	defer t.mu.Unlock()
+	if old, ok := t.images[key]; ok {
+		t.bytes -= imageBytes(old)
+	} else {
+		t.order = append(t.order, key)
+	}
+	t.images[key] = img
+	t.bytes += imageBytes(img)
+	for len(t.order) > 1 && (len(t.order) > thumbCacheSize || t.bytes > thumbCacheBytes) {
+		oldest := t.order[0]
+		t.bytes -= imageBytes(t.images[oldest])
+		delete(t.images, oldest)
+		delete(t.state, oldest) // asked again if it scrolls back into view
 		t.order = t.order[1:]
 	}
-	t.mu.Unlock()
-	runOnUI(t.m.chat.history.redraw)
+}
+
+// imageBytes is what a decoded picture holds in memory.
+func imageBytes(img image.Image) int {
+	switch i := img.(type) {
+	case nil:
+		return 0
+	case *image.RGBA:
+		return len(i.Pix)
+	case *image.NRGBA:
+		return len(i.Pix)
+	case *image.Gray:
+		return len(i.Pix)
+	case *image.Paletted:
+		return len(i.Pix) + 4*len(i.Palette)
+	case *image.YCbCr:
+		return len(i.Y) + len(i.Cb) + len(i.Cr)
+	default:
+		b := img.Bounds()
+		return 8 * b.Dx() * b.Dy() // 16-bit RGBA, the largest of the standard decoders' kinds
+	}
 }
 
 func (t *thumbnailLoader) failed(key string, err error) {

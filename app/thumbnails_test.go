@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -90,5 +91,53 @@ func TestUploadTracker(t *testing.T) {
 	tr.done("/f")
 	if _, ok := tr.get("/f"); ok {
 		t.Error("a finished upload has no progress")
+	}
+}
+
+// Decoded thumbnails are kept across chats within a byte budget, not only a count:
+// 200 photos at the thumbnail size were up to 240 MiB.
+func TestThumbnailsKeptWithinTheirBudget(t *testing.T) {
+	l := newThumbnailLoader(nil)
+	photo := func() image.Image { return image.NewRGBA(image.Rect(0, 0, thumbSide, thumbSide*3/4)) } // 1.2 MB
+	each := imageBytes(photo())
+	n := 3 * thumbCacheBytes / each // three budgets' worth, far fewer than thumbCacheSize
+	if n >= thumbCacheSize {
+		t.Fatalf("the test needs fewer than %d pictures to pass the budget, has %d", thumbCacheSize, n)
+	}
+	for i := range n {
+		key := thumbKey(strconv.Itoa(i), "u")
+		l.state[key] = true
+		l.keep(key, photo())
+	}
+	if l.bytes > thumbCacheBytes {
+		t.Fatalf("%d bytes of thumbnails kept, budget %d", l.bytes, thumbCacheBytes)
+	}
+	if want := thumbCacheBytes / each; len(l.images) != want || len(l.order) != want {
+		t.Fatalf("%d thumbnails (%d in order) kept, want the newest %d", len(l.images), len(l.order), want)
+	}
+	newest := thumbKey(strconv.Itoa(n-1), "u")
+	if _, ok := l.images[newest]; !ok {
+		t.Fatal("the newest thumbnail was forgotten")
+	}
+	oldest := thumbKey("0", "u")
+	if _, ok := l.images[oldest]; ok {
+		t.Fatal("the oldest thumbnail was kept beyond the budget")
+	}
+	if _, asked := l.state[oldest]; asked {
+		t.Fatal("a forgotten thumbnail is still marked asked for: it would never be decoded again")
+	}
+	sum := 0
+	for _, img := range l.images {
+		sum += imageBytes(img)
+	}
+	if sum != l.bytes {
+		t.Fatalf("bytes counted %d, held %d", l.bytes, sum)
+	}
+
+	// One picture larger than the whole budget is still kept (the newest always is).
+	huge := thumbKey("huge", "u")
+	l.keep(huge, image.NewRGBA(image.Rect(0, 0, 3000, 3000)))
+	if len(l.images) != 1 || l.images[huge] == nil {
+		t.Fatalf("after a picture over the budget: %d kept", len(l.images))
 	}
 }

@@ -26,17 +26,24 @@ const liveRunMax = 100
 // same kind waiting behind it. It returns the event that ended the run (to be
 // handled next; nil for none) and false once the chat is closed for good or its
 // events have ended.
+//
+// Each run waits first for a queueing write of Send that is under way: the
+// message's stanza leaves while its row is written (outbox_fresh.go), so an answer
+// about it (a marker, a bounce, a group's echo) can arrive before the row exists.
 func (p *pipeline) handleRun(ctx context.Context, first cube.Event, events <-chan cube.Event) (cube.Event, bool) {
 	switch ev := first.(type) {
 	case cube.MessageEvent:
 		run, next, open := gatherRun(ev, events)
+		p.e.fresh.awaitWrite(ctx)
 		p.e.storeLive(ctx, p.chat, run)
 		return next, open
 	case cube.MarkerEvent:
 		run, next, open := gatherRun(ev, events)
+		p.e.fresh.awaitWrite(ctx)
 		p.e.queueMarkers(ctx, run) // written by a worker (markers_queue.go)
 		return next, open
 	}
+	p.e.fresh.awaitWrite(ctx)
 	return nil, p.handle(ctx, first)
 }
 
@@ -76,6 +83,9 @@ func (e *Engine) storeLive(ctx context.Context, chat *cube.Chat, run []cube.Mess
 		if m.ID == "" || m.DialogID == "" {
 			e.log.Warn("live message without id or dialog id, not stored", "id", m.ID, "dialog", m.DialogID, "from", m.SenderID)
 			continue
+		}
+		if m.SenderID == me && e.fresh.retracted(m.ID) {
+			continue // Send failed to store it and it is being deleted (outbox_retract.go)
 		}
 		if m.SentAt.IsZero() {
 			m.SentAt = time.Now().UTC().Truncate(time.Second)

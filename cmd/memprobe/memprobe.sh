@@ -20,7 +20,9 @@
 # screenshot of the display after the 20 chats; MEMPROBE_SMAPS=prefix copies
 # /proc/PID/smaps at each point (prefix.1-3); MEMPROBE_IDLE=seconds reports once
 # more after the window was left idle that long (Fyne frees what it cached of
-# closed chats a minute after their last use).
+# closed chats some time after their last use: app/fynecache). MEMPROBE_REVISIT=
+# seconds then goes back through the same 19 chats after that pause (Alt+Up) and
+# prints the CPU the 19 steps took, beside the CPU of opening them the first time.
 set -euo pipefail
 
 bin=${1:?usage: memprobe.sh path/to/cubechat [fixture.db]}
@@ -122,11 +124,30 @@ report "dialog list"
 # The first row of the list (the window opens at 0,0).
 xdotool mousemove --window "$win" 150 125 click 1
 settle "first chat"
-for _ in $(seq 19); do
-	xdotool key --window "$win" alt+Down
-	settle "next chat"
-done
+# steps walks count chats with the given key and prints the CPU they took (each
+# step's work and its settling: under 0.15 s of idle drawing a step).
+steps() {
+	local before
+	before=$(cputicks)
+	for _ in $(seq "$2"); do
+		xdotool key --window "$win" "$1"
+		settle "next chat"
+	done
+	printf '%-15s CPU %5.1f s for %d chats (%s)\n' "$3" "$(echo "($(cputicks) - $before) / $(getconf CLK_TCK)" | bc -l)" "$2" "$1"
+}
+steps alt+Down 19 "  19 opened"
 report "after 20 chats"
+if [[ -n ${MEMPROBE_REVISIT:-} ]]; then
+	# The same 19 chats again after MEMPROBE_REVISIT seconds: what Fyne still
+	# cached of them (renderers, text textures, measurements) is what they reuse.
+	idle0=$(cputicks)
+	sleep "$MEMPROBE_REVISIT"
+	printf '%-15s CPU %5.1f%% of a core over %s s\n' "  idle" \
+		"$(echo "($(cputicks) - $idle0) * 100 / $(getconf CLK_TCK) / $MEMPROBE_REVISIT" | bc -l)" "$MEMPROBE_REVISIT"
+	settle revisit
+	steps alt+Up 19 "  19 revisited"
+	report "after revisit"
+fi
 if [[ -n ${MEMPROBE_IDLE:-} ]]; then
 	sleep "$MEMPROBE_IDLE"
 	settle idle
