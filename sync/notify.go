@@ -55,7 +55,8 @@ func (e *Engine) notifyLive(m cache.Message, isNew bool, f liveNotifyFacts) {
 		return
 	}
 	title := d.Name
-	if name := displayName(cache.User{Login: f.names[m.SenderID].Login, FullName: f.names[m.SenderID].FullName}); name != "" {
+	u := f.names[m.SenderID]
+	if name := displayName(cache.User{Login: u.Login, FullName: u.FullName}); name != "" {
 		if d.Type == cube.DialogPrivate || title == "" {
 			title = name
 		} else {
