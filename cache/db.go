@@ -47,6 +47,9 @@ type DB struct {
 	// checked synchronously (see integrity.go).
 	check *backgroundCheck
 
+	// notify memoises NotifyFacts between writes of what it reads (notify_facts.go).
+	notify notifyMemo
+
 	closeOnce sync.Once
 	closeErr  error
 }

@@ -92,6 +92,7 @@ func (db *DB) UpsertDialogs(ctx context.Context, dialogs []Dialog) error {
 			return fmt.Errorf("cache: dialog %d of %d has no id", i+1, len(dialogs))
 		}
 	}
+	defer db.notify.changed() // notify_facts.go: after the commit
 	return db.write(ctx, "save dialogs", func(tx *txn, ch *Change) error {
 		for _, in := range dialogs {
 			in = normaliseDialog(in)
@@ -207,6 +208,9 @@ func dialogsEqual(a, b Dialog) bool {
 		a.NotificationsEnabled == b.NotificationsEnabled && a.hiddenAt == b.hiddenAt
 }
 
+// putDialog writes a whole dialog row. Its callers end with db.notify.changed(),
+// as does every write of a dialog's name, type, mute settings or existence, or of
+// a user's names: NotifyFacts memoises them in between (notify_facts.go).
 func putDialog(ctx context.Context, tx *txn, d Dialog) error {
 	pinned, err := encodeJSON(d.PinnedMessageIDs)
 	if err != nil {
@@ -244,6 +248,7 @@ func (db *DB) SetMuted(ctx context.Context, dialogID string, muted bool) error {
 
 // setDialogField updates one integer column; column is a constant of this file.
 func (db *DB) setDialogField(ctx context.Context, dialogID, column string, value int) error {
+	defer db.notify.changed() // notify_facts.go: after the commit
 	return db.write(ctx, "update dialog "+dialogID, func(tx *txn, ch *Change) error {
 		var current int
 		err := tx.QueryRowContext(ctx, `SELECT `+column+` FROM dialogs WHERE id = ?`, dialogID).Scan(&current)

@@ -28,6 +28,7 @@ func (db *DB) SetNotificationsEnabled(ctx context.Context, dialogID string, enab
 // last one at hiding time is stored: a private chat comes back when the peer
 // writes again. ErrNotFound for an unknown dialog.
 func (db *DB) SetHidden(ctx context.Context, dialogID string, hidden bool) error {
+	defer db.notify.changed() // notify_facts.go: after the commit
 	return db.write(ctx, "hide dialog "+dialogID, func(tx *txn, ch *Change) error {
 		d, err := getDialog(ctx, tx, dialogID)
 		if err != nil {
@@ -71,6 +72,7 @@ func unhideIfNewer(d *Dialog, newest *Message) {
 // their search entries), queued messages and actions, gaps, draft — for a
 // dialog deleted for everyone or left for good. Unknown ids do nothing.
 func (db *DB) RemoveDialog(ctx context.Context, dialogID string) error {
+	defer db.notify.changed() // notify_facts.go: after the commit
 	return db.write(ctx, "remove dialog "+dialogID, func(tx *txn, ch *Change) error {
 		removed, err := purgeMessages(ctx, tx, dialogID)
 		if err != nil {
@@ -102,6 +104,7 @@ func (db *DB) RemoveDialog(ctx context.Context, dialogID string) error {
 // ClearHistory forgets the cached messages of a dialog (the user cleared its
 // history) and the dialog's last message; the dialog itself stays.
 func (db *DB) ClearHistory(ctx context.Context, dialogID string) error {
+	defer db.notify.changed() // notify_facts.go: after the commit
 	return db.write(ctx, "clear history of "+dialogID, func(tx *txn, ch *Change) error {
 		removed, err := purgeMessages(ctx, tx, dialogID)
 		if err != nil {

@@ -20,6 +20,7 @@ func (db *DB) UpsertUsers(ctx context.Context, users []User) error {
 			return fmt.Errorf("cache: user %d of %d has no id", i+1, len(users))
 		}
 	}
+	defer db.notify.changed() // notify_facts.go: after the commit
 	return db.write(ctx, "save users", func(tx *txn, ch *Change) error {
 		stmt, err := tx.PrepareContext(ctx, `INSERT INTO users (`+userCols+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
