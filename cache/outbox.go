@@ -47,7 +47,7 @@ func enqueue(ctx context.Context, tx *txn, w *messageWriter, old *stored, m Mess
 			return err
 		}
 	case old.msg.State.Confirmed():
-		return fmt.Errorf("message %s is already %s", m.ID, old.msg.State)
+		return fmt.Errorf("message %s is already %s: %w", m.ID, old.msg.State, ErrConfirmed)
 	default:
 		m.DialogID = old.msg.DialogID // a message never moves to another dialog
 		if _, err := w.replace(old, m); err != nil {
