@@ -85,6 +85,11 @@ func (e *Engine) queueComposed(ctx context.Context, m cache.Message) error {
 		runtime.Gosched()
 	}
 	err := f.write(h, func() error { return e.db.EnqueueWritten(context.WithoutCancel(ctx), m) })
+	if errors.Is(err, cache.ErrConfirmed) {
+		// The stanza left before the write, and a catch-up stored the server's copy
+		// of this new id first: the message is stored and sent, nothing failed.
+		err = nil
+	}
 	if f.settle(h, chat, err) {
 		e.wakeOutbox() // the outbox retracts it
 	}

@@ -370,3 +370,56 @@ func TestRetractedGroupMessageEchoIsNotStored(t *testing.T) {
 		t.Fatalf("ann's cache holds the message whose Send failed: %v, %v", err, m != nil && !m.Deleted)
 	}
 }
+
+// TestLiveSendWhoseServerCopyLandsFirst: the stanza leaves while the queueing write
+// waits (here: for the writer, behind a catch-up), and the catch-up stores the
+// server's copy of the message first. The message is stored and on the server, so
+// Send succeeds and nothing is retracted.
+func TestLiveSendWhoseServerCopyLandsFirst(t *testing.T) {
+	pr := newPair(t)
+	ctx, a, b := pr.h.ctx, pr.a, pr.b
+	pr.exchange(a, b, "warm the hand-off")
+
+	const body = "listed by a catch-up before ann's write"
+	server := pr.h.client(a.acc)
+	var id string
+	a.e.fresh.beforeWrite = func(m cache.Message) error {
+		if m.Body != body {
+			return nil
+		}
+		id = m.ID
+		var copy cube.Message
+		a.waitFor("the message on the server", func() (bool, string) {
+			list, err := server.ListMessages(ctx, cube.MessageFilter{DialogID: pr.dialog, Limit: 100})
+			if err != nil {
+				return false, err.Error()
+			}
+			for _, sm := range list.Items {
+				if sm.ID == m.ID {
+					copy = sm
+					return true, ""
+				}
+			}
+			return false, "not on the server"
+		})
+		_, err := a.db.UpsertMessages(ctx, []cache.Message{messageFromWire(copy, a.acc.ID)})
+		return err
+	}
+	got, err := a.e.Send(ctx, pr.dialog, body)
+	if err != nil {
+		t.Fatalf("Send = %v, want nil: the message is stored (the server's copy) and sent", err)
+	}
+	if got != id {
+		t.Fatalf("Send returned %s, the write was for %s", got, id)
+	}
+	after := pr.exchange(a, b, "after the early copy")
+	a.waitOutboxEmpty()
+	on := pr.onServer(t)
+	if !on[id] || !on[after] {
+		t.Fatalf("the server holds %v, want %s kept (not retracted) and %s", on, id, after)
+	}
+	m, err := a.db.Message(ctx, id)
+	if err != nil || m.Deleted || !m.State.Confirmed() {
+		t.Fatalf("ann's copy: %+v, %v; want it confirmed and not deleted", m, err)
+	}
+}

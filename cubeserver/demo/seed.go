@@ -158,7 +158,7 @@ func seedHistory(ctx context.Context, st *store.Store, d *cube.Dialog, speakers 
 	}
 	// Everyone has read everything; then a couple of fresh lines stay unread for the demo user.
 	for _, id := range d.OccupantsIDs {
-		if err := st.MarkRead(ctx, d.ID, id, nil); err != nil {
+		if _, err := st.MarkRead(ctx, d.ID, id, nil); err != nil {
 			return err
 		}
 	}

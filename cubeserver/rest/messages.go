@@ -136,9 +136,11 @@ func (h *Handler) markReturnedRead(r *http.Request, dialogID string, me int64, i
 	if len(ids) == 0 {
 		return nil
 	}
-	if err := h.st.MarkRead(r.Context(), dialogID, me, ids); err != nil {
+	marked, err := h.st.MarkRead(r.Context(), dialogID, me, ids)
+	if err != nil {
 		return err
 	}
+	h.tellSenders(r.Context(), dialogID, me, marked, true)
 	for i := range items {
 		m := &items[i]
 		if m.SenderID == me {
@@ -198,10 +200,16 @@ func (h *Handler) updateMessages(w http.ResponseWriter, r *http.Request, rc *req
 		err = h.st.EditMessages(ctx, dialogID, me, ids, body)
 	}
 	if err == nil && read {
-		err = h.st.MarkRead(ctx, dialogID, me, ids)
+		var marked []store.Marked
+		if marked, err = h.st.MarkRead(ctx, dialogID, me, ids); err == nil {
+			h.tellSenders(ctx, dialogID, me, marked, true)
+		}
 	}
 	if err == nil && delivered && !read { // read already implies delivered
-		err = h.st.MarkDelivered(ctx, dialogID, me, ids)
+		var marked []store.Marked
+		if marked, err = h.st.MarkDelivered(ctx, dialogID, me, ids); err == nil {
+			h.tellSenders(ctx, dialogID, me, marked, false)
+		}
 	}
 	switch {
 	case errors.Is(err, store.ErrNotSender):

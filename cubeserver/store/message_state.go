@@ -7,30 +7,53 @@ import (
 	"fmt"
 )
 
+// Marked is a message a call marked that was not marked so for the user before,
+// with its sender: whom the server tells (docs/protocol.md §8.5).
+type Marked struct {
+	ID       string
+	SenderID int64
+}
+
 // MarkRead adds userID to read_ids and delivered_ids of the given messages of the
 // dialog (nil ids = every message of the dialog) and recomputes the user's unread count.
-// Ids that are not messages of the dialog are ignored.
-func (s *Store) MarkRead(ctx context.Context, dialogID string, userID int64, ids []string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		for _, table := range []string{"message_reads", "message_deliveries"} {
-			if err := addMarker(ctx, tx, table, dialogID, userID, ids); err != nil {
-				return err
-			}
+// Ids that are not messages of the dialog are ignored. It returns the messages newly
+// read by the user.
+func (s *Store) MarkRead(ctx context.Context, dialogID string, userID int64, ids []string) ([]Marked, error) {
+	var read []Marked
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if read, err = addMarker(ctx, tx, "message_reads", dialogID, userID, ids); err != nil {
+			return err
+		}
+		if _, err := addMarker(ctx, tx, "message_deliveries", dialogID, userID, ids); err != nil {
+			return err
 		}
 		return recomputeUnread(ctx, s.prepTx(tx), dialogID, userID)
 	})
+	if err != nil {
+		return nil, err
+	}
+	return read, nil
 }
 
-// MarkDelivered adds userID to delivered_ids of the given messages (nil = all).
-func (s *Store) MarkDelivered(ctx context.Context, dialogID string, userID int64, ids []string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		return addMarker(ctx, tx, "message_deliveries", dialogID, userID, ids)
+// MarkDelivered adds userID to delivered_ids of the given messages (nil = all). It
+// returns the messages newly delivered to the user.
+func (s *Store) MarkDelivered(ctx context.Context, dialogID string, userID int64, ids []string) ([]Marked, error) {
+	var delivered []Marked
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		delivered, err = addMarker(ctx, tx, "message_deliveries", dialogID, userID, ids)
+		return err
 	})
+	if err != nil {
+		return nil, err
+	}
+	return delivered, nil
 }
 
-func addMarker(ctx context.Context, tx *sql.Tx, table, dialogID string, userID int64, ids []string) error {
+func addMarker(ctx context.Context, tx *sql.Tx, table, dialogID string, userID int64, ids []string) ([]Marked, error) {
 	if ids != nil && len(ids) == 0 {
-		return nil // an explicit empty list marks nothing (nil means all)
+		return nil, nil // an explicit empty list marks nothing (nil means all)
 	}
 	w := &whereBuilder{}
 	w.addInStrings("id", ids)
@@ -38,34 +61,47 @@ func addMarker(ctx context.Context, tx *sql.Tx, table, dialogID string, userID i
 		SELECT id, ? FROM messages WHERE dialog_id = ?`+w.and()+` ON CONFLICT DO NOTHING RETURNING message_id`,
 		append([]any{userID, dialogID}, w.args...)...)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var marked []string
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
 			rows.Close()
-			return err
+			return nil, err
 		}
 		marked = append(marked, id)
 	}
 	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return err
+		return nil, err
 	}
 	// A new marker changes the message's read_ids/delivered_ids, so its updated_at (and
 	// its dialog's) moves: a sender catching up with updated_at filters then learns of
 	// the ticks it missed.
+	out := make([]Marked, 0, len(marked))
 	for start := 0; start < len(marked); start += 500 {
 		chunk := marked[start:min(start+500, len(marked))]
-		if _, err := tx.ExecContext(ctx, `UPDATE messages SET updated_at = ? WHERE id IN (`+placeholders(len(chunk))+`)`,
-			append([]any{nowMS()}, stringArgs(chunk)...)...); err != nil {
-			return err
+		rows, err := tx.QueryContext(ctx, `UPDATE messages SET updated_at = ? WHERE id IN (`+placeholders(len(chunk))+`)
+			RETURNING id, sender_id`, append([]any{nowMS()}, stringArgs(chunk)...)...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var m Marked
+			if err := rows.Scan(&m.ID, &m.SenderID); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out = append(out, m)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return nil, err
 		}
 	}
 	if len(marked) == 0 {
-		return nil
+		return nil, nil
 	}
-	return touchDialog(ctx, tx, dialogID)
+	return out, touchDialog(ctx, tx, dialogID)
 }
 
 // recomputeUnread sets the user's unread count to the number of others' messages in the

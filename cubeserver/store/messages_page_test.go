@@ -40,7 +40,7 @@ func TestListedPageMatchesEachMessageRead(t *testing.T) {
 		}
 		ids = append(ids, m.ID)
 	}
-	must := func(err error) {
+	must := func(_ []Marked, err error) {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)

@@ -100,13 +100,13 @@ func TestStoreChatMessageIdempotentAndCounts(t *testing.T) {
 		t.Fatalf("c unread = %d, want 2", n)
 	}
 
-	if err := s.MarkDelivered(ctx, g.ID, b.ID, []string{m.ID}); err != nil {
+	if _, err := s.MarkDelivered(ctx, g.ID, b.ID, []string{m.ID}); err != nil {
 		t.Fatal(err)
 	}
 	if d, _ := s.DialogFor(ctx, g.ID, a.ID); *d.LastMessageStatus != "delivered" {
 		t.Fatalf("status after delivery = %s", *d.LastMessageStatus)
 	}
-	if err := s.MarkRead(ctx, g.ID, c.ID, nil); err != nil {
+	if _, err := s.MarkRead(ctx, g.ID, c.ID, nil); err != nil {
 		t.Fatal(err)
 	}
 	if n := unreadOf(t, s, g.ID, c.ID); n != 0 {
@@ -214,20 +214,20 @@ func TestMarkersMoveUpdatedAt(t *testing.T) {
 	if !updatedAt().Equal(old.Time) {
 		t.Fatalf("stored updated_at %v, want %v", updatedAt(), old)
 	}
-	if err := s.MarkDelivered(ctx, d.ID, b.ID, []string{m.ID}); err != nil {
+	if _, err := s.MarkDelivered(ctx, d.ID, b.ID, []string{m.ID}); err != nil {
 		t.Fatal(err)
 	}
 	delivered := updatedAt()
 	if !delivered.After(old.Time) {
 		t.Fatalf("delivered marker left updated_at at %v", delivered)
 	}
-	if err := s.MarkDelivered(ctx, d.ID, b.ID, []string{m.ID}); err != nil {
+	if _, err := s.MarkDelivered(ctx, d.ID, b.ID, []string{m.ID}); err != nil {
 		t.Fatal(err)
 	}
 	if again := updatedAt(); !again.Equal(delivered) {
 		t.Fatalf("a repeated marker moved updated_at: %v → %v", delivered, again)
 	}
-	if err := s.MarkRead(ctx, d.ID, b.ID, nil); err != nil {
+	if _, err := s.MarkRead(ctx, d.ID, b.ID, nil); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := s.Message(ctx, m.ID, a.ID)

@@ -54,7 +54,7 @@ func TestEveryMessageChangeMovesMessageAndDialogUpdatedAt(t *testing.T) {
 			_, err := s.MarkMessage(ctx, old.ID, b.ID, false)
 			return err
 		}},
-		{"read of the dialog", func() error { return s.MarkRead(ctx, g.ID, b.ID, nil) }},
+		{"read of the dialog", func() error { _, err := s.MarkRead(ctx, g.ID, b.ID, nil); return err }},
 		{"reaction", func() error {
 			_, err := s.React(ctx, old.ID, b.ID, "👍", "")
 			return err
