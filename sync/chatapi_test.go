@@ -18,14 +18,19 @@ type pair struct {
 }
 
 func newPair(t *testing.T) *pair {
-	h := newHarness(t)
+	return pairIn(newHarness(t), cube.DialogPrivate, "")
+}
+
+// pairIn is ann and bob, synced on h, with a dialog of typ (named name) between them.
+func pairIn(h *harness, typ int, name string) *pair {
+	h.t.Helper()
 	ann, bob := h.user("ann"), h.user("bob")
 	a, b := h.newPeer(ann), h.newPeer(bob)
 	a.waitSynced()
 	b.waitSynced()
-	dialog, err := a.e.CreateDialog(h.ctx, cube.DialogPrivate, "", []int64{bob.ID})
+	dialog, err := a.e.CreateDialog(h.ctx, typ, name, []int64{bob.ID})
 	if err != nil {
-		t.Fatalf("creating the dialog: %v", err)
+		h.t.Fatalf("creating the dialog: %v", err)
 	}
 	return &pair{h: h, a: a, b: b, dialog: dialog}
 }

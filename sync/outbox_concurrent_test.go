@@ -191,16 +191,8 @@ func TestCrashBetweenStanzaAndCommitLosesNothing(t *testing.T) {
 // TestOfflineQueueGoesBeforeLiveSends: messages queued while the server was down
 // go out before the ones Send hands over once live again, in queue order.
 func TestOfflineQueueGoesBeforeLiveSends(t *testing.T) {
-	h := newRestartableHarness(t)
-	ann, bob := h.user("ann"), h.user("bob")
-	a, b := h.newPeer(ann), h.newPeer(bob)
-	a.waitSynced()
-	b.waitSynced()
-	dialog, err := a.e.CreateDialog(h.ctx, cube.DialogPrivate, "", []int64{bob.ID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pr := &pair{h: h, a: a, b: b, dialog: dialog}
+	pr := pairIn(newRestartableHarness(t), cube.DialogPrivate, "")
+	h, a, b := pr.h, pr.a, pr.b
 	pr.exchange(a, b, "warm the hand-off")
 
 	h.stopServer()
@@ -210,7 +202,7 @@ func TestOfflineQueueGoesBeforeLiveSends(t *testing.T) {
 	})
 	var want []string
 	for i := range 20 {
-		id, err := a.e.Send(h.ctx, dialog, fmt.Sprint("queued offline ", i))
+		id, err := a.e.Send(h.ctx, pr.dialog, fmt.Sprint("queued offline ", i))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -222,14 +214,14 @@ func TestOfflineQueueGoesBeforeLiveSends(t *testing.T) {
 		return s.State == StateReady, fmt.Sprintf("%+v", s)
 	})
 	for i := range 20 {
-		id, err := a.e.Send(h.ctx, dialog, fmt.Sprint("sent live ", i))
+		id, err := a.e.Send(h.ctx, pr.dialog, fmt.Sprint("sent live ", i))
 		if err != nil {
 			t.Fatal(err)
 		}
 		want = append(want, id)
 	}
 	a.waitOutboxEmpty()
-	got := idsOf(b.waitMessages(dialog, len(want)+1, nil))[1:]
+	got := idsOf(b.waitMessages(pr.dialog, len(want)+1, nil))[1:]
 	if !slices.Equal(got, want) {
 		t.Fatalf("bob's order:\n%v\nwant the queue's:\n%v", got, want)
 	}
@@ -278,16 +270,8 @@ func TestMarkerBeforeTheRowCommitsIsKept(t *testing.T) {
 // before its queueing write fails; the retraction is made once the engine is live
 // again, and the recipient's copy ends deleted.
 func TestRetractionWaitsForTheNextConnection(t *testing.T) {
-	h := newRestartableHarness(t)
-	ann, bob := h.user("ann"), h.user("bob")
-	a, b := h.newPeer(ann), h.newPeer(bob)
-	a.waitSynced()
-	b.waitSynced()
-	dialog, err := a.e.CreateDialog(h.ctx, cube.DialogPrivate, "", []int64{bob.ID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pr := &pair{h: h, a: a, b: b, dialog: dialog}
+	pr := pairIn(newRestartableHarness(t), cube.DialogPrivate, "")
+	h, a, b := pr.h, pr.a, pr.b
 	pr.exchange(a, b, "warm the hand-off")
 
 	var id string
@@ -302,7 +286,7 @@ func TestRetractionWaitsForTheNextConnection(t *testing.T) {
 	if err := a.db.LimitSize(h.ctx, 0); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.e.Send(h.ctx, dialog, tooBigForAFullDisk); !errors.Is(err, cache.ErrDiskFull) {
+	if _, err := a.e.Send(h.ctx, pr.dialog, tooBigForAFullDisk); !errors.Is(err, cache.ErrDiskFull) {
 		t.Fatalf("Send on a full disk = %v, want ErrDiskFull", err)
 	}
 	if err := a.db.LimitSize(h.ctx, -1); err != nil {
@@ -325,16 +309,8 @@ func TestRetractionWaitsForTheNextConnection(t *testing.T) {
 // message to its sender too; when the sender's queueing write failed after the
 // stanza left, that echo must not bring the message into the sender's cache.
 func TestRetractedGroupMessageEchoIsNotStored(t *testing.T) {
-	h := newHarness(t)
-	ann, bob := h.user("ann"), h.user("bob")
-	a, b := h.newPeer(ann), h.newPeer(bob)
-	a.waitSynced()
-	b.waitSynced()
-	group, err := a.e.CreateDialog(h.ctx, cube.DialogGroup, "team", []int64{bob.ID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pr := &pair{h: h, a: a, b: b, dialog: group}
+	pr := pairIn(newHarness(t), cube.DialogGroup, "team")
+	h, a, b := pr.h, pr.a, pr.b
 	warm := pr.exchange(a, b, "warm the hand-off")
 	a.waitMessage(warm, "the echo of the warm-up", func(cache.Message) bool { return true })
 
@@ -349,7 +325,7 @@ func TestRetractedGroupMessageEchoIsNotStored(t *testing.T) {
 	if err := a.db.LimitSize(h.ctx, 0); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.e.Send(h.ctx, group, tooBigForAFullDisk); !errors.Is(err, cache.ErrDiskFull) {
+	if _, err := a.e.Send(h.ctx, pr.dialog, tooBigForAFullDisk); !errors.Is(err, cache.ErrDiskFull) {
 		t.Fatalf("Send on a full disk = %v, want ErrDiskFull", err)
 	}
 	if err := a.db.LimitSize(h.ctx, -1); err != nil {
