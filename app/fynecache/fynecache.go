@@ -15,7 +15,8 @@
 // imports syscall and sorts after "github.com/...", so this package is always
 // initialised before "os", and so before Fyne's cache package, which imports "os".
 // (TestFyneSeesTheLifetime checks the value Fyne ended up with.) Nothing here may
-// import more than syscall.
+// import more than syscall. Programs the app starts (a file opener) inherit the
+// variable; only Fyne programs read it.
 package fynecache
 
 import "syscall"
