@@ -185,8 +185,9 @@ func (q *actionQueue) markers(a Action) (int64, error) {
 		kind = MarkerRead
 	}
 	state, _ := kind.state()
+	set := MarkerSet{DialogID: a.DialogID, UserID: q.me, Kind: kind}
 	for _, id := range a.MessageIDs {
-		if _, err := addMarker(q.ctx, q.tx, q.w, q.ch, a.DialogID, id, q.me, q.me, kind, state); err != nil {
+		if _, err := addMarker(q.ctx, q.tx, q.ch, set, id, q.me, state); err != nil {
 			return 0, err
 		}
 	}

@@ -18,6 +18,9 @@ var (
 	// ErrDiskFull wraps a write that failed because the disk (or the database's size
 	// limit) is full. The write was rolled back; the previous state is intact.
 	ErrDiskFull = errors.New("cache: disk is full")
+	// ErrConfirmed is returned when a message is queued whose id the cache already
+	// holds as confirmed by the server: nothing was written.
+	ErrConfirmed = errors.New("cache: message already confirmed")
 )
 
 // sqliteCode returns the primary SQLite result code inside err, or 0.

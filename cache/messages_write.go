@@ -95,10 +95,10 @@ func normaliseMessage(m Message) Message {
 // the seven, and binding all of them was a cost of every live write
 // (docs/benchmarks.md, issue 10).
 type messageWriter struct {
-	ctx                                                    context.Context
-	tx                                                     *txn
-	get, insert, update, rankLast, ftsAdd, ftsDel, unqueue txStmt
-	pending                                                *indexer // non-nil: new rows' search entries wait (search_pending.go)
+	ctx                                                        context.Context
+	tx                                                         *txn
+	get, insert, update, updateRanked, ftsAdd, ftsDel, unqueue txStmt
+	pending                                                    *indexer // non-nil: new rows' search entries wait (search_pending.go)
 }
 
 // txStmt is one SQL text run as the transaction's cached prepared statement.
@@ -132,8 +132,14 @@ func newMessageWriter(ctx context.Context, tx *txn) (*messageWriter, error) {
 		{&w.update, `UPDATE messages SET dialog_id = ?, sender_id = ?, recipient_id = ?, body = ?, sent_at = ?,
 			state = ?, attachments = ?, custom = ?, edited_at = ?, deleted = ?, last_error = ?,
 			delivered_ids = ?, read_ids = ?, reactions = ?, silent = ?, edit_pending = ? WHERE pk = ?`},
-		{&w.rankLast, `UPDATE messages SET arrival = (SELECT COALESCE(MAX(arrival), 0) + 1 FROM messages
-			WHERE dialog_id = ?1 AND sent_at = ?2 AND pk != ?3) WHERE pk = ?3`},
+		// update for a row that moves to another second: it comes last there, ranked
+		// in the same statement (the subquery reads the other rows, which the update
+		// leaves alone).
+		{&w.updateRanked, `UPDATE messages SET dialog_id = ?1, sender_id = ?2, recipient_id = ?3, body = ?4,
+			sent_at = ?5, state = ?6, attachments = ?7, custom = ?8, edited_at = ?9, deleted = ?10,
+			last_error = ?11, delivered_ids = ?12, read_ids = ?13, reactions = ?14, silent = ?15,
+			edit_pending = ?16, arrival = (SELECT COALESCE(MAX(arrival), 0) + 1 FROM messages
+				WHERE dialog_id = ?1 AND sent_at = ?5 AND pk != ?17) WHERE pk = ?17`},
 		{&w.ftsAdd, `INSERT INTO messages_fts (rowid, body) VALUES (?, ?)`},
 		{&w.ftsDel, `INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', ?, ?)`},
 		{&w.unqueue, `DELETE FROM outbox WHERE message_id = ?`},
@@ -227,15 +233,14 @@ func (w *messageWriter) replace(old *stored, m Message) (bool, error) {
 	if row == old.row {
 		return false, nil
 	}
-	if _, err := w.update.ExecContext(w.ctx, append(row.args(), old.pk)...); err != nil {
-		return false, fmt.Errorf("message %s: %w", m.ID, err)
-	}
+	update := w.update
 	if row.sentAt != old.row.sentAt || row.dialogID != old.row.dialogID {
 		// Moved to another second (a pending message confirmed at the server's
 		// date_sent): it reached the server after what that second already holds.
-		if _, err := w.rankLast.ExecContext(w.ctx, row.dialogID, row.sentAt, old.pk); err != nil {
-			return false, fmt.Errorf("message %s: rank: %w", m.ID, err)
-		}
+		update = w.updateRanked
+	}
+	if _, err := update.ExecContext(w.ctx, append(row.args(), old.pk)...); err != nil {
+		return false, fmt.Errorf("message %s: %w", m.ID, err)
 	}
 	if before, after := old.row.indexedText(), row.indexedText(); before != after {
 		// A row whose entry is still pending gets it written with its text then.
@@ -253,10 +258,16 @@ func (w *messageWriter) replace(old *stored, m Message) (bool, error) {
 			}
 		}
 	}
-	if row.state != StatePending && old.row.state == StatePending {
+	if leavesQueue(old.row.state, row.state) {
 		if _, err := w.unqueue.ExecContext(w.ctx, m.ID); err != nil {
 			return false, fmt.Errorf("message %s: leave outbox: %w", m.ID, err)
 		}
 	}
 	return true, nil
+}
+
+// leavesQueue tells whether a row changing from state before to after leaves the
+// outbox (replace then deletes its outbox row).
+func leavesQueue(before, after MessageState) bool {
+	return before == StatePending && after != StatePending
 }

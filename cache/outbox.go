@@ -47,7 +47,7 @@ func enqueue(ctx context.Context, tx *txn, w *messageWriter, old *stored, m Mess
 			return err
 		}
 	case old.msg.State.Confirmed():
-		return fmt.Errorf("message %s is already %s", m.ID, old.msg.State)
+		return fmt.Errorf("message %s is already %s: %w", m.ID, old.msg.State, ErrConfirmed)
 	default:
 		m.DialogID = old.msg.DialogID // a message never moves to another dialog
 		if _, err := w.replace(old, m); err != nil {
@@ -165,12 +165,18 @@ func settleOne(w *messageWriter, id string, change func(*Message), touched map[s
 	if next.State != old.msg.State && next.State != StateFailed {
 		next.LastError = ""
 	}
-	if _, err := w.unqueue.ExecContext(w.ctx, id); err != nil {
-		return true, fmt.Errorf("message %s: leave outbox: %w", id, err)
-	}
 	changed, err := w.replace(old, next)
-	if err != nil || !changed {
+	if err != nil {
 		return true, err
+	}
+	if !changed || !leavesQueue(old.msg.State, next.State) {
+		// replace took it out of the outbox only if it left pending.
+		if _, err := w.unqueue.ExecContext(w.ctx, id); err != nil {
+			return true, fmt.Errorf("message %s: leave outbox: %w", id, err)
+		}
+	}
+	if !changed {
+		return true, nil
 	}
 	ch.addMessage(next.DialogID, id)
 	if touched[next.DialogID] == nil {

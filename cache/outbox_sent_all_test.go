@@ -66,3 +66,37 @@ func TestMarkSentAllSettlesTheBatchInOneChange(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A message confirmed into a second that already holds messages reached the
+// server after them: it comes last in that second, whatever its id.
+func TestMarkSentAllRanksTheConfirmedMessageLastInItsSecond(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	if err := db.UpsertDialogs(ctx, []Dialog{{ID: "d1", Type: 3}}); err != nil {
+		t.Fatal(err)
+	}
+	second := base.Add(time.Minute)
+	// Ids after the pending one's: ordered by id, the pending one would come first.
+	upsert(t, db, Message{ID: msgID(20), DialogID: "d1", SenderID: 8, Body: "first", SentAt: second},
+		Message{ID: msgID(30), DialogID: "d1", SenderID: 8, Body: "second", SentAt: second})
+	pending := Message{ID: msgID(10), DialogID: "d1", SenderID: 7, Body: "mine", SentAt: base.Add(1500 * time.Millisecond)}
+	if err := db.EnqueueWritten(ctx, pending); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MarkSentAll(ctx, []SentMark{{ID: pending.ID, SentAt: second}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.Messages(ctx, "d1", time.Time{}, "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{msgID(20), msgID(30), msgID(10)}; !slices.Equal(ids(got), want) {
+		t.Fatalf("order %v, want %v", ids(got), want)
+	}
+	if out, err := db.Outbox(ctx); err != nil || len(out) != 0 {
+		t.Fatalf("outbox after MarkSentAll = %v, %v", ids(out), err)
+	}
+	if d, _ := db.Dialog(ctx, "d1"); d.LastMessageID != msgID(10) {
+		t.Fatalf("last message %s, want the confirmed one", d.LastMessageID)
+	}
+}

@@ -80,6 +80,12 @@ func (cc *chatConn) isDead() bool {
 // sendRaw writes one complete stanza. go-xmpp's writer is the bare connection, so
 // writes are serialised here to keep stanzas from interleaving.
 func (cc *chatConn) sendRaw(b []byte) error {
+	return cc.sendStanzas(b, 1)
+}
+
+// sendStanzas writes b, which holds n complete stanzas, in one write: stream
+// management counts each of them.
+func (cc *chatConn) sendStanzas(b []byte, n int) error {
 	if cc.isDead() {
 		return ErrNotConnected
 	}
@@ -88,7 +94,9 @@ func (cc *chatConn) sendRaw(b []byte) error {
 	if _, err := cc.client.SendOrg(string(b)); err != nil {
 		return fmt.Errorf("cube: chat send: %w", err)
 	}
-	cc.sm.wrote()
+	for range n {
+		cc.sm.wrote()
+	}
 	return nil
 }
 
@@ -106,7 +114,7 @@ func (cc *chatConn) sendNonza(b []byte) error {
 	return nil
 }
 
-// sendXML marshals v with encoding/xml (so user text is always escaped) and sends it.
+// sendXML marshals v as encoding/xml does (Marshal: user text is always escaped) and sends it.
 func (cc *chatConn) sendXML(v any) error {
 	b, err := encodeStanza(v)
 	if err != nil {

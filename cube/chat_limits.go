@@ -1,7 +1,6 @@
 package cube
 
 import (
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"unicode/utf8"
@@ -21,10 +20,10 @@ var ErrStanzaTooLarge = errors.New("cube: message too large to send")
 // what was sent; the SDK refuses instead (nothing was sent).
 var ErrInvalidText = errors.New("cube: text contains a character that XML cannot carry")
 
-// encodeStanza marshals v with encoding/xml (so user text is always escaped) and
+// encodeStanza marshals v as encoding/xml does (Marshal: user text is always escaped) and
 // refuses a result over MaxStanzaBytes.
 func encodeStanza(v any) ([]byte, error) {
-	b, err := xml.Marshal(v)
+	b, err := Marshal(v)
 	if err != nil {
 		return nil, fmt.Errorf("cube: cannot encode stanza: %w", err)
 	}

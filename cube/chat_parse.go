@@ -21,6 +21,15 @@ var timeNow = time.Now
 //   - any <x> child is swallowed by its Oob field, whatever its namespace;
 //   - the "to" attribute is dropped (for us it is our own JID anyway).
 func stanzaFromChat(ch xmpp.Chat) (*MessageStanza, error) {
+	if st, ok := stanzaFromChatDirect(ch); ok {
+		return st, nil
+	}
+	return rebuildStanza(ch)
+}
+
+// rebuildStanza is stanzaFromChat's general way: the stanza is written out again and
+// read whole by MessageStanza.
+func rebuildStanza(ch xmpp.Chat) (*MessageStanza, error) {
 	var b strings.Builder
 	b.WriteString(`<message xmlns="jabber:client"`)
 	writeAttr(&b, "from", ch.Remote)

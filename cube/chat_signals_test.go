@@ -217,3 +217,27 @@ func TestChatLastActivity(t *testing.T) {
 		}
 	}
 }
+
+// SendDeliveredAll sends a delivered marker for each message, in order; a message
+// no marker can be built for (one's own) fails the call before anything is sent.
+func TestSendDeliveredAllWritesEveryMarkerInOrder(t *testing.T) {
+	srv, c := connected(t, fastOpts())
+	ctx := context.Background()
+	if err := c.SendDeliveredAll(ctx, []Message{{ID: "m1", SenderID: 8, ChatDialogID: "d1"}, {ID: "m7", SenderID: 7}}); err == nil {
+		t.Fatal("a run with one's own message was acknowledged")
+	}
+	msgs := []Message{{ID: "m1", SenderID: 8, ChatDialogID: "d1"}, {ID: "m2", SenderID: 9, ChatDialogID: "d2"}, {ID: "m3", SenderID: 8}}
+	if err := c.SendDeliveredAll(ctx, msgs); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range msgs {
+		st := readStanza(t, srv.waitReceived("message"))
+		if st.Received == nil || st.Received.ID != m.ID || st.To != UserJID(m.SenderID, 1, "localhost") ||
+			st.Extra.Get("dialog_id") != m.ChatDialogID || !IsObjectID(st.ID) {
+			t.Fatalf("marker for %s: %+v", m.ID, st)
+		}
+	}
+	if err := c.SendDeliveredAll(ctx, nil); err != nil {
+		t.Fatalf("an empty run: %v", err)
+	}
+}

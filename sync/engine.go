@@ -81,6 +81,8 @@ type Engine struct {
 	own ownSeconds
 	// facts remembers each dialog's type and peer for sending (dialog_facts.go).
 	facts dialogFacts
+	// markers holds the live markers waiting for their write (markers_queue.go).
+	markers markerQueue
 	// sessionStart is when this engine was built: only messages newer than it
 	// may raise desktop notifications.
 	sessionStart time.Time

@@ -26,17 +26,24 @@ const liveRunMax = 100
 // same kind waiting behind it. It returns the event that ended the run (to be
 // handled next; nil for none) and false once the chat is closed for good or its
 // events have ended.
+//
+// Each run waits first for a queueing write of Send that is under way: the
+// message's stanza leaves while its row is written (outbox_fresh.go), so an answer
+// about it (a marker, a bounce, a group's echo) can arrive before the row exists.
 func (p *pipeline) handleRun(ctx context.Context, first cube.Event, events <-chan cube.Event) (cube.Event, bool) {
 	switch ev := first.(type) {
 	case cube.MessageEvent:
 		run, next, open := gatherRun(ev, events)
+		p.e.fresh.awaitWrite(ctx)
 		p.e.storeLive(ctx, p.chat, run)
 		return next, open
 	case cube.MarkerEvent:
 		run, next, open := gatherRun(ev, events)
-		p.e.storeMarkers(ctx, run)
+		p.e.fresh.awaitWrite(ctx)
+		p.e.queueMarkers(ctx, run) // written by a worker (markers_queue.go)
 		return next, open
 	}
+	p.e.fresh.awaitWrite(ctx)
 	return nil, p.handle(ctx, first)
 }
 
@@ -76,6 +83,9 @@ func (e *Engine) storeLive(ctx context.Context, chat *cube.Chat, run []cube.Mess
 		if m.ID == "" || m.DialogID == "" {
 			e.log.Warn("live message without id or dialog id, not stored", "id", m.ID, "dialog", m.DialogID, "from", m.SenderID)
 			continue
+		}
+		if m.SenderID == me && e.fresh.retracted(m.ID) {
+			continue // Send failed to store it and it is being deleted (outbox_retract.go)
 		}
 		if m.SentAt.IsZero() {
 			m.SentAt = time.Now().UTC().Truncate(time.Second)
@@ -120,21 +130,12 @@ func (e *Engine) storeLive(ctx context.Context, chat *cube.Chat, run []cube.Mess
 			senders = append(senders, m.SenderID)
 		}
 	}
-	users, err := e.profilesOf(ctx, senders)
-	if err != nil {
-		e.log.Warn("fetching sender profiles", "users", senders, "err", err)
-	}
-	dialogs := map[string]*cache.Dialog{} // read once the screen has the change
+	facts := e.notifyFactsOf(ctx, msgs, isNew, senders) // read once the screen has the change
 	for i, m := range msgs {
 		if !isNew[i] {
 			continue
 		}
-		d, read := dialogs[m.DialogID]
-		if !read {
-			d, _ = e.db.Dialog(ctx, m.DialogID) // nil when not cached: no notification
-			dialogs[m.DialogID] = d
-		}
-		e.notifyLive(m, true, d, users)
+		e.notifyLive(m, true, facts)
 		if m.SenderID != me && !wire[i].Carbon && e.viewing(m.DialogID) {
 			e.readOnScreen(ctx, chat, wire[i].Message)
 		}
@@ -163,9 +164,9 @@ func (e *Engine) liveDialogs(ctx context.Context, msgs []cache.Message) map[stri
 	return known
 }
 
-// storeMarkers records a run of markers, one cache write for each dialog, user and
-// kind among them (markers only add, so their order within the run does not
-// matter). Each passes the membership check of handleSignal first.
+// storeMarkers records a run of markers in one cache write, a set for each dialog,
+// user and kind among them (markers only add, so their order within the run does
+// not matter). Each passes the membership check of handleSignal first.
 func (e *Engine) storeMarkers(ctx context.Context, run []cube.MarkerEvent) {
 	type group struct {
 		dialogID string
@@ -175,7 +176,6 @@ func (e *Engine) storeMarkers(ctx context.Context, run []cube.MarkerEvent) {
 	var order []group
 	ids := map[group][]string{}
 	var events []cube.MarkerEvent // the ones kept
-	var groupOf []group
 	allowed := e.markersAllowed(ctx, run)
 	for i, ev := range run {
 		if !allowed[i] {
@@ -193,21 +193,22 @@ func (e *Engine) storeMarkers(ctx context.Context, run []cube.MarkerEvent) {
 		}
 		ids[g] = append(ids[g], ev.MessageID)
 		events = append(events, ev)
-		groupOf = append(groupOf, g)
 	}
-	failed := map[group]error{} // a full disk: the markers are fetched again later
-	for _, g := range order {
-		if _, err := e.db.AddMarkers(ctx, g.dialogID, ids[g], g.userID, g.kind); err != nil && !errors.Is(err, cache.ErrNotFound) {
-			e.log.Warn("live markers not stored", "markers", len(ids[g]), "err", err)
-			if errors.Is(err, cache.ErrDiskFull) {
-				failed[g] = err
-			}
+	sets := make([]cache.MarkerSet, len(order))
+	for i, g := range order {
+		sets[i] = cache.MarkerSet{DialogID: g.dialogID, MessageIDs: ids[g], UserID: g.userID, Kind: g.kind}
+	}
+	var failed error // a full disk: the markers are fetched again later
+	if _, err := e.db.AddMarkerSets(ctx, sets); err != nil && !errors.Is(err, cache.ErrNotFound) {
+		e.log.Warn("live markers not stored", "markers", len(events), "err", err)
+		if errors.Is(err, cache.ErrDiskFull) {
+			failed = err
 		}
 	}
 	me := e.Me()
-	for i, ev := range events {
-		if err := failed[groupOf[i]]; err != nil {
-			e.missedLive(ctx, e.eventDialogID(ctx, ev), time.Time{}, err)
+	for _, ev := range events {
+		if failed != nil {
+			e.missedLive(ctx, e.eventDialogID(ctx, ev), time.Time{}, failed)
 		}
 		if ev.UserID == me && ev.Kind == cube.MarkerRead {
 			// Read on another device: the server lowered this dialog's count.
@@ -291,11 +292,9 @@ func (e *Engine) ackDelivered(chat *cube.Chat, run []cube.MessageEvent, me int64
 		return
 	}
 	e.bg.Go(func() {
-		for _, m := range acks {
-			if err := chat.SendDelivered(e.bg.Context(), m); err != nil {
-				e.log.Debug("delivered marker not sent", "id", m.ID, "err", err)
-				return // the connection is gone: the rest would fail alike
-			}
+		// One write for the run (cube.Chat.SendDeliveredAll).
+		if err := chat.SendDeliveredAll(e.bg.Context(), acks); err != nil {
+			e.log.Debug("delivered markers not sent", "markers", len(acks), "first", acks[0].ID, "err", err)
 		}
 	})
 }

@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"slices"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/cubechat/cubechat/cache"
 	"github.com/cubechat/cubechat/cube"
+	"github.com/cubechat/cubechat/internal/testwait"
 )
 
 // TestLiveRunStopsAtTheFirstOtherEvent: the messages waiting behind a message join
@@ -62,7 +64,7 @@ func TestLiveRunStopsAtTheFirstOtherEvent(t *testing.T) {
 }
 
 // TestLiveMarkerRunIsRecordedTogether: markers waiting behind a marker are recorded
-// with it (one write per dialog, user and kind), up to the first other event.
+// with it (one write), up to the first other event.
 func TestLiveMarkerRunIsRecordedTogether(t *testing.T) {
 	ctx := context.Background()
 	e, db, dialog, second := ownSecondFixture(t)
@@ -84,11 +86,13 @@ func TestLiveMarkerRunIsRecordedTogether(t *testing.T) {
 	if !open || next != cube.Event(ender) {
 		t.Fatalf("handleRun returned %#v, %v; want the typing event, open", next, open)
 	}
-	got, err := db.MessagesByID(ctx, []string{one.id, two.id})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got[one.id].State != cache.StateRead || got[two.id].State != cache.StateDelivered {
-		t.Fatalf("states %s, %s; want read, delivered", got[one.id].State, got[two.id].State)
-	}
+	// The marker worker writes them (markers_queue.go).
+	testwait.Until(t, "both markers recorded", waitLimit, func() (bool, string) {
+		got, err := db.MessagesByID(ctx, []string{one.id, two.id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got[one.id].State == cache.StateRead && got[two.id].State == cache.StateDelivered,
+			fmt.Sprintf("states %s, %s; want read, delivered", got[one.id].State, got[two.id].State)
+	})
 }

@@ -37,9 +37,10 @@ func shouldNotify(c notifyCase) bool {
 }
 
 // notifyLive applies the policy to a live message just stored and publishes a
-// NotifyEvent when it passes. d is its dialog (nil: none cached, nothing to show it
-// in) and users the profiles at hand for its sender.
-func (e *Engine) notifyLive(m cache.Message, isNew bool, d *cache.Dialog, users map[int64]cache.User) {
+// NotifyEvent when it passes. f holds its dialog (none cached: nothing to show it
+// in) and its sender's name (notify_facts.go).
+func (e *Engine) notifyLive(m cache.Message, isNew bool, f liveNotifyFacts) {
+	d := f.dialogs[m.DialogID]
 	if d == nil {
 		return
 	}
@@ -54,11 +55,11 @@ func (e *Engine) notifyLive(m cache.Message, isNew bool, d *cache.Dialog, users 
 		return
 	}
 	title := d.Name
-	if u, ok := users[m.SenderID]; ok && displayName(u) != "" {
+	if name := displayName(cache.User{Login: f.names[m.SenderID].Login, FullName: f.names[m.SenderID].FullName}); name != "" {
 		if d.Type == cube.DialogPrivate || title == "" {
-			title = displayName(u)
+			title = name
 		} else {
-			title = displayName(u) + " in " + d.Name
+			title = name + " in " + d.Name
 		}
 	}
 	e.events.Publish(NotifyEvent{DialogID: m.DialogID, MessageID: m.ID, Title: title, Body: previewText(m)})

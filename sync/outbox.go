@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"runtime"
 	"strings"
 	"time"
 
@@ -22,7 +23,11 @@ const confirmTimeout = 15 * time.Second
 
 // Send stores a message as pending (it shows at once and survives a restart) and
 // queues it; the outbox sends it with the same id when the chat is Ready. It returns
-// the message id.
+// the message id once the message is stored: a nil error means it is in the cache
+// and will reach the server. While the chat is live its stanza may already be on
+// its way during that write (outbox_fresh.go); if the write fails, Send returns the
+// error and the message is not sent, or, when its stanza may have left, deleted on
+// the server again (outbox_retract.go).
 func (e *Engine) Send(ctx context.Context, dialogID, text string) (string, error) {
 	if strings.TrimSpace(text) == "" {
 		return "", errors.New("sync: cannot send an empty message")
@@ -55,8 +60,14 @@ func (e *Engine) Send(ctx context.Context, dialogID, text string) (string, error
 // queueComposed stores a message Send composed as pending, with its outbox row.
 // While the chat is live the outbox writes it within moments: it is recorded as
 // written in the same write, so it needs no MarkWritten of its own
-// (cache/outbox_live.go), and handed to the outbox in memory (outbox_fresh.go).
+// (cache/outbox_live.go), and handed to the outbox in memory as the write starts
+// (outbox_fresh.go), so that its stanza leaves while the row is written. Once the
+// stanza may have left, the write runs to its end whatever becomes of ctx: a
+// cancelled caller must not turn a message on its way into one to retract.
 func (e *Engine) queueComposed(ctx context.Context, m cache.Message) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	f := e.fresh
 	f.queue.Lock()
 	defer f.queue.Unlock()
@@ -65,11 +76,24 @@ func (e *Engine) queueComposed(ctx context.Context, m cache.Message) error {
 		defer f.spoil()
 		return e.db.EnqueueOutgoing(ctx, m)
 	}
-	if err := e.db.EnqueueWritten(ctx, m); err != nil {
-		return err
+	h, alone := f.add(chat, m)
+	e.wakeOutbox()
+	if alone {
+		// The idle outbox worker was just readied on this thread's run queue, where
+		// it would wait for the write below to end: let it write the stanza first.
+		// A busy one takes the message with the rest of the list when it is done.
+		runtime.Gosched()
 	}
-	f.add(chat, m)
-	return nil
+	err := f.write(h, func() error { return e.db.EnqueueWritten(context.WithoutCancel(ctx), m) })
+	if errors.Is(err, cache.ErrConfirmed) {
+		// The stanza left before the write, and a catch-up stored the server's copy
+		// of this new id first: the message is stored and sent, nothing failed.
+		err = nil
+	}
+	if f.settle(h, chat, err) {
+		e.wakeOutbox() // the outbox retracts it
+	}
+	return err
 }
 
 // queueing runs write, which queues a message in the cache's outbox (a file
@@ -132,9 +156,10 @@ func (e *Engine) runOutbox(ctx context.Context) {
 			continue // the next Ready wakes the outbox
 		}
 		e.drainOutbox(ctx, chat)
+		retracted := e.retractFailed(ctx, chat)
 		// Actions after messages: an edit of a message just sent must find
 		// it on the server.
-		if e.drainActions(ctx, chat) {
+		if e.drainActions(ctx, chat) || !retracted {
 			retry.Reset(wait.Next())
 		} else {
 			retry.Stop()
@@ -148,7 +173,8 @@ type sentMessage struct {
 	id       string
 	dialogID string
 	sentAt   time.Time
-	attempt  int // e.retries[id] when it was sent
+	attempt  int       // e.retries[id] when it was sent
+	fresh    *freshMsg // a hand-off whose queueing write may still run, or nil
 }
 
 // drainOutbox sends the queue oldest first, in batches. The server's stream
@@ -165,11 +191,17 @@ type sentMessage struct {
 func (e *Engine) drainOutbox(ctx context.Context, chat *cube.Chat) {
 	readCache := false // the cache holds older queued messages than the list
 	for ctx.Err() == nil {
-		toSend, fromList := e.fresh.take(chat, outboxBatch, readCache)
-		if fromList && len(toSend) == 0 {
+		listed, fromList := e.fresh.take(chat, outboxBatch, readCache)
+		if fromList && len(listed) == 0 {
 			return
 		}
-		if !fromList {
+		var toSend []cache.Message
+		if fromList {
+			toSend = make([]cache.Message, len(listed))
+			for i, h := range listed {
+				toSend[i] = h.msg
+			}
+		} else {
 			var whole bool
 			toSend, whole = e.outboxHead(ctx)
 			if toSend == nil {
@@ -177,7 +209,7 @@ func (e *Engine) drainOutbox(ctx context.Context, chat *cube.Chat) {
 			}
 			readCache = !whole
 		}
-		if !e.sendBatch(ctx, chat, toSend) {
+		if !e.sendBatch(ctx, chat, toSend, listed) {
 			e.fresh.spoil() // what is left pending is in the cache
 			return
 		}
@@ -206,11 +238,17 @@ func (e *Engine) outboxHead(ctx context.Context) (batch []cache.Message, whole b
 }
 
 // sendBatch writes a batch to the stream and settles it once confirmed; false
-// means stop draining (the connection is lost, or the cache failed).
-func (e *Engine) sendBatch(ctx context.Context, chat *cube.Chat, batch []cache.Message) bool {
+// means stop draining (the connection is lost, or the cache failed). listed holds
+// the batch's hand-offs when it came from the in-memory list (nil when read from
+// the cache).
+func (e *Engine) sendBatch(ctx context.Context, chat *cube.Chat, batch []cache.Message, listed []*freshMsg) bool {
 	var sent []sentMessage
-	for _, m := range batch {
-		s, retryLater := e.sendQueued(ctx, chat, m)
+	for i, m := range batch {
+		var h *freshMsg
+		if listed != nil {
+			h = listed[i]
+		}
+		s, retryLater := e.sendQueued(ctx, chat, m, h)
 		if retryLater {
 			return false
 		}
@@ -240,12 +278,19 @@ func (e *Engine) toWrite(ctx context.Context, batch []cache.Queued) ([]cache.Mes
 	return e.db.MarkWritten(ctx, ids)
 }
 
-// sendQueued writes one queued message to the stream. A nil result without retryLater
-// means the message was marked failed.
-func (e *Engine) sendQueued(ctx context.Context, chat *cube.Chat, m cache.Message) (s *sentMessage, retryLater bool) {
+// sendQueued writes one queued message to the stream; h is its hand-off when it
+// came from the in-memory list. A nil result without retryLater means the message
+// was marked failed, or that its queueing write failed before it could leave.
+func (e *Engine) sendQueued(ctx context.Context, chat *cube.Chat, m cache.Message, h *freshMsg) (s *sentMessage, retryLater bool) {
 	d, err := e.factsOf(ctx, m.DialogID)
 	if err != nil {
+		if h != nil && e.fresh.outcome(ctx, h) != nil {
+			return nil, ctx.Err() != nil // not stored: nothing to mark
+		}
 		return nil, !e.fail(ctx, m.ID, fmt.Sprintf("unknown dialog %s: %v", m.DialogID, err))
+	}
+	if h != nil && !e.fresh.leave(h) {
+		return nil, false // its queueing write failed: Send returned the error
 	}
 	if m.RecipientID == 0 && d.me == m.SenderID {
 		m.RecipientID = d.peer
@@ -254,7 +299,10 @@ func (e *Engine) sendQueued(ctx context.Context, chat *cube.Chat, m cache.Messag
 	attempt := e.attemptOf(m.ID)
 	_, err = chat.SendMessage(ctx, outgoingFromCache(m, d.asDialog(m.DialogID), now.Unix()))
 	if err == nil {
-		return &sentMessage{id: m.ID, dialogID: m.DialogID, sentAt: now, attempt: attempt}, false
+		return &sentMessage{id: m.ID, dialogID: m.DialogID, sentAt: now, attempt: attempt, fresh: h}, false
+	}
+	if h != nil && e.fresh.outcome(ctx, h) != nil {
+		return nil, isTransientSendError(ctx, chat, err) // not stored; retracted if it left
 	}
 	if isTransientSendError(ctx, chat, err) {
 		e.log.Info("outbox paused: connection lost", "id", m.ID, "err", err)
@@ -286,11 +334,35 @@ func (e *Engine) confirmSent(ctx context.Context, chat *cube.Chat, sent []sentMe
 		e.log.Info("outbox batch unconfirmed, kept pending", "messages", len(sent), "err", err)
 		return false
 	}
+	sent, ok := e.stored(ctx, sent)
+	if !ok {
+		return false
+	}
 	if err := e.markSent(ctx, sent); err != nil {
 		e.log.Error("marking messages sent", "messages", len(sent), "err", err)
 		return false
 	}
 	return true
+}
+
+// stored leaves out of sent the hand-offs whose queueing write failed (Send
+// returned the error, and the message is retracted): nothing about a message is
+// recorded before its row has committed. It waits for writes still running; false
+// means ctx ended first.
+func (e *Engine) stored(ctx context.Context, sent []sentMessage) ([]sentMessage, bool) {
+	kept := sent[:0]
+	for _, s := range sent {
+		if s.fresh != nil {
+			if err := e.fresh.outcome(ctx, s.fresh); err != nil {
+				if ctx.Err() != nil {
+					return nil, false
+				}
+				continue
+			}
+		}
+		kept = append(kept, s)
+	}
+	return kept, true
 }
 
 // attemptOf is the current send attempt of a message (how often it was retried).

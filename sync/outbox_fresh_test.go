@@ -25,6 +25,14 @@ func idsOf(msgs []cache.Message) []string {
 	return out
 }
 
+func freshIDs(hs []*freshMsg) []string {
+	out := make([]string, len(hs))
+	for i, h := range hs {
+		out[i] = h.msg.ID
+	}
+	return out
+}
+
 func TestFreshOutboxHandsOverListedMessagesInOrder(t *testing.T) {
 	chat := &cube.Chat{}
 	f := newFreshOutbox()
@@ -34,19 +42,21 @@ func TestFreshOutboxHandsOverListedMessagesInOrder(t *testing.T) {
 	if _, err := f.readQueue(func() ([]cache.Queued, error) { return nil, nil }); err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range listed("a", "b", "c") {
-		f.add(chat, m)
+	for i, m := range listed("a", "b", "c") {
+		if _, alone := f.add(chat, m); alone != (i == 0) {
+			t.Fatalf("add %s: alone = %v", m.ID, alone)
+		}
 	}
 	got, ok := f.take(chat, 2, false)
-	if !ok || !slices.Equal(idsOf(got), []string{"a", "b"}) {
-		t.Fatalf("take 2 = %v, %v; want [a b] from the list", idsOf(got), ok)
+	if !ok || !slices.Equal(freshIDs(got), []string{"a", "b"}) {
+		t.Fatalf("take 2 = %v, %v; want [a b] from the list", freshIDs(got), ok)
 	}
 	got, ok = f.take(chat, 2, false)
-	if !ok || !slices.Equal(idsOf(got), []string{"c"}) {
-		t.Fatalf("take 2 = %v, %v; want [c] from the list", idsOf(got), ok)
+	if !ok || !slices.Equal(freshIDs(got), []string{"c"}) {
+		t.Fatalf("take 2 = %v, %v; want [c] from the list", freshIDs(got), ok)
 	}
 	if got, ok = f.take(chat, 2, false); !ok || len(got) != 0 {
-		t.Fatalf("take of an empty list = %v, %v; want nothing, from the list", idsOf(got), ok)
+		t.Fatalf("take of an empty list = %v, %v; want nothing, from the list", freshIDs(got), ok)
 	}
 }
 
@@ -76,14 +86,14 @@ func TestFreshOutboxDefersToTheCache(t *testing.T) {
 			f := ready(t)
 			tc.after(f)
 			if got, ok := f.take(tc.chat, 10, tc.read); ok {
-				t.Fatalf("take = %v from the list; want the cache read", idsOf(got))
+				t.Fatalf("take = %v from the list; want the cache read", freshIDs(got))
 			}
 			// Reading the cache drops the list: the cache holds all of it.
 			if _, err := f.readQueue(func() ([]cache.Queued, error) { return nil, nil }); err != nil {
 				t.Fatal(err)
 			}
 			if got, ok := f.take(tc.chat, 10, false); !ok || len(got) != 0 {
-				t.Fatalf("after the cache read, take = %v, %v; want an empty list", idsOf(got), ok)
+				t.Fatalf("after the cache read, take = %v, %v; want an empty list", freshIDs(got), ok)
 			}
 		})
 	}

@@ -218,28 +218,60 @@ func (s *session) finish(l *link, final []byte) {
 	l.finishLocked(final)
 }
 
-// writeLoop is the only writer of the link's connection. Whenever it has written
-// every stanza queued it asks a stream-management client to acknowledge what it has
-// not yet acknowledged (sm.go), so acks follow bursts rather than every stanza.
+// writeLoop is the only writer of the link's connection. What is queued when it
+// takes an item goes out with it in one write (up to writeCoalesceMax bytes): at a
+// few thousand stanzas a second a write and a TLS record per stanza were a tenth of
+// the server's CPU (docs/benchmarks.md, issue 10, round 4); the order on the wire is
+// the queue's. Whenever it has written every stanza queued it asks a
+// stream-management client to acknowledge what it has not yet acknowledged (sm.go),
+// so acks follow bursts rather than every stanza; the request rides on the same
+// write, after the stanzas.
 func (s *session) writeLoop(l *link) {
 	defer close(l.done)
 	failed := false
 	f := l.c.f
+	var buf []byte // reused between writes
 	for item := range l.out {
-		s.written(l, len(item.b))
+		var stanzas bool
+		buf, stanzas = takeQueued(l.out, append(buf[:0], item.b...), item.stanzas)
+		s.written(l, len(buf))
 		if failed {
 			continue // drain so that senders never see a full queue of a dead conn
 		}
-		_ = f.SetWriteDeadline(time.Now().Add(writeTimeout))
-		err := f.Write(item.b)
-		if err == nil && item.stanzas && len(l.out) == 0 && s.ackRequestDue(l) {
-			err = f.Write(smRequest)
+		if stanzas && len(l.out) == 0 && s.ackRequestDue(l) {
+			buf = append(buf, smRequest...)
 		}
-		if err != nil {
+		_ = f.SetWriteDeadline(time.Now().Add(writeTimeout))
+		if err := f.Write(buf); err != nil {
 			failed = true
 			_ = f.Abort()
 		}
+		if cap(buf) > writeCoalesceMax {
+			buf = nil // a large batch (an offline flush) does not keep its buffer
+		}
 	}
+}
+
+// writeCoalesceMax bounds the bytes writeLoop joins into one write.
+const writeCoalesceMax = 64 << 10
+
+// takeQueued appends to buf the items already queued on out, until it holds
+// writeCoalesceMax bytes or the queue is empty (or closed: the caller's range then
+// ends). stanzas tells whether any of them, or what buf held, is a stanza.
+func takeQueued(out <-chan outItem, buf []byte, stanzas bool) ([]byte, bool) {
+	for len(buf) < writeCoalesceMax {
+		select {
+		case next, ok := <-out:
+			if !ok {
+				return buf, stanzas
+			}
+			buf = append(buf, next.b...)
+			stanzas = stanzas || next.stanzas
+		default:
+			return buf, stanzas
+		}
+	}
+	return buf, stanzas
 }
 
 // registry maps user ids to their bound sessions.

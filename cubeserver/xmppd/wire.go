@@ -213,6 +213,8 @@ func streamError(condition, text string) []byte {
 
 // marshal renders an element; our structs always marshal, so a failure is a bug that
 // is reported to the caller rather than written half-way to the wire.
+// cube.Marshal gives xml.Marshal's bytes, without reflection for the message
+// stanzas a conversation is made of.
 func marshal(v any) ([]byte, error) {
-	return xml.Marshal(v)
+	return cube.Marshal(v)
 }
