@@ -61,6 +61,7 @@ type imageViewer struct {
 	area                           *zoomArea
 	title, counter, zoom           *canvas.Text
 	status                         *canvas.Text // truncated to statusWidth
+	saveLabel                      *canvas.Text // the Save button's label (labelledButton)
 	busy                           *widget.ProgressBarInfinite
 	prev, next, in, out, fit, save *widget.Button
 	closeBtn                       *widget.Button
@@ -125,7 +126,8 @@ func newImageViewer(c *chatPane, items []viewerItem, at int) *imageViewer {
 	v.fit = button(theme.ZoomFitIcon(), v.area.fitToWindow)
 	v.save = widget.NewButtonWithIcon("", theme.DownloadIcon(), v.keepKeys(v.saveCurrent))
 	v.save.Importance = widget.LowImportance
-	save := labelledButton(v.save, lang.L("Save"))
+	save, saveLabel := labelledButton(v.save, lang.L("Save"))
+	v.saveLabel = saveLabel
 	v.closeBtn = button(theme.CancelIcon(), v.close)
 
 	backdrop := canvas.NewRectangle(color.NRGBA{A: 0xf4})
@@ -161,6 +163,7 @@ func (v *imageViewer) CreateRenderer() fyne.WidgetRenderer {
 
 // show loads picture i: the thumbnail at once, the full picture when it is here.
 func (v *imageViewer) show(i int) {
+	v.restyleTexts()
 	v.at = i
 	v.gen++
 	gen := v.gen

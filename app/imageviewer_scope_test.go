@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/cubechat/cubechat/widgets"
 )
@@ -100,4 +102,45 @@ func fontFacesParsed() int64 {
 		}
 	}
 	return count
+}
+
+// The viewer's own text (a canvas.Text keeps the size it was made with) takes the text
+// scale chosen in Settings since the viewer was made, as the Save button's Fyne label
+// did before it was drawn by the viewer.
+func TestViewerTextFollowsTheTextScale(t *testing.T) {
+	u, m, db := offlineUI(t)
+	seedPictures(t, db)
+	openD1(t, m)
+	cv := u.win.Canvas()
+	var preview *widgets.AttachmentPreview
+	waitFor(t, "a picture's thumbnail in the history", 10*time.Second, func() bool {
+		onUI(func() {
+			m.chat.history.list.ScrollToBottom()
+			o := findIn(cv.Content(), func(o fyne.CanvasObject) bool {
+				p, ok := o.(*widgets.AttachmentPreview)
+				return ok && p.View().UID == "uid3" && p.Visible()
+			})
+			preview, _ = o.(*widgets.AttachmentPreview)
+		})
+		return preview != nil
+	})
+	onUI(func() {
+		test.Tap(preview)
+		v := m.chat.media.viewer
+		before := v.saveLabel.TextSize
+		v.close()
+		s := u.settings()
+		s.TextScale = 1.3
+		u.applySettings(s)
+		test.Tap(preview)
+		want := theme.TextSize()
+		if want <= before {
+			t.Fatalf("the text size did not grow with the scale: %v, was %v", want, before)
+		}
+		for name, text := range map[string]*canvas.Text{"title": v.title, "counter": v.counter, "zoom": v.zoom, "save": v.saveLabel} {
+			if text.TextSize != want {
+				t.Errorf("the %s's text is %v after the scale changed, want %v", name, text.TextSize, want)
+			}
+		}
+	})
 }

@@ -37,9 +37,9 @@ func viewerText(bold bool) *canvas.Text {
 }
 
 // labelledButton shows b (an icon button) with label after its icon, as Fyne draws a
-// button with both, the label a viewerText so it needs no fonts of the scope. The
-// button spans both: a tap or hover on the label is the button's.
-func labelledButton(b *widget.Button, label string) fyne.CanvasObject {
+// button with both, the label (returned too) a viewerText so it needs no fonts of the
+// scope. The button spans both: a tap or hover on the label is the button's.
+func labelledButton(b *widget.Button, label string) (fyne.CanvasObject, *canvas.Text) {
 	b.Alignment = widget.ButtonAlignLeading
 	text := viewerText(true)
 	text.Text = label
@@ -49,7 +49,20 @@ func labelledButton(b *widget.Button, label string) fyne.CanvasObject {
 	lead.SetMinSize(fyne.NewSize(theme.InnerPadding()+theme.IconInlineSize()+theme.Padding(), 0))
 	trail := canvas.NewRectangle(color.Transparent)
 	trail.SetMinSize(fyne.NewSize(theme.InnerPadding(), 0))
-	return container.NewStack(b, container.New(layout.NewCustomPaddedHBoxLayout(0), lead, container.NewCenter(text), trail))
+	return container.NewStack(b, container.New(layout.NewCustomPaddedHBoxLayout(0), lead, container.NewCenter(text), trail)), text
+}
+
+// restyleTexts gives the viewer's text the theme's text size again (the text scale may
+// have changed in Settings since the viewer was made: a canvas.Text keeps the size it
+// was made with).
+func (v *imageViewer) restyleTexts() {
+	size := theme.TextSize()
+	for _, t := range []*canvas.Text{v.title, v.counter, v.zoom, v.status, v.saveLabel} {
+		if t.TextSize != size {
+			t.TextSize = size
+			t.Refresh()
+		}
+	}
 }
 
 // fitLine cuts s to fit width when drawn as t, ending it with an ellipsis.
