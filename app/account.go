@@ -62,7 +62,7 @@ func (u *UI) leaveMainScreen(end func(*csync.Engine), then func()) {
 	}
 	u.win.SetTitle("cubechat")
 	u.tray.set(0, nil)
-	u.win.SetContent(u.login.content)
+	u.showScreen(u.login.content)
 	u.bg.Go(func() {
 		if old != nil {
 			old.wait()

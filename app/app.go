@@ -167,7 +167,7 @@ func New(fyneApp fyne.App, deps Deps) (*UI, error) {
 	}
 
 	u.login = newLoginScreen(u)
-	u.win.SetContent(u.login.content)
+	u.showScreen(u.login.content)
 	if deps.Demo != nil {
 		u.login.signIn()
 	} else if f, ok := u.savedSession(); ok {
@@ -262,7 +262,7 @@ func (u *UI) signedIn(e *csync.Engine, offline bool) {
 	u.mu.Unlock()
 	e.Start(u.ctx)
 	u.main = newMainScreen(u, e)
-	u.win.SetContent(u.main.content)
+	u.showScreen(u.main.content)
 	if offline {
 		u.main.chat.setBanner(lang.L("Cannot reach the server — showing cached messages"), widgets.BannerWarning)
 	}

@@ -60,7 +60,8 @@ type imageViewer struct {
 
 	area                           *zoomArea
 	title, counter, zoom           *canvas.Text
-	status                         *widget.Label
+	status                         *canvas.Text // truncated to statusWidth
+	saveLabel                      *canvas.Text // the Save button's label (labelledButton)
 	busy                           *widget.ProgressBarInfinite
 	prev, next, in, out, fit, save *widget.Button
 	closeBtn                       *widget.Button
@@ -105,14 +106,11 @@ func newImageViewer(c *chatPane, items []viewerItem, at int) *imageViewer {
 	v := &imageViewer{c: c, items: items, at: at, area: newZoomArea()}
 	v.area.onZoom = v.showZoom
 	v.area.onBackdrop = v.close
-	light := color.NRGBA{R: 0xf2, G: 0xf2, B: 0xf2, A: 0xff}
-	v.title = canvas.NewText("", light)
-	v.title.TextStyle = fyne.TextStyle{Bold: true}
-	v.counter = canvas.NewText("", light)
-	v.zoom = canvas.NewText("", light)
-	v.status = widget.NewLabel("")
+	v.title = viewerText(true)
+	v.counter = viewerText(false)
+	v.zoom = viewerText(false)
+	v.status = viewerText(false)
 	v.status.Alignment = fyne.TextAlignCenter
-	v.status.Truncation = fyne.TextTruncateEllipsis
 	v.status.Hide()
 	v.busy = widget.NewProgressBarInfinite()
 	v.busy.Hide()
@@ -126,19 +124,21 @@ func newImageViewer(c *chatPane, items []viewerItem, at int) *imageViewer {
 	v.out = button(theme.ZoomOutIcon(), v.area.zoomOut)
 	v.in = button(theme.ZoomInIcon(), v.area.zoomIn)
 	v.fit = button(theme.ZoomFitIcon(), v.area.fitToWindow)
-	v.save = widget.NewButtonWithIcon(lang.L("Save"), theme.DownloadIcon(), v.keepKeys(v.saveCurrent))
+	v.save = widget.NewButtonWithIcon("", theme.DownloadIcon(), v.keepKeys(v.saveCurrent))
 	v.save.Importance = widget.LowImportance
+	save, saveLabel := labelledButton(v.save, lang.L("Save"))
+	v.saveLabel = saveLabel
 	v.closeBtn = button(theme.CancelIcon(), v.close)
 
 	backdrop := canvas.NewRectangle(color.NRGBA{A: 0xf4})
 	top := container.NewBorder(nil, nil, nil, v.closeBtn,
 		container.NewHBox(layout.NewSpacer(), v.title, v.counter, layout.NewSpacer()))
-	bottom := container.NewHBox(layout.NewSpacer(), v.prev, v.out, container.NewCenter(v.zoom), v.in, v.fit, v.save,
+	bottom := container.NewHBox(layout.NewSpacer(), v.prev, v.out, container.NewCenter(v.zoom), v.in, v.fit, save,
 		v.next, layout.NewSpacer())
 	// The status line and busy bar get a width of their own: centred, they would shrink
 	// to nothing.
 	width := canvas.NewRectangle(color.Transparent)
-	width.SetMinSize(fyne.NewSize(420, 0))
+	width.SetMinSize(fyne.NewSize(statusWidth, 0))
 	middle := container.NewStack(v.area, container.NewCenter(container.NewStack(width, container.NewVBox(v.status, v.busy))))
 	bars := container.NewBorder(top, bottom, nil, nil, middle)
 	v.content = container.NewStack(backdrop, container.NewThemeOverride(container.NewPadded(bars), darkTheme{}))
@@ -163,6 +163,7 @@ func (v *imageViewer) CreateRenderer() fyne.WidgetRenderer {
 
 // show loads picture i: the thumbnail at once, the full picture when it is here.
 func (v *imageViewer) show(i int) {
+	v.restyleTexts()
 	v.at = i
 	v.gen++
 	gen := v.gen
@@ -208,7 +209,8 @@ func (v *imageViewer) show(i int) {
 
 // setStatus shows a line over the picture ("" hides it).
 func (v *imageViewer) setStatus(text string) {
-	v.status.SetText(text)
+	v.status.Text = fitLine(text, statusWidth-2*theme.Padding(), v.status)
+	v.status.Refresh()
 	if text == "" {
 		v.status.Hide()
 	} else {

@@ -4,7 +4,7 @@
 //
 // Fyne keeps each of those a minute after its last use, so the chats opened in the
 // last minute all stay in memory after they were closed: with 1M cached messages,
-// 20 chats opened one after the other left the real window 3 MiB larger with the
+// 20 chats opened one after the other left the real window 2–5 MiB larger with the
 // minute than with Lifetime (docs/benchmarks.md, "Issue 10, memory in the real
 // window, round 4"). Fyne offers no API for it: it reads the duration from the
 // FYNE_CACHE environment variable once, in the init of its internal cache package.
@@ -15,7 +15,8 @@
 // imports syscall and sorts after "github.com/...", so this package is always
 // initialised before "os", and so before Fyne's cache package, which imports "os".
 // (TestFyneSeesTheLifetime checks the value Fyne ended up with.) Nothing here may
-// import more than syscall.
+// import more than syscall. Programs the app starts (a file opener) inherit the
+// variable; only Fyne programs read it.
 package fynecache
 
 import "syscall"
