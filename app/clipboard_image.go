@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
@@ -178,12 +179,19 @@ func (md *chatMedia) composerShortcut(next func(fyne.Shortcut) bool) func(fyne.S
 		if !ok {
 			return next != nil && next(s)
 		}
-		if p.Clipboard != nil && p.Clipboard.Content() != "" {
+		if p.Clipboard != nil && isPastableText(p.Clipboard.Content()) {
 			return false // text: the composer pastes it
 		}
 		md.pasteImage()
 		return true
 	}
+}
+
+// isPastableText tells whether the clipboard's text is text. A tool that serves only
+// a picture (xclip -t image/png) hands the picture's bytes out for a text request
+// too; pasted, they would fill the composer with binary.
+func isPastableText(s string) bool {
+	return s != "" && utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }
 
 // pasteImage reads the clipboard's picture off the UI goroutine and offers it in the

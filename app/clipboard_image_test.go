@@ -228,3 +228,29 @@ func TestCappedBufferStopsAtItsLimit(t *testing.T) {
 		t.Fatal(n, err, b.over, b.String())
 	}
 }
+
+// A tool that serves only a picture (xclip -t image/png) hands its bytes out for a
+// text request too: Ctrl+V then offers the picture, and the composer stays empty
+// instead of filling with binary.
+func TestPictureBytesAsClipboardTextPasteAsAPicture(t *testing.T) {
+	u, m, _ := offlineUI(t)
+	openD1(t, m)
+	cv := u.win.Canvas()
+	clip := fyne.CurrentApp().Clipboard()
+	pic := pngBytes(t, 40, 20)
+	onUI(func() {
+		m.chat.media.clip = func(context.Context) ([]byte, string, error) { return pic, "image/png", nil }
+		clip.SetContent(string(pic))
+		press(cv, &fyne.ShortcutPaste{Clipboard: clip})
+	})
+	sheet := waitSheet(t, m)
+	onUI(func() {
+		if m.chat.composer.Text != "" {
+			t.Errorf("the composer holds %d bytes of the picture", len(m.chat.composer.Text))
+		}
+		if !sheet.files[0].image {
+			t.Errorf("pasted file %+v is not offered as a picture", sheet.files[0])
+		}
+		typeKey(cv, fyne.KeyEscape)
+	})
+}
