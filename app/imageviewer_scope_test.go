@@ -6,14 +6,10 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
-
-	"github.com/cubechat/cubechat/widgets"
 )
 
 // The viewer's dark controls sit in a theme override, and Fyne parses every font it
@@ -31,18 +27,7 @@ func TestViewerParsesNoFontsPerOpening(t *testing.T) {
 	seedPictures(t, db)
 	openD1(t, m)
 	cv := u.win.Canvas()
-	var preview *widgets.AttachmentPreview
-	waitFor(t, "a picture's thumbnail in the history", 10*time.Second, func() bool {
-		onUI(func() {
-			m.chat.history.list.ScrollToBottom()
-			o := findIn(cv.Content(), func(o fyne.CanvasObject) bool {
-				p, ok := o.(*widgets.AttachmentPreview)
-				return ok && p.View().UID == "uid3" && p.Visible()
-			})
-			preview, _ = o.(*widgets.AttachmentPreview)
-		})
-		return preview != nil
-	})
+	preview := thirdPicture(t, m)
 	var v *imageViewer
 	reopen := func() {
 		onUI(func() {
@@ -111,19 +96,7 @@ func TestViewerTextFollowsTheTextScale(t *testing.T) {
 	u, m, db := offlineUI(t)
 	seedPictures(t, db)
 	openD1(t, m)
-	cv := u.win.Canvas()
-	var preview *widgets.AttachmentPreview
-	waitFor(t, "a picture's thumbnail in the history", 10*time.Second, func() bool {
-		onUI(func() {
-			m.chat.history.list.ScrollToBottom()
-			o := findIn(cv.Content(), func(o fyne.CanvasObject) bool {
-				p, ok := o.(*widgets.AttachmentPreview)
-				return ok && p.View().UID == "uid3" && p.Visible()
-			})
-			preview, _ = o.(*widgets.AttachmentPreview)
-		})
-		return preview != nil
-	})
+	preview := thirdPicture(t, m)
 	onUI(func() {
 		test.Tap(preview)
 		v := m.chat.media.viewer

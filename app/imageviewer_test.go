@@ -46,6 +46,25 @@ func seedPictures(t *testing.T, db *cache.DB) []cache.Message {
 	return msgs
 }
 
+// thirdPicture scrolls the open chat (seedPictures') to its newest message and waits
+// for the third picture's thumbnail to be shown.
+func thirdPicture(t *testing.T, m *mainScreen) *widgets.AttachmentPreview {
+	t.Helper()
+	var preview *widgets.AttachmentPreview
+	waitFor(t, "the third picture's thumbnail in the history", 10*time.Second, func() bool {
+		onUI(func() {
+			m.chat.history.list.ScrollToBottom()
+			o := findIn(m.ui.win.Canvas().Content(), func(o fyne.CanvasObject) bool {
+				p, ok := o.(*widgets.AttachmentPreview)
+				return ok && p.View().UID == "uid3" && p.Visible()
+			})
+			preview, _ = o.(*widgets.AttachmentPreview)
+		})
+		return preview != nil
+	})
+	return preview
+}
+
 // A click on a picture opens the viewer over the window: fitted, zoomed by buttons,
 // keys and wheel, stepped through the chat's pictures by buttons and keys, with Save;
 // a picture that cannot be downloaded says so and the viewer stays usable; Esc closes.
@@ -54,18 +73,7 @@ func TestImageViewer(t *testing.T) {
 	msgs := seedPictures(t, db)
 	openD1(t, m)
 	cv := u.win.Canvas()
-	var preview *widgets.AttachmentPreview
-	waitFor(t, "the third picture's thumbnail in the history", 10*time.Second, func() bool {
-		onUI(func() {
-			m.chat.history.list.ScrollToBottom()
-			o := findIn(cv.Content(), func(o fyne.CanvasObject) bool {
-				p, ok := o.(*widgets.AttachmentPreview)
-				return ok && p.View().UID == "uid3" && p.Visible()
-			})
-			preview, _ = o.(*widgets.AttachmentPreview)
-		})
-		return preview != nil
-	})
+	preview := thirdPicture(t, m)
 	onUI(func() { test.Tap(preview) })
 
 	var v *imageViewer

@@ -32,6 +32,27 @@ func (pr *pair) onServer(t *testing.T) map[string]bool {
 	return ids
 }
 
+// serverCopy waits until the server shows ann the dialog's message id in a state
+// cond accepts, and returns that copy.
+func (pr *pair) serverCopy(id, what string, cond func(cube.Message) (bool, string)) cube.Message {
+	server := pr.h.client(pr.a.acc)
+	var found cube.Message
+	pr.a.waitFor(what, func() (bool, string) {
+		list, err := server.ListMessages(pr.h.ctx, cube.MessageFilter{DialogID: pr.dialog, Limit: 100})
+		if err != nil {
+			return false, err.Error()
+		}
+		for _, sm := range list.Items {
+			if sm.ID == id {
+				found = sm
+				return cond(sm)
+			}
+		}
+		return false, "not on the server"
+	})
+	return found
+}
+
 // waitSignal waits for ch to close, at most waitLimit; false when it did not.
 func waitSignal(ch <-chan struct{}) bool {
 	select {
@@ -236,24 +257,14 @@ func TestMarkerBeforeTheRowCommitsIsKept(t *testing.T) {
 	pr.exchange(a, b, "warm the hand-off")
 
 	const body = "delivered before ann stored it"
-	server := pr.h.client(a.acc)
 	var id string
 	a.e.fresh.beforeWrite = func(m cache.Message) error {
 		if m.Body != body {
 			return nil
 		}
 		id = m.ID
-		a.waitFor("bob's delivered marker on the server", func() (bool, string) {
-			list, err := server.ListMessages(ctx, cube.MessageFilter{DialogID: pr.dialog, Limit: 100})
-			if err != nil {
-				return false, err.Error()
-			}
-			for _, sm := range list.Items {
-				if sm.ID == m.ID {
-					return slices.Contains(sm.DeliveredIDs, b.acc.ID), fmt.Sprint(sm.DeliveredIDs)
-				}
-			}
-			return false, "not on the server"
+		pr.serverCopy(m.ID, "bob's delivered marker on the server", func(sm cube.Message) (bool, string) {
+			return slices.Contains(sm.DeliveredIDs, b.acc.ID), fmt.Sprint(sm.DeliveredIDs)
 		})
 		return nil
 	}
@@ -357,28 +368,14 @@ func TestLiveSendWhoseServerCopyLandsFirst(t *testing.T) {
 	pr.exchange(a, b, "warm the hand-off")
 
 	const body = "listed by a catch-up before ann's write"
-	server := pr.h.client(a.acc)
 	var id string
 	a.e.fresh.beforeWrite = func(m cache.Message) error {
 		if m.Body != body {
 			return nil
 		}
 		id = m.ID
-		var copy cube.Message
-		a.waitFor("the message on the server", func() (bool, string) {
-			list, err := server.ListMessages(ctx, cube.MessageFilter{DialogID: pr.dialog, Limit: 100})
-			if err != nil {
-				return false, err.Error()
-			}
-			for _, sm := range list.Items {
-				if sm.ID == m.ID {
-					copy = sm
-					return true, ""
-				}
-			}
-			return false, "not on the server"
-		})
-		_, err := a.db.UpsertMessages(ctx, []cache.Message{messageFromWire(copy, a.acc.ID)})
+		listed := pr.serverCopy(m.ID, "the message on the server", func(cube.Message) (bool, string) { return true, "" })
+		_, err := a.db.UpsertMessages(ctx, []cache.Message{messageFromWire(listed, a.acc.ID)})
 		return err
 	}
 	got, err := a.e.Send(ctx, pr.dialog, body)
