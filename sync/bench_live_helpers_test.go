@@ -3,6 +3,7 @@ package sync
 import (
 	"context"
 	"maps"
+	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -182,12 +183,29 @@ func reportLatency(b *testing.B, sorted []time.Duration) {
 	b.ReportMetric(percentile(sorted, 99), "p99-ms")
 }
 
-// cpuMeter reports the process's CPU time per message over a timed part.
-type cpuMeter struct{ start time.Duration }
+// cpuMeter reports, over a timed part, the process's CPU time, the bytes it
+// allocated per message and its garbage collections. The collections are reported
+// because they make most of the live path's tail here: the test process's live
+// heap is a few MiB, so it collects every few MiB allocated, a few times a second
+// (docs/benchmarks.md, "Issue 10, live path, round 5").
+type cpuMeter struct {
+	start time.Duration
+	mem   runtime.MemStats
+}
 
-func startCPU() cpuMeter { return cpuMeter{start: processCPU()} }
+func startCPU() cpuMeter {
+	c := cpuMeter{start: processCPU()}
+	runtime.ReadMemStats(&c.mem)
+	return c
+}
 
-// report prints the CPU time per message since start, in µs.
+// report prints the CPU time per message since start in µs, the KiB allocated per
+// message and the collections run.
 func (c cpuMeter) report(b *testing.B, msgs int) {
-	b.ReportMetric(float64((processCPU()-c.start).Microseconds())/float64(msgs), "cpu-µs/msg")
+	cpu := processCPU() - c.start
+	var now runtime.MemStats
+	runtime.ReadMemStats(&now)
+	b.ReportMetric(float64(cpu.Microseconds())/float64(msgs), "cpu-µs/msg")
+	b.ReportMetric(float64(now.TotalAlloc-c.mem.TotalAlloc)/1024/float64(msgs), "alloc-KiB/msg")
+	b.ReportMetric(float64(now.NumGC-c.mem.NumGC), "gc-cycles")
 }

@@ -136,6 +136,7 @@ func BenchmarkLiveTakingTurns(b *testing.B) {
 		defer watch.close(b)
 		var rawAll, engAll []time.Duration
 		b.ResetTimer()
+		cpu := startCPU() // both paths: they share the process
 		for range b.N {
 			rawSent := make(map[string]time.Time, liveLatencyMsgs)
 			engSent := make(map[string]time.Time, liveLatencyMsgs)
@@ -163,6 +164,7 @@ func BenchmarkLiveTakingTurns(b *testing.B) {
 		}
 		a.waitOutboxEmpty()
 		b.StopTimer()
+		cpu.report(b, 2*liveLatencyMsgs*b.N)
 		slices.Sort(rawAll)
 		slices.Sort(engAll)
 		for _, p := range []int{50, 99} {
