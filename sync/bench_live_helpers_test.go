@@ -184,9 +184,9 @@ func reportLatency(b *testing.B, sorted []time.Duration) {
 }
 
 // cpuMeter reports, over a timed part, the process's CPU time, the bytes it
-// allocated per message and its garbage collections. The collections are reported
-// because they make most of the live path's tail here: the test process's live
-// heap is a few MiB, so it collects every few MiB allocated, a few times a second
+// allocated per message and its garbage collections. The collections are the
+// largest part of the live path's tail here: the test process's live heap is a few
+// MiB, so it collects every few MiB allocated, a few times a second
 // (docs/benchmarks.md, "Issue 10, live path, round 5").
 type cpuMeter struct {
 	start time.Duration
