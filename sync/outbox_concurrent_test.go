@@ -67,6 +67,48 @@ func waitSignal(ch <-chan struct{}) bool {
 // holds.
 var tooBigForAFullDisk = strings.Repeat("a message the full cache refuses ", 3000)
 
+// sendFailingAfterItsStanza sends tooBigForAFullDisk on a full cache, holding ann's
+// queueing write until bob's cache has the message and then running meanwhile (when
+// not nil), so that the write fails after the stanza left. Send must fail with
+// ErrDiskFull; the cache takes writes again afterwards. It returns the message's id.
+func (pr *pair) sendFailingAfterItsStanza(t *testing.T, meanwhile func()) string {
+	t.Helper()
+	ctx, a, b := pr.h.ctx, pr.a, pr.b
+	var id string
+	a.e.fresh.beforeWrite = func(m cache.Message) error {
+		if m.Body == tooBigForAFullDisk {
+			id = m.ID
+			b.waitMessage(m.ID, "the message on bob's side before ann's write", func(cache.Message) bool { return true })
+			if meanwhile != nil {
+				meanwhile()
+			}
+		}
+		return nil
+	}
+	if err := a.db.LimitSize(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.e.Send(ctx, pr.dialog, tooBigForAFullDisk); !errors.Is(err, cache.ErrDiskFull) {
+		t.Fatalf("Send on a full disk = %v, want ErrDiskFull", err)
+	}
+	if err := a.db.LimitSize(ctx, -1); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// waitDeletedOnBob waits until bob's cache holds message id deleted, or not at all.
+func (pr *pair) waitDeletedOnBob(id string) {
+	b := pr.b
+	b.waitFor("the failed message deleted on bob's side", func() (bool, string) {
+		m, err := b.db.Message(pr.h.ctx, id)
+		if err != nil {
+			return errors.Is(err, cache.ErrNotFound), err.Error()
+		}
+		return m.Deleted, fmt.Sprintf("%s, deleted %v", m.State, m.Deleted)
+	})
+}
+
 // TestLiveSendReturnsOnlyOnceStored: while the stanza may already be on its way,
 // Send still returns only after the message's row has committed.
 func TestLiveSendReturnsOnlyOnceStored(t *testing.T) {
@@ -142,30 +184,8 @@ func TestFailedLiveSendAfterItsStanzaIsRetracted(t *testing.T) {
 	ctx, a, b := pr.h.ctx, pr.a, pr.b
 	pr.exchange(a, b, "warm the hand-off")
 
-	var id string
-	a.e.fresh.beforeWrite = func(m cache.Message) error {
-		if m.Body == tooBigForAFullDisk {
-			id = m.ID
-			b.waitMessage(m.ID, "the message on bob's side before ann's write", func(cache.Message) bool { return true })
-		}
-		return nil
-	}
-	if err := a.db.LimitSize(ctx, 0); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.e.Send(ctx, pr.dialog, tooBigForAFullDisk); !errors.Is(err, cache.ErrDiskFull) {
-		t.Fatalf("Send on a full disk = %v, want ErrDiskFull", err)
-	}
-	if err := a.db.LimitSize(ctx, -1); err != nil {
-		t.Fatal(err)
-	}
-	b.waitFor("the failed message deleted on bob's side", func() (bool, string) {
-		m, err := b.db.Message(ctx, id)
-		if err != nil {
-			return errors.Is(err, cache.ErrNotFound), err.Error()
-		}
-		return m.Deleted, fmt.Sprintf("%s, deleted %v", m.State, m.Deleted)
-	})
+	id := pr.sendFailingAfterItsStanza(t, nil)
+	pr.waitDeletedOnBob(id)
 	if pr.onServer(t)[id] {
 		t.Fatalf("the server still lists %s", id)
 	}
@@ -285,32 +305,9 @@ func TestRetractionWaitsForTheNextConnection(t *testing.T) {
 	h, a, b := pr.h, pr.a, pr.b
 	pr.exchange(a, b, "warm the hand-off")
 
-	var id string
-	a.e.fresh.beforeWrite = func(m cache.Message) error {
-		if m.Body == tooBigForAFullDisk {
-			id = m.ID
-			b.waitMessage(m.ID, "the message on bob's side", func(cache.Message) bool { return true })
-			h.stopServer() // the stream ends before the write fails
-		}
-		return nil
-	}
-	if err := a.db.LimitSize(h.ctx, 0); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.e.Send(h.ctx, pr.dialog, tooBigForAFullDisk); !errors.Is(err, cache.ErrDiskFull) {
-		t.Fatalf("Send on a full disk = %v, want ErrDiskFull", err)
-	}
-	if err := a.db.LimitSize(h.ctx, -1); err != nil {
-		t.Fatal(err)
-	}
+	id := pr.sendFailingAfterItsStanza(t, h.stopServer) // the stream ends before the write fails
 	h.startServer()
-	b.waitFor("the failed message deleted on bob's side", func() (bool, string) {
-		m, err := b.db.Message(h.ctx, id)
-		if err != nil {
-			return errors.Is(err, cache.ErrNotFound), err.Error()
-		}
-		return m.Deleted, fmt.Sprintf("%s, deleted %v", m.State, m.Deleted)
-	})
+	pr.waitDeletedOnBob(id)
 	if pr.onServer(t)[id] {
 		t.Fatalf("the server still lists %s", id)
 	}
@@ -325,30 +322,8 @@ func TestRetractedGroupMessageEchoIsNotStored(t *testing.T) {
 	warm := pr.exchange(a, b, "warm the hand-off")
 	a.waitMessage(warm, "the echo of the warm-up", func(cache.Message) bool { return true })
 
-	var id string
-	a.e.fresh.beforeWrite = func(m cache.Message) error {
-		if m.Body == tooBigForAFullDisk {
-			id = m.ID
-			b.waitMessage(m.ID, "the message on bob's side", func(cache.Message) bool { return true })
-		}
-		return nil
-	}
-	if err := a.db.LimitSize(h.ctx, 0); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.e.Send(h.ctx, pr.dialog, tooBigForAFullDisk); !errors.Is(err, cache.ErrDiskFull) {
-		t.Fatalf("Send on a full disk = %v, want ErrDiskFull", err)
-	}
-	if err := a.db.LimitSize(h.ctx, -1); err != nil {
-		t.Fatal(err)
-	}
-	b.waitFor("the failed message deleted on bob's side", func() (bool, string) {
-		m, err := b.db.Message(h.ctx, id)
-		if err != nil {
-			return errors.Is(err, cache.ErrNotFound), err.Error()
-		}
-		return m.Deleted, fmt.Sprintf("%s, deleted %v", m.State, m.Deleted)
-	})
+	id := pr.sendFailingAfterItsStanza(t, nil)
+	pr.waitDeletedOnBob(id)
 	// Anything the pipeline had for ann by now is handled once a later message
 	// of hers is in her cache as sent.
 	after := pr.exchange(a, b, "after the retraction")

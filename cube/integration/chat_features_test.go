@@ -17,10 +17,7 @@ func TestChatSignalsAgainstServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	group, err := alice.rest.CreateDialog(ctx, cube.NewDialog{Type: cube.DialogGroup, Name: "Team", OccupantsIDs: []int64{bob.ID, carol.ID}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	group := alice.team(t, bob, carol)
 	alice.connect(t, cube.ChatOptions{})
 	bob.connect(t, cube.ChatOptions{})
 	carol.connect(t, cube.ChatOptions{NoAutoDeliver: true})

@@ -86,6 +86,20 @@ func (a *account) connect(t *testing.T, opts cube.ChatOptions) *account {
 	return a
 }
 
+// team creates, as a, the group dialog "Team" with the others as occupants.
+func (a *account) team(t *testing.T, others ...*account) *cube.Dialog {
+	t.Helper()
+	ids := make([]int64, len(others))
+	for i, o := range others {
+		ids[i] = o.ID
+	}
+	group, err := a.rest.CreateDialog(context.Background(), cube.NewDialog{Type: cube.DialogGroup, Name: "Team", OccupantsIDs: ids})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return group
+}
+
 // waitEvent reads c's events until one of type T matches, or fails after 10 s.
 func waitEvent[T cube.Event](t *testing.T, c *cube.Chat, match func(T) bool) T {
 	t.Helper()

@@ -45,10 +45,7 @@ func TestDialogOperationsAgainstServer(t *testing.T) {
 	alice, bob, carol := login(t, srv, "alice"), login(t, srv, "bob"), login(t, srv, "carol")
 	ctx := context.Background()
 
-	group, err := alice.rest.CreateDialog(ctx, cube.NewDialog{Type: cube.DialogGroup, Name: "Team", OccupantsIDs: []int64{bob.ID}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	group := alice.team(t, bob)
 	upd, err := alice.rest.UpdateDialog(ctx, group.ID, cube.DialogUpdate{Name: cube.Str("Team 2"), Description: cube.Str("about"), PushOccupants: []int64{carol.ID}})
 	if err != nil || upd.Name != "Team 2" || upd.Description != "about" || !slices.Contains(upd.OccupantsIDs, carol.ID) {
 		t.Fatalf("update: %+v %v", upd, err)

@@ -16,10 +16,7 @@ func TestRESTReadTellsTheSenders(t *testing.T) {
 	srv := startServer(t)
 	alice, bob, carol := login(t, srv, "alice"), login(t, srv, "bob"), login(t, srv, "carol")
 	ctx := context.Background()
-	group, err := alice.rest.CreateDialog(ctx, cube.NewDialog{Type: cube.DialogGroup, Name: "Team", OccupantsIDs: []int64{bob.ID, carol.ID}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	group := alice.team(t, bob, carol)
 	alice.connect(t, cube.ChatOptions{})
 	var ids []string
 	for _, text := range []string{"one", "two", "three"} {

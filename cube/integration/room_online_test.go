@@ -14,10 +14,7 @@ func TestListOnlineUsersAgainstServer(t *testing.T) {
 	srv := startServer(t)
 	alice, bob, carol := login(t, srv, "alice"), login(t, srv, "bob"), login(t, srv, "carol")
 	ctx := context.Background()
-	group, err := alice.rest.CreateDialog(ctx, cube.NewDialog{Type: cube.DialogGroup, Name: "Team", OccupantsIDs: []int64{bob.ID, carol.ID}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	group := alice.team(t, bob, carol)
 	alice.connect(t, cube.ChatOptions{})
 	got, err := alice.chat.ListOnlineUsers(ctx, group.ID)
 	if err != nil || !slices.Equal(got, []int64{alice.ID}) {

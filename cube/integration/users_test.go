@@ -109,10 +109,7 @@ func TestOnlineUsersAndDeletionAgainstServer(t *testing.T) {
 		t.Fatalf("second page: %v %v", ids(page), err)
 	}
 
-	group, err := alice.rest.CreateDialog(ctx, cube.NewDialog{Type: cube.DialogGroup, Name: "Team", OccupantsIDs: []int64{bob.ID, carol.ID}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	group := alice.team(t, bob, carol)
 	if err := bob.rest.DeleteUser(ctx, alice.ID); !cube.IsStatus(err, 403) {
 		t.Fatalf("bob deleting alice: %v", err)
 	}
