@@ -31,14 +31,13 @@ const confirmSQL = `UPDATE messages SET
 			ELSE (SELECT COALESCE(MAX(o.arrival), 0) + 1 FROM messages o
 				WHERE o.dialog_id = messages.dialog_id AND o.sent_at = ?2 AND o.pk != messages.pk) END
 	WHERE id = ?1 AND (state IN ('pending', 'failed') OR sent_at != COALESCE(?2, sent_at))
-	RETURNING dialog_id, body, sender_id, sent_at, deleted`
+	RETURNING dialog_id, body, sender_id, sent_at`
 
 // confirmed is a message as confirmSQL left it: what a dialog's last message
 // needs of it.
 type confirmed struct {
 	id, dialogID, body string
 	senderID, sentAt   int64
-	deleted            bool
 }
 
 // confirmBatch is one confirmation transaction: the messages it changed, by
@@ -64,7 +63,7 @@ func (b *confirmBatch) confirm(id string, sentAt time.Time) (bool, error) {
 	}
 	c := confirmed{id: id}
 	err := b.tx.QueryRowContext(b.ctx, confirmSQL, id, at).Scan(&c.dialogID, &c.body, &c.senderID,
-		&c.sentAt, &c.deleted)
+		&c.sentAt)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		// Unchanged (already confirmed at this time) or unknown: only the first
@@ -131,14 +130,11 @@ func (b *confirmBatch) refresh() error {
 }
 
 // refreshLastIsNewest brings c's dialog up to date when the dialog names c as its
-// last message and c is its newest message not deleted: refreshDialogs then
+// last message and c is its newest message not deleted (a deleted c is not): refreshDialogs then
 // shows c as it is now (and shows a hidden dialog again when c is newer than the
 // hiding). True when it settled the dialog (or no such dialog is cached, which
 // refreshDialogs skips too); false leaves it to refreshLastMessages.
 func (b *confirmBatch) refreshLastIsNewest(c confirmed) (bool, error) {
-	if c.deleted {
-		return false, nil
-	}
 	var lastID, last string
 	var lastAt, lastUser, hiddenAt int64
 	var newest bool
