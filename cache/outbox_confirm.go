@@ -130,9 +130,9 @@ func (b *confirmBatch) refresh() error {
 }
 
 // refreshLastIsNewest brings c's dialog up to date when the dialog names c as its
-// last message and c is its newest message not deleted (a deleted c is not): refreshDialogs then
-// shows c as it is now (and shows a hidden dialog again when c is newer than the
-// hiding). True when it settled the dialog (or no such dialog is cached, which
+// last message and c is its newest message not deleted (a deleted c never is):
+// refreshDialogs then shows c as it is now (and shows a hidden dialog again when c
+// is newer than the hiding). True when it settled the dialog (or no such dialog is cached, which
 // refreshDialogs skips too); false leaves it to refreshLastMessages.
 func (b *confirmBatch) refreshLastIsNewest(c confirmed) (bool, error) {
 	var lastID, last string
