@@ -23,6 +23,13 @@ import (
 // returned row is what settleOne counts as changed. SET expressions read the row
 // as it was: arrival is re-ranked only when sent_at moves, and the subquery reads
 // the other rows, which the update leaves alone.
+//
+// RETURNING reads the row as it is now, and its subquery the table after this
+// one-row update: it says what the message's dialog needs (see lastAction), in the
+// same statement, for the live path's case where the confirmed message is the
+// dialog's last message. A confirmation changes messages of its own dialog only,
+// so the answer holds at the end of the batch for a dialog in which it changed
+// this one message alone.
 const confirmSQL = `UPDATE messages SET
 		state = CASE WHEN state IN ('pending', 'failed') THEN 'sent' ELSE state END,
 		last_error = CASE WHEN state IN ('pending', 'failed') THEN '' ELSE last_error END,
@@ -31,13 +38,37 @@ const confirmSQL = `UPDATE messages SET
 			ELSE (SELECT COALESCE(MAX(o.arrival), 0) + 1 FROM messages o
 				WHERE o.dialog_id = messages.dialog_id AND o.sent_at = ?2 AND o.pk != messages.pk) END
 	WHERE id = ?1 AND (state IN ('pending', 'failed') OR sent_at != COALESCE(?2, sent_at))
-	RETURNING dialog_id, body, sender_id, sent_at`
+	RETURNING dialog_id, body, sender_id, sent_at,
+		(SELECT CASE
+			WHEN d.last_message_id != messages.id OR COALESCE((SELECT n.id FROM messages n
+				WHERE n.dialog_id = d.id AND n.deleted = 0
+				ORDER BY n.sent_at DESC, n.arrival DESC, n.id DESC LIMIT 1), '') != messages.id
+				THEN 1
+			WHEN d.last_message = messages.body AND d.last_message_at = messages.sent_at
+				AND d.last_message_user_id = messages.sender_id
+				AND NOT (d.hidden_at > 0 AND messages.sent_at > d.hidden_at) THEN 0
+			ELSE 2 END
+		FROM dialogs d WHERE d.id = messages.dialog_id)`
+
+// lastAction is what a confirmed message's dialog needs, as refreshDialogs would
+// find it, when the dialog names the message as its last message and the message
+// is the dialog's newest not deleted (the newest is what lastAndNewest finds,
+// walked from the end of the dialog: one step when the message is there).
+type lastAction int
+
+const (
+	lastNoDialog lastAction = iota // not cached: refreshDialogs skips it too
+	lastCurrent                    // it already shows the message as it is now
+	lastGeneral                    // another message is or may become last: refreshLastMessages
+	lastFollow                     // show the message as it is now (and a hidden dialog again when newer)
+)
 
 // confirmed is a message as confirmSQL left it: what a dialog's last message
 // needs of it.
 type confirmed struct {
 	id, dialogID, body string
 	senderID, sentAt   int64
+	last               lastAction
 }
 
 // confirmBatch is one confirmation transaction: the messages it changed, by
@@ -62,8 +93,12 @@ func (b *confirmBatch) confirm(id string, sentAt time.Time) (bool, error) {
 		at = toMillis(sentAt)
 	}
 	c := confirmed{id: id}
+	var last sql.NullInt64
 	err := b.tx.QueryRowContext(b.ctx, confirmSQL, id, at).Scan(&c.dialogID, &c.body, &c.senderID,
-		&c.sentAt)
+		&c.sentAt, &last)
+	if last.Valid {
+		c.last = []lastAction{lastCurrent, lastGeneral, lastFollow}[last.Int64]
+	}
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		// Unchanged (already confirmed at this time) or unknown: only the first
@@ -111,14 +146,11 @@ func (b *confirmBatch) refresh() error {
 	general := map[string]map[string]bool{}
 	for _, dialogID := range b.order {
 		list := b.changed[dialogID]
-		if len(list) == 1 {
-			done, err := b.refreshLastIsNewest(list[0])
-			if err != nil {
+		if len(list) == 1 && list[0].last != lastGeneral {
+			if err := b.follow(list[0]); err != nil {
 				return err
 			}
-			if done {
-				continue
-			}
+			continue
 		}
 		ids := make(map[string]bool, len(list))
 		for _, c := range list {
@@ -129,44 +161,18 @@ func (b *confirmBatch) refresh() error {
 	return refreshLastMessages(b.ctx, b.tx, general, b.ch)
 }
 
-// refreshLastIsNewest brings c's dialog up to date when the dialog names c as its
-// last message and c is its newest message not deleted (a deleted c never is):
-// refreshDialogs then shows c as it is now (and shows a hidden dialog again when c
-// is newer than the hiding). True when it settled the dialog (or no such dialog is cached, which
-// refreshDialogs skips too); false leaves it to refreshLastMessages.
-func (b *confirmBatch) refreshLastIsNewest(c confirmed) (bool, error) {
-	var lastID, last string
-	var lastAt, lastUser, hiddenAt int64
-	var newest bool
-	// The newest as lastAndNewest finds it: walked from the end of the dialog, one
-	// step when c is there.
-	err := b.tx.QueryRowContext(b.ctx, `SELECT last_message_id, last_message, last_message_at,
-		last_message_user_id, hidden_at,
-		COALESCE((SELECT id FROM messages WHERE dialog_id = d.id AND deleted = 0
-			ORDER BY sent_at DESC, arrival DESC, id DESC LIMIT 1) = ?2, 0)
-		FROM dialogs d WHERE d.id = ?1`, c.dialogID, c.id).Scan(
-		&lastID, &last, &lastAt, &lastUser, &hiddenAt, &newest)
-	if errors.Is(err, sql.ErrNoRows) {
-		return true, nil
+// follow shows c as its dialog's last message when lastFollow, as refreshDialogs
+// does: its text, time and sender, and a hidden dialog again when c is newer than
+// the hiding (unhideIfNewer).
+func (b *confirmBatch) follow(c confirmed) error {
+	if c.last != lastFollow {
+		return nil
 	}
-	if err != nil {
-		return false, fmt.Errorf("dialog %s: %w", c.dialogID, err)
-	}
-	if lastID != c.id || !newest {
-		return false, nil
-	}
-	nextHidden := hiddenAt
-	if hiddenAt > 0 && c.sentAt > hiddenAt {
-		nextHidden = 0
-	}
-	if last == c.body && lastAt == c.sentAt && lastUser == c.senderID && nextHidden == hiddenAt {
-		return true, nil
-	}
-	if _, err := b.tx.ExecContext(b.ctx, `UPDATE dialogs SET last_message = ?, last_message_at = ?,
-		last_message_user_id = ?, hidden_at = ? WHERE id = ?`,
-		c.body, c.sentAt, c.senderID, nextHidden, c.dialogID); err != nil {
-		return false, fmt.Errorf("dialog %s: %w", c.dialogID, err)
+	if _, err := b.tx.ExecContext(b.ctx, `UPDATE dialogs SET last_message = ?1, last_message_at = ?2,
+		last_message_user_id = ?3, hidden_at = CASE WHEN hidden_at > 0 AND ?2 > hidden_at THEN 0 ELSE hidden_at END
+		WHERE id = ?4`, c.body, c.sentAt, c.senderID, c.dialogID); err != nil {
+		return fmt.Errorf("dialog %s: %w", c.dialogID, err)
 	}
 	b.ch.addDialog(c.dialogID)
-	return true, nil
+	return nil
 }

@@ -44,7 +44,7 @@ type confirmScenario struct {
 	written map[string]bool
 	failed  []string
 	copies  []Message // server copies of queued messages
-	hide    bool
+	hide    string    // a dialog hidden last
 	marks   []SentMark
 }
 
@@ -53,7 +53,7 @@ func newConfirmScenario(seed uint64) confirmScenario {
 	s := confirmScenario{
 		dialogs: []Dialog{{ID: "d1", Type: 3, OccupantIDs: []int64{7, 8}}, {ID: "d2", Type: 2}},
 		written: map[string]bool{},
-		hide:    r.IntN(3) == 0,
+		hide:    []string{"", "d1", "d2"}[r.IntN(3)],
 	}
 	dialogIDs := []string{"d1", "d2", "d3"} // d3 is not cached
 	n := 1
@@ -96,12 +96,14 @@ func newConfirmScenario(seed uint64) confirmScenario {
 			}
 		}
 		var at time.Time
-		switch r.IntN(4) {
+		switch r.IntN(5) {
 		case 0: // keep the stored time
 		case 1:
 			at = stored
 		case 2:
 			at = stored.Truncate(time.Second)
+		case 3:
+			at = stored.Truncate(time.Second).Add(time.Second)
 		default:
 			at = base.Add(time.Duration(r.IntN(8)) * time.Second)
 		}
@@ -137,8 +139,8 @@ func (s confirmScenario) build(t *testing.T, db *DB) {
 	if len(s.copies) > 0 {
 		upsert(t, db, s.copies...)
 	}
-	if s.hide {
-		if err := db.SetHidden(ctx, "d1", true); err != nil {
+	if s.hide != "" {
+		if err := db.SetHidden(ctx, s.hide, true); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -198,7 +200,7 @@ func confirmAndWatch(t *testing.T, db *DB, confirm func() error) (Change, error)
 // for each single mark (MarkSent, which also reports an unknown id).
 func TestConfirmationMatchesTheGeneralSettle(t *testing.T) {
 	ctx := context.Background()
-	for seed := range uint64(40) {
+	for seed := range uint64(60) {
 		s := newConfirmScenario(seed)
 		t.Run(fmt.Sprintf("seed-%d", seed), func(t *testing.T) {
 			general, narrow := openTest(t), openTest(t)
@@ -257,7 +259,7 @@ func compareConfirmed(t *testing.T, general, narrow *DB, want, got Change) {
 
 // The live path's confirmation: the dialog's last message is the pending message,
 // which moves back to the start of its second at the server's time; the dialog
-// follows it, and a dialog hidden before the message shows again.
+// follows it.
 func TestMarkSentMovesTheLastMessageWithItsSecond(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
@@ -265,9 +267,6 @@ func TestMarkSentMovesTheLastMessageWithItsSecond(t *testing.T) {
 		t.Fatal(err)
 	}
 	upsert(t, db, Message{ID: msgID(50), DialogID: "d1", SenderID: 8, Body: "theirs", SentAt: base.Add(time.Second)})
-	if err := db.SetHidden(ctx, "d1", true); err != nil {
-		t.Fatal(err)
-	}
 	mine := Message{ID: msgID(10), DialogID: "d1", SenderID: 7, Body: "mine", SentAt: base.Add(1700 * time.Millisecond)}
 	if err := db.EnqueueWritten(ctx, mine); err != nil {
 		t.Fatal(err)
@@ -293,11 +292,49 @@ func TestMarkSentMovesTheLastMessageWithItsSecond(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.LastMessageID != mine.ID || !d.LastMessageAt.Equal(serverTime) || d.LastMessage != "mine" || d.Hidden {
+	if d.LastMessageID != mine.ID || !d.LastMessageAt.Equal(serverTime) || d.LastMessage != "mine" {
 		t.Fatalf("dialog %+v", d)
 	}
 	if m := getMsg(t, db, mine.ID); m.State != StateSent || !m.SentAt.Equal(serverTime) {
 		t.Fatalf("message %+v", m)
+	}
+}
+
+// A dialog hidden while its last message was pending shows again when the
+// confirmation moves that message past the hiding, and stays hidden otherwise.
+func TestMarkSentShowsAHiddenDialogWhenItsLastMessageMovesPastTheHiding(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name       string
+		serverTime time.Time
+		hidden     bool
+	}{
+		{"earlier", base.Add(time.Second), true},
+		{"later", base.Add(2 * time.Second), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := openTest(t)
+			if err := db.UpsertDialogs(ctx, []Dialog{{ID: "d1", Type: 3}}); err != nil {
+				t.Fatal(err)
+			}
+			mine := Message{ID: msgID(10), DialogID: "d1", SenderID: 7, Body: "mine", SentAt: base.Add(1200 * time.Millisecond)}
+			if err := db.EnqueueWritten(ctx, mine); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.SetHidden(ctx, "d1", true); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.MarkSent(ctx, mine.ID, tc.serverTime); err != nil {
+				t.Fatal(err)
+			}
+			d, err := db.Dialog(ctx, "d1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Hidden != tc.hidden || d.LastMessageID != mine.ID || !d.LastMessageAt.Equal(tc.serverTime) {
+				t.Fatalf("dialog hidden %v, last %s at %v", d.Hidden, d.LastMessageID, d.LastMessageAt)
+			}
+		})
 	}
 }
 
@@ -396,5 +433,84 @@ func TestConfirmedMessageStaysSearchable(t *testing.T) {
 		if h.State != StateSent {
 			t.Fatalf("hit %s in state %s", h.ID, h.State)
 		}
+	}
+}
+
+// The dialog list can name a pending message before its confirmation (the
+// message was queued before the dialog was cached, and the server has it). The
+// confirmation then shows the message as the cache holds it: with its sender when
+// the server's copy named none, and a dialog hidden before that shows again.
+func TestMarkSentWhenTheServersDialogNamesTheMessage(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name       string
+		hide       bool
+		serverUser int64
+	}{
+		{"no-sender", false, 0},
+		{"hidden", true, 7},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := openTest(t)
+			mine := Message{ID: msgID(10), DialogID: "d1", SenderID: 7, Body: "mine", SentAt: base.Add(5 * time.Second)}
+			if err := db.EnqueueWritten(ctx, mine); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.UpsertDialogs(ctx, []Dialog{{ID: "d1", Type: 3, LastMessageID: msgID(1),
+				LastMessage: "older", LastMessageAt: base, LastMessageUserID: 8}}); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.SetHidden(ctx, "d1", tc.hide); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.UpsertDialogs(ctx, []Dialog{{ID: "d1", Type: 3, LastMessageID: mine.ID, LastMessage: "mine",
+				LastMessageAt: mine.SentAt, LastMessageUserID: tc.serverUser}}); err != nil {
+				t.Fatal(err)
+			}
+			if d, _ := db.Dialog(ctx, "d1"); d.Hidden != tc.hide || d.LastMessageUserID != tc.serverUser {
+				t.Fatalf("before: hidden %v, sender %d", d.Hidden, d.LastMessageUserID)
+			}
+			if err := db.MarkSent(ctx, mine.ID, time.Time{}); err != nil {
+				t.Fatal(err)
+			}
+			d, err := db.Dialog(ctx, "d1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Hidden || d.LastMessageID != mine.ID || d.LastMessageUserID != 7 || !d.LastMessageAt.Equal(mine.SentAt) {
+				t.Fatalf("after: hidden %v, last %s by %d at %v", d.Hidden, d.LastMessageID, d.LastMessageUserID, d.LastMessageAt)
+			}
+		})
+	}
+}
+
+// A confirmation of a last message deleted meanwhile (nothing else cached in its
+// dialog) leaves the dialog as the deletion left it: no text, the same time.
+func TestMarkSentOfADeletedLastMessage(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	if err := db.UpsertDialogs(ctx, []Dialog{{ID: "d1", Type: 3}}); err != nil {
+		t.Fatal(err)
+	}
+	mine := Message{ID: msgID(10), DialogID: "d1", SenderID: 7, Body: "mine", SentAt: base.Add(1500 * time.Millisecond)}
+	if err := db.EnqueueWritten(ctx, mine); err != nil {
+		t.Fatal(err)
+	}
+	gone := mine
+	gone.State, gone.Deleted = StateSent, true
+	upsert(t, db, gone)
+	before, err := db.Dialog(ctx, "d1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MarkSent(ctx, mine.ID, base); err != nil {
+		t.Fatal(err)
+	}
+	after, err := db.Dialog(ctx, "d1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(before, after) || after.LastMessage != "" {
+		t.Fatalf("dialog %+v, was %+v", after, before)
 	}
 }
