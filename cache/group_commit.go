@@ -81,26 +81,27 @@ func (db *DB) write(ctx context.Context, what string, fn func(tx *txn, ch *Chang
 	return w.err
 }
 
-// writeAlone runs one write in its own transaction, as the cache always did: its
-// context bounds the whole transaction.
+// writeAlone runs one write in its own transaction. A caller that gave up before
+// it started gets the context's error; once started, it runs to its end
+// (writer.go).
 func (db *DB) writeAlone(w *groupedWrite) {
 	defer close(w.done)
-	ctx := w.ctx
-	sqlTx, err := db.w.BeginTx(ctx, nil)
+	if err := w.ctx.Err(); err != nil {
+		w.err = db.classify(w.what, err)
+		return
+	}
+	tx, err := db.w.begin(w.ctx)
 	if err != nil {
 		w.err = db.classify(w.what, err)
 		return
 	}
-	tx := &txn{Tx: sqlTx, shared: db.ws}
-	defer db.prepareMissed(ctx, tx)
 	var ch Change
 	if err := w.fn(tx, &ch); err != nil {
-		_ = tx.Rollback()
+		tx.rollback()
 		w.err = db.classify(w.what, err)
 		return
 	}
-	if err := tx.Commit(); err != nil {
-		_ = tx.Rollback()
+	if err := tx.commit(); err != nil {
 		w.err = db.classify(w.what, err)
 		return
 	}
@@ -109,10 +110,10 @@ func (db *DB) writeAlone(w *groupedWrite) {
 }
 
 // writeGroup runs several writes in one transaction, each in a savepoint, and
-// answers each. The writes run without their callers' cancellation: one caller
-// giving up must not interrupt a transaction that holds the others' writes (an
-// interrupted statement can roll the whole transaction back). A write whose caller
-// gave up before it started writes nothing and gets the context's error.
+// answers each. Like every write, they run without their callers' cancellation
+// (writer.go), which matters doubly here: one caller giving up must not interrupt
+// a transaction that holds the others' writes. A write whose caller gave up before
+// it started writes nothing and gets the context's error.
 func (db *DB) writeGroup(batch []*groupedWrite) {
 	defer func() {
 		for _, w := range batch {
@@ -120,15 +121,13 @@ func (db *DB) writeGroup(batch []*groupedWrite) {
 		}
 	}()
 	ctx := context.Background()
-	sqlTx, err := db.w.BeginTx(ctx, nil)
+	tx, err := db.w.begin(ctx)
 	if err != nil {
 		for _, w := range batch {
 			w.err = db.classify(w.what, err)
 		}
 		return
 	}
-	tx := &txn{Tx: sqlTx, shared: db.ws, noCancel: true}
-	defer db.prepareMissed(ctx, tx)
 	changes := make([]Change, len(batch))
 	var fatal error // the transaction itself failed: nothing is written
 	for i, w := range batch {
@@ -155,10 +154,10 @@ func (db *DB) writeGroup(batch []*groupedWrite) {
 		}
 	}
 	if fatal == nil {
-		fatal = tx.Commit()
+		fatal = tx.commit()
 	}
 	if fatal != nil {
-		_ = tx.Rollback()
+		tx.rollback()
 		for _, w := range batch {
 			if w.err == nil {
 				w.err = db.classify(w.what, fmt.Errorf("written together with other writes: %w", fatal))
