@@ -22,7 +22,7 @@ func (db *DB) UpsertUsers(ctx context.Context, users []User) error {
 	}
 	defer db.notify.changed() // notify_facts.go: after the commit
 	return db.write(ctx, "save users", func(tx *txn, ch *Change) error {
-		const upsert = `INSERT INTO users (`+userCols+`)
+		const upsert = `INSERT INTO users (` + userCols + `)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET login = excluded.login, full_name = excluded.full_name,
 				avatar = excluded.avatar, updated_at = excluded.updated_at, email = excluded.email,
