@@ -26,9 +26,11 @@ type groupedWrite struct {
 	ctx  context.Context
 	what string
 	fn   func(tx *txn, ch *Change) error
-	err  error
-	done chan struct{} // closed once err is final
-	lead chan struct{} // signalled when this write must lead the next group
+	// background: bookkeeping the user does not wait for (writeBackground).
+	background bool
+	err        error
+	done       chan struct{} // closed once err is final
+	lead       chan struct{} // signalled when this write must lead the next group
 }
 
 // writeGroups queues writes for the connection.
@@ -43,7 +45,20 @@ type writeGroups struct {
 // and, once it has committed, publishes what fn recorded in the change. On any
 // error nothing of fn's is written or published.
 func (db *DB) write(ctx context.Context, what string, fn func(tx *txn, ch *Change) error) error {
-	w := &groupedWrite{ctx: ctx, what: what, fn: fn, done: make(chan struct{}), lead: make(chan struct{}, 1)}
+	return db.enqueueWrite(&groupedWrite{ctx: ctx, what: what, fn: fn})
+}
+
+// writeBackground is write for bookkeeping that nobody waits for on screen (a
+// message's ticks, search entries): its transaction lets other runnable goroutines
+// go first at each statement (txn.yield), so that a message arriving meanwhile is
+// read, stored and shown before the rest of it.
+func (db *DB) writeBackground(ctx context.Context, what string, fn func(tx *txn, ch *Change) error) error {
+	return db.enqueueWrite(&groupedWrite{ctx: ctx, what: what, fn: fn, background: true})
+}
+
+// enqueueWrite runs w alone, or in a group with the writes waiting with it.
+func (db *DB) enqueueWrite(w *groupedWrite) error {
+	w.done, w.lead = make(chan struct{}), make(chan struct{}, 1)
 	g := &db.groups
 	g.mu.Lock()
 	g.waiting = append(g.waiting, w)
@@ -95,6 +110,7 @@ func (db *DB) writeAlone(w *groupedWrite) {
 		w.err = db.classify(w.what, err)
 		return
 	}
+	tx.yield = w.background
 	var ch Change
 	if err := w.fn(tx, &ch); err != nil {
 		tx.rollback()
@@ -127,6 +143,10 @@ func (db *DB) writeGroup(batch []*groupedWrite) {
 			w.err = db.classify(w.what, err)
 		}
 		return
+	}
+	tx.yield = true
+	for _, w := range batch {
+		tx.yield = tx.yield && w.background
 	}
 	changes := make([]Change, len(batch))
 	var fatal error // the transaction itself failed: nothing is written

@@ -137,7 +137,7 @@ func (db *DB) MarkSentAll(ctx context.Context, marks []SentMark) error {
 	if len(marks) == 0 {
 		return nil
 	}
-	return db.write(ctx, fmt.Sprintf("mark %d messages sent", len(marks)), func(tx *txn, ch *Change) error {
+	return db.writeBackground(ctx, fmt.Sprintf("mark %d messages sent", len(marks)), func(tx *txn, ch *Change) error {
 		w, err := newMessageWriter(ctx, tx)
 		if err != nil {
 			return err

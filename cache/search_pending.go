@@ -120,7 +120,7 @@ func (db *DB) indexPending(ctx context.Context) error {
 	seen := x.queued.Load()
 	for {
 		n := 0
-		err := db.write(ctx, "write pending search entries", func(tx *txn, _ *Change) error {
+		err := db.writeBackground(ctx, "write pending search entries", func(tx *txn, _ *Change) error {
 			// The batch is the lowest pending pks; its entries are written and its
 			// rows dropped by one statement each (set-based: a statement per row was
 			// most of the cost of indexing a catch-up's 100,000 rows).

@@ -3,6 +3,8 @@ package cache
 import (
 	"context"
 	"errors"
+	"runtime"
+	"sync/atomic"
 	"testing"
 )
 
@@ -90,5 +92,37 @@ func TestWriteAfterCloseFails(t *testing.T) {
 	}
 	if err := db.SetDraft(context.Background(), "d1", "too late"); err == nil {
 		t.Fatal("a write after Close succeeded")
+	}
+}
+
+// A background write lets goroutines that are ready to run go before each of its
+// statements; a write the user waits for does not stop for them. One processor, so
+// that the ready goroutine can only run when the writer lets it.
+func TestBackgroundWriteLetsReadyGoroutinesGoFirst(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	for _, c := range []struct {
+		name  string
+		write func(context.Context, string, func(*txn, *Change) error) error
+		want  bool
+	}{{"background", db.writeBackground, true}, {"foreground", db.write, false}} {
+		var ran atomic.Bool
+		var ranFirst bool
+		err := c.write(ctx, c.name+" write", func(tx *txn, _ *Change) error {
+			done := make(chan struct{})
+			go func() { ran.Store(true); close(done) }()
+			var one int
+			err := tx.QueryRowContext(ctx, `SELECT 1`).Scan(&one) // no system call: nothing else lets it run
+			ranFirst = ran.Load()
+			<-done
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ranFirst != c.want {
+			t.Errorf("%s write: the ready goroutine ran before its statement = %v, want %v", c.name, ranFirst, c.want)
+		}
 	}
 }
