@@ -121,7 +121,7 @@ func (db *DB) writeAlone(w *groupedWrite) {
 		w.err = db.classify(w.what, err)
 		return
 	}
-	db.walGrew()
+	db.committed()
 	db.publishChange(ch)
 }
 
@@ -185,7 +185,7 @@ func (db *DB) writeGroup(batch []*groupedWrite) {
 		}
 		return
 	}
-	db.walGrew()
+	db.committed()
 	var all Change
 	for i, w := range batch {
 		if w.err == nil {
