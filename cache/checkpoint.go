@@ -44,10 +44,17 @@ func (db *DB) startCheckpointer(ctx context.Context) error {
 	return nil
 }
 
-// walGrew tells the checkpointer that a commit wrote to the WAL; it never blocks.
-func (db *DB) walGrew() {
+// committed tells the checkpointer and the search indexer that a write committed; it
+// never blocks.
+func (db *DB) committed() {
 	if db.ckpt != nil {
 		db.ckpt.Committed()
+	}
+	if db.idx != nil {
+		select {
+		case db.idx.committed <- struct{}{}: // the indexer waits for a gap (search_pending.go)
+		default:
+		}
 	}
 }
 

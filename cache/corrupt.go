@@ -13,7 +13,7 @@ import (
 
 // quickCheck runs PRAGMA quick_check (a fast structural check that skips index
 // contents) and reports a damaged file as ErrCorrupt.
-func (db *DB) quickCheck(ctx context.Context) error { return db.quickCheckOn(ctx, db.w) }
+func (db *DB) quickCheck(ctx context.Context) error { return db.quickCheckOn(ctx, db.w.pool) }
 
 // quickCheckOn is quickCheck on the given pool (the writer at Open, the read pool
 // in the background).

@@ -36,8 +36,7 @@ const (
 // DB is an open cache. It is safe for concurrent use.
 type DB struct {
 	path    string
-	w       *sql.DB       // exactly one connection: every write is serialised through it
-	ws      *stmtCache    // the writer's prepared statements
+	w       *writer       // the one writing connection: every write is serialised through it
 	groups  writeGroups   // writes waiting for the writer (group_commit.go)
 	idx     *indexer      // writes deferred search entries (search_pending.go)
 	ckpt    *checkpointer // checkpoints the WAL off the write path (checkpoint.go)
@@ -76,58 +75,57 @@ func Open(path string) (*DB, error) {
 	db := &DB{path: path, changes: newChangeFeed()}
 	created := !exists(path)
 
-	var err error
 	// temp_store(2): a statement that writes several rows keeps its statement
 	// journal in memory, not in a temporary file written page by page
 	// (messages_bulk.go).
-	db.w, err = sql.Open("sqlite", path+fmt.Sprintf(
+	pool, err := sql.Open("sqlite", path+fmt.Sprintf(
 		"?_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=temp_store(2)&_pragma=wal_autocheckpoint(%d)&_txlock=immediate",
 		busyTimeoutMS, walBackstopPages))
 	if err != nil {
 		return nil, fmt.Errorf("cache: open %s: %w", path, err)
 	}
-	db.w.SetMaxOpenConns(1)
-	db.w.SetMaxIdleConns(1)
-	db.w.SetConnMaxLifetime(0)
-	db.w.SetConnMaxIdleTime(0)
+	pool.SetMaxOpenConns(1)
+	pool.SetMaxIdleConns(1)
+	pool.SetConnMaxLifetime(0)
+	pool.SetConnMaxIdleTime(0)
+	db.w = newWriter(pool)
 
-	if err := db.w.PingContext(ctx); err != nil {
-		db.w.Close()
+	if err := pool.PingContext(ctx); err != nil {
+		pool.Close()
 		return nil, db.openError(err)
 	}
 	checkOwed, err := db.startSession(ctx, created)
 	if err != nil {
-		db.w.Close()
+		pool.Close()
 		return nil, err
 	}
 	if err := db.migrate(ctx); err != nil {
-		db.w.Close()
+		pool.Close()
 		return nil, db.openError(err)
 	}
 
 	rdb, err := sql.Open("sqlite", path+fmt.Sprintf("?_pragma=busy_timeout(%d)&_pragma=query_only(1)", busyTimeoutMS))
 	if err != nil {
-		db.w.Close()
+		pool.Close()
 		return nil, fmt.Errorf("cache: open %s for reading: %w", path, err)
 	}
 	db.r = newReadPool(rdb)
-	db.ws = newStmtCache(db.w)
 	db.r.SetMaxOpenConns(readConns)
 	db.r.SetMaxIdleConns(readConns)
 	if err := db.r.PingContext(ctx); err != nil {
 		db.r.Close()
-		db.w.Close()
+		pool.Close()
 		return nil, db.openError(err)
 	}
 	if err := db.startCheckpointer(ctx); err != nil {
 		db.r.Close()
-		db.w.Close()
+		pool.Close()
 		return nil, err
 	}
 	if err := db.startIndexer(ctx); err != nil {
 		_ = db.stopCheckpointer()
 		db.r.Close()
-		db.w.Close()
+		pool.Close()
 		return nil, err
 	}
 	if checkOwed {
@@ -159,9 +157,10 @@ func (db *DB) Close() error {
 			errs = append(errs, db.endSession())
 		}
 		if db.r != nil {
-			errs = append(errs, db.r.stmts.close(), db.ws.close(), db.r.Close())
+			errs = append(errs, db.r.stmts.close(), db.r.Close())
 		}
-		errs = append(errs, db.w.Close())
+		pool := db.w.pool
+		errs = append(errs, db.w.close(), pool.Close())
 		if err := errors.Join(errs...); err != nil {
 			db.closeErr = fmt.Errorf("cache: close %s: %w", db.path, err)
 		}
@@ -182,16 +181,18 @@ func (db *DB) read(what string, err error) error {
 // exactly as on a full disk, with ErrDiskFull. A negative extraPages lifts the cap.
 // It keeps a cache within a quota, and lets fault tests fill the "disk" for real.
 func (db *DB) LimitSize(ctx context.Context, extraPages int) error {
-	limit := int64(1073741823) // SQLite's default maximum
-	if extraPages >= 0 {
-		var pages int64
-		if err := db.w.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages); err != nil {
-			return db.classify("read the page count", err)
+	return db.w.exclusive(ctx, func(conn *sql.Conn) error {
+		limit := int64(1073741823) // SQLite's default maximum
+		if extraPages >= 0 {
+			var pages int64
+			if err := conn.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages); err != nil {
+				return db.classify("read the page count", err)
+			}
+			limit = pages + int64(extraPages)
 		}
-		limit = pages + int64(extraPages)
-	}
-	if _, err := db.w.ExecContext(ctx, fmt.Sprintf(`PRAGMA max_page_count = %d`, limit)); err != nil {
-		return db.classify("limit the size", err)
-	}
-	return nil
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA max_page_count = %d`, limit)); err != nil {
+			return db.classify("limit the size", err)
+		}
+		return nil
+	})
 }

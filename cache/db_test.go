@@ -352,11 +352,11 @@ func TestConcurrentReadsDuringWrite(t *testing.T) {
 
 	// Hold a write transaction open and read meanwhile: WAL readers see the last
 	// committed state and are not blocked by the writer.
-	tx, err := db.w.BeginTx(ctx, nil)
+	tx, err := db.w.begin(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tx.Exec(`UPDATE messages SET body = 'uncommitted'`); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE messages SET body = 'uncommitted'`); err != nil {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
@@ -380,7 +380,7 @@ func TestConcurrentReadsDuringWrite(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	tx.Rollback()
+	tx.rollback()
 
 	// And through the API: readers keep getting consistent pages while batches
 	// are written.

@@ -26,9 +26,11 @@ type groupedWrite struct {
 	ctx  context.Context
 	what string
 	fn   func(tx *txn, ch *Change) error
-	err  error
-	done chan struct{} // closed once err is final
-	lead chan struct{} // signalled when this write must lead the next group
+	// background: bookkeeping the user does not wait for (writeBackground).
+	background bool
+	err        error
+	done       chan struct{} // closed once err is final
+	lead       chan struct{} // signalled when this write must lead the next group
 }
 
 // writeGroups queues writes for the connection.
@@ -43,7 +45,20 @@ type writeGroups struct {
 // and, once it has committed, publishes what fn recorded in the change. On any
 // error nothing of fn's is written or published.
 func (db *DB) write(ctx context.Context, what string, fn func(tx *txn, ch *Change) error) error {
-	w := &groupedWrite{ctx: ctx, what: what, fn: fn, done: make(chan struct{}), lead: make(chan struct{}, 1)}
+	return db.enqueueWrite(&groupedWrite{ctx: ctx, what: what, fn: fn})
+}
+
+// writeBackground is write for bookkeeping that nobody waits for on screen (a
+// message's ticks, search entries): its transaction lets other runnable goroutines
+// go first at each statement (txn.yield), so that a message arriving meanwhile is
+// read, stored and shown before the rest of it.
+func (db *DB) writeBackground(ctx context.Context, what string, fn func(tx *txn, ch *Change) error) error {
+	return db.enqueueWrite(&groupedWrite{ctx: ctx, what: what, fn: fn, background: true})
+}
+
+// enqueueWrite runs w alone, or in a group with the writes waiting with it.
+func (db *DB) enqueueWrite(w *groupedWrite) error {
+	w.done, w.lead = make(chan struct{}), make(chan struct{}, 1)
 	g := &db.groups
 	g.mu.Lock()
 	g.waiting = append(g.waiting, w)
@@ -81,38 +96,40 @@ func (db *DB) write(ctx context.Context, what string, fn func(tx *txn, ch *Chang
 	return w.err
 }
 
-// writeAlone runs one write in its own transaction, as the cache always did: its
-// context bounds the whole transaction.
+// writeAlone runs one write in its own transaction. A caller that gave up before
+// it started gets the context's error; once started, it runs to its end
+// (writer.go).
 func (db *DB) writeAlone(w *groupedWrite) {
 	defer close(w.done)
-	ctx := w.ctx
-	sqlTx, err := db.w.BeginTx(ctx, nil)
+	if err := w.ctx.Err(); err != nil {
+		w.err = db.classify(w.what, err)
+		return
+	}
+	tx, err := db.w.begin(w.ctx)
 	if err != nil {
 		w.err = db.classify(w.what, err)
 		return
 	}
-	tx := &txn{Tx: sqlTx, shared: db.ws}
-	defer db.prepareMissed(ctx, tx)
+	tx.yield = w.background
 	var ch Change
 	if err := w.fn(tx, &ch); err != nil {
-		_ = tx.Rollback()
+		tx.rollback()
 		w.err = db.classify(w.what, err)
 		return
 	}
-	if err := tx.Commit(); err != nil {
-		_ = tx.Rollback()
+	if err := tx.commit(); err != nil {
 		w.err = db.classify(w.what, err)
 		return
 	}
-	db.walGrew()
+	db.committed()
 	db.publishChange(ch)
 }
 
 // writeGroup runs several writes in one transaction, each in a savepoint, and
-// answers each. The writes run without their callers' cancellation: one caller
-// giving up must not interrupt a transaction that holds the others' writes (an
-// interrupted statement can roll the whole transaction back). A write whose caller
-// gave up before it started writes nothing and gets the context's error.
+// answers each. Like every write, they run without their callers' cancellation
+// (writer.go), which matters doubly here: one caller giving up must not interrupt
+// a transaction that holds the others' writes. A write whose caller gave up before
+// it started writes nothing and gets the context's error.
 func (db *DB) writeGroup(batch []*groupedWrite) {
 	defer func() {
 		for _, w := range batch {
@@ -120,15 +137,17 @@ func (db *DB) writeGroup(batch []*groupedWrite) {
 		}
 	}()
 	ctx := context.Background()
-	sqlTx, err := db.w.BeginTx(ctx, nil)
+	tx, err := db.w.begin(ctx)
 	if err != nil {
 		for _, w := range batch {
 			w.err = db.classify(w.what, err)
 		}
 		return
 	}
-	tx := &txn{Tx: sqlTx, shared: db.ws, noCancel: true}
-	defer db.prepareMissed(ctx, tx)
+	tx.yield = true
+	for _, w := range batch {
+		tx.yield = tx.yield && w.background
+	}
 	changes := make([]Change, len(batch))
 	var fatal error // the transaction itself failed: nothing is written
 	for i, w := range batch {
@@ -155,10 +174,10 @@ func (db *DB) writeGroup(batch []*groupedWrite) {
 		}
 	}
 	if fatal == nil {
-		fatal = tx.Commit()
+		fatal = tx.commit()
 	}
 	if fatal != nil {
-		_ = tx.Rollback()
+		tx.rollback()
 		for _, w := range batch {
 			if w.err == nil {
 				w.err = db.classify(w.what, fmt.Errorf("written together with other writes: %w", fatal))
@@ -166,7 +185,7 @@ func (db *DB) writeGroup(batch []*groupedWrite) {
 		}
 		return
 	}
-	db.walGrew()
+	db.committed()
 	var all Change
 	for i, w := range batch {
 		if w.err == nil {

@@ -75,7 +75,7 @@ func (db *DB) AddMarkerSets(ctx context.Context, sets []MarkerSet) (int, error) 
 		what = fmt.Sprintf("record %d marker sets", len(sets))
 	}
 	var changed int
-	err := db.write(ctx, what, func(tx *txn, ch *Change) error {
+	err := db.writeBackground(ctx, what, func(tx *txn, ch *Change) error {
 		changed = 0
 		me, err := accountUserID(ctx, tx)
 		if err != nil {

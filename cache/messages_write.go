@@ -90,10 +90,8 @@ func normaliseMessage(m Message) Message {
 	return scrubDeleted(m)
 }
 
-// messageWriter runs the message statements of one write transaction. Each is
-// bound to the transaction on first use (txn.stmt): a write uses two or three of
-// the seven, and binding all of them was a cost of every live write
-// (docs/benchmarks.md, issue 10).
+// messageWriter runs the message statements of one write transaction, each the
+// writer's prepared statement for its text (writer.go).
 type messageWriter struct {
 	ctx                                                        context.Context
 	tx                                                         *txn

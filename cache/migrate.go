@@ -59,7 +59,7 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (
+	if _, err := db.w.pool.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (
 		version    INTEGER PRIMARY KEY,
 		name       TEXT NOT NULL,
 		applied_at INTEGER NOT NULL)`); err != nil {
@@ -82,7 +82,7 @@ func (db *DB) migrate(ctx context.Context) error {
 
 func (db *DB) schemaVersion(ctx context.Context) (int, error) {
 	var v int
-	err := db.w.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&v)
+	err := db.w.pool.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&v)
 	if err != nil {
 		return 0, fmt.Errorf("read schema version: %w", err)
 	}
@@ -90,7 +90,7 @@ func (db *DB) schemaVersion(ctx context.Context) (int, error) {
 }
 
 func (db *DB) applyMigration(ctx context.Context, m migration) error {
-	tx, err := db.w.BeginTx(ctx, nil)
+	tx, err := db.w.pool.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}

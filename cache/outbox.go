@@ -147,7 +147,7 @@ func (db *DB) MarkSentAll(ctx context.Context, marks []SentMark) error {
 	if len(marks) == 0 {
 		return nil
 	}
-	return db.write(ctx, fmt.Sprintf("mark %d messages sent", len(marks)), func(tx *txn, ch *Change) error {
+	return db.writeBackground(ctx, fmt.Sprintf("mark %d messages sent", len(marks)), func(tx *txn, ch *Change) error {
 		b := newConfirmBatch(ctx, tx, ch)
 		for _, mk := range marks {
 			if _, err := b.confirm(mk.ID, mk.SentAt); err != nil {

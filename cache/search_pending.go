@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/cubechat/cubechat/internal/quietgap"
 )
 
 // Deferred search indexing. Writing a message's search entry was half the cost of
@@ -30,6 +32,12 @@ const (
 	// (messages_bulk.go): a catch-up's pages keep the writer busy, and their search
 	// entries are written once it is done, not in between.
 	bulkQuiet = 300 * time.Millisecond
+	// Then it waits for a gap of indexQuiet without a commit, at most indexLongest:
+	// a message's writes come in a burst of a few milliseconds, and an index run (a
+	// few hundred µs of one core, cold) started inside one delayed that message
+	// (docs/benchmarks.md, "Issue 10, live path, round 6").
+	indexQuiet   = 5 * time.Millisecond
+	indexLongest = 100 * time.Millisecond
 )
 
 // indexer writes the pending search entries in the background (started by Open,
@@ -45,12 +53,15 @@ type indexer struct {
 	queued, indexed atomic.Uint64
 	// bulkAt is when the last bulk insert left entries pending (unix nanoseconds).
 	bulkAt atomic.Int64
+	// committed is signalled after every commit (DB.committed).
+	committed chan struct{}
 }
 
 // startIndexer starts the indexer, waking it at once when the file holds rows
 // left pending by an earlier session.
 func (db *DB) startIndexer(ctx context.Context) error {
-	db.idx = &indexer{wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	db.idx = &indexer{wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
+		committed: make(chan struct{}, 1)}
 	var n int
 	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM fts_pending`).Scan(&n); err != nil {
 		return db.read("count pending search entries", err)
@@ -107,6 +118,9 @@ func (db *DB) runIndexer() {
 			case <-gather.C:
 			}
 		}
+		if !quietgap.Await(x.committed, x.stop, indexQuiet, indexLongest) {
+			return
+		}
 		if err := db.indexPending(context.Background()); err != nil {
 			// The rows stay pending: the next wake, or a search, tries again.
 			slog.Warn("cache: writing pending search entries", "path", db.path, "err", err)
@@ -120,7 +134,7 @@ func (db *DB) indexPending(ctx context.Context) error {
 	seen := x.queued.Load()
 	for {
 		n := 0
-		err := db.write(ctx, "write pending search entries", func(tx *txn, _ *Change) error {
+		err := db.writeBackground(ctx, "write pending search entries", func(tx *txn, _ *Change) error {
 			// The batch is the lowest pending pks; its entries are written and its
 			// rows dropped by one statement each (set-based: a statement per row was
 			// most of the cost of indexing a catch-up's 100,000 rows).

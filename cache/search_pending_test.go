@@ -102,3 +102,22 @@ func TestPendingRowsChangeAndGoWithoutTouchingTheIndex(t *testing.T) {
 	}
 	checkFTS(t, db)
 }
+
+// Every commit tells the indexer, which waits for a gap between them before it
+// writes (quietgap): an index run started inside a message's burst of writes
+// delayed that message.
+func TestCommitsTellTheIndexer(t *testing.T) {
+	db := openTest(t)
+	select {
+	case <-db.idx.committed:
+	default:
+	}
+	if err := db.SetDraft(context.Background(), "d1", "a commit"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-db.idx.committed:
+	default:
+		t.Fatal("a commit did not tell the indexer")
+	}
+}

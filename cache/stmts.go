@@ -9,14 +9,10 @@ import (
 // database/sql with modernc.org/sqlite compiles the SQL text again on every call
 // that is not a prepared statement, and SQLite's parser was the largest part of the
 // client's CPU (docs/benchmarks.md). Every fixed SQL text the cache runs is therefore
-// prepared once and kept: the read pool and the write transactions below look the
-// text up in a stmtCache and run the prepared statement. database/sql prepares a
-// statement at most once per pooled connection and reuses it from then on.
-
-// maxCachedStmts bounds a cache. Queries whose text is built from input (IN lists
-// of any length) bypass it (rawQuery), but should one slip through, the cache stops
-// growing at the bound and the rest run unprepared, as before.
-const maxCachedStmts = 256
+// prepared once and kept: the read pool looks the text up in a stmtCache and runs
+// the prepared statement (database/sql prepares it at most once per pooled
+// connection and reuses it from then on); the writer keeps its own on its one
+// connection (writer.go).
 
 // stmtCache maps SQL text to its prepared statement on one *sql.DB.
 type stmtCache struct {
@@ -106,115 +102,4 @@ func (p *readPool) QueryRowContext(ctx context.Context, query string, args ...an
 // fill the cache.
 func (p *readPool) rawQuery(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	return p.DB.QueryContext(ctx, query, args...)
-}
-
-// cached returns query's statement if it is already prepared, without preparing.
-func (c *stmtCache) cached(query string) *sql.Stmt {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.stmts[query]
-}
-
-// txn is one write transaction whose query methods run the writer's cached
-// prepared statements (bound to the transaction once per text).
-//
-// The writer has a single connection, which the transaction holds: a statement
-// cannot be prepared on the shared cache while it runs. A text met for the first
-// time is prepared on the transaction alone and remembered in missed; write
-// prepares those on the shared cache once the transaction has ended.
-type txn struct {
-	*sql.Tx
-	shared *stmtCache
-	bound  map[string]*sql.Stmt
-	missed []string
-	// noCancel: the transaction holds several callers' writes (group_commit.go), so
-	// no caller's cancellation may interrupt its statements.
-	noCancel bool
-}
-
-// ctxFor is the context a statement of the transaction runs with.
-func (t *txn) ctxFor(ctx context.Context) context.Context {
-	if t.noCancel {
-		return context.WithoutCancel(ctx)
-	}
-	return ctx
-}
-
-// stmt returns the transaction's statement for query.
-func (t *txn) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
-	if st, ok := t.bound[query]; ok {
-		return st, nil
-	}
-	var st *sql.Stmt
-	if shared := t.shared.cached(query); shared != nil {
-		// Already prepared on the writer's connection: binding compiles nothing.
-		st = t.Tx.StmtContext(ctx, shared)
-	} else {
-		var err error
-		if st, err = t.Tx.PrepareContext(ctx, query); err != nil {
-			return nil, err
-		}
-		t.missed = append(t.missed, query)
-	}
-	if t.bound == nil {
-		t.bound = map[string]*sql.Stmt{}
-	}
-	t.bound[query] = st // released with the transaction
-	return st, nil
-}
-
-// prepareMissed prepares on the shared cache the texts the transaction met first;
-// it runs after the transaction, when the writer's connection is free again. A
-// failure only leaves the text to be prepared again next time.
-func (db *DB) prepareMissed(ctx context.Context, t *txn) {
-	for _, q := range t.missed {
-		_, _ = db.ws.get(ctx, q)
-	}
-}
-
-// ExecContext runs query as a cached prepared statement.
-func (t *txn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	ctx = t.ctxFor(ctx)
-	st, err := t.stmt(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	return st.ExecContext(ctx, args...)
-}
-
-// QueryContext runs query as a cached prepared statement.
-func (t *txn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	ctx = t.ctxFor(ctx)
-	st, err := t.stmt(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	return st.QueryContext(ctx, args...)
-}
-
-// QueryRowContext runs query as a cached prepared statement.
-func (t *txn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	ctx = t.ctxFor(ctx)
-	st, err := t.stmt(ctx, query)
-	if err != nil {
-		// The failed prepare shows up again, as the row's error.
-		return t.Tx.QueryRowContext(ctx, query, args...)
-	}
-	return st.QueryRowContext(ctx, args...)
-}
-
-// PrepareContext returns a statement for query bound to the transaction (the
-// shared one when cached); closing it releases only the binding. Run it with
-// ctxFor's context.
-func (t *txn) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
-	ctx = t.ctxFor(ctx)
-	shared := t.shared.cached(query)
-	if shared == nil {
-		st, err := t.Tx.PrepareContext(ctx, query)
-		if err == nil {
-			t.missed = append(t.missed, query)
-		}
-		return st, err
-	}
-	return t.Tx.StmtContext(ctx, shared), nil
 }

@@ -22,7 +22,7 @@ func (db *DB) UpsertUsers(ctx context.Context, users []User) error {
 	}
 	defer db.notify.changed() // notify_facts.go: after the commit
 	return db.write(ctx, "save users", func(tx *txn, ch *Change) error {
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO users (`+userCols+`)
+		const upsert = `INSERT INTO users (` + userCols + `)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET login = excluded.login, full_name = excluded.full_name,
 				avatar = excluded.avatar, updated_at = excluded.updated_at, email = excluded.email,
@@ -32,13 +32,9 @@ func (db *DB) UpsertUsers(ctx context.Context, users []User) error {
 					last_request_at) IS NOT
 				(excluded.login, excluded.full_name, excluded.avatar, excluded.updated_at, excluded.email,
 					excluded.phone, excluded.website, excluded.blob_id, excluded.custom_data,
-					excluded.last_request_at)`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
+					excluded.last_request_at)`
 		for _, u := range users {
-			res, err := stmt.ExecContext(tx.ctxFor(ctx), u.ID, u.Login, u.FullName, u.Avatar, toMillis(u.UpdatedAt),
+			res, err := tx.ExecContext(ctx, upsert, u.ID, u.Login, u.FullName, u.Avatar, toMillis(u.UpdatedAt),
 				u.Email, u.Phone, u.Website, u.BlobID, u.CustomData, toMillis(u.LastRequestAt))
 			if err != nil {
 				return fmt.Errorf("user %d: %w", u.ID, err)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/xmppo/go-xmpp"
+
+	"github.com/cubechat/cubechat/internal/livestage"
 )
 
 // readLoop is the only caller of Recv on cc. After Recv fails, or once cc is declared
@@ -58,6 +60,7 @@ func (c *Chat) handleMessage(cc *chatConn, ch xmpp.Chat) {
 		c.log.Debug("chat message ignored", "from", st.From, "id", st.ID, "type", st.Type)
 		return
 	}
+	livestage.Mark(livestage.Recv, st.ID)
 	cc.emit(c.events, ev)
 	if me, ok := ev.(MessageEvent); ok && !c.opts.NoAutoDeliver && needsDeliveredAck(me, c.opts.UserID) {
 		// From its own goroutine: the reader must never wait on a full socket buffer.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/cubechat/cubechat/internal/livestage"
 )
 
 // OutgoingMessage is a chat message to send.
@@ -52,9 +54,11 @@ func (c *Chat) SendMessage(ctx context.Context, out OutgoingMessage) (*MessageSt
 	if err != nil {
 		return nil, err
 	}
+	livestage.Mark(livestage.Wire, st.ID)
 	if err := c.Send(ctx, st); err != nil {
 		return nil, err
 	}
+	livestage.Mark(livestage.Wired, st.ID)
 	return st, nil
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cubechat/cubechat/cache"
 	"github.com/cubechat/cubechat/cube"
+	"github.com/cubechat/cubechat/internal/livestage"
 )
 
 // The live benchmarks' shared parts: a raw SDK connection that times the message
@@ -39,6 +40,7 @@ func connectRaw(b *testing.B, h *harness, a account, room int) (*cube.Chat, <-ch
 			select {
 			case ev := <-chat.Events():
 				if me, ok := ev.(cube.MessageEvent); ok {
+					livestage.Mark(livestage.Seen, me.Message.ID)
 					received <- rawArrival{id: me.Message.ID, at: time.Now()}
 				}
 			case <-quit:
@@ -109,6 +111,7 @@ func watchFeed(db *cache.DB, dialogID string) *feedWatch {
 			seen := <-w.seen
 			for _, id := range ch.Messages[dialogID] {
 				if _, ok := seen[id]; !ok {
+					livestage.Mark(livestage.Seen, id)
 					seen[id] = now
 				}
 			}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/cubechat/cubechat/cache"
 	"github.com/cubechat/cubechat/cube"
+	"github.com/cubechat/cubechat/internal/livestage"
 )
 
 // Messages that arrive together are stored together. When the pipeline takes a
@@ -34,6 +35,7 @@ func (p *pipeline) handleRun(ctx context.Context, first cube.Event, events <-cha
 	switch ev := first.(type) {
 	case cube.MessageEvent:
 		run, next, open := gatherRun(ev, events)
+		livestage.Mark(livestage.Take, ev.Message.ID)
 		p.e.fresh.awaitWrite(ctx)
 		p.e.storeLive(ctx, p.chat, run)
 		return next, open
@@ -100,6 +102,7 @@ func (e *Engine) storeLive(ctx context.Context, chat *cube.Chat, run []cube.Mess
 	// Counted unread in the same write: new, from someone else, in a dialog that
 	// was cached (the server's copy of a fetched one already counts it) and not on
 	// screen.
+	livestage.Mark(livestage.Store, msgs[0].ID)
 	isNew, err := e.db.StoreLive(ctx, msgs, func(m cache.Message) bool {
 		return known[m.DialogID] && m.SenderID != me && !e.viewing(m.DialogID)
 	})
@@ -112,6 +115,7 @@ func (e *Engine) storeLive(ctx context.Context, chat *cube.Chat, run []cube.Mess
 	}
 	// The write has woken the cache's subscribers (the screen among them): let them
 	// run before the bookkeeping below, which the user does not wait for.
+	livestage.Mark(livestage.Stored, msgs[0].ID)
 	runtime.Gosched()
 	e.ackDelivered(chat, wire, me)
 	e.missed.nudge() // the cache takes writes: fetch what it refused before

@@ -13,6 +13,7 @@ import (
 	"github.com/cubechat/cubechat/cache"
 	"github.com/cubechat/cubechat/cube"
 	"github.com/cubechat/cubechat/internal/backoff"
+	"github.com/cubechat/cubechat/internal/livestage"
 )
 
 // outboxBatch is how many queued messages are sent before one confirmation.
@@ -49,6 +50,7 @@ func (e *Engine) Send(ctx context.Context, dialogID, text string) (string, error
 		SentAt:      composedAt(),
 		State:       cache.StatePending,
 	}
+	livestage.Mark(livestage.Send, m.ID)
 	if err := e.queueComposed(ctx, m); err != nil {
 		return "", fmt.Errorf("sync: queueing the message: %w", err)
 	}

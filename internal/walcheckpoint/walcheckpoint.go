@@ -16,6 +16,8 @@ import (
 	"database/sql"
 	"sync/atomic"
 	"time"
+
+	"github.com/cubechat/cubechat/internal/quietgap"
 )
 
 // Policy says when a checkpoint runs: at least Every after the last one, once
@@ -112,22 +114,7 @@ func (c *Checkpointer) run() {
 // awaitQuiet waits, after a commit, for Quiet without another one, or for Longest in
 // all; false means Stop was called.
 func (c *Checkpointer) awaitQuiet() bool {
-	longest := time.NewTimer(c.policy.Longest)
-	defer longest.Stop()
-	quiet := time.NewTimer(c.policy.Quiet)
-	defer quiet.Stop()
-	for {
-		select {
-		case <-c.wrote:
-			quiet.Reset(c.policy.Quiet)
-		case <-quiet.C:
-			return true
-		case <-longest.C:
-			return true
-		case <-c.stop:
-			return false
-		}
-	}
+	return quietgap.Await(c.wrote, c.stop, c.policy.Quiet, c.policy.Longest)
 }
 
 // sleep waits for d; false means Stop was called.
