@@ -79,7 +79,7 @@ func (db *DB) Outbox(ctx context.Context) ([]Message, error) {
 // and no outbox row. ErrNotFound for an unknown id.
 func (db *DB) MarkSent(ctx context.Context, id string, sentAt time.Time) error {
 	return db.write(ctx, "mark sent "+id, func(tx *txn, ch *Change) error {
-		b := newConfirmBatch(ctx, tx, ch)
+		b := newConfirmBatch(ctx, tx, ch, 1)
 		found, err := b.confirm(id, sentAt)
 		if err != nil {
 			return err
@@ -148,7 +148,7 @@ func (db *DB) MarkSentAll(ctx context.Context, marks []SentMark) error {
 		return nil
 	}
 	return db.writeBackground(ctx, fmt.Sprintf("mark %d messages sent", len(marks)), func(tx *txn, ch *Change) error {
-		b := newConfirmBatch(ctx, tx, ch)
+		b := newConfirmBatch(ctx, tx, ch, len(marks))
 		for _, mk := range marks {
 			if _, err := b.confirm(mk.ID, mk.SentAt); err != nil {
 				return err

@@ -25,11 +25,12 @@ import (
 // the other rows, which the update leaves alone.
 //
 // RETURNING reads the row as it is now, and its subquery the table after this
-// one-row update: it says what the message's dialog needs (see lastAction), in the
-// same statement, for the live path's case where the confirmed message is the
-// dialog's last message. A confirmation changes messages of its own dialog only,
-// so the answer holds at the end of the batch for a dialog in which it changed
-// this one message alone.
+// one-row update: when ?3 is set, it says what the message's dialog needs (see
+// lastAction), in the same statement, for the live path's case where the confirmed
+// message is the dialog's last message. A confirmation changes messages of its own
+// dialog only, so the answer holds at the end of the batch for a dialog in which it
+// changed this one message alone. A batch of several leaves ?3 unset (1, general):
+// its messages are mostly of one dialog, refreshed once at the end.
 const confirmSQL = `UPDATE messages SET
 		state = CASE WHEN state IN ('pending', 'failed') THEN 'sent' ELSE state END,
 		last_error = CASE WHEN state IN ('pending', 'failed') THEN '' ELSE last_error END,
@@ -38,7 +39,7 @@ const confirmSQL = `UPDATE messages SET
 			ELSE (SELECT COALESCE(MAX(o.arrival), 0) + 1 FROM messages o
 				WHERE o.dialog_id = messages.dialog_id AND o.sent_at = ?2 AND o.pk != messages.pk) END
 	WHERE id = ?1 AND (state IN ('pending', 'failed') OR sent_at != COALESCE(?2, sent_at))
-	RETURNING dialog_id, body, sender_id, sent_at,
+	RETURNING dialog_id, body, sender_id, sent_at, CASE WHEN ?3 THEN
 		(SELECT CASE
 			WHEN d.last_message_id != messages.id OR COALESCE((SELECT n.id FROM messages n
 				WHERE n.dialog_id = d.id AND n.deleted = 0
@@ -48,7 +49,7 @@ const confirmSQL = `UPDATE messages SET
 				AND d.last_message_user_id = messages.sender_id
 				AND NOT (d.hidden_at > 0 AND messages.sent_at > d.hidden_at) THEN 0
 			ELSE 2 END
-		FROM dialogs d WHERE d.id = messages.dialog_id)`
+		FROM dialogs d WHERE d.id = messages.dialog_id) ELSE 1 END`
 
 // lastAction is what a confirmed message's dialog needs, as refreshDialogs would
 // find it, when the dialog names the message as its last message and the message
@@ -74,6 +75,7 @@ type confirmed struct {
 // confirmBatch is one confirmation transaction: the messages it changed, by
 // dialog, in the order first changed.
 type confirmBatch struct {
+	decide  bool // ask confirmSQL what each message's dialog needs: a batch of one
 	ctx     context.Context
 	tx      *txn
 	ch      *Change
@@ -81,8 +83,8 @@ type confirmBatch struct {
 	order   []string // dialogs
 }
 
-func newConfirmBatch(ctx context.Context, tx *txn, ch *Change) *confirmBatch {
-	return &confirmBatch{ctx: tx.ctxFor(ctx), tx: tx, ch: ch, changed: map[string][]confirmed{}}
+func newConfirmBatch(ctx context.Context, tx *txn, ch *Change, size int) *confirmBatch {
+	return &confirmBatch{decide: size == 1, ctx: tx.ctxFor(ctx), tx: tx, ch: ch, changed: map[string][]confirmed{}}
 }
 
 // confirm marks one message sent and takes it out of the outbox. False: no such
@@ -94,7 +96,7 @@ func (b *confirmBatch) confirm(id string, sentAt time.Time) (bool, error) {
 	}
 	c := confirmed{id: id}
 	var last sql.NullInt64
-	err := b.tx.QueryRowContext(b.ctx, confirmSQL, id, at).Scan(&c.dialogID, &c.body, &c.senderID,
+	err := b.tx.QueryRowContext(b.ctx, confirmSQL, id, at, b.decide).Scan(&c.dialogID, &c.body, &c.senderID,
 		&c.sentAt, &last)
 	if last.Valid {
 		c.last = []lastAction{lastCurrent, lastGeneral, lastFollow}[last.Int64]
