@@ -78,7 +78,17 @@ func (db *DB) Outbox(ctx context.Context) ([]Message, error) {
 // a server copy already moved it further), SentAt the server's time when given,
 // and no outbox row. ErrNotFound for an unknown id.
 func (db *DB) MarkSent(ctx context.Context, id string, sentAt time.Time) error {
-	return db.settle(ctx, id, "mark sent", markSent(sentAt))
+	return db.write(ctx, "mark sent "+id, func(tx *txn, ch *Change) error {
+		b := newConfirmBatch(ctx, tx, ch, 1)
+		found, err := b.confirm(id, sentAt)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return fmt.Errorf("message %s: %w", id, ErrNotFound)
+		}
+		return b.refresh()
+	})
 }
 
 // markSent is MarkSent's change to a message.
@@ -138,18 +148,13 @@ func (db *DB) MarkSentAll(ctx context.Context, marks []SentMark) error {
 		return nil
 	}
 	return db.writeBackground(ctx, fmt.Sprintf("mark %d messages sent", len(marks)), func(tx *txn, ch *Change) error {
-		w, err := newMessageWriter(ctx, tx)
-		if err != nil {
-			return err
-		}
-		defer w.close()
-		touched := map[string]map[string]bool{}
+		b := newConfirmBatch(ctx, tx, ch, len(marks))
 		for _, mk := range marks {
-			if _, err := settleOne(w, mk.ID, markSent(mk.SentAt), touched, ch); err != nil {
+			if _, err := b.confirm(mk.ID, mk.SentAt); err != nil {
 				return err
 			}
 		}
-		return refreshLastMessages(ctx, tx, touched, ch)
+		return b.refresh()
 	})
 }
 
