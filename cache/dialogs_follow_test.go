@@ -335,6 +335,23 @@ func TestNewMessageSettlesItsDialogAsTheGeneralRefreshAtTheEdges(t *testing.T) {
 			incoming: []Message{{ID: msgID(110), DialogID: "d1", SenderID: 8, Body: "new", SentAt: second}},
 			counted:  map[string]bool{msgID(110): true},
 		}},
+		{"same-second-below-a-last-message-cached-in-another-second", followScenario{
+			server:   []Message{{ID: cached.ID, DialogID: "d1", SenderID: 8, Body: "cached", SentAt: base}},
+			dialogs:  map[string]dialogState{"d1": {lastID: cached.ID, last: cached.Body, lastAt: toMillis(second), lastUser: 8}},
+			incoming: []Message{{ID: msgID(110), DialogID: "d1", SenderID: 8, Body: "new", SentAt: second}},
+			counted:  map[string]bool{msgID(110): true},
+		}},
+		{"same-second-below-a-last-message-cached-in-another-dialog", followScenario{
+			server:   []Message{{ID: cached.ID, DialogID: "d2", SenderID: 8, Body: "cached", SentAt: second}},
+			dialogs:  map[string]dialogState{"d1": {lastID: cached.ID, last: cached.Body, lastAt: toMillis(second), lastUser: 8}},
+			incoming: []Message{{ID: msgID(110), DialogID: "d1", SenderID: 8, Body: "new", SentAt: second}},
+			counted:  map[string]bool{msgID(110): true},
+		}},
+		{"no-last-message-id-but-a-later-time", followScenario{
+			dialogs:  map[string]dialogState{"d1": {lastAt: toMillis(second), lastUser: 8}},
+			incoming: []Message{{ID: msgID(110), DialogID: "d1", SenderID: 8, Body: "new", SentAt: base}},
+			counted:  map[string]bool{msgID(110): true},
+		}},
 		{"same-second-below-a-last-message-not-cached", followScenario{
 			dialogs:  map[string]dialogState{"d1": {lastID: msgID(130), last: "elsewhere", lastAt: toMillis(second), lastUser: 8}},
 			incoming: []Message{{ID: msgID(110), DialogID: "d1", SenderID: 8, Body: "new", SentAt: second}},
