@@ -117,7 +117,7 @@ func (db *DB) Subscribe() (<-chan Change, func()) {
 
 // publishChange hands a committed write's change to the subscribers, sorted and
 // without duplicates; an empty one is not sent. The change is the caller's no
-// longer: it is tidied in place rather than copied (a copy was 4 KiB of garbage per
+// longer: it is tidied in place rather than copied (a copy was 2 KiB of garbage per
 // live message, docs/benchmarks.md, "Issue 10, live path, round 6").
 func (db *DB) publishChange(c Change) {
 	if c.Empty() {

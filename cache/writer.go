@@ -16,7 +16,7 @@ import (
 // sql.Tx. A sql.Tx bound every cached statement to itself again in each
 // transaction and started a watching goroutine for itself and for each of its
 // queries, and the driver another for each statement run under a cancellable
-// context: some twenty goroutines and 9 KiB of garbage per live message, each new
+// context: some twenty goroutines and 12 KiB of garbage per live message, each new
 // goroutine queued ahead of the ones carrying the message (docs/benchmarks.md,
 // "Issue 10, live path, round 6"). A write's statements therefore run without its
 // caller's cancellation: a write is checked before it starts (group_commit.go) and
