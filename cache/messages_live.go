@@ -33,13 +33,17 @@ func (db *DB) StoreLive(ctx context.Context, msgs []Message, countUnread func(Me
 		w.deferIndex(db.idx)
 		touched := map[string]map[string]bool{} // dialog → changed message ids
 		unread := map[string]int{}              // dialog → new messages to count
+		inserted := map[string]bool{}           // ids new to the cache
 		for i, m := range msgs {
-			inserted, changed, err := w.upsert(m)
+			added, changed, err := w.upsert(m)
 			if err != nil {
 				return err
 			}
-			isNew[i] = inserted
-			if inserted && countUnread != nil && countUnread(m) {
+			isNew[i] = added
+			if added {
+				inserted[m.ID] = true
+			}
+			if added && countUnread != nil && countUnread(m) {
 				unread[m.DialogID]++
 			}
 			if changed {
@@ -50,8 +54,9 @@ func (db *DB) StoreLive(ctx context.Context, msgs []Message, countUnread func(Me
 				touched[m.DialogID][m.ID] = true
 			}
 		}
-		// A counted message is new, so its dialog is among the touched ones.
-		return refreshDialogs(ctx, tx, touched, unread, ch)
+		// A counted message is new, so its dialog is among the touched ones. A
+		// dialog with one new message is settled in one statement (dialogs_follow.go).
+		return refreshInserted(ctx, tx, touched, inserted, unread, ch)
 	})
 	if err != nil {
 		return nil, err

@@ -57,7 +57,15 @@ func enqueueComposed(ctx context.Context, tx *txn, m Message, written bool, idx 
 		return err
 	}
 	if added {
-		return enqueued(ctx, tx, m, written, ch)
+		// enqueued, with the dialog settled in one statement (dialogs_follow.go).
+		if err := queueRow(ctx, tx, m, written); err != nil {
+			return fmt.Errorf("message %s: queue: %w", m.ID, err)
+		}
+		ch.addMessage(m.DialogID, m.ID)
+		if settled, err := follow(ctx, tx, m.DialogID, m.ID, 0, ch); err != nil || settled {
+			return err
+		}
+		return refreshLastMessages(ctx, tx, map[string]map[string]bool{m.DialogID: {m.ID: true}}, ch)
 	}
 	old, err := w.lookup(m.ID)
 	if err != nil {
