@@ -182,9 +182,22 @@ func (t *txn) pause() {
 }
 
 // ctxFor is the context a statement of the transaction runs with: the caller's
-// values without its cancellation.
+// values without its cancellation (one that cannot be cancelled is kept as it is).
 func (t *txn) ctxFor(ctx context.Context) context.Context {
+	if ctx.Done() == nil {
+		return ctx
+	}
 	return context.WithoutCancel(ctx)
+}
+
+// prepared is what every statement of the transaction starts with: the pause of a
+// background write, the context to run with, and the cached statement of query
+// (nil: run the text unprepared).
+func (t *txn) prepared(ctx context.Context, query string) (context.Context, *sql.Stmt, error) {
+	t.pause()
+	ctx = t.ctxFor(ctx)
+	st, err := t.stmt(ctx, query)
+	return ctx, st, err
 }
 
 // stmt returns the prepared statement of query, preparing it on first use; nil
@@ -206,9 +219,7 @@ func (t *txn) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 
 // ExecContext runs query as a cached prepared statement.
 func (t *txn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	t.pause()
-	ctx = t.ctxFor(ctx)
-	st, err := t.stmt(ctx, query)
+	ctx, st, err := t.prepared(ctx, query)
 	switch {
 	case err != nil:
 		return nil, err
@@ -220,9 +231,7 @@ func (t *txn) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 
 // QueryContext runs query as a cached prepared statement.
 func (t *txn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	t.pause()
-	ctx = t.ctxFor(ctx)
-	st, err := t.stmt(ctx, query)
+	ctx, st, err := t.prepared(ctx, query)
 	switch {
 	case err != nil:
 		return nil, err
@@ -234,9 +243,7 @@ func (t *txn) QueryContext(ctx context.Context, query string, args ...any) (*sql
 
 // QueryRowContext runs query as a cached prepared statement.
 func (t *txn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	t.pause()
-	ctx = t.ctxFor(ctx)
-	st, err := t.stmt(ctx, query)
+	ctx, st, err := t.prepared(ctx, query)
 	if err != nil || st == nil {
 		// A failed prepare shows up again, as the row's error.
 		return t.conn.QueryRowContext(ctx, query, args...)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/cubechat/cubechat/internal/backoff"
+	"github.com/cubechat/cubechat/internal/quietgap"
 )
 
 // Live unread counts move at once (a new message bumps its dialog's badge without a
@@ -98,20 +99,5 @@ func (e *Engine) runUnreadRefresh(ctx context.Context) {
 // awaitQuiet waits until no dialog was touched for unreadSettle, or unreadMaxDelay
 // passed. False means ctx ended.
 func (e *Engine) awaitQuiet(ctx context.Context) bool {
-	limit := time.NewTimer(unreadMaxDelay)
-	defer limit.Stop()
-	quiet := time.NewTimer(unreadSettle)
-	defer quiet.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return false
-		case <-limit.C:
-			return true
-		case <-quiet.C:
-			return true
-		case <-e.unread.wake:
-			quiet.Reset(unreadSettle)
-		}
-	}
+	return quietgap.Await(e.unread.wake, ctx.Done(), unreadSettle, unreadMaxDelay)
 }

@@ -14,6 +14,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -202,7 +203,7 @@ func report(w io.Writer, p *parsed, top int) {
 			continue
 		}
 		msgs := path.msgs
-		slices.SortFunc(msgs, func(a, b message) int { return int(a.delay - b.delay) })
+		slices.SortFunc(msgs, func(a, b message) int { return cmp.Compare(a.delay, b.delay) })
 		at := func(q int) float64 { return msgs[min(len(msgs)-1, len(msgs)*q/100)].delay }
 		fmt.Fprintf(w, "== %s: %d messages, p50 %.0f µs, p90 %.0f, p99 %.0f\n", path.name, len(msgs), at(50), at(90), at(99))
 		for _, band := range [][2]int{{40, 60}, {97, 100}} {
@@ -276,7 +277,7 @@ func topOf(acc map[string]float64, n float64, top int) string {
 			es = append(es, entry{fn, v / n})
 		}
 	}
-	slices.SortFunc(es, func(a, b entry) int { return int(b.us - a.us) })
+	slices.SortFunc(es, func(a, b entry) int { return cmp.Compare(b.us, a.us) })
 	var parts []string
 	for i, e := range es {
 		if i == top {
