@@ -31,8 +31,9 @@ import (
 
 func main() {
 	top := flag.Int("top", 6, "goroutines listed per step")
+	each := flag.Int("each", 0, "also list this many of the slowest messages of each path one by one")
 	flag.Usage = func() {
-		fmt.Fprintln(flag.CommandLine.Output(), "usage: livetrace [-top n] trace-file")
+		fmt.Fprintln(flag.CommandLine.Output(), "usage: livetrace [-top n] [-each n] trace-file")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -51,7 +52,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "livetrace:", err)
 		os.Exit(1)
 	}
-	report(os.Stdout, t, *top)
+	report(os.Stdout, t, *top, *each)
 }
 
 // span is a goroutine running (or, in gcs, a collection) from t0 to t1.
@@ -70,6 +71,7 @@ type mark struct {
 type parsed struct {
 	label map[trace.GoID]string      // a goroutine's start function
 	runs  []span                     // every stretch a goroutine ran, by start
+	sys   []span                     // every stretch a goroutine spent in a system call, by start
 	gcs   []span                     // garbage collections
 	marks map[string]map[string]mark // message id → step → mark
 }
@@ -81,6 +83,7 @@ func read(r io.Reader) (*parsed, error) {
 	}
 	p := &parsed{label: map[trace.GoID]string{}, marks: map[string]map[string]mark{}}
 	running := map[trace.GoID]trace.Time{}
+	inSyscall := map[trace.GoID]trace.Time{}
 	var gcStart trace.Time
 	for {
 		ev, err := tr.ReadEvent()
@@ -110,6 +113,15 @@ func read(r io.Reader) (*parsed, error) {
 					delete(running, g)
 				}
 			}
+			if to == trace.GoSyscall {
+				inSyscall[g] = ev.Time()
+			}
+			if from == trace.GoSyscall {
+				if t0, ok := inSyscall[g]; ok {
+					p.sys = append(p.sys, span{g, t0, ev.Time()})
+					delete(inSyscall, g)
+				}
+			}
 		case trace.EventLog:
 			l := ev.Log()
 			if p.marks[l.Message] == nil {
@@ -127,6 +139,7 @@ func read(r io.Reader) (*parsed, error) {
 		}
 	}
 	sort.Slice(p.runs, func(i, j int) bool { return p.runs[i].t0 < p.runs[j].t0 })
+	sort.Slice(p.sys, func(i, j int) bool { return p.sys[i].t0 < p.sys[j].t0 })
 	return p, nil
 }
 
@@ -149,13 +162,20 @@ const maxRun = trace.Time(50e6)
 // busy adds to acc, per goroutine label, the running time inside [a, b], and returns
 // the time within it when more than one goroutine ran at once.
 func (p *parsed) busy(a, b trace.Time, acc map[string]float64) (parallel float64) {
+	parallel, _ = p.overlap(p.runs, a, b, acc)
+	return parallel
+}
+
+// overlap adds to acc, per goroutine label, the time spans spent inside [a, b], and
+// returns the time within it covered by two or more spans and by at least one.
+func (p *parsed) overlap(spans []span, a, b trace.Time, acc map[string]float64) (parallel, covered float64) {
 	type edge struct {
 		at trace.Time
 		d  int
 	}
 	var edges []edge
-	for i := sort.Search(len(p.runs), func(i int) bool { return p.runs[i].t0 >= a-maxRun }); i < len(p.runs) && p.runs[i].t0 < b; i++ {
-		r := p.runs[i]
+	for i := sort.Search(len(spans), func(i int) bool { return spans[i].t0 >= a-maxRun }); i < len(spans) && spans[i].t0 < b; i++ {
+		r := spans[i]
 		lo, hi := max(r.t0, a), min(r.t1, b)
 		if hi <= lo {
 			continue
@@ -169,9 +189,12 @@ func (p *parsed) busy(a, b trace.Time, acc map[string]float64) (parallel float64
 		if n >= 2 {
 			parallel += µs(e.at - prev)
 		}
+		if n >= 1 {
+			covered += µs(e.at - prev)
+		}
 		n, prev = n+e.d, e.at
 	}
-	return parallel
+	return parallel, covered
 }
 
 func µs(d trace.Time) float64 { return float64(d) / 1e3 }
@@ -182,7 +205,7 @@ type message struct {
 	delay float64
 }
 
-func report(w io.Writer, p *parsed, top int) {
+func report(w io.Writer, p *parsed, top, each int) {
 	var raw, engine []message
 	for _, m := range p.marks {
 		seen, ok := m[livestage.Seen]
@@ -209,6 +232,7 @@ func report(w io.Writer, p *parsed, top int) {
 		for _, band := range [][2]int{{40, 60}, {97, 100}} {
 			p.band(w, msgs[len(msgs)*band[0]/100:len(msgs)*band[1]/100], band, top)
 		}
+		p.slowest(w, msgs[max(0, len(msgs)-each):], top)
 	}
 }
 

@@ -40,7 +40,7 @@ func TestReportReadsTheMarksOfATrace(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out strings.Builder
-	report(&out, p, 6)
+	report(&out, p, 6, 1)
 	got := out.String()
 	t.Log("\n" + got)
 	for _, want := range []string{
