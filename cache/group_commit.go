@@ -29,8 +29,17 @@ type groupedWrite struct {
 	// background: bookkeeping the user does not wait for (writeBackground).
 	background bool
 	err        error
-	done       chan struct{} // closed once err is final
-	lead       chan struct{} // signalled when this write must lead the next group
+	// done and lead exist only for a write that queued behind another (the rest
+	// run alone at once and need neither).
+	done chan struct{} // closed once err is final
+	lead chan struct{} // signalled when this write must lead the next group
+}
+
+// finish makes w's error final.
+func (w *groupedWrite) finish() {
+	if w.done != nil {
+		close(w.done)
+	}
 }
 
 // writeGroups queues writes for the connection.
@@ -58,9 +67,11 @@ func (db *DB) writeBackground(ctx context.Context, what string, fn func(tx *txn,
 
 // enqueueWrite runs w alone, or in a group with the writes waiting with it.
 func (db *DB) enqueueWrite(w *groupedWrite) error {
-	w.done, w.lead = make(chan struct{}), make(chan struct{}, 1)
 	g := &db.groups
 	g.mu.Lock()
+	if g.leading {
+		w.done, w.lead = make(chan struct{}), make(chan struct{}, 1)
+	}
 	g.waiting = append(g.waiting, w)
 	if g.leading {
 		g.mu.Unlock()
@@ -100,7 +111,7 @@ func (db *DB) enqueueWrite(w *groupedWrite) error {
 // it started gets the context's error; once started, it runs to its end
 // (writer.go).
 func (db *DB) writeAlone(w *groupedWrite) {
-	defer close(w.done)
+	defer w.finish()
 	if err := w.ctx.Err(); err != nil {
 		w.err = db.classify(w.what, err)
 		return
@@ -133,7 +144,7 @@ func (db *DB) writeAlone(w *groupedWrite) {
 func (db *DB) writeGroup(batch []*groupedWrite) {
 	defer func() {
 		for _, w := range batch {
-			close(w.done)
+			w.finish()
 		}
 	}()
 	ctx := context.Background()

@@ -71,7 +71,7 @@ func bulkInsert(ctx context.Context, tx *txn, msgs []Message, x *indexer) (bulkR
 			plain = append(plain, m.ID, row.dialogID, row.senderID, row.recipientID, row.body,
 				row.sentAt, row.state, row.delivered, row.read, arrival[sec])
 		} else {
-			full = append(append(append(full, m.ID), row.args()...), arrival[sec])
+			full = append(row.appendArgs(append(full, m.ID)), arrival[sec])
 		}
 	}
 	// A new row's pk is one more than the table's largest (pk is INTEGER PRIMARY

@@ -52,11 +52,15 @@ func encodeMessage(m Message) (messageRow, error) {
 	}, nil
 }
 
-// args are the row's values in messageCols order after the id.
-func (r messageRow) args() []any {
-	return []any{r.dialogID, r.senderID, r.recipientID, r.body, r.sentAt, r.state, r.attachments,
+// messageArgs is how many values appendArgs appends.
+const messageArgs = 16
+
+// appendArgs appends the row's values in messageCols order after the id (callers
+// size args for all of a statement's values: one slice per statement).
+func (r messageRow) appendArgs(args []any) []any {
+	return append(args, r.dialogID, r.senderID, r.recipientID, r.body, r.sentAt, r.state, r.attachments,
 		r.custom, r.editedAt, r.deleted, r.lastError, r.delivered, r.read, r.reactions, r.silent,
-		r.editPending}
+		r.editPending)
 }
 
 // plain tells whether every column outside plainColumns holds its DEFAULT, so
@@ -202,7 +206,9 @@ func (w *messageWriter) add(m Message) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	res, err := w.insert.ExecContext(w.ctx, append(append([]any{m.ID}, row.args()...), row.dialogID, row.sentAt)...)
+	args := append(make([]any, 0, 1+messageArgs+2), m.ID)
+	args = append(row.appendArgs(args), row.dialogID, row.sentAt)
+	res, err := w.insert.ExecContext(w.ctx, args...)
 	if err != nil {
 		return false, fmt.Errorf("message %s: %w", m.ID, err)
 	}
@@ -237,7 +243,8 @@ func (w *messageWriter) replace(old *stored, m Message) (bool, error) {
 		// date_sent): it reached the server after what that second already holds.
 		update = w.updateRanked
 	}
-	if _, err := update.ExecContext(w.ctx, append(row.args(), old.pk)...); err != nil {
+	args := row.appendArgs(make([]any, 0, messageArgs+1))
+	if _, err := update.ExecContext(w.ctx, append(args, old.pk)...); err != nil {
 		return false, fmt.Errorf("message %s: %w", m.ID, err)
 	}
 	if before, after := old.row.indexedText(), row.indexedText(); before != after {

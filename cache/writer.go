@@ -30,9 +30,14 @@ import (
 type writer struct {
 	pool *sql.DB // one connection at most; used directly only before the writer holds it (Open, migrations)
 
-	mu    sync.Mutex // held for a whole transaction, and by exclusive
-	conn  *sql.Conn  // nil until the first write, and after a failure discarded it
-	stmts map[string]*sql.Stmt
+	mu    sync.Mutex             // held for a whole transaction, and by exclusive
+	conn  *sql.Conn              // nil until the first write, and after a failure discarded it
+	stmts map[string]*sql.Stmt   // queries
+	execs map[string]driver.Stmt // statements that return no rows (writer_exec.go)
+
+	args    []driver.NamedValue // the arguments of the statement under way
+	call    directExec          // the statement under way, for runCall
+	runCall func(any) error     // call.run, made once
 }
 
 // maxCachedStmts bounds the statements a connection keeps prepared. Queries whose
@@ -58,7 +63,10 @@ func (w *writer) acquire(ctx context.Context) (*sql.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	w.conn, w.stmts = conn, map[string]*sql.Stmt{}
+	w.conn, w.stmts, w.execs = conn, map[string]*sql.Stmt{}, map[string]driver.Stmt{}
+	if w.runCall == nil {
+		w.runCall = w.call.run
+	}
 	return conn, nil
 }
 
@@ -71,7 +79,7 @@ func (w *writer) begin(ctx context.Context) (*txn, error) {
 		return nil, err
 	}
 	ctx = context.WithoutCancel(ctx)
-	if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+	if _, err := w.execText(ctx, `BEGIN IMMEDIATE`); err != nil {
 		w.recover(ctx)
 		w.mu.Unlock()
 		return nil, err
@@ -88,7 +96,7 @@ func (t *txn) commit() error {
 	defer t.w.mu.Unlock()
 	ctx := context.Background()
 	t.pause()
-	if _, err := t.conn.ExecContext(ctx, `COMMIT`); err != nil {
+	if _, err := t.w.execText(ctx, `COMMIT`); err != nil {
 		t.w.recover(ctx)
 		return err
 	}
@@ -112,7 +120,7 @@ func (w *writer) recover(ctx context.Context) {
 	if w.conn == nil {
 		return
 	}
-	_, err := w.conn.ExecContext(ctx, `ROLLBACK`)
+	_, err := w.execText(ctx, `ROLLBACK`)
 	if err == nil || strings.Contains(err.Error(), "no transaction is active") {
 		return
 	}
@@ -121,6 +129,7 @@ func (w *writer) recover(ctx context.Context) {
 
 // discard closes the held connection and its statements. Call with mu held.
 func (w *writer) discard() {
+	_ = w.closeExecs()
 	for q, st := range w.stmts {
 		_ = st.Close()
 		delete(w.stmts, q)
@@ -149,6 +158,9 @@ func (w *writer) close() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	var errs []error
+	if w.conn != nil {
+		errs = append(errs, w.closeExecs())
+	}
 	for q, st := range w.stmts {
 		errs = append(errs, st.Close())
 		delete(w.stmts, q)
@@ -157,7 +169,7 @@ func (w *writer) close() error {
 		errs = append(errs, w.conn.Close())
 		w.conn = nil
 	}
-	w.stmts, w.pool = nil, nil
+	w.stmts, w.execs, w.pool = nil, nil, nil
 	return errors.Join(errs...)
 }
 
@@ -217,9 +229,15 @@ func (t *txn) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	return st, nil
 }
 
-// ExecContext runs query as a cached prepared statement.
+// ExecContext runs query as a cached prepared statement, on the driver's own
+// (writer_exec.go) unless an argument needs database/sql.
 func (t *txn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	ctx, st, err := t.prepared(ctx, query)
+	t.pause()
+	ctx = t.ctxFor(ctx)
+	if res, ok, err := t.w.exec(ctx, query, args); ok {
+		return res, err
+	}
+	st, err := t.stmt(ctx, query)
 	switch {
 	case err != nil:
 		return nil, err
