@@ -11,7 +11,9 @@ import (
 
 // The cache checkpoints its WAL off the write path (internal/walcheckpoint): the
 // writer's own automatic checkpoint is only a backstop, and a goroutine on a
-// connection of its own moves committed pages into the file.
+// connection of its own moves committed pages into the file. After a checkpoint
+// that emptied the log, restartWAL writes one row so that the log's restart (and
+// the fsync of its new header) happens then, not in a user's next write.
 
 // walBackstopPages is the writer's automatic checkpoint threshold (~40 MiB of WAL at
 // 4 KiB pages).
@@ -38,10 +40,26 @@ func (db *DB) startCheckpointer(ctx context.Context) error {
 		conn.Close()
 		return db.openError(err)
 	}
-	db.ckpt = &checkpointer{conn: conn, Checkpointer: walcheckpoint.Start(conn, func(err error) {
+	db.ckpt = &checkpointer{conn: conn, Checkpointer: walcheckpoint.Start(conn, db.restartWAL, func(err error) {
 		slog.Debug("cache: background checkpoint", "path", db.path, "err", err)
 	})}
 	return nil
+}
+
+// restartWAL rewrites the wal_restart row on the writer's connection, in turn with
+// every other write and yielding like the rest of the bookkeeping. It is not a
+// commit the checkpointer or the indexer need to hear of, and it publishes nothing.
+func (db *DB) restartWAL(ctx context.Context) error {
+	tx, err := db.w.begin(ctx)
+	if err != nil {
+		return err
+	}
+	tx.yield = true
+	if _, err := tx.ExecContext(ctx, `UPDATE wal_restart SET n = n + 1`); err != nil {
+		tx.rollback()
+		return err
+	}
+	return tx.commit()
 }
 
 // committed tells the checkpointer and the search indexer that a write committed; it

@@ -28,3 +28,28 @@ func TestWritesAreCheckpointedInTheBackground(t *testing.T) {
 	}
 	testwait.For(t, "a background checkpoint", 10*time.Second, func() bool { return s.ckpt.Runs() > before })
 }
+
+// A checkpoint that emptied the log is followed by the store's own one-row write,
+// which starts the log again: the log then holds that write's frame alone, so the
+// next message's commit appends instead of restarting it (and waiting for the new
+// header's fsync).
+func TestTheCheckpointerRestartsTheLog(t *testing.T) {
+	s := openTest(t)
+	restarts := func() int {
+		var n int
+		if err := s.db.QueryRow(`SELECT n FROM wal_restart`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := restarts()
+	mustUser(t, s, "a")
+	testwait.For(t, "a restart after the checkpoint", 10*time.Second, func() bool { return restarts() > before })
+	var busy, logged, moved int
+	if err := s.db.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logged, &moved); err != nil {
+		t.Fatal(err)
+	}
+	if logged != 1 {
+		t.Fatalf("the log holds %d frames after the restart, want the restart's 1", logged)
+	}
+}

@@ -1,8 +1,10 @@
 package walcheckpoint
 
 import (
+	"context"
 	"database/sql"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,7 +23,7 @@ func TestCheckpointsAfterACommit(t *testing.T) {
 	if _, err := db.Exec(`CREATE TABLE t (x)`); err != nil {
 		t.Fatal(err)
 	}
-	c := Start(db, func(err error) { t.Errorf("checkpoint: %v", err) })
+	c := Start(db, nil, func(err error) { t.Errorf("checkpoint: %v", err) })
 	c.Committed()
 	testwait.For(t, "a checkpoint after a commit", 10*time.Second, func() bool { return c.Runs() == 1 })
 	c.Stop()
@@ -39,7 +41,7 @@ func startTable(t *testing.T, p Policy) *Checkpointer {
 	if _, err := db.Exec(`CREATE TABLE t (x)`); err != nil {
 		t.Fatal(err)
 	}
-	c := StartWith(db, p, func(err error) { t.Errorf("checkpoint: %v", err) })
+	c := StartWith(db, p, nil, func(err error) { t.Errorf("checkpoint: %v", err) })
 	t.Cleanup(c.Stop)
 	return c
 }
@@ -72,4 +74,95 @@ func TestCheckpointUnderCommitsThatNeverPause(t *testing.T) {
 	}()
 	testwait.For(t, "a checkpoint at most Longest after the first commit", 10*time.Second, func() bool { return c.Runs() >= 1 })
 	<-done
+}
+
+// openWAL opens a WAL database with a table t of a few rows and a one-row table r
+// for restarts.
+func openWAL(t *testing.T) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "w.db")+"?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	for _, q := range []string{`CREATE TABLE t (x)`, `CREATE TABLE r (n)`, `INSERT INTO r VALUES (0)`,
+		`INSERT INTO t VALUES (1)`, `INSERT INTO t VALUES (2)`, `INSERT INTO t VALUES (3)`} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return db
+}
+
+// walFrames is how many frames the log holds (a checkpoint's report; it moves
+// nothing new in these tests, which call it after the checkpointer's own).
+func walFrames(t *testing.T, db *sql.DB) int {
+	t.Helper()
+	var busy, logged, moved int
+	if err := db.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logged, &moved); err != nil {
+		t.Fatal(err)
+	}
+	return logged
+}
+
+// After a checkpoint that moved the whole log, the restart write is the one that
+// starts the log again: the log then holds its frame alone, where without it the
+// old frames stay until some later write (a user's) restarts it.
+func TestRestartWriteStartsTheLogAgain(t *testing.T) {
+	for _, withRestart := range []bool{false, true} {
+		db := openWAL(t)
+		before := walFrames(t, db)
+		var restarts atomic.Int64
+		restart := func(ctx context.Context) error {
+			restarts.Add(1)
+			_, err := db.ExecContext(ctx, `UPDATE r SET n = n + 1`)
+			return err
+		}
+		if !withRestart {
+			restart = nil
+		}
+		c := Start(db, restart, func(err error) { t.Errorf("checkpoint: %v", err) })
+		c.Committed()
+		testwait.For(t, "a checkpoint", 10*time.Second, func() bool { return c.Runs() == 1 })
+		c.Stop()
+		switch got := walFrames(t, db); {
+		case withRestart && (restarts.Load() != 1 || got != 1):
+			t.Errorf("with a restart: %d restarts, log of %d frames; want 1 restart and its 1 frame (log was %d)", restarts.Load(), got, before)
+		case !withRestart && got != before:
+			t.Errorf("without a restart: log of %d frames, want the %d before it", got, before)
+		}
+	}
+}
+
+// A checkpoint that could not move the whole log (a reader still uses its end)
+// runs no restart: the write would only add a frame.
+func TestNoRestartWhileAReaderHoldsTheLog(t *testing.T) {
+	db := openWAL(t)
+	ctx := context.Background()
+	reader, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	if _, err := reader.ExecContext(ctx, `BEGIN`); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := reader.QueryRowContext(ctx, `SELECT COUNT(*) FROM t`).Scan(&n); err != nil { // the snapshot starts here
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO t VALUES (4)`); err != nil { // past the reader's snapshot
+		t.Fatal(err)
+	}
+	var restarts atomic.Int64
+	c := Start(db, func(context.Context) error { restarts.Add(1); return nil }, func(err error) { t.Errorf("checkpoint: %v", err) })
+	c.Committed()
+	testwait.For(t, "a checkpoint", 10*time.Second, func() bool { return c.Runs() == 1 })
+	c.Stop()
+	if _, err := reader.ExecContext(ctx, `COMMIT`); err != nil {
+		t.Fatal(err)
+	}
+	if n := restarts.Load(); n != 0 {
+		t.Fatalf("%d restarts after a checkpoint a reader held back, want none", n)
+	}
 }
