@@ -61,6 +61,12 @@ type span struct {
 	t0, t1 trace.Time
 }
 
+// syscall is a goroutine in a system call, and what the call was for (sysKind).
+type syscall struct {
+	span
+	kind string
+}
+
 // mark is one livestage mark of a message.
 type mark struct {
 	at trace.Time
@@ -72,6 +78,7 @@ type parsed struct {
 	label map[trace.GoID]string      // a goroutine's start function
 	runs  []span                     // every stretch a goroutine ran, by start
 	sys   []span                     // every stretch a goroutine spent in a system call, by start
+	calls []syscall                  // the same, with what each was for
 	gcs   []span                     // garbage collections
 	marks map[string]map[string]mark // message id → step → mark
 }
@@ -83,7 +90,7 @@ func read(r io.Reader) (*parsed, error) {
 	}
 	p := &parsed{label: map[trace.GoID]string{}, marks: map[string]map[string]mark{}}
 	running := map[trace.GoID]trace.Time{}
-	inSyscall := map[trace.GoID]trace.Time{}
+	inSyscall := map[trace.GoID]syscall{}
 	var gcStart trace.Time
 	for {
 		ev, err := tr.ReadEvent()
@@ -114,11 +121,13 @@ func read(r io.Reader) (*parsed, error) {
 				}
 			}
 			if to == trace.GoSyscall {
-				inSyscall[g] = ev.Time()
+				inSyscall[g] = syscall{span{g, ev.Time(), 0}, sysKind(st.Stack)}
 			}
 			if from == trace.GoSyscall {
-				if t0, ok := inSyscall[g]; ok {
-					p.sys = append(p.sys, span{g, t0, ev.Time()})
+				if c, ok := inSyscall[g]; ok {
+					c.t1 = ev.Time()
+					p.sys = append(p.sys, c.span)
+					p.calls = append(p.calls, c)
 					delete(inSyscall, g)
 				}
 			}
@@ -265,11 +274,7 @@ func (p *parsed) band(w io.Writer, msgs []message, band [2]int, top int) {
 			}
 			prev = s
 		}
-		first := m.marks[livestage.Wire].at
-		if s, ok := m.marks[livestage.Send]; ok {
-			first = s.at
-		}
-		last := m.marks[livestage.Seen].at
+		first, last := window(m)
 		parallel += p.busy(first, last, all)
 		for _, gc := range p.gcs {
 			if gc.t1 > first && gc.t0 < last {
@@ -287,6 +292,7 @@ func (p *parsed) band(w io.Writer, msgs []message, band [2]int, top int) {
 	for _, key := range order {
 		fmt.Fprintf(w, "    %-16s %6.0f µs  %s\n", key, steps[key]/n, topOf(who[key], n, top))
 	}
+	p.slowCalls(w, msgs)
 }
 
 // topOf lists the goroutines that ran longest, per message.

@@ -2,10 +2,14 @@ package main
 
 import (
 	"bytes"
+	"database/sql"
+	"path/filepath"
 	"runtime/trace"
 	"strings"
 	"testing"
 	"time"
+
+	_ "modernc.org/sqlite"
 
 	"github.com/cubechat/cubechat/internal/livestage"
 )
@@ -67,4 +71,40 @@ func busyFor(d time.Duration, done chan<- struct{}) {
 	for start := time.Now(); time.Since(start) < d; {
 	}
 	close(done)
+}
+
+// A system call is named by what its stack says it was for: a SQLite checkpoint's
+// fsync, traced for real, is a checkpoint fsync, and a new log's first commit syncs
+// its header.
+func TestSystemCallsAreToldApart(t *testing.T) {
+	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "w.db")+"?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE TABLE t (x)`); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := trace.Start(&buf); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`INSERT INTO t VALUES (1)`, `PRAGMA wal_checkpoint(PASSIVE)`, `INSERT INTO t VALUES (2)`} {
+		if _, err := db.Exec(q); err != nil {
+			trace.Stop()
+			t.Fatal(err)
+		}
+	}
+	trace.Stop()
+	p, err := read(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	for _, c := range p.calls {
+		kinds[c.kind]++
+	}
+	if kinds[sysCheckpoint] == 0 || kinds[sysLogRestart] == 0 {
+		t.Fatalf("system calls by kind %v, want the checkpoint's fsync and the new log's header fsync", kinds)
+	}
 }

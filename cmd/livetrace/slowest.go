@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
+
+	"golang.org/x/exp/trace"
 
 	"github.com/cubechat/cubechat/internal/livestage"
 )
@@ -18,11 +21,7 @@ func (p *parsed) slowest(w io.Writer, msgs []message, top int) {
 	}
 	fmt.Fprintf(w, "  the %d slowest, one by one (µs): delay = our goroutines running + nothing of ours running\n", len(msgs))
 	for _, m := range slices.Backward(msgs) {
-		first := m.marks[livestage.Wire].at
-		if s, ok := m.marks[livestage.Send]; ok {
-			first = s.at
-		}
-		last := m.marks[livestage.Seen].at
+		first, last := window(m)
 		ran := map[string]float64{}
 		_, covered := p.overlap(p.runs, first, last, ran)
 		inSys := map[string]float64{}
@@ -38,4 +37,80 @@ func (p *parsed) slowest(w io.Writer, msgs []message, top int) {
 			fmt.Fprintf(w, "%29s in system calls: %s\n", "", topOf(inSys, 1, top))
 		}
 	}
+}
+
+// The system calls that stood out in the tail, told apart by their stacks.
+const (
+	sysLogRestart = "new-log fsync"    // a commit that started the WAL again syncs its header
+	sysCheckpoint = "checkpoint fsync" // a checkpoint syncs the log and the file
+	sysSocket     = "socket write"     // a TLS write to a connection
+)
+
+// sysKind names what a system call was for, "" when it is none of the above.
+func sysKind(s trace.Stack) string {
+	var fsync, walFrames, checkpoint, tlsWrite bool
+	for f := range s.Frames() {
+		switch fn := f.Func; {
+		case strings.HasSuffix(fn, ".Xfsync"):
+			fsync = true
+		case strings.HasSuffix(fn, "._walFrames"):
+			walFrames = true
+		case strings.HasSuffix(fn, "._walCheckpoint"):
+			checkpoint = true
+		case strings.HasSuffix(fn, "tls.(*Conn).Write"):
+			tlsWrite = true
+		}
+	}
+	switch {
+	case fsync && walFrames:
+		return sysLogRestart
+	case fsync && checkpoint:
+		return sysCheckpoint
+	case tlsWrite:
+		return sysSocket
+	}
+	return ""
+}
+
+// slowCallFloor is the shortest system call counted against a message: shorter
+// ones are the ordinary cost of a write or a send.
+const slowCallFloor = trace.Time(100e3)
+
+// slowCalls prints, for msgs, how many met each kind of slow system call and its
+// time inside their windows per message.
+func (p *parsed) slowCalls(w io.Writer, msgs []message) {
+	met := map[string]int{}
+	inside := map[string]float64{}
+	for _, m := range msgs {
+		first, last := window(m)
+		hit := map[string]bool{}
+		for _, c := range p.calls {
+			if c.kind == "" || c.t1-c.t0 < slowCallFloor {
+				continue
+			}
+			lo, hi := max(c.t0, first), min(c.t1, last)
+			if hi <= lo {
+				continue
+			}
+			inside[c.kind] += µs(hi - lo)
+			if !hit[c.kind] {
+				met[c.kind]++
+				hit[c.kind] = true
+			}
+		}
+	}
+	var parts []string
+	for _, k := range []string{sysLogRestart, sysCheckpoint, sysSocket} {
+		parts = append(parts, fmt.Sprintf("%s %d (%.0f µs)", k, met[k], inside[k]/float64(len(msgs))))
+	}
+	fmt.Fprintf(w, "    slow system calls (≥ %.0f µs) met: %s\n", µs(slowCallFloor), strings.Join(parts, ", "))
+}
+
+// window is a message's first mark and its Seen.
+func window(m message) (first, last trace.Time) {
+	first = m.marks[livestage.Wire].at
+	if s, ok := m.marks[livestage.Send]; ok {
+		first = s.at
+	}
+	return first, m.marks[livestage.Seen].at
 }
