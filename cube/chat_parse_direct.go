@@ -42,9 +42,11 @@ func addChild(st *MessageStanza, el xmpp.XMLElement) bool {
 		if st.Extra != nil || !onlyXMLNS(el.Attr) {
 			return false
 		}
-		var e ExtraParams
-		if err := xml.Unmarshal([]byte("<extraParams>"+el.InnerXML+"</extraParams>"), &e); err != nil {
-			return false
+		e, flat := flatExtraParams(el.InnerXML)
+		if !flat {
+			if err := xml.Unmarshal([]byte("<extraParams>"+el.InnerXML+"</extraParams>"), &e); err != nil {
+				return false
+			}
 		}
 		st.Extra = &e
 		return true
