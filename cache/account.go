@@ -13,6 +13,7 @@ func (db *DB) SaveAccount(ctx context.Context, a Account) error {
 		return errors.New("cache: account has no user id")
 	}
 	return db.write(ctx, "save account", func(tx *txn, ch *Change) error {
+		tx.accountChanged()
 		_, err := tx.ExecContext(ctx, `INSERT INTO account (id, user_id, login, full_name, profile)
 			VALUES (1, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, login = excluded.login,
@@ -40,6 +41,7 @@ func (db *DB) Account(ctx context.Context) (*Account, error) {
 // DeleteAccount forgets the signed-in account (sign-out); cached chats stay.
 func (db *DB) DeleteAccount(ctx context.Context) error {
 	return db.write(ctx, "delete account", func(tx *txn, ch *Change) error {
+		tx.accountChanged()
 		res, err := tx.ExecContext(ctx, `DELETE FROM account`)
 		if err != nil {
 			return fmt.Errorf("delete: %w", err)

@@ -213,7 +213,7 @@ func undoAction(ctx context.Context, tx *txn, a Action, p actionPayload, ch *Cha
 			m.Deleted, m.Body, m.Attachments = false, u.Body, u.Attachments
 		})
 	case ActionReact:
-		me, err := accountUserID(ctx, tx)
+		me, err := tx.accountUserID(ctx)
 		if err != nil || me == 0 || (u.Add == "" && u.Remove == "") {
 			return err
 		}

@@ -30,7 +30,7 @@ func (db *DB) EnqueueAction(ctx context.Context, a Action) (int64, error) {
 	}
 	var id int64
 	err := db.write(ctx, "queue "+string(a.Kind), func(tx *txn, ch *Change) error {
-		me, err := accountUserID(ctx, tx)
+		me, err := tx.accountUserID(ctx)
 		if err != nil {
 			return err
 		}

@@ -77,7 +77,7 @@ func (db *DB) AddMarkerSets(ctx context.Context, sets []MarkerSet) (int, error) 
 	var changed int
 	err := db.writeBackground(ctx, what, func(tx *txn, ch *Change) error {
 		changed = 0
-		me, err := accountUserID(ctx, tx)
+		me, err := tx.accountUserID(ctx)
 		if err != nil {
 			return err
 		}
@@ -210,12 +210,25 @@ func applyMarker(ctx context.Context, tx *txn, ch *Change, set MarkerSet, id str
 	return 1, nil
 }
 
-// accountUserID is the signed-in user's id, or 0 when no account is stored.
-func accountUserID(ctx context.Context, q queryer) (int64, error) {
+// accountUserID is the signed-in user's id, or 0 when no account is stored. The
+// writer remembers it between transactions (a marker's write asked SQLite for it
+// every time: half a kilobyte of garbage per live message, docs/benchmarks.md,
+// issue 10, round 8); SaveAccount and DeleteAccount make it forget.
+func (t *txn) accountUserID(ctx context.Context) (int64, error) {
+	if t.w.me.known {
+		return t.w.me.id, nil
+	}
 	var id int64
-	err := q.QueryRowContext(ctx, `SELECT user_id FROM account WHERE id = 1`).Scan(&id)
+	err := t.QueryRowContext(ctx, `SELECT user_id FROM account WHERE id = 1`).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
+		id, err = 0, nil
+	}
+	if err == nil {
+		t.w.me.id, t.w.me.known = id, true
 	}
 	return id, err
 }
+
+// accountChanged makes the writer forget the account's user id: t writes the
+// account row (and may still roll back).
+func (t *txn) accountChanged() { t.w.me.known = false }

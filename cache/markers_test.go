@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
 )
@@ -104,5 +105,64 @@ func TestAddMarkersValidatesAndUpsertKeepsThem(t *testing.T) {
 	got := getMsg(t, db, m.ID)
 	if got.State != StateDelivered || !slices.Equal(got.DeliveredIDs, []int64{7, 8, 9}) || !slices.Equal(got.ReadIDs, []int64{9}) {
 		t.Fatalf("after server copy: %+v", got)
+	}
+}
+
+// The writer remembers the account's user id between transactions; a marker after
+// the account changed, or after a transaction that read it was undone, must see the
+// account as stored.
+func TestMarkersFollowTheAccountTheyAreRecordedFor(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	withAccount(t, db) // user 7
+	first := newMsg("d1", 1, 1, "from 8")
+	first.SenderID, first.RecipientID = 8, 7
+	upsert(t, db, first)
+	// 9 received 8's message: not the account's message, so its state stays.
+	if _, err := db.AddMarkers(ctx, "d1", []string{first.ID}, 9, MarkerDelivered); err != nil {
+		t.Fatal(err)
+	}
+	if got := getMsg(t, db, first.ID); got.State != StateSent {
+		t.Fatalf("signed in as 7, 8's message moved to %s", got.State)
+	}
+	// Signed in as 8 now: 8's next message is the account's, and a marker moves it.
+	if err := db.DeleteAccount(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SaveAccount(ctx, Account{UserID: 8, Login: "eight"}); err != nil {
+		t.Fatal(err)
+	}
+	second := newMsg("d1", 2, 2, "from 8 again")
+	second.SenderID, second.RecipientID = 8, 7
+	upsert(t, db, second)
+	if _, err := db.AddMarkers(ctx, "d1", []string{second.ID}, 9, MarkerDelivered); err != nil {
+		t.Fatal(err)
+	}
+	if got := getMsg(t, db, second.ID); got.State != StateDelivered {
+		t.Fatalf("signed in as 8, 8's message stayed %s", got.State)
+	}
+	// A transaction that writes another account, reads it and is undone leaves 8.
+	undone := errors.New("undone")
+	err := db.write(ctx, "switch and undo", func(tx *txn, ch *Change) error {
+		tx.accountChanged()
+		if _, err := tx.ExecContext(ctx, `UPDATE account SET user_id = 7`); err != nil {
+			return err
+		}
+		if me, err := tx.accountUserID(ctx); err != nil || me != 7 {
+			t.Fatalf("inside: %d, %v", me, err)
+		}
+		return undone
+	})
+	if !errors.Is(err, undone) {
+		t.Fatalf("write = %v", err)
+	}
+	third := newMsg("d1", 3, 3, "from 8, third")
+	third.SenderID, third.RecipientID = 8, 7
+	upsert(t, db, third)
+	if _, err := db.AddMarkers(ctx, "d1", []string{third.ID}, 9, MarkerDelivered); err != nil {
+		t.Fatal(err)
+	}
+	if got := getMsg(t, db, third.ID); got.State != StateDelivered {
+		t.Fatalf("after an undone switch, 8's message stayed %s", got.State)
 	}
 }

@@ -38,6 +38,11 @@ type writer struct {
 	args    []driver.NamedValue // the arguments of the statement under way
 	call    directExec          // the statement under way, for runCall
 	runCall func(any) error     // call.run, made once
+
+	me struct { // the account's user id, once read (txn.accountUserID)
+		id    int64
+		known bool
+	}
 }
 
 // maxCachedStmts bounds the statements a connection keeps prepared. Queries whose
@@ -117,6 +122,7 @@ func (t *txn) rollback() {
 // connection that cannot roll back (it may still be inside the transaction) is
 // closed: the next write opens another. Call with mu held.
 func (w *writer) recover(ctx context.Context) {
+	w.me.known = false // it may have been read inside the transaction undone
 	if w.conn == nil {
 		return
 	}
