@@ -13,7 +13,11 @@ func (db *DB) SecondTail(ctx context.Context, s Second, n int) (int, []string, e
 	// (COUNT(*) OVER ()) sorted the whole second's rows before the LIMIT, ~1 ms for
 	// a second of a fast burst, once per confirmed batch (docs/benchmarks.md,
 	// issue 10, round 4).
-	rows, err := db.r.QueryContext(ctx, `SELECT id, (SELECT COUNT(*) FROM messages
+	// It runs without ctx's cancellation: with it, database/sql and the driver each
+	// start a goroutine to watch ctx for a read of a few µs, two goroutines per
+	// confirmed batch queued beside the live message (docs/benchmarks.md, issue 10,
+	// round 8).
+	rows, err := db.r.QueryContext(context.WithoutCancel(ctx), `SELECT id, (SELECT COUNT(*) FROM messages
 			WHERE dialog_id = ?1 AND sent_at = ?2)
 		FROM messages WHERE dialog_id = ?1 AND sent_at = ?2 ORDER BY arrival DESC, id DESC LIMIT ?3`,
 		s.DialogID, toMillis(s.SentAt), n)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"runtime"
+	"runtime/metrics"
 	"slices"
 	"testing"
 	"time"
@@ -192,23 +193,39 @@ func reportLatency(b *testing.B, sorted []time.Duration) {
 // MiB, so it collects every few MiB allocated, a few times a second
 // (docs/benchmarks.md, "Issue 10, live path, round 5").
 type cpuMeter struct {
-	start time.Duration
-	mem   runtime.MemStats
+	start      time.Duration
+	mem        runtime.MemStats
+	goroutines uint64
+}
+
+// goroutinesCreatedMetric counts the goroutines the process has started: each one
+// is scheduling work queued beside the ones carrying a message.
+const goroutinesCreatedMetric = "/sched/goroutines-created:goroutines"
+
+func goroutinesCreated() uint64 {
+	s := []metrics.Sample{{Name: goroutinesCreatedMetric}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
 }
 
 func startCPU() cpuMeter {
-	c := cpuMeter{start: processCPU()}
+	c := cpuMeter{start: processCPU(), goroutines: goroutinesCreated()}
 	runtime.ReadMemStats(&c.mem)
 	return c
 }
 
 // report prints the CPU time per message since start in µs, the KiB allocated per
-// message and the collections run.
+// message, the collections run and the goroutines started per message.
 func (c cpuMeter) report(b *testing.B, msgs int) {
 	cpu := processCPU() - c.start
+	goroutines := goroutinesCreated() - c.goroutines
 	var now runtime.MemStats
 	runtime.ReadMemStats(&now)
 	b.ReportMetric(float64(cpu.Microseconds())/float64(msgs), "cpu-µs/msg")
 	b.ReportMetric(float64(now.TotalAlloc-c.mem.TotalAlloc)/1024/float64(msgs), "alloc-KiB/msg")
 	b.ReportMetric(float64(now.NumGC-c.mem.NumGC), "gc-cycles")
+	b.ReportMetric(float64(goroutines)/float64(msgs), "goroutines/msg")
 }

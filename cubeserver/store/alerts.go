@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 	"unicode/utf8"
@@ -39,7 +38,7 @@ func (s *Store) RecordAlerts(ctx context.Context, m cube.Message, recipients []i
 		preview = string([]rune(preview)[:alertPreviewRunes])
 	}
 	now := nowMS()
-	return s.tx(ctx, func(sqlTx *sql.Tx) error {
+	return s.tx(ctx, func(sqlTx *writeTx) error {
 		tx := s.prepTx(sqlTx)
 		for _, uid := range uniqueIDs(recipients) {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO alerts (user_id, dialog_id, message_id, sender_id, body, created_at)

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -48,8 +47,8 @@ func BenchmarkBlobReadable(b *testing.B) {
 			theirs = append(theirs, d.ID)
 		}
 	}
-	err = s.tx(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO messages (id, dialog_id, sender_id, body, date_sent,
+	err = s.tx(ctx, func(tx *writeTx) error {
+		stmt, err := tx.conn.PrepareContext(ctx, `INSERT INTO messages (id, dialog_id, sender_id, body, date_sent,
 			attachments, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)`)
 		if err != nil {
 			return err

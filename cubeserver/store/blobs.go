@@ -91,7 +91,7 @@ func (s *Store) oneBlob(ctx context.Context, query string, arg any) (Blob, error
 // SetBlobUploaded records that the blob's file is on disk with size bytes. A complete
 // blob refuses (ErrBlobCompleted): its content was declared final.
 func (s *Store) SetBlobUploaded(ctx context.Context, id, size int64, etag string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *writeTx) error {
 		b, err := blobForUpdate(ctx, tx, id)
 		if err != nil {
 			return err
@@ -109,7 +109,7 @@ func (s *Store) SetBlobUploaded(ctx context.Context, id, size int64, etag string
 // size; a negative size means "not declared" and takes the uploaded one. Completing a
 // complete blob again with the same size is a no-op.
 func (s *Store) CompleteBlob(ctx context.Context, id, owner, size int64) (Blob, error) {
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *writeTx) error {
 		b, err := blobForUpdate(ctx, tx, id)
 		if err != nil {
 			return err
@@ -177,7 +177,7 @@ type blobState struct {
 	completed sql.NullInt64
 }
 
-func blobForUpdate(ctx context.Context, tx *sql.Tx, id int64) (blobState, error) {
+func blobForUpdate(ctx context.Context, tx *writeTx, id int64) (blobState, error) {
 	var b blobState
 	err := tx.QueryRowContext(ctx, `SELECT owner_id, uploaded_size, completed_at FROM blobs WHERE id = ?`, id).
 		Scan(&b.owner, &b.uploaded, &b.completed)

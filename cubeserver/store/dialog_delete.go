@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 
 	"github.com/cubechat/cubechat/cube"
 )
@@ -15,7 +14,7 @@ import (
 // and in a private dialog either party. Errors: ErrNotFound, ErrNotOccupant (not in
 // the dialog), ErrForbidden.
 func (s *Store) DeleteDialog(ctx context.Context, dialogID string, actor int64, force bool) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *writeTx) error {
 		d, err := loadDialog(ctx, tx, dialogID)
 		if err != nil {
 			return err
@@ -53,7 +52,7 @@ func (s *Store) DeleteDialog(ctx context.Context, dialogID string, actor int64, 
 // tombstones, which the owner and admins may do, and in a private dialog either party.
 // Broadcast readers may clear their own view. Errors as DeleteDialog.
 func (s *Store) ClearHistory(ctx context.Context, dialogID string, actor int64, force bool) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *writeTx) error {
 		d, err := loadDialog(ctx, tx, dialogID)
 		if err != nil {
 			return err
@@ -87,7 +86,7 @@ func (s *Store) ClearHistory(ctx context.Context, dialogID string, actor int64, 
 }
 
 // hideHistory hides every current message of the dialog from userID.
-func hideHistory(ctx context.Context, tx *sql.Tx, dialogID string, userID int64) error {
+func hideHistory(ctx context.Context, tx *writeTx, dialogID string, userID int64) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO message_hidden (message_id, user_id)
 		SELECT id, ? FROM messages WHERE dialog_id = ? ON CONFLICT DO NOTHING`, userID, dialogID); err != nil {
 		return err
@@ -100,7 +99,7 @@ const tombstoneSet = `deleted_at = ?1, updated_at = MAX(updated_at + 1, ?1), bod
 
 // refreshLastMessage points the dialog's last_message fields at its newest remaining
 // message (NULL when none is left) and bumps updated_at.
-func refreshLastMessage(ctx context.Context, tx *sql.Tx, dialogID string) error {
+func refreshLastMessage(ctx context.Context, tx *writeTx, dialogID string) error {
 	_, err := tx.ExecContext(ctx, `UPDATE dialogs SET updated_at = MAX(updated_at + 1, ?1),
 		last_message = (SELECT body FROM messages WHERE dialog_id = ?2 AND deleted_at IS NULL
 			ORDER BY date_sent DESC, rowid DESC LIMIT 1),

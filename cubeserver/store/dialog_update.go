@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -34,7 +33,7 @@ type DialogChanges struct {
 // be removed by others; a private dialog's occupants never change.
 // Errors: ErrNotFound, ErrNotOccupant, ErrForbidden, ErrInvalidInput, *UnknownUserError.
 func (s *Store) UpdateDialog(ctx context.Context, dialogID string, actor int64, c DialogChanges) (*cube.Dialog, error) {
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *writeTx) error {
 		d, err := loadDialog(ctx, tx, dialogID)
 		if err != nil {
 			return err
@@ -98,7 +97,7 @@ func checkChanges(d *cube.Dialog, actor int64, role Role, c DialogChanges) error
 	return nil
 }
 
-func applyFields(ctx context.Context, tx *sql.Tx, dialogID string, c DialogChanges) error {
+func applyFields(ctx context.Context, tx *writeTx, dialogID string, c DialogChanges) error {
 	set := func(col string, v any) error {
 		_, err := tx.ExecContext(ctx, `UPDATE dialogs SET `+col+` = ? WHERE id = ?`, v, dialogID)
 		return err
@@ -138,7 +137,7 @@ func applyFields(ctx context.Context, tx *sql.Tx, dialogID string, c DialogChang
 
 // applyMembers adds and removes occupants and admins; a removed occupant also loses the
 // admin role and their hidden-dialog mark.
-func applyMembers(ctx context.Context, tx *sql.Tx, d *cube.Dialog, c DialogChanges) error {
+func applyMembers(ctx context.Context, tx *writeTx, d *cube.Dialog, c DialogChanges) error {
 	push := uniqueIDs(c.PushOccupants)
 	if err := usersExist(ctx, tx, push); err != nil {
 		return err
@@ -190,7 +189,7 @@ func applyMembers(ctx context.Context, tx *sql.Tx, d *cube.Dialog, c DialogChang
 	return nil
 }
 
-func removeOccupant(ctx context.Context, tx *sql.Tx, dialogID string, userID int64) error {
+func removeOccupant(ctx context.Context, tx *writeTx, dialogID string, userID int64) error {
 	for _, q := range []string{
 		`DELETE FROM dialog_occupants WHERE dialog_id = ? AND user_id = ?`,
 		`DELETE FROM dialog_admins WHERE dialog_id = ? AND user_id = ?`,
@@ -204,7 +203,7 @@ func removeOccupant(ctx context.Context, tx *sql.Tx, dialogID string, userID int
 }
 
 // applyPins pins messages of this dialog (unknown or deleted ids are refused).
-func applyPins(ctx context.Context, tx *sql.Tx, dialogID string, c DialogChanges) error {
+func applyPins(ctx context.Context, tx *writeTx, dialogID string, c DialogChanges) error {
 	now := nowMS()
 	for _, id := range c.PushPinned {
 		ok, err := exists(ctx, tx, `SELECT 1 FROM messages WHERE id = ? AND dialog_id = ? AND deleted_at IS NULL`, id, dialogID)
@@ -230,7 +229,7 @@ func applyPins(ctx context.Context, tx *sql.Tx, dialogID string, c DialogChanges
 // Subscribe makes userID an occupant (subscriber) of a public dialog; subscribing twice
 // changes nothing. ErrNotFound, or ErrInvalidInput for a dialog that is not public.
 func (s *Store) Subscribe(ctx context.Context, dialogID string, userID int64) (*cube.Dialog, error) {
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *writeTx) error {
 		d, err := loadDialog(ctx, tx, dialogID)
 		if err != nil {
 			return err
@@ -256,7 +255,7 @@ func (s *Store) Subscribe(ctx context.Context, dialogID string, userID int64) (*
 // Unsubscribe removes userID from a public dialog's subscribers (a no-op when not
 // subscribed). ErrNotFound, or ErrInvalidInput for a dialog that is not public.
 func (s *Store) Unsubscribe(ctx context.Context, dialogID string, userID int64) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *writeTx) error {
 		d, err := loadDialog(ctx, tx, dialogID)
 		if err != nil {
 			return err

@@ -45,7 +45,7 @@ func (s *Store) CreateDialog(ctx context.Context, n NewDialog) (d *cube.Dialog, 
 	if n.ID == "" {
 		n.ID = cube.NewObjectID()
 	}
-	err = s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *writeTx) error {
 		if err := usersExist(ctx, tx, occupants); err != nil {
 			return err
 		}
@@ -72,7 +72,7 @@ func (s *Store) findOrCreatePrivate(ctx context.Context, owner, peer int64, id s
 	lo, hi := min(owner, peer), max(owner, peer)
 	key := strconv.FormatInt(lo, 10) + ":" + strconv.FormatInt(hi, 10)
 	created := false
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *writeTx) error {
 		err := s.prepTx(tx).QueryRowContext(ctx, `SELECT id FROM dialogs WHERE pair_key = ?`, key).Scan(&id)
 		if err == nil {
 			return nil
@@ -97,7 +97,7 @@ func (s *Store) findOrCreatePrivate(ctx context.Context, owner, peer int64, id s
 	return d, created, err
 }
 
-func insertDialog(ctx context.Context, tx *sql.Tx, n NewDialog, occupants []int64, pairKey string) error {
+func insertDialog(ctx context.Context, tx *writeTx, n NewDialog, occupants []int64, pairKey string) error {
 	var ext any
 	if len(n.Extensions) > 0 {
 		b, err := json.Marshal(n.Extensions)

@@ -53,7 +53,7 @@ const (
 // groupWrite is one caller's write, waiting for its group.
 type groupWrite struct {
 	ctx context.Context
-	fn  func(ctx context.Context, tx *sql.Tx) error
+	fn  func(ctx context.Context, tx *writeTx) error
 	err chan error // buffered: the committer never blocks on a caller
 }
 
@@ -93,7 +93,7 @@ func (s *Store) GroupCommitStats() (groups, writes int64) {
 // before its write starts gets ctx.Err() and nothing is written. Writes queued by one
 // goroutine are committed in the order it queued them, so a connection may queue its
 // next message before the previous one has committed and still keep their order.
-func (s *Store) txGroupedAsync(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) (wait func() error) {
+func (s *Store) txGroupedAsync(ctx context.Context, fn func(ctx context.Context, tx *writeTx) error) (wait func() error) {
 	g := s.group
 	w := &groupWrite{ctx: ctx, fn: fn, err: make(chan error, 1)}
 	select {
@@ -185,7 +185,7 @@ func (g *groupCommitter) gather(first *groupWrite, linger bool) []*groupWrite {
 func (s *Store) commitGroup(batch []*groupWrite) {
 	errs := make([]error, len(batch))
 	failed := errors.New("store: a grouped write failed") // rolls back the first attempt
-	err := s.writeTx(context.Background(), func(tx *sql.Tx) error {
+	err := s.writeTx(context.Background(), func(tx *writeTx) error {
 		for i, w := range batch {
 			if errs[i] = w.ctx.Err(); errs[i] != nil {
 				continue // given up before it started: write nothing
@@ -214,7 +214,7 @@ func (s *Store) commitGroup(batch []*groupWrite) {
 // commitWithSavepoints runs the group again, each write in its own savepoint, so that
 // one write's failure undoes only that write; errs receives each write's outcome.
 func (s *Store) commitWithSavepoints(batch []*groupWrite, errs []error) error {
-	return s.writeTx(context.Background(), func(tx *sql.Tx) error {
+	return s.writeTx(context.Background(), func(tx *writeTx) error {
 		q := s.prepTx(tx)
 		for i, w := range batch {
 			if errs[i] = w.ctx.Err(); errs[i] != nil {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"sync"
@@ -18,8 +17,8 @@ import (
 func TestCommitGroupIsolatesFailures(t *testing.T) {
 	s := openTest(t)
 	ctx := context.Background()
-	insert := func(uid int64) func(context.Context, *sql.Tx) error {
-		return func(ctx context.Context, tx *sql.Tx) error {
+	insert := func(uid int64) func(context.Context, *writeTx) error {
+		return func(ctx context.Context, tx *writeTx) error {
 			_, err := tx.ExecContext(ctx, `INSERT INTO user_activity (user_id, active, updated_at) VALUES (?,1,0)`, uid)
 			return err
 		}
@@ -30,7 +29,7 @@ func TestCommitGroupIsolatesFailures(t *testing.T) {
 	batch := []*groupWrite{
 		{ctx: ctx, fn: insert(1)},
 		// writes, then fails: its row must go with it
-		{ctx: ctx, fn: func(ctx context.Context, tx *sql.Tx) error {
+		{ctx: ctx, fn: func(ctx context.Context, tx *writeTx) error {
 			if err := insert(2)(ctx, tx); err != nil {
 				return err
 			}

@@ -31,7 +31,7 @@ type DeletedMessage struct {
 // its own; the whole call is one transaction.
 func (s *Store) DeleteMessages(ctx context.Context, actor int64, ids []string, force bool) (MessageDeletion, error) {
 	var out MessageDeletion
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *writeTx) error {
 		out = MessageDeletion{}
 		dialogs := map[string]*cube.Dialog{}
 		touched := map[string]bool{}
@@ -93,7 +93,7 @@ func mayDelete(d *cube.Dialog, role Role, actor, sender int64, force bool) bool 
 	return role >= RoleOccupant && (sender == actor || role.CanModerate(d.Type))
 }
 
-func tombstone(ctx context.Context, tx *sql.Tx, id string) error {
+func tombstone(ctx context.Context, tx *writeTx, id string) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE messages SET `+tombstoneSet+` WHERE id = ?`, nowMS(), id); err != nil {
 		return fmt.Errorf("store: delete message %s: %w", id, err)
 	}
@@ -105,7 +105,7 @@ func tombstone(ctx context.Context, tx *sql.Tx, id string) error {
 }
 
 // afterTombstones recomputes what depends on a dialog's live messages.
-func afterTombstones(ctx context.Context, tx *sql.Tx, dialogID string) error {
+func afterTombstones(ctx context.Context, tx *writeTx, dialogID string) error {
 	occupants, err := tx.QueryContext(ctx, `SELECT user_id FROM dialog_occupants WHERE dialog_id = ?`, dialogID)
 	if err != nil {
 		return err
@@ -137,7 +137,7 @@ func afterTombstones(ctx context.Context, tx *sql.Tx, dialogID string) error {
 // the deletion and keeps a re-sent stanza with the same id from storing it again.
 // ErrNotFound for an unknown or already deleted id.
 func (s *Store) TombstoneMessage(ctx context.Context, id string) (dialogID string, err error) {
-	err = s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *writeTx) error {
 		err := tx.QueryRowContext(ctx, `SELECT dialog_id FROM messages WHERE id = ? AND deleted_at IS NULL`, id).Scan(&dialogID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("%w: message %s", ErrNotFound, id)

@@ -20,7 +20,7 @@ type Marked struct {
 // read by the user.
 func (s *Store) MarkRead(ctx context.Context, dialogID string, userID int64, ids []string) ([]Marked, error) {
 	var read []Marked
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *writeTx) error {
 		var err error
 		if read, err = addMarker(ctx, tx, "message_reads", dialogID, userID, ids); err != nil {
 			return err
@@ -40,7 +40,7 @@ func (s *Store) MarkRead(ctx context.Context, dialogID string, userID int64, ids
 // returns the messages newly delivered to the user.
 func (s *Store) MarkDelivered(ctx context.Context, dialogID string, userID int64, ids []string) ([]Marked, error) {
 	var delivered []Marked
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *writeTx) error {
 		var err error
 		delivered, err = addMarker(ctx, tx, "message_deliveries", dialogID, userID, ids)
 		return err
@@ -51,7 +51,7 @@ func (s *Store) MarkDelivered(ctx context.Context, dialogID string, userID int64
 	return delivered, nil
 }
 
-func addMarker(ctx context.Context, tx *sql.Tx, table, dialogID string, userID int64, ids []string) ([]Marked, error) {
+func addMarker(ctx context.Context, tx *writeTx, table, dialogID string, userID int64, ids []string) ([]Marked, error) {
 	if ids != nil && len(ids) == 0 {
 		return nil, nil // an explicit empty list marks nothing (nil means all)
 	}
@@ -124,7 +124,7 @@ func (s *Store) EditMessages(ctx context.Context, dialogID string, userID int64,
 	if len(ids) == 0 {
 		return fmt.Errorf("%w: name the messages to edit", ErrInvalidInput)
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *writeTx) error {
 		now := nowMS()
 		for _, id := range ids {
 			var sender int64

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -45,7 +44,7 @@ func (s *Store) StoreChatMessageAsync(ctx context.Context, m cube.Message) (wait
 	if !m.UpdatedAt.IsZero() {
 		updated = m.UpdatedAt.UnixMilli()
 	}
-	committed := s.txGroupedAsync(ctx, func(ctx context.Context, sqlTx *sql.Tx) error {
+	committed := s.txGroupedAsync(ctx, func(ctx context.Context, sqlTx *writeTx) error {
 		inserted = false // a group that failed elsewhere runs again (group_commit.go)
 		tx := s.prepTx(sqlTx)
 		// Posters are occupants, or admins of a broadcast dialog, who need not occupy it.

@@ -11,7 +11,7 @@ import (
 // (PUT /chat/Dialog/{id}/notifications). ErrNotFound for an unknown dialog,
 // ErrNotOccupant when the user is not in it.
 func (s *Store) SetDialogNotifications(ctx context.Context, dialogID string, userID int64, enabled bool) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *writeTx) error {
 		member, err := exists(ctx, tx, `SELECT 1 FROM dialog_occupants WHERE dialog_id = ? AND user_id = ?`, dialogID, userID)
 		if err != nil {
 			return err

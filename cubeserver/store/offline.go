@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 )
 
@@ -21,7 +20,7 @@ func (s *Store) QueueOffline(ctx context.Context, userID int64, stanza []byte) e
 // deleting happen in one transaction, so a stanza is handed out exactly once.
 func (s *Store) TakeOffline(ctx context.Context, userID int64) ([][]byte, error) {
 	var out [][]byte
-	err := s.tx(ctx, func(sqlTx *sql.Tx) error {
+	err := s.tx(ctx, func(sqlTx *writeTx) error {
 		tx := s.prepTx(sqlTx)
 		out = nil
 		rows, err := tx.QueryContext(ctx, `SELECT stanza FROM offline_queue WHERE user_id = ? ORDER BY seq`, userID)

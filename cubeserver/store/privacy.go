@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 
@@ -62,7 +61,7 @@ func (s *Store) SetPrivacyList(ctx context.Context, userID int64, name string, i
 	if err := ValidatePrivacyItems(items); err != nil {
 		return err
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *writeTx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO privacy_lists (user_id, name, updated_at) VALUES (?,?,?)
 			ON CONFLICT (user_id, name) DO UPDATE SET updated_at = excluded.updated_at`, userID, name, nowMS()); err != nil {
 			return err
@@ -96,7 +95,7 @@ func (s *Store) DeletePrivacyList(ctx context.Context, userID int64, name string
 // SetDefaultPrivacyList makes the named list the user's default; "" declines the
 // default (no list applies). An unknown name is ErrNotFound and changes nothing.
 func (s *Store) SetDefaultPrivacyList(ctx context.Context, userID int64, name string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *writeTx) error {
 		if name != "" {
 			ok, err := exists(ctx, tx, `SELECT 1 FROM privacy_lists WHERE user_id = ? AND name = ?`, userID, name)
 			if err != nil {

@@ -29,7 +29,7 @@ func (s *Store) React(ctx context.Context, messageID string, userID int64, add, 
 	if add == "" && remove == "" {
 		return out, fmt.Errorf("%w: add or remove a reaction", ErrInvalidInput)
 	}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *writeTx) error {
 		out = ReactionChange{}
 		if err := tx.QueryRowContext(ctx, `SELECT dialog_id FROM messages WHERE id = ? AND deleted_at IS NULL`,
 			messageID).Scan(&out.DialogID); err != nil {

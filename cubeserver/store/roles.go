@@ -79,7 +79,7 @@ func (r Role) CanPin(typ int) bool {
 }
 
 // loadDialog reads a dialog inside a transaction (ErrNotFound when missing).
-func loadDialog(ctx context.Context, tx *sql.Tx, dialogID string) (*cube.Dialog, error) {
+func loadDialog(ctx context.Context, tx *writeTx, dialogID string) (*cube.Dialog, error) {
 	rows, err := tx.QueryContext(ctx, dialogSelect+` WHERE d.id = ?`, 0, dialogID)
 	if err != nil {
 		return nil, err
@@ -94,7 +94,7 @@ func loadDialog(ctx context.Context, tx *sql.Tx, dialogID string) (*cube.Dialog,
 	return &ds[0], nil
 }
 
-// execer runs a statement: a *sql.Tx or a prepared transaction.
+// execer runs a statement: a *writeTx or a prepared transaction.
 type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }

@@ -80,7 +80,7 @@ func (s *Store) MarkMessageAsync(ctx context.Context, messageID string, userID i
 		tables = []string{"message_reads", "message_deliveries"}
 	}
 	var marked bool
-	committed := s.txGroupedAsync(ctx, func(ctx context.Context, sqlTx *sql.Tx) error {
+	committed := s.txGroupedAsync(ctx, func(ctx context.Context, sqlTx *writeTx) error {
 		marked = false // a group that failed elsewhere runs again (group_commit.go)
 		tx := s.prepTx(sqlTx)
 		var dialogID string

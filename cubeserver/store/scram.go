@@ -83,7 +83,7 @@ func hmacOf(h func() hash.Hash, key []byte, msg string) []byte {
 }
 
 // insertSCRAM stores (or replaces) the keys in creds for userID.
-func insertSCRAM(ctx context.Context, tx *sql.Tx, userID int64, creds []scramCred) error {
+func insertSCRAM(ctx context.Context, tx *writeTx, userID int64, creds []scramCred) error {
 	for _, c := range creds {
 		_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO user_scram
 			(user_id, mechanism, salt, iterations, stored_key, server_key) VALUES (?,?,?,?,?,?)`,

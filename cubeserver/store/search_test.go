@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -183,8 +182,8 @@ func BenchmarkSearch50k(b *testing.B) {
 		}
 		ids = append(ids, d.ID)
 	}
-	err = s.tx(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO messages (id, dialog_id, sender_id, body, date_sent,
+	err = s.tx(ctx, func(tx *writeTx) error {
+		stmt, err := tx.conn.PrepareContext(ctx, `INSERT INTO messages (id, dialog_id, sender_id, body, date_sent,
 			created_at, updated_at) VALUES (?,?,?,?,?,?,?)`)
 		if err != nil {
 			return err

@@ -149,7 +149,7 @@ func (s *Store) DeleteSession(ctx context.Context, sessionID int64) error {
 // ErrNonceUsed when it was seen before. Pairs older than keepFor are pruned: requests
 // that old are refused by their timestamp anyway.
 func (s *Store) UseNonce(ctx context.Context, appID, timestamp int64, nonce string, keepFor time.Duration) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *writeTx) error {
 		cutoff := time.Now().Add(-keepFor).Unix()
 		if _, err := tx.ExecContext(ctx, `DELETE FROM session_nonces WHERE timestamp < ?`, cutoff); err != nil {
 			return err

@@ -81,58 +81,32 @@ func (c *stmtCache) close() error {
 	return errors.Join(errs...)
 }
 
-// prepared is a queryer that runs its SQL through the statement cache, on the database
-// (tx == nil) or inside tx. Use it only for SQL whose text does not depend on input.
-// When a statement cannot be prepared (cache full, or a prepare error) the call falls
-// back to the plain query, which reports the same error a caller would have seen.
+// prepared is a queryer that runs its SQL as prepared statements: the pool's
+// cached ones (tx == nil) or, inside a write transaction, the writing connection's.
+// Use it only for SQL whose text does not depend on input. When a statement cannot
+// be prepared (cache full, or a prepare error) the call falls back to the plain
+// query, which reports the same error a caller would have seen.
 type prepared struct {
 	cache *stmtCache
 	plain queryer // s.db or tx, for the fallback
-	tx    *sql.Tx
-	bound map[string]*sql.Stmt // statements already bound to tx (txStatements)
+	tx    *writeTx
 }
 
 // prep returns the cached-statement queryer of the database.
 func (s *Store) prep() prepared { return prepared{cache: s.stmts, plain: s.db} }
 
-// prepTx returns the cached-statement queryer for use inside tx, which must be the
-// write transaction in progress (every transaction of the store is one).
-func (s *Store) prepTx(tx *sql.Tx) prepared {
-	return prepared{cache: s.stmts, plain: tx, tx: tx, bound: s.txStmts.of(tx)}
-}
-
-// txStatements keeps the statements bound to the write transaction in progress, so
-// that the writes of one group (dozens, each running the same few statements) bind
-// each statement to the transaction once instead of on every call. Only the holder of
-// the write turn uses it, and a new transaction replaces the old one's set.
-type txStatements struct {
-	tx    *sql.Tx
-	stmts map[string]*sql.Stmt
-}
-
-// of returns the statements bound to tx, starting an empty set for a new tx.
-func (t *txStatements) of(tx *sql.Tx) map[string]*sql.Stmt {
-	if t.tx != tx {
-		t.tx, t.stmts = tx, map[string]*sql.Stmt{}
-	}
-	return t.stmts
-}
+// prepTx returns the cached-statement queryer for use inside tx, the write
+// transaction in progress.
+func (s *Store) prepTx(tx *writeTx) prepared { return prepared{plain: tx, tx: tx} }
 
 // stmt returns the statement to run query with, or nil to run it unprepared.
 func (p prepared) stmt(ctx context.Context, query string) *sql.Stmt {
+	if p.tx != nil {
+		return p.tx.w.stmt(ctx, query)
+	}
 	st, err := p.cache.get(ctx, query)
 	if err != nil {
 		return nil
-	}
-	if p.tx != nil {
-		// Bound to the transaction's connection (prepared there once, then reused);
-		// closed by database/sql when the transaction ends.
-		if b, ok := p.bound[query]; ok {
-			return b
-		}
-		b := p.tx.StmtContext(ctx, st)
-		p.bound[query] = b
-		return b
 	}
 	return st
 }

@@ -57,9 +57,9 @@ type Store struct {
 	ckpt   *walcheckpoint.Checkpointer // moves the WAL into the database off the write path (checkpoint.go)
 	// members caches DialogMembers between writes that may change it (members_cache.go).
 	members membersCache
-	// txStmts are the statements bound to the write transaction in progress; only
-	// the holder of the write turn touches them (stmts.go).
-	txStmts txStatements
+	// w is the writing connection; only the holder of the write turn touches it
+	// (write_conn.go).
+	w writeConn
 	// passwords is the cost of newly stored password secrets (password.go).
 	passwords PasswordPolicy
 }
@@ -115,7 +115,10 @@ const maxConns = 8
 func (s *Store) Close() error {
 	s.group.close()
 	s.ckpt.Stop()
-	return errors.Join(s.stmts.close(), s.db.Close())
+	release, _ := s.lockWriter(context.Background())
+	werr := s.w.close()
+	release()
+	return errors.Join(werr, s.stmts.close(), s.db.Close())
 }
 
 // migrate applies every embedded NNNN_*.sql file newer than PRAGMA user_version, each in
@@ -143,7 +146,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		err = s.tx(ctx, func(tx *sql.Tx) error {
+		err = s.tx(ctx, func(tx *writeTx) error {
 			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 				return err
 			}
@@ -161,28 +164,33 @@ func (s *Store) migrate(ctx context.Context) error {
 // tx runs fn in a write transaction, committing when fn returns nil. fn must not start
 // another write (tx or exec): writes are admitted one at a time. Any such write may
 // change who is in a dialog, so DialogMembers' cache is invalidated after it.
-func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (s *Store) tx(ctx context.Context, fn func(tx *writeTx) error) error {
 	defer s.members.changed()
 	return s.writeTx(ctx, fn)
 }
 
 // writeTx is tx without invalidating the members cache, for the grouped message and
 // marker writes, which never change a dialog's type, owner, occupants or admins.
-func (s *Store) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (s *Store) writeTx(ctx context.Context, fn func(tx *writeTx) error) error {
 	release, err := s.lockWriter(ctx)
 	if err != nil {
 		return err
 	}
 	defer release()
-	tx, err := s.db.BeginTx(ctx, nil)
+	conn, err := s.w.acquire(ctx, s.db)
 	if err != nil {
 		return err
 	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
+	if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+		s.w.recover()
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	if err := fn(&writeTx{w: &s.w, conn: conn}); err != nil {
+		s.w.recover()
+		return err
+	}
+	if _, err := conn.ExecContext(context.Background(), `COMMIT`); err != nil {
+		s.w.recover()
 		return err
 	}
 	s.wrote()
@@ -237,7 +245,7 @@ func (s *Store) lockWriter(ctx context.Context) (release func(), err error) {
 	}
 }
 
-// queryer is what *sql.DB and *sql.Tx share, so read helpers work inside and outside a tx.
+// queryer is what *sql.DB and *writeTx share, so read helpers work inside and outside a tx.
 type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row

@@ -23,7 +23,7 @@ import (
 // It returns the ids of the dialogs that changed owner or occupants. ErrNotFound for an
 // unknown id.
 func (s *Store) DeleteUser(ctx context.Context, id int64) (changed []string, err error) {
-	err = s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *writeTx) error {
 		if ok, err := exists(ctx, tx, `SELECT 1 FROM users WHERE id = ?`, id); err != nil || !ok {
 			return orErr(err, ErrNotFound)
 		}
@@ -68,7 +68,7 @@ type memberDialog struct {
 }
 
 // userDialogs lists the dialogs the user occupies, administers or owns.
-func userDialogs(ctx context.Context, tx *sql.Tx, userID int64) ([]memberDialog, error) {
+func userDialogs(ctx context.Context, tx *writeTx, userID int64) ([]memberDialog, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT id, type, owner_id FROM dialogs WHERE owner_id = ?
 		OR id IN (SELECT dialog_id FROM dialog_occupants WHERE user_id = ?)
 		OR id IN (SELECT dialog_id FROM dialog_admins WHERE user_id = ?)`, userID, userID, userID)
@@ -89,7 +89,7 @@ func userDialogs(ctx context.Context, tx *sql.Tx, userID int64) ([]memberDialog,
 
 // leaveForGood takes the user out of d, handing ownership on when they owned it. gone
 // reports that d was deleted because nobody is left in it.
-func leaveForGood(ctx context.Context, tx *sql.Tx, d memberDialog, userID int64) (gone bool, err error) {
+func leaveForGood(ctx context.Context, tx *writeTx, d memberDialog, userID int64) (gone bool, err error) {
 	if err := removeOccupant(ctx, tx, d.id, userID); err != nil {
 		return false, err
 	}
@@ -120,7 +120,7 @@ func leaveForGood(ctx context.Context, tx *sql.Tx, d memberDialog, userID int64)
 
 // nextOwner is the first admin by id, else the occupant who joined first (then by id);
 // 0 when the dialog has neither.
-func nextOwner(ctx context.Context, tx *sql.Tx, dialogID string) (int64, error) {
+func nextOwner(ctx context.Context, tx *writeTx, dialogID string) (int64, error) {
 	var id int64
 	err := tx.QueryRowContext(ctx, `SELECT user_id FROM dialog_admins WHERE dialog_id = ? ORDER BY user_id LIMIT 1`,
 		dialogID).Scan(&id)

@@ -33,7 +33,7 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, c UserChanges) (cube.U
 	}
 	trim(c.Login)
 	trim(c.Email)
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *writeTx) error {
 		cur, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
@@ -110,7 +110,7 @@ func (s *Store) ChangePassword(ctx context.Context, id int64, oldPassword, newPa
 		return 0, err
 	}
 	ended := 0
-	err = s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *writeTx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_phc = ?, password_hash = x'',
 			password_salt = x'', password_iter = 0, updated_at = MAX(updated_at + 1, ?) WHERE id = ?`,
 			phc, nowMS(), id); err != nil {

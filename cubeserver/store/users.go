@@ -59,7 +59,7 @@ func (s *Store) CreateUser(ctx context.Context, u cube.User, password string) (c
 		return cube.User{}, err
 	}
 	var id int64
-	err = s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *writeTx) error {
 		if taken, err := exists(ctx, tx, `SELECT 1 FROM users WHERE login = ?`, u.Login); err != nil || taken {
 			return orErr(err, ErrLoginTaken)
 		}
@@ -229,7 +229,7 @@ func (s *Store) upgradeSecrets(ctx context.Context, userID int64, password strin
 	if err != nil {
 		return err
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *writeTx) error {
 		if phc != "" {
 			// The PBKDF2 columns are cleared: the old, cheaper hash must not outlive it.
 			if _, err := tx.ExecContext(ctx, `UPDATE users SET password_phc = ?, password_hash = x'',
