@@ -21,6 +21,12 @@ const (
 	unreadSettle = 300 * time.Millisecond
 	// unreadMaxDelay bounds how long a steady stream of traffic defers the refresh.
 	unreadMaxDelay = 3 * time.Second
+	// Then the refresh waits for the first gap of unreadGap after a touch (at most
+	// unreadGapLongest): under steady traffic the refresh (a REST round trip, the
+	// server's count and a write, milliseconds of both cores) runs between two
+	// messages rather than on top of one (docs/benchmarks.md, issue 10, round 8).
+	unreadGap        = 5 * time.Millisecond
+	unreadGapLongest = 500 * time.Millisecond
 	// unreadRetry is the first wait after a failed refresh.
 	unreadRetry = 5 * time.Second
 	// unreadRetryMax bounds the wait after repeated failures.
@@ -97,7 +103,8 @@ func (e *Engine) runUnreadRefresh(ctx context.Context) {
 }
 
 // awaitQuiet waits until no dialog was touched for unreadSettle, or unreadMaxDelay
-// passed. False means ctx ended.
+// passed, and then for the next short gap (see unreadGap). False means ctx ended.
 func (e *Engine) awaitQuiet(ctx context.Context) bool {
-	return quietgap.Await(e.unread.wake, ctx.Done(), unreadSettle, unreadMaxDelay)
+	return quietgap.Await(e.unread.wake, ctx.Done(), unreadSettle, unreadMaxDelay) &&
+		quietgap.Await(e.unread.wake, ctx.Done(), unreadGap, unreadGapLongest)
 }

@@ -1,9 +1,12 @@
 package sync
 
 import (
+	"context"
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/cubechat/cubechat/cache"
 	"github.com/cubechat/cubechat/cube"
@@ -165,4 +168,39 @@ func TestOpenDialogCaughtUpIsRead(t *testing.T) {
 	b.waitMessages(dialog, 2, func(m cache.Message) bool { return slices.Contains(sent, m.ID) })
 	waitUnreadLikeServer(t, h, b.peer, h.client(bob), dialog, 0)
 	waitAllRead(t, h, a, dialog, sent, bob.ID)
+}
+
+// Under traffic that never settles, the live unread refresh still waits, after
+// unreadMaxDelay, for a short gap between two touches: it runs between messages,
+// not on top of one.
+func TestUnreadRefreshWaitsForAGapUnderSteadyTraffic(t *testing.T) {
+	e := &Engine{unread: newUnreadBook()}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var lastTouch atomic.Int64
+	stopTouching := unreadMaxDelay + unreadGapLongest*2/5
+	start := time.Now()
+	go func() {
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for time.Since(start) < stopTouching {
+			lastTouch.Store(time.Now().UnixNano())
+			e.unread.touch("d1")
+			select {
+			case <-tick.C:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	if !e.awaitQuiet(ctx) {
+		t.Fatal("awaitQuiet = false without cancel")
+	}
+	returned := time.Now()
+	if waited := returned.Sub(start); waited < unreadMaxDelay {
+		t.Fatalf("returned after %v under steady traffic, want at least unreadMaxDelay %v", waited, unreadMaxDelay)
+	}
+	if since := returned.Sub(time.Unix(0, lastTouch.Load())); since < unreadGap {
+		t.Fatalf("returned %v after the last touch, want a gap of at least %v", since, unreadGap)
+	}
 }
