@@ -43,6 +43,24 @@ func livePairs(b *testing.B, h *harness) (raw, eng [2]account, rawDlg, engDlg *c
 	return raw, eng, rawDlg, engDlg
 }
 
+// pacedSend calls send liveLatencyMsgs times at liveLatencyRate per second and
+// returns when each call started, by the id it returned.
+func pacedSend(b *testing.B, send func(i int) (string, error)) map[string]time.Time {
+	sent := make(map[string]time.Time, liveLatencyMsgs)
+	tick := time.NewTicker(time.Second / liveLatencyRate)
+	defer tick.Stop()
+	for i := range liveLatencyMsgs {
+		<-tick.C
+		t0 := time.Now()
+		id, err := send(i)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sent[id] = t0
+	}
+	return sent
+}
+
 // BenchmarkLiveLatency sends 1000 messages at 50 per second and reports the p50 and
 // p99 delay from the send call to the receiver seeing the message. Reference: the
 // raw SDK, from SendMessage to the receiving connection's message event. Engine:
@@ -51,22 +69,6 @@ func livePairs(b *testing.B, h *harness) (raw, eng [2]account, rawDlg, engDlg *c
 func BenchmarkLiveLatency(b *testing.B) {
 	h := newHarness(b)
 	raw, eng, rawDlg, engDlg := livePairs(b, h)
-	paced := func(b *testing.B, send func(i int) (string, error)) map[string]time.Time {
-		sent := make(map[string]time.Time, liveLatencyMsgs)
-		tick := time.NewTicker(time.Second / liveLatencyRate)
-		defer tick.Stop()
-		for i := range liveLatencyMsgs {
-			<-tick.C
-			t0 := time.Now()
-			id, err := send(i)
-			if err != nil {
-				b.Fatal(err)
-			}
-			sent[id] = t0
-		}
-		return sent
-	}
-
 	b.Run("reference-raw-sdk", func(b *testing.B) {
 		annChat, _, stopAnn := connectRaw(b, h, raw[0], 16)
 		defer stopAnn()
@@ -76,7 +78,7 @@ func BenchmarkLiveLatency(b *testing.B) {
 		b.ResetTimer()
 		cpu := startCPU()
 		for range b.N {
-			sent := paced(b, func(i int) (string, error) {
+			sent := pacedSend(b, func(i int) (string, error) {
 				return rawSend(h.ctx, annChat, rawDlg, raw[1].ID, fmt.Sprint("raw ", i))
 			})
 			all = append(all, latencies(sent, waitRaw(b, bobGot, sent))...)
@@ -99,7 +101,7 @@ func BenchmarkLiveLatency(b *testing.B) {
 		b.ResetTimer()
 		cpu := startCPU()
 		for range b.N {
-			sent := paced(b, func(i int) (string, error) {
+			sent := pacedSend(b, func(i int) (string, error) {
 				return a.e.Send(h.ctx, engDlg.ID, fmt.Sprint("engine ", i))
 			})
 			all = append(all, latencies(sent, watch.waitAll(b, sent))...)
