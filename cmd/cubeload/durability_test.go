@@ -33,6 +33,13 @@ func TestMain(m *testing.M) {
 		serveUntilKilled(dir)
 		return
 	}
+	if len(os.Args) > 1 && os.Args[1] == "live-peer" { // a side of TestLiveRunsBothPathsInProcessesOfTheirOwn
+		if err := runLivePeer(os.Args[2:], os.Stdout, os.Stderr); err != nil {
+			fmt.Fprintln(os.Stderr, "live-peer:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	os.Exit(m.Run())
 }
 

@@ -32,6 +32,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "soak" {
 		return runSoak(args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "live" {
+		return runLive(args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "live-peer" {
+		return runLivePeer(args[1:], stdout, stderr)
+	}
 	if len(args) > 0 && args[0] == "ingest" {
 		return runIngest(args[1:], stdout, stderr)
 	}
