@@ -61,6 +61,39 @@ func pacedSend(b *testing.B, send func(i int) (string, error)) map[string]time.T
 	return sent
 }
 
+// measureLive times b.N runs of run, then settle (nil: nothing to wait for), and
+// reports the CPU, garbage and goroutines per message and the delays' p50 and p99.
+func measureLive(b *testing.B, run func() []time.Duration, settle func()) {
+	var all []time.Duration
+	b.ResetTimer()
+	cpu := startCPU()
+	for range b.N {
+		all = append(all, run()...)
+	}
+	if settle != nil {
+		settle()
+	}
+	b.StopTimer()
+	cpu.report(b, liveLatencyMsgs*b.N)
+	slices.Sort(all)
+	reportLatency(b, all)
+}
+
+// measureRawReference is the raw SDK's live path, raw[0] → raw[1] in dlg: from
+// SendMessage to the receiving connection's message event.
+func measureRawReference(b *testing.B, h *harness, raw [2]account, dlg *cube.Dialog) {
+	annChat, _, stopAnn := connectRaw(b, h, raw[0], 16)
+	defer stopAnn()
+	_, bobGot, stopBob := connectRaw(b, h, raw[1], liveLatencyMsgs*(b.N+1))
+	defer stopBob()
+	measureLive(b, func() []time.Duration {
+		sent := pacedSend(b, func(i int) (string, error) {
+			return rawSend(h.ctx, annChat, dlg, raw[1].ID, fmt.Sprint("raw ", i))
+		})
+		return latencies(sent, waitRaw(b, bobGot, sent))
+	}, nil)
+}
+
 // BenchmarkLiveLatency sends 1000 messages at 50 per second and reports the p50 and
 // p99 delay from the send call to the receiver seeing the message. Reference: the
 // raw SDK, from SendMessage to the receiving connection's message event. Engine:
@@ -69,25 +102,7 @@ func pacedSend(b *testing.B, send func(i int) (string, error)) map[string]time.T
 func BenchmarkLiveLatency(b *testing.B) {
 	h := newHarness(b)
 	raw, eng, rawDlg, engDlg := livePairs(b, h)
-	b.Run("reference-raw-sdk", func(b *testing.B) {
-		annChat, _, stopAnn := connectRaw(b, h, raw[0], 16)
-		defer stopAnn()
-		_, bobGot, stopBob := connectRaw(b, h, raw[1], liveLatencyMsgs*(b.N+1))
-		defer stopBob()
-		var all []time.Duration
-		b.ResetTimer()
-		cpu := startCPU()
-		for range b.N {
-			sent := pacedSend(b, func(i int) (string, error) {
-				return rawSend(h.ctx, annChat, rawDlg, raw[1].ID, fmt.Sprint("raw ", i))
-			})
-			all = append(all, latencies(sent, waitRaw(b, bobGot, sent))...)
-		}
-		b.StopTimer()
-		cpu.report(b, liveLatencyMsgs*b.N)
-		slices.Sort(all)
-		reportLatency(b, all)
-	})
+	b.Run("reference-raw-sdk", func(b *testing.B) { measureRawReference(b, h, raw, rawDlg) })
 
 	b.Run("engine", func(b *testing.B) {
 		a, c := h.newPeer(eng[0]), h.newPeer(eng[1])
@@ -97,22 +112,13 @@ func BenchmarkLiveLatency(b *testing.B) {
 		c.waitSynced()
 		watch := watchFeed(c.db, engDlg.ID)
 		defer watch.close(b)
-		var all []time.Duration
-		b.ResetTimer()
-		cpu := startCPU()
-		for range b.N {
+		measureLive(b, func() []time.Duration {
 			sent := pacedSend(b, func(i int) (string, error) {
 				return a.e.Send(h.ctx, engDlg.ID, fmt.Sprint("engine ", i))
 			})
-			all = append(all, latencies(sent, watch.waitAll(b, sent))...)
-		}
-		a.waitOutboxEmpty()
-		b.StopTimer()
-		cpu.report(b, liveLatencyMsgs*b.N)
-		slices.Sort(all)
-		reportLatency(b, all)
+			return latencies(sent, watch.waitAll(b, sent))
+		}, a.waitOutboxEmpty)
 	})
-
 }
 
 // BenchmarkLiveTakingTurns is BenchmarkLiveLatency's two paths in one run, taking

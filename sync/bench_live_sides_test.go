@@ -2,7 +2,6 @@ package sync
 
 import (
 	"fmt"
-	"slices"
 	"testing"
 	"time"
 )
@@ -18,31 +17,7 @@ import (
 func BenchmarkLiveLatencySides(b *testing.B) {
 	h := newHarness(b)
 	raw, eng, rawDlg, engDlg := livePairs(b, h)
-	measure := func(b *testing.B, run func() []time.Duration) {
-		var all []time.Duration
-		b.ResetTimer()
-		cpu := startCPU()
-		for range b.N {
-			all = append(all, run()...)
-		}
-		b.StopTimer()
-		cpu.report(b, liveLatencyMsgs*b.N)
-		slices.Sort(all)
-		reportLatency(b, all)
-	}
-
-	b.Run("reference-raw-sdk", func(b *testing.B) {
-		annChat, _, stopAnn := connectRaw(b, h, raw[0], 16)
-		defer stopAnn()
-		_, bobGot, stopBob := connectRaw(b, h, raw[1], liveLatencyMsgs*(b.N+1))
-		defer stopBob()
-		measure(b, func() []time.Duration {
-			sent := pacedSend(b, func(i int) (string, error) {
-				return rawSend(h.ctx, annChat, rawDlg, raw[1].ID, fmt.Sprint("raw ", i))
-			})
-			return latencies(sent, waitRaw(b, bobGot, sent))
-		})
-	})
+	b.Run("reference-raw-sdk", func(b *testing.B) { measureRawReference(b, h, raw, rawDlg) })
 
 	b.Run("raw-sender-engine-receiver", func(b *testing.B) {
 		c := h.newPeer(eng[1])
@@ -52,12 +27,12 @@ func BenchmarkLiveLatencySides(b *testing.B) {
 		defer stopCat()
 		watch := watchFeed(c.db, engDlg.ID)
 		defer watch.close(b)
-		measure(b, func() []time.Duration {
+		measureLive(b, func() []time.Duration {
 			sent := pacedSend(b, func(i int) (string, error) {
 				return rawSend(h.ctx, catChat, engDlg, eng[1].ID, fmt.Sprint("to the engine ", i))
 			})
 			return latencies(sent, watch.waitAll(b, sent))
-		})
+		}, nil)
 	})
 
 	b.Run("engine-sender-raw-receiver", func(b *testing.B) {
@@ -66,12 +41,12 @@ func BenchmarkLiveLatencySides(b *testing.B) {
 		a.waitSynced()
 		_, danGot, stopDan := connectRaw(b, h, eng[1], liveLatencyMsgs*(b.N+1))
 		defer stopDan()
-		measure(b, func() []time.Duration {
+		measureLive(b, func() []time.Duration {
 			sent := pacedSend(b, func(i int) (string, error) {
 				return a.e.Send(h.ctx, engDlg.ID, fmt.Sprint("from the engine ", i))
 			})
 			return latencies(sent, waitRaw(b, danGot, sent))
-		})
+		}, nil)
 		a.waitOutboxEmpty()
 	})
 }

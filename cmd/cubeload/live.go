@@ -12,7 +12,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +19,7 @@ import (
 	"github.com/cubechat/cubechat/cube"
 	"github.com/cubechat/cubechat/cubeserver"
 	"github.com/cubechat/cubechat/cubeserver/store"
+	"github.com/cubechat/cubechat/sync"
 )
 
 // "cubeload live" measures the live path as users meet it: the server, the sender and
@@ -33,14 +33,10 @@ import (
 
 // liveWorld is what a peer process needs to reach the server and its dialog.
 type liveWorld struct {
-	APIURL, ChatHost, ChatDomain string
-	AppID                        int64
-	AuthKey, AuthSecret          string
-	CertPEM                      []byte
-	Pairs                        map[string]livePair // "raw", "engine"
-	Messages, Rate               int
-	Dir                          string
-	ChatTLS                      string
+	Profile        sync.Profile        // the server, as an engine reaches it
+	Pairs          map[string]livePair // "raw", "engine"
+	Messages, Rate int
+	Dir            string
 }
 
 // livePair is one sender → receiver pair and their private dialog.
@@ -102,7 +98,8 @@ func runLive(args []string, stdout, stderr io.Writer) error {
 			if err != nil {
 				return fmt.Errorf("round %d, %s: %w", r, mode, err)
 			}
-			p50[i], p99[i] = percentileMS(lat, 50), percentileMS(lat, 99)
+			sum := summarize(lat)
+			p50[i], p99[i] = sum.P50.Seconds()*1000, sum.P99.Seconds()*1000
 			fmt.Fprintf(stdout, "round %d %-6s p50 %.3f ms  p99 %.3f ms\n", r, mode, p50[i], p99[i])
 		}
 		fmt.Fprintf(stdout, "round %d ratio  p50 %.2f  p99 %.2f\n", r, p50[1]/p50[0], p99[1]/p99[0])
@@ -112,9 +109,10 @@ func runLive(args []string, stdout, stderr io.Writer) error {
 
 // seedLiveWorld creates the two pairs of users and their dialogs.
 func seedLiveWorld(ctx context.Context, srv *cubeserver.Server, dir string, o liveOptions) (liveWorld, error) {
-	w := liveWorld{APIURL: srv.HTTPURL(), ChatHost: srv.XMPPTLSAddr(), ChatDomain: srv.Domain(),
-		AppID: srv.AppID(), AuthKey: srv.AuthKey(), AuthSecret: srv.AuthSecret(), CertPEM: srv.CertPEM(),
-		Pairs: map[string]livePair{}, Messages: o.messages, Rate: o.rate, Dir: dir, ChatTLS: cube.ChatDirectTLS}
+	w := liveWorld{Profile: sync.Profile{Name: "live", APIURL: srv.HTTPURL(), ChatHost: srv.XMPPTLSAddr(),
+		ChatDomain: srv.Domain(), ChatTLS: cube.ChatDirectTLS, AppID: srv.AppID(), AuthKey: srv.AuthKey(),
+		AuthSecret: srv.AuthSecret(), CertPEM: srv.CertPEM()},
+		Pairs: map[string]livePair{}, Messages: o.messages, Rate: o.rate, Dir: dir}
 	cfg, err := liveCubeConfig(w)
 	if err != nil {
 		return liveWorld{}, err
@@ -202,7 +200,6 @@ func liveRun(ctx context.Context, worldFile, mode string, round, messages int) (
 		}
 		lat = append(lat, time.Duration(t1-t0))
 	}
-	slices.Sort(lat)
 	return lat, nil
 }
 
@@ -224,16 +221,4 @@ func readStamps(sc *bufio.Scanner, n int) (map[string]int64, error) {
 		return nil, errors.Join(fmt.Errorf("%d of %d lines", len(out), n), sc.Err())
 	}
 	return out, nil
-}
-
-// percentileMS is the nearest-rank p-th percentile of sorted delays, in ms.
-func percentileMS(sorted []time.Duration, p int) float64 {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i := (len(sorted)*p + 99) / 100
-	if i < 1 {
-		i = 1
-	}
-	return float64(sorted[i-1]) / float64(time.Millisecond)
 }

@@ -94,9 +94,7 @@ func runLivePeer(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		defer db.Close()
-		e := sync.New(db, sync.Profile{Name: "live", APIURL: w.APIURL, ChatHost: w.ChatHost, ChatDomain: w.ChatDomain,
-			ChatTLS: w.ChatTLS, AppID: w.AppID, AuthKey: w.AuthKey, AuthSecret: w.AuthSecret, CertPEM: w.CertPEM},
-			slog.New(slog.DiscardHandler))
+		e := sync.New(db, w.Profile, slog.New(slog.DiscardHandler))
 		if err := e.Login(ctx, acc.Login, acc.Password); err != nil {
 			return err
 		}
@@ -204,13 +202,14 @@ func awaitSynced(ctx context.Context, e *sync.Engine) error {
 }
 
 // liveCubeConfig is the SDK configuration of the world's server, its certificate
-// pinned.
+// pinned, as the engine builds it from the same profile.
 func liveCubeConfig(w liveWorld) (cube.Config, error) {
+	p := w.Profile
 	roots := x509.NewCertPool()
-	if !roots.AppendCertsFromPEM(w.CertPEM) {
+	if !roots.AppendCertsFromPEM(p.CertPEM) {
 		return cube.Config{}, errors.New("the world's certificate is not valid PEM")
 	}
-	return cube.Config{AppID: w.AppID, AuthKey: w.AuthKey, AuthSecret: w.AuthSecret, APIURL: w.APIURL,
-		ChatHost: w.ChatHost, ChatDomain: w.ChatDomain, ChatTLS: w.ChatTLS, RootCAs: roots,
+	return cube.Config{AppID: p.AppID, AuthKey: p.AuthKey, AuthSecret: p.AuthSecret, APIURL: p.APIURL,
+		ChatHost: p.ChatHost, ChatDomain: p.ChatDomain, ChatTLS: p.ChatTLS, RootCAs: roots,
 		Logger: slog.New(slog.DiscardHandler)}, nil
 }

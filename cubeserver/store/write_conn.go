@@ -79,15 +79,11 @@ func (w *writeConn) recover() {
 // discard closes the statements and the connection; returning ErrBadConn from Raw
 // makes database/sql close it instead of putting it back in the pool.
 func (w *writeConn) discard() error {
-	var errs []error
-	for q, st := range w.stmts {
-		errs = append(errs, st.Close())
-		delete(w.stmts, q)
-	}
+	err := w.closeStmts()
 	_ = w.conn.Raw(func(any) error { return driver.ErrBadConn })
 	_ = w.conn.Close() // already closed by Raw: returns sql.ErrConnDone
 	w.conn = nil
-	return errors.Join(errs...)
+	return err
 }
 
 // close closes the statements and the connection; later writes fail.
@@ -96,13 +92,18 @@ func (w *writeConn) close() error {
 	if w.conn == nil {
 		return nil
 	}
+	err := errors.Join(w.closeStmts(), w.conn.Close())
+	w.conn = nil
+	return err
+}
+
+// closeStmts closes the statements prepared on the connection.
+func (w *writeConn) closeStmts() error {
 	var errs []error
 	for q, st := range w.stmts {
 		errs = append(errs, st.Close())
 		delete(w.stmts, q)
 	}
-	errs = append(errs, w.conn.Close())
-	w.conn = nil
 	return errors.Join(errs...)
 }
 
