@@ -73,10 +73,15 @@ func (c *stmtCache) close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.closed = true
+	return closeStmts(c.stmts)
+}
+
+// closeStmts closes and forgets every statement of stmts.
+func closeStmts(stmts map[string]*sql.Stmt) error {
 	var errs []error
-	for q, st := range c.stmts {
+	for q, st := range stmts {
 		errs = append(errs, st.Close())
-		delete(c.stmts, q)
+		delete(stmts, q)
 	}
 	return errors.Join(errs...)
 }

@@ -79,7 +79,7 @@ func (w *writeConn) recover() {
 // discard closes the statements and the connection; returning ErrBadConn from Raw
 // makes database/sql close it instead of putting it back in the pool.
 func (w *writeConn) discard() error {
-	err := w.closeStmts()
+	err := closeStmts(w.stmts)
 	_ = w.conn.Raw(func(any) error { return driver.ErrBadConn })
 	_ = w.conn.Close() // already closed by Raw: returns sql.ErrConnDone
 	w.conn = nil
@@ -92,19 +92,9 @@ func (w *writeConn) close() error {
 	if w.conn == nil {
 		return nil
 	}
-	err := errors.Join(w.closeStmts(), w.conn.Close())
+	err := errors.Join(closeStmts(w.stmts), w.conn.Close())
 	w.conn = nil
 	return err
-}
-
-// closeStmts closes the statements prepared on the connection.
-func (w *writeConn) closeStmts() error {
-	var errs []error
-	for q, st := range w.stmts {
-		errs = append(errs, st.Close())
-		delete(w.stmts, q)
-	}
-	return errors.Join(errs...)
 }
 
 // writeTx is one write transaction on the writing connection. Its methods run SQL
