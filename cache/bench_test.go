@@ -27,6 +27,10 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	if path := os.Getenv(peekHelperEnv); path != "" {
+		peekHelper(path) // a child process of TestAnotherProcessCannotOpenTheCache
+		return
+	}
 	code := m.Run()
 	for _, dir := range []string{fixtureDir, searchFixtureDir} {
 		if dir != "" {

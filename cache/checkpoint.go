@@ -28,7 +28,7 @@ type checkpointer struct {
 
 // startCheckpointer opens the checkpoint connection and starts the goroutine.
 func (db *DB) startCheckpointer(ctx context.Context) error {
-	conn, err := sql.Open("sqlite", db.path+fmt.Sprintf("?_pragma=busy_timeout(%d)", busyTimeoutMS))
+	conn, err := sql.Open("sqlite", db.path+fmt.Sprintf("?_pragma=busy_timeout(%d)"+vfsParam, busyTimeoutMS))
 	if err != nil {
 		return fmt.Errorf("cache: open %s for checkpoints: %w", db.path, err)
 	}

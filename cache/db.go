@@ -27,7 +27,9 @@ import (
 
 const (
 	// busyTimeoutMS bounds how long a connection waits for a lock held by another
-	// process (a second app instance) before failing with SQLITE_BUSY.
+	// connection before failing with SQLITE_BUSY: one of this process (the
+	// checkpointer's and the writer's) or, where the cache does not lock the file
+	// for its process (vfs_other.go), a second app instance.
 	busyTimeoutMS = 5000
 	// readConns is the size of the read-only pool.
 	readConns = 4
@@ -79,7 +81,7 @@ func Open(path string) (*DB, error) {
 	// journal in memory, not in a temporary file written page by page
 	// (messages_bulk.go).
 	pool, err := sql.Open("sqlite", path+fmt.Sprintf(
-		"?_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=temp_store(2)&_pragma=wal_autocheckpoint(%d)&_txlock=immediate",
+		"?_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=temp_store(2)&_pragma=wal_autocheckpoint(%d)&_txlock=immediate"+vfsParam,
 		busyTimeoutMS, walBackstopPages))
 	if err != nil {
 		return nil, fmt.Errorf("cache: open %s: %w", path, err)
@@ -104,7 +106,7 @@ func Open(path string) (*DB, error) {
 		return nil, db.openError(err)
 	}
 
-	rdb, err := sql.Open("sqlite", path+fmt.Sprintf("?_pragma=busy_timeout(%d)&_pragma=query_only(1)", busyTimeoutMS))
+	rdb, err := sql.Open("sqlite", path+fmt.Sprintf("?_pragma=busy_timeout(%d)&_pragma=query_only(1)"+vfsParam, busyTimeoutMS))
 	if err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("cache: open %s for reading: %w", path, err)
