@@ -4,9 +4,7 @@ package cache
 
 import (
 	"context"
-	"database/sql"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -32,26 +30,6 @@ func TestConnectionsCoordinateInMemory(t *testing.T) {
 	if _, err := os.Stat(db.path + "-shm"); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("a -shm file was made beside the cache (err %v): its connections use a shared-memory WAL index", err)
 	}
-}
-
-// peekHelperEnv names the cache file a child process of this test binary reads.
-const peekHelperEnv = "CUBECHAT_CACHE_PEEK"
-
-// peekHelper is the child: it reads the cache with the plain VFS, waiting for no
-// lock, and prints what it found or the error.
-func peekHelper(path string) {
-	raw, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(0)&_pragma=query_only(1)")
-	if err == nil {
-		var n int
-		if err = raw.QueryRow(`SELECT COUNT(*) FROM dialogs`).Scan(&n); err == nil {
-			fmt.Printf("read %d dialogs\n", n)
-		}
-		raw.Close()
-	}
-	if err != nil {
-		fmt.Printf("error: %v\n", err)
-	}
-	os.Exit(0)
 }
 
 // peek runs peekHelper in another process and returns what it printed.
