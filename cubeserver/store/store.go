@@ -62,6 +62,8 @@ type Store struct {
 	w writeConn
 	// passwords is the cost of newly stored password secrets (password.go).
 	passwords PasswordPolicy
+	// offline bounds each user's offline queue (offline.go).
+	offline offlineLimits
 }
 
 // Open opens (creating if needed) the database at path and applies pending migrations.
@@ -93,7 +95,8 @@ func Open(path string) (*Store, error) {
 	// after each burst, and a new connection re-runs the pragmas and re-prepares the
 	// cached statements.
 	db.SetMaxIdleConns(maxConns)
-	s := &Store{db: db, stmts: newStmtCache(db), writer: make(chan struct{}, 1), passwords: DefaultPasswordPolicy()}
+	s := &Store{db: db, stmts: newStmtCache(db), writer: make(chan struct{}, 1), passwords: DefaultPasswordPolicy(),
+		offline: defaultOfflineLimits}
 	if err := s.migrate(context.Background()); err != nil {
 		db.Close()
 		return nil, err

@@ -47,6 +47,7 @@ func (s *Store) DeleteUser(ctx context.Context, id int64) (changed []string, err
 			`DELETE FROM user_last_activity WHERE user_id = ?`,
 			`DELETE FROM user_activity WHERE user_id = ?`,
 			`DELETE FROM offline_queue WHERE user_id = ?`,
+			`DELETE FROM offline_totals WHERE user_id = ?`,
 			`DELETE FROM alerts WHERE user_id = ?`,
 			// sessions and user_scram follow by ON DELETE CASCADE.
 			`DELETE FROM users WHERE id = ?`,
