@@ -120,9 +120,9 @@ func TestMessageBlobsBackfill(t *testing.T) {
 	atts := fmt.Sprintf(`[{"uid":"%s"},{"id":"%s"},{"id":"%s"}]`, byUID, byID, byNumber)
 	// A database from before the migration: messages, and no message_blobs yet.
 	for _, q := range []string{
-		// Later migrations run again from version 25: undo what 0040 and 0041 added first.
+		// Later migrations run again from version 25: undo what 0040–0042 added first.
 		`DROP TABLE message_blobs`, `DROP TABLE user_scram`, `ALTER TABLE users DROP COLUMN password_phc`,
-		`DROP TABLE wal_restart`,
+		`DROP TABLE wal_restart`, `DROP TABLE offline_totals`,
 		`PRAGMA user_version = 25`,
 		fmt.Sprintf(`INSERT INTO messages (id, dialog_id, sender_id, date_sent, attachments, created_at, updated_at)
 			VALUES ('m1', '%s', %d, 1, '%s', 1, 1)`, d.ID, owner.ID, atts),

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -101,4 +102,35 @@ func TestOfflineTotalsFollowTheQueue(t *testing.T) {
 		t.Fatal(err)
 	}
 	check(u.ID)
+}
+
+// TestOfflineTotalsBackfill: the migration that adds offline_totals counts the
+// queues stored before it.
+func TestOfflineTotalsBackfill(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	queueOffline(t, s, 7, "<a/>", "<bb/>")
+	queueOffline(t, s, 8, "<ccc/>")
+	for _, q := range []string{`DROP TABLE offline_totals`, `PRAGMA user_version = 41`} {
+		if _, err := s.db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	s.Close()
+	if s, err = Open(path); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, want := range []struct{ user, stanzas, bytes int64 }{{7, 2, 9}, {8, 1, 6}} {
+		var stanzas, bytes int64
+		if err := s.db.QueryRowContext(ctx, `SELECT stanzas, bytes FROM offline_totals WHERE user_id = ?`,
+			want.user).Scan(&stanzas, &bytes); err != nil || stanzas != want.stanzas || bytes != want.bytes {
+			t.Fatalf("user %d totals = %d stanzas / %d bytes (%v), want %d / %d", want.user, stanzas, bytes, err,
+				want.stanzas, want.bytes)
+		}
+	}
 }
