@@ -119,23 +119,15 @@ func TestMessageBlobsBackfill(t *testing.T) {
 	byUID, byID, byNumber := fmt.Sprintf("%032x", 1), fmt.Sprintf("%032X", 2), "3"
 	atts := fmt.Sprintf(`[{"uid":"%s"},{"id":"%s"},{"id":"%s"}]`, byUID, byID, byNumber)
 	// A database from before the migration: messages, and no message_blobs yet.
-	for _, q := range []string{
+	rewind := []string{
 		// Later migrations run again from version 25: undo what 0040–0042 added first.
 		`DROP TABLE message_blobs`, `DROP TABLE user_scram`, `ALTER TABLE users DROP COLUMN password_phc`,
 		`DROP TABLE wal_restart`, `DROP TABLE offline_totals`,
 		`PRAGMA user_version = 25`,
 		fmt.Sprintf(`INSERT INTO messages (id, dialog_id, sender_id, date_sent, attachments, created_at, updated_at)
 			VALUES ('m1', '%s', %d, 1, '%s', 1, 1)`, d.ID, owner.ID, atts),
-	} {
-		if _, err := s.db.ExecContext(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
 	}
-	s.Close()
-	if s, err = Open(path); err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s = reopenAt(t, s, path, rewind...)
 	var got []string
 	rows, err := s.db.QueryContext(ctx, `SELECT uid FROM message_blobs WHERE message_id = 'm1' ORDER BY uid`)
 	if err != nil {

@@ -115,16 +115,7 @@ func TestOfflineTotalsBackfill(t *testing.T) {
 	ctx := context.Background()
 	queueOffline(t, s, 7, "<a/>", "<bb/>")
 	queueOffline(t, s, 8, "<ccc/>")
-	for _, q := range []string{`DROP TABLE offline_totals`, `PRAGMA user_version = 41`} {
-		if _, err := s.db.ExecContext(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	s.Close()
-	if s, err = Open(path); err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s = reopenAt(t, s, path, `DROP TABLE offline_totals`, `PRAGMA user_version = 41`)
 	for _, want := range []struct{ user, stanzas, bytes int64 }{{7, 2, 9}, {8, 1, 6}} {
 		var stanzas, bytes int64
 		if err := s.db.QueryRowContext(ctx, `SELECT stanzas, bytes FROM offline_totals WHERE user_id = ?`,

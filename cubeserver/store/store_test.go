@@ -10,6 +10,24 @@ import (
 	"github.com/cubechat/cubechat/cube"
 )
 
+// reopenAt runs queries on s (taking its database back to an older schema), closes
+// it and opens path again, so that the migrations from there on run.
+func reopenAt(t *testing.T, s *Store, path string, queries ...string) *Store {
+	t.Helper()
+	for _, q := range queries {
+		if _, err := s.db.ExecContext(context.Background(), q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	s.Close()
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
 func openTest(t *testing.T) *Store {
 	t.Helper()
 	s, err := Open(filepath.Join(t.TempDir(), "state.db"))
