@@ -30,7 +30,7 @@ func (s *Store) QueueOffline(ctx context.Context, userID int64, stanza []byte) e
 		return fmt.Errorf("%w: offline stanza needs a user and content", ErrInvalidInput)
 	}
 	limits := s.offline
-	return s.tx(ctx, func(sqlTx *writeTx) error {
+	return s.writeTx(ctx, func(sqlTx *writeTx) error {
 		tx := s.prepTx(sqlTx)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO offline_queue (user_id, stanza, created_at) VALUES (?,?,?)`,
 			userID, stanza, nowMS()); err != nil {
@@ -87,7 +87,7 @@ func dropOldestOffline(ctx context.Context, tx prepared, userID, n, size int64, 
 // deleting happen in one transaction, so a stanza is handed out exactly once.
 func (s *Store) TakeOffline(ctx context.Context, userID int64) ([][]byte, error) {
 	var out [][]byte
-	err := s.tx(ctx, func(sqlTx *writeTx) error {
+	err := s.writeTx(ctx, func(sqlTx *writeTx) error {
 		tx := s.prepTx(sqlTx)
 		out = nil
 		rows, err := tx.QueryContext(ctx, `SELECT stanza FROM offline_queue WHERE user_id = ? ORDER BY seq`, userID)

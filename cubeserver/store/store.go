@@ -173,7 +173,8 @@ func (s *Store) tx(ctx context.Context, fn func(tx *writeTx) error) error {
 }
 
 // writeTx is tx without invalidating the members cache, for the grouped message and
-// marker writes, which never change a dialog's type, owner, occupants or admins.
+// marker writes and the offline queue's, which never change a dialog's type, owner,
+// occupants or admins.
 func (s *Store) writeTx(ctx context.Context, fn func(tx *writeTx) error) error {
 	release, err := s.lockWriter(ctx)
 	if err != nil {
