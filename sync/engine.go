@@ -113,6 +113,9 @@ type Engine struct {
 	// Constants in production; tests change them before Start.
 	backoffMin, backoffMax time.Duration
 	chatReconnect          *cube.ReconnectPolicy
+	// ackLinger is the outbox's wait before it asks for an acknowledgement
+	// (outbox_linger.go); a constant in production, tests change it before Start.
+	ackLinger time.Duration
 
 	mu       gosync.Mutex
 	client   *cube.Client // set by Login or Resume
@@ -149,6 +152,7 @@ func New(db *cache.DB, p Profile, logger *slog.Logger) *Engine {
 		signInLost:   make(chan struct{}, 1),
 		redial:       newRedialGate(),
 		backoffMin:   minBackoff,
+		ackLinger:    defaultAckLinger,
 		backoffMax:   maxBackoff,
 		focused:      true,
 		events:       newEventFeed(),

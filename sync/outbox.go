@@ -258,6 +258,9 @@ func (e *Engine) sendBatch(ctx context.Context, chat *cube.Chat, batch []cache.M
 			sent = append(sent, *s)
 		}
 	}
+	if listed != nil && len(sent) > 0 {
+		e.lingerBeforeAck(ctx) // outbox_linger.go
+	}
 	return e.confirmSent(ctx, chat, sent)
 }
 

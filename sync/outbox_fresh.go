@@ -192,6 +192,14 @@ func (f *freshOutbox) take(chat *cube.Chat, n int, readCache bool) (msgs []*fres
 	return msgs, true
 }
 
+// waiting tells whether the drain has work now: messages listed, or the cache's
+// queue to read because the list was spoiled.
+func (f *freshOutbox) waiting() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.stale || len(f.msgs) > 0
+}
+
 // readQueue reads the head of the cache's outbox in place of the list, which it
 // drops: the cache holds every listed message whose write committed. Holding
 // queue, no message is queued between the drop and the read, so none is both read

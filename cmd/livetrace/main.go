@@ -1,7 +1,8 @@
 // Command livetrace reads a Go runtime trace of a live benchmark and tells where a
-// message's time went: for the messages around the median and for the slowest, the
-// mean time between the steps internal/livestage marks, which goroutines ran on the
-// processors meanwhile, and for how long more than one goroutine ran at once.
+// message's time went: the percentiles of each step internal/livestage marks over all
+// messages; for the messages around the median and for the slowest, the mean time
+// between the steps, which goroutines ran on the processors meanwhile, and for how
+// long more than one goroutine ran at once; with -each, the slowest one by one.
 //
 //	go test -c -o /tmp/sync.test ./sync
 //	cd sync && /tmp/sync.test -test.run '^$' -test.bench LiveTakingTurns -test.benchtime 1x -test.trace /tmp/live.trace
@@ -238,6 +239,7 @@ func report(w io.Writer, p *parsed, top, each int) {
 		slices.SortFunc(msgs, func(a, b message) int { return cmp.Compare(a.delay, b.delay) })
 		at := func(q int) float64 { return msgs[min(len(msgs)-1, len(msgs)*q/100)].delay }
 		fmt.Fprintf(w, "== %s: %d messages, p50 %.0f µs, p90 %.0f, p99 %.0f\n", path.name, len(msgs), at(50), at(90), at(99))
+		stepTails(w, msgs)
 		for _, band := range [][2]int{{40, 60}, {97, 100}} {
 			p.band(w, msgs[len(msgs)*band[0]/100:len(msgs)*band[1]/100], band, top)
 		}

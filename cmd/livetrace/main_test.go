@@ -52,6 +52,7 @@ func TestReportReadsTheMarksOfATrace(t *testing.T) {
 		"== engine (Send → receiver's change feed): 1 messages",
 		"send → wire", "recv → take", "stored → seen", "recv → seen",
 		"livetrace.busyFor",
+		"each step over all 1 messages",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("report lacks %q", want)

@@ -36,7 +36,24 @@ func (p *parsed) slowest(w io.Writer, msgs []message, top int) {
 		if len(inSys) > 0 {
 			fmt.Fprintf(w, "%29s in system calls: %s\n", "", topOf(inSys, 1, top))
 		}
+		fmt.Fprintf(w, "%29s steps: %s\n", "", steps(m))
 	}
+}
+
+// steps lists the time between a message's consecutive marks.
+func steps(m message) string {
+	var parts []string
+	prev := ""
+	for _, s := range livestage.Order {
+		if _, ok := m.marks[s]; !ok {
+			continue
+		}
+		if prev != "" {
+			parts = append(parts, fmt.Sprintf("%s→%s %.0f", prev, s, µs(m.marks[s].at-m.marks[prev].at)))
+		}
+		prev = s
+	}
+	return strings.Join(parts, ", ")
 }
 
 // The system calls that stood out in the tail, told apart by their stacks.
