@@ -10,18 +10,16 @@ import (
 	"github.com/cubechat/cubechat/cube"
 )
 
-// lingeringPeer is a started peer whose outbox waits an hour before asking the
-// server to acknowledge what Send handed it: only a hand-off ends the wait.
-func lingeringPeer(h *harness, a account, start bool) *peer {
+// lingeringPeer opens a cache at path for a, with an outbox that waits an hour
+// before asking the server to acknowledge what Send hands it (only a hand-off ends
+// the wait), and logs in; the caller starts it.
+func lingeringPeer(h *harness, a account, path string) *peer {
 	h.t.Helper()
-	p := &peer{h: h, acc: a, path: filepath.Join(h.t.TempDir(), a.Login+".db")}
+	p := &peer{h: h, acc: a, path: path}
 	p.open()
 	p.e.ackLinger = time.Hour
 	if err := p.e.Login(h.ctx, a.Login, a.password); err != nil {
 		h.t.Fatalf("login %s: %v", a.Login, err)
-	}
-	if start {
-		p.e.Start(h.ctx)
 	}
 	return p
 }
@@ -59,7 +57,8 @@ func serverHolds(t *testing.T, h *harness, reader account, dialog string, want .
 func TestAHandOffEndsTheAckLinger(t *testing.T) {
 	h := newHarness(t)
 	ann, bob := h.user("ann"), h.user("bob")
-	a := lingeringPeer(h, ann, true)
+	a := lingeringPeer(h, ann, filepath.Join(t.TempDir(), "ann.db"))
+	a.e.Start(h.ctx)
 	a.waitSynced()
 	dialog, err := a.e.CreateDialog(h.ctx, cube.DialogPrivate, "", []int64{bob.ID})
 	if err != nil {
@@ -99,12 +98,7 @@ func TestABacklogIsConfirmedWithoutTheAckLinger(t *testing.T) {
 	}
 	online.close()
 
-	a := &peer{h: h, acc: ann, path: online.path}
-	a.open()
-	a.e.ackLinger = time.Hour
-	if err := a.e.Login(h.ctx, ann.Login, ann.password); err != nil {
-		t.Fatal(err)
-	}
+	a := lingeringPeer(h, ann, online.path)
 	var ids []string
 	for _, body := range []string{"one", "two", "three"} {
 		id, err := a.e.Send(h.ctx, dialog, body) // not started: queued in the cache
