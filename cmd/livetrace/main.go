@@ -260,21 +260,13 @@ func (p *parsed) band(w io.Writer, msgs []message, band [2]int, top int) {
 	var parallel float64
 	gcHit := 0
 	for _, m := range msgs {
-		var prev string
-		for _, s := range livestage.Order {
-			if _, ok := m.marks[s]; !ok {
-				continue
+		for _, st := range stepsOf(m) {
+			if who[st.key] == nil {
+				order = append(order, st.key)
+				who[st.key] = map[string]float64{}
 			}
-			if prev != "" {
-				key := prev + " → " + s
-				if _, ok := steps[key]; !ok && who[key] == nil {
-					order = append(order, key)
-					who[key] = map[string]float64{}
-				}
-				steps[key] += µs(m.marks[s].at - m.marks[prev].at)
-				p.busy(m.marks[prev].at, m.marks[s].at, who[key])
-			}
-			prev = s
+			steps[st.key] += µs(st.to - st.from)
+			p.busy(st.from, st.to, who[st.key])
 		}
 		first, last := window(m)
 		parallel += p.busy(first, last, all)

@@ -43,15 +43,8 @@ func (p *parsed) slowest(w io.Writer, msgs []message, top int) {
 // steps lists the time between a message's consecutive marks.
 func steps(m message) string {
 	var parts []string
-	prev := ""
-	for _, s := range livestage.Order {
-		if _, ok := m.marks[s]; !ok {
-			continue
-		}
-		if prev != "" {
-			parts = append(parts, fmt.Sprintf("%s→%s %.0f", prev, s, µs(m.marks[s].at-m.marks[prev].at)))
-		}
-		prev = s
+	for _, st := range stepsOf(m) {
+		parts = append(parts, fmt.Sprintf("%s %.0f", st.key, µs(st.to-st.from)))
 	}
 	return strings.Join(parts, ", ")
 }

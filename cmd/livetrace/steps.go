@@ -6,8 +6,34 @@ import (
 	"slices"
 	"strings"
 
+	"golang.org/x/exp/trace"
+
 	"github.com/cubechat/cubechat/internal/livestage"
 )
+
+// step is the time between two consecutive marks of a message: key names it
+// ("recv → take"), from and to are the marks' times.
+type step struct {
+	key      string
+	from, to trace.Time
+}
+
+// stepsOf lists a message's steps in the order of livestage.Order, skipping the
+// stages it has no mark for.
+func stepsOf(m message) []step {
+	var out []step
+	prev := ""
+	for _, s := range livestage.Order {
+		if _, ok := m.marks[s]; !ok {
+			continue
+		}
+		if prev != "" {
+			out = append(out, step{prev + " → " + s, m.marks[prev].at, m.marks[s].at})
+		}
+		prev = s
+	}
+	return out
+}
 
 // stepTails prints, for each step of a path, the percentiles of its time over all
 // msgs. A band's means show where a typical message spends its time; these show
@@ -17,19 +43,11 @@ func stepTails(w io.Writer, msgs []message) {
 	times := map[string][]float64{}
 	var order []string
 	for _, m := range msgs {
-		prev := ""
-		for _, s := range livestage.Order {
-			if _, ok := m.marks[s]; !ok {
-				continue
+		for _, st := range stepsOf(m) {
+			if _, ok := times[st.key]; !ok {
+				order = append(order, st.key)
 			}
-			if prev != "" {
-				key := prev + " → " + s
-				if _, ok := times[key]; !ok {
-					order = append(order, key)
-				}
-				times[key] = append(times[key], µs(m.marks[s].at-m.marks[prev].at))
-			}
-			prev = s
+			times[st.key] = append(times[st.key], µs(st.to-st.from))
 		}
 	}
 	// Every message passes the same steps in the same order, but a step missing from
