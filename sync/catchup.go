@@ -346,7 +346,7 @@ func (e *Engine) fetchChanged(ctx context.Context, dialogID string, since time.T
 	if budget <= 0 {
 		return e.recordGap(ctx, dialogID, since, 0)
 	}
-	listing := newServerListing(true)
+	listing := newChangesListing(true)
 	var pending pendingPages
 	// Whatever ends the fetch, no page of the dialog is left in flight: a refused
 	// dialog is dropped from the cache only after its earlier pages are.

@@ -82,7 +82,7 @@ func (e *Engine) prepareWire(page []cube.Message, stored map[string]*cache.Messa
 			switch {
 			case w.Deleted && len(old.Reactions) > 0:
 				b.unreacted = append(b.unreacted, w.ID)
-			case !w.Deleted && !sameReactions(*old, w, me):
+			case !w.Deleted && (!sameReactions(*old, w, me) || listing.reactorsMayDiffer(w)):
 				b.reacted = append(b.reacted, w)
 			}
 		}

@@ -17,7 +17,10 @@ import (
 // everything the listing has named of its seconds so far.
 type serverListing struct {
 	newestFirst bool // sort_desc=date_sent: each page lists older messages than the last
-	seconds     map[listedSecond][]string
+	// changes: the listing asks for what changed since a time (updated_at), so each
+	// message it names changed on the server since then (see reactorsMayDiffer).
+	changes bool
+	seconds map[listedSecond][]string
 }
 
 type listedSecond struct {
@@ -27,6 +30,23 @@ type listedSecond struct {
 
 func newServerListing(newestFirst bool) *serverListing {
 	return &serverListing{newestFirst: newestFirst, seconds: map[listedSecond][]string{}}
+}
+
+// newChangesListing is a listing of what changed since a time (a catch-up, a
+// refetch after a missed live event).
+func newChangesListing(newestFirst bool) *serverListing {
+	l := newServerListing(newestFirst)
+	l.changes = true
+	return l
+}
+
+// reactorsMayDiffer tells whether a known message this listing names may have other
+// reactors than the cache holds though its counts and the user's own set agree: the
+// message changed since the listing's time and has reactions. A REST copy carries
+// counts, not who reacted, so one user taking back a ❤️ and another adding one while
+// we were away leaves the same counts (the soak found it: docs/reliability.md).
+func (l *serverListing) reactorsMayDiffer(w cube.Message) bool {
+	return l != nil && l.changes && reactionTotals(w) != nil
 }
 
 // page records one page, in the order the server listed it, and returns the seconds

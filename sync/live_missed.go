@@ -180,7 +180,7 @@ func (e *Engine) refetchMissed(ctx context.Context) error {
 func (e *Engine) refetchDialog(ctx context.Context, dialogID string, en missedEntry, me int64) error {
 	e.passMu.Lock()
 	defer e.passMu.Unlock()
-	listing := newServerListing(false)
+	listing := newChangesListing(false)
 	for skip := 0; ; skip += pageSize {
 		asked := time.Now()
 		page, err := e.listMessages(ctx, cube.MessageFilter{

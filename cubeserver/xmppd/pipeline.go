@@ -139,12 +139,15 @@ func (c *conn) storeDeferred(s *session, m *cube.MessageStanza, d *cube.Dialog, 
 	}
 	ctx, cancel := c.backendCtx()
 	row := storedMessage(m, d.ID, s.userID, rid, now)
-	wait := async.StoreChatMessageAsync(ctx, row)
+	var wait func() (bool, error)
+	turn := c.srv.turns.take(d.ID, func() { wait = async.StoreChatMessageAsync(ctx, row) })
 	c.deferred = true
 	c.pipe.queue(func() {
 		defer s.handled()
+		defer turn.finish()
 		inserted, err := wait()
 		cancel()
+		turn.wait() // fanned out after what its dialog stored before it (fanout_order.go)
 		if err != nil {
 			c.log.Error("xmpp store message", "id", m.ID, "dialog", d.ID, "err", err)
 			c.bounce(s, m, backendErr(err, errDialogNotFound))

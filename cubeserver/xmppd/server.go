@@ -176,6 +176,7 @@ type Server struct {
 	auth    authState // SASL: throttling and SCRAM's stand-in salts (sasl_scram.go)
 
 	resumable resumableSessions // stream management sessions that may be resumed
+	turns     dialogTurns       // each dialog's stored messages fanned out in store order (fanout_order.go)
 }
 
 // New builds a server; it listens only when Serve is called.

@@ -17,6 +17,14 @@ import (
 // testPassword) and returns their ids.
 func startStoreServer(t *testing.T) (*testServer, *store.Store, int64, int64) {
 	t.Helper()
+	ts, st, ids := startWrappedStoreServer(t, nil, "alice", "bob")
+	return ts, st, ids[0], ids[1]
+}
+
+// startWrappedStoreServer is startStoreServer with users of the given logins and,
+// when wrap is not nil, the store seen by the server through wrap.
+func startWrappedStoreServer(t *testing.T, wrap func(*store.Store) Backend, logins ...string) (*testServer, *store.Store, []int64) {
+	t.Helper()
 	st, err := store.Open(filepath.Join(t.TempDir(), "state.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -26,16 +34,20 @@ func startStoreServer(t *testing.T) (*testServer, *store.Store, int64, int64) {
 	}
 	t.Cleanup(func() { st.Close() })
 	var ids []int64
-	for _, login := range []string{"alice", "bob"} {
+	for _, login := range logins {
 		u, err := st.CreateUser(context.Background(), cube.User{Login: login}, testPassword)
 		if err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, u.ID)
 	}
+	var backend Backend = st
+	if wrap != nil {
+		backend = wrap(st)
+	}
 	serverTLS, pool := testTLS(t)
 	srv := New(Config{Domain: "localhost", AppID: 1, TLS: serverTLS,
-		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}, st)
+		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}, backend)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -43,7 +55,7 @@ func startStoreServer(t *testing.T) (*testServer, *store.Store, int64, int64) {
 	go func() { _ = srv.Serve(ln, true) }()
 	t.Cleanup(func() { _ = srv.Close() }) // runs before st.Close (cleanups are LIFO)
 	ts := &testServer{srv: srv, direct: ln.Addr().String(), clientTL: &tls.Config{RootCAs: pool, ServerName: "localhost"}}
-	return ts, st, ids[0], ids[1]
+	return ts, st, ids
 }
 
 func TestStoreBackedMarkersEditsAndRemoves(t *testing.T) {
