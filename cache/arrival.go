@@ -36,17 +36,24 @@ type Listed struct {
 // transaction, re-ranks each second of listed to the server's order. Re-ranked
 // messages are published as changed; a dialog whose last message changed by it is
 // brought up to date.
-func (db *DB) UpsertListed(ctx context.Context, msgs []Message, listed []Listed) (int, error) {
+//
+// It also returns the seconds whose order is still a guess: where a message new to
+// the cache had to go after one the listing did not name. The listing cannot say
+// where that one belongs: it may have been stored on the server after the listing
+// was taken (a live message that reached the cache before the page was written), or,
+// in a listing of changes only, before. Listing such a second whole settles it.
+func (db *DB) UpsertListed(ctx context.Context, msgs []Message, listed []Listed) (int, []Second, error) {
 	return db.upsertMessages(ctx, msgs, listed)
 }
 
 // rerank gives the messages of l's second their places as l lists them, and reports
-// which ones moved.
-func rerank(ctx context.Context, tx *txn, l Listed, touched map[string]map[string]bool, ch *Change) error {
+// which ones moved. sure is false when a message of fresh (new to the cache in this
+// batch) that l names ends up after one l does not name (see UpsertListed).
+func rerank(ctx context.Context, tx *txn, l Listed, fresh map[string]bool, touched map[string]map[string]bool, ch *Change) (sure bool, err error) {
 	rows, err := tx.QueryContext(ctx, `SELECT id, arrival FROM messages
 		WHERE dialog_id = ? AND sent_at = ? ORDER BY arrival, id`, l.DialogID, toMillis(l.SentAt))
 	if err != nil {
-		return fmt.Errorf("dialog %s: read a second: %w", l.DialogID, err)
+		return false, fmt.Errorf("dialog %s: read a second: %w", l.DialogID, err)
 	}
 	var cached []string
 	rank := map[string]int{}
@@ -55,20 +62,21 @@ func rerank(ctx context.Context, tx *txn, l Listed, touched map[string]map[strin
 		var a int
 		if err := rows.Scan(&id, &a); err != nil {
 			rows.Close()
-			return fmt.Errorf("dialog %s: read a second: %w", l.DialogID, err)
+			return false, fmt.Errorf("dialog %s: read a second: %w", l.DialogID, err)
 		}
 		cached = append(cached, id)
 		rank[id] = a
 	}
 	if err := rows.Close(); err != nil {
-		return fmt.Errorf("dialog %s: read a second: %w", l.DialogID, err)
+		return false, fmt.Errorf("dialog %s: read a second: %w", l.DialogID, err)
 	}
-	for i, id := range mergeListed(cached, l.IDs) {
+	merged := mergeListed(cached, l.IDs)
+	for i, id := range merged {
 		if rank[id] == i+1 {
 			continue
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE messages SET arrival = ? WHERE id = ?`, i+1, id); err != nil {
-			return fmt.Errorf("message %s: rank: %w", id, err)
+			return false, fmt.Errorf("message %s: rank: %w", id, err)
 		}
 		ch.addMessage(l.DialogID, id)
 		if touched[l.DialogID] == nil {
@@ -76,7 +84,27 @@ func rerank(ctx context.Context, tx *txn, l Listed, touched map[string]map[strin
 		}
 		touched[l.DialogID][id] = true
 	}
-	return nil
+	return orderKnown(merged, l.IDs, fresh), nil
+}
+
+// orderKnown tells whether merged (a second in the cache's new order) is
+// known to be right: no message of fresh that listed names comes after one listed
+// does not name.
+func orderKnown(merged, listed []string, fresh map[string]bool) bool {
+	named := make(map[string]bool, len(listed))
+	for _, id := range listed {
+		named[id] = true
+	}
+	unnamed := false
+	for _, id := range merged {
+		switch {
+		case !named[id]:
+			unnamed = true
+		case unnamed && fresh[id]:
+			return false
+		}
+	}
+	return true
 }
 
 // mergeListed orders the cached messages of one second (cached, in their current

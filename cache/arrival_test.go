@@ -56,7 +56,7 @@ func TestListingRanksASecondAcrossPages(t *testing.T) {
 	var named []string // what the listing named of the second so far, in its order
 	for _, page := range [][]Message{newestFirst[:6], newestFirst[6:]} {
 		named = append(ids(reversed(page)), named...)
-		if _, err := db.UpsertListed(ctx, page, []Listed{{DialogID: "d1", SentAt: base, IDs: named}}); err != nil {
+		if _, _, err := db.UpsertListed(ctx, page, []Listed{{DialogID: "d1", SentAt: base, IDs: named}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -108,4 +108,49 @@ func reversed(msgs []Message) []Message {
 	out := slices.Clone(msgs)
 	slices.Reverse(out)
 	return out
+}
+
+// TestListingReportsTheSecondsItLeavesAGuess: a page that names x, new to the cache,
+// while the cache holds y of the same second that the page does not name, cannot
+// tell whether y belongs before or after x: the second is reported unsure. A listing
+// that names the whole second settles it and reports nothing, and so does a batch
+// whose later page names the second in full.
+func TestListingReportsTheSecondsItLeavesAGuess(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	if err := db.UpsertDialogs(ctx, []Dialog{{ID: "d1", Type: 2, Name: "guess"}}); err != nil {
+		t.Fatal(err)
+	}
+	x, y, z := newMsg("d1", 1, 0, "x"), newMsg("d1", 2, 0, "y"), newMsg("d1", 3, 0, "z")
+	upsert(t, db, y) // live
+	second := Second{DialogID: "d1", SentAt: base}
+
+	_, unsure, err := db.UpsertListed(ctx, []Message{x}, []Listed{{DialogID: "d1", SentAt: base, IDs: []string{x.ID}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(unsure, []Second{second}) {
+		t.Fatalf("unsure seconds %v, want %v (x placed after y, which the page does not name)", unsure, []Second{second})
+	}
+	_, unsure, err = db.UpsertListed(ctx, nil, []Listed{{DialogID: "d1", SentAt: base, IDs: []string{x.ID, y.ID}}})
+	if err != nil || len(unsure) != 0 {
+		t.Fatalf("the whole second listed: unsure %v (%v), want none", unsure, err)
+	}
+	if got := ids(history(t, db)); !slices.Equal(got, []string{x.ID, y.ID}) {
+		t.Fatalf("history %v, want x then y", got)
+	}
+
+	// z is new; the batch's first page names only z, its second the whole second.
+	_, unsure, err = db.UpsertListed(ctx, []Message{z}, []Listed{
+		{DialogID: "d1", SentAt: base, IDs: []string{z.ID}},
+		{DialogID: "d1", SentAt: base, IDs: []string{x.ID, y.ID, z.ID}},
+	})
+	if err != nil || len(unsure) != 0 {
+		t.Fatalf("a second named in full by the batch's last page: unsure %v (%v), want none", unsure, err)
+	}
+	// A known message listed alone is no guess: nothing new was placed.
+	_, unsure, err = db.UpsertListed(ctx, nil, []Listed{{DialogID: "d1", SentAt: base, IDs: []string{z.ID}}})
+	if err != nil || len(unsure) != 0 {
+		t.Fatalf("a known message listed alone: unsure %v (%v), want none", unsure, err)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // UpsertMessages stores a batch of messages in one transaction, keyed by ID, so
@@ -15,21 +16,24 @@ import (
 // messages were new to the cache. An invalid message rejects the whole batch
 // (nothing is written).
 func (db *DB) UpsertMessages(ctx context.Context, msgs []Message) (int, error) {
-	return db.upsertMessages(ctx, msgs, nil)
+	n, _, err := db.upsertMessages(ctx, msgs, nil)
+	return n, err
 }
 
-func (db *DB) upsertMessages(ctx context.Context, msgs []Message, listed []Listed) (int, error) {
+func (db *DB) upsertMessages(ctx context.Context, msgs []Message, listed []Listed) (int, []Second, error) {
 	if len(msgs) == 0 && len(listed) == 0 {
-		return 0, nil
+		return 0, nil, nil
 	}
 	for i, m := range msgs {
 		if err := validateMessage(m); err != nil {
-			return 0, fmt.Errorf("%w (message %d of %d)", err, i+1, len(msgs))
+			return 0, nil, fmt.Errorf("%w (message %d of %d)", err, i+1, len(msgs))
 		}
 	}
 	var inserted int
+	var unsure []Second
 	err := db.write(ctx, "save messages", func(tx *txn, ch *Change) error {
-		inserted = 0
+		inserted, unsure = 0, nil
+		fresh := map[string]bool{} // inserted by this batch
 		touched := map[string]map[string]bool{} // dialog → changed message ids
 		normal := make([]Message, len(msgs))
 		for i, m := range msgs {
@@ -49,6 +53,7 @@ func (db *DB) upsertMessages(ctx context.Context, msgs []Message, listed []Liste
 		for i, m := range msgs {
 			if bulk.inserted[i] {
 				inserted++
+				fresh[m.ID] = true
 				ch.addMessage(m.DialogID, m.ID)
 				if touched[m.DialogID] == nil {
 					touched[m.DialogID] = map[string]bool{}
@@ -62,6 +67,7 @@ func (db *DB) upsertMessages(ctx context.Context, msgs []Message, listed []Liste
 			}
 			if isNew {
 				inserted++
+				fresh[m.ID] = true
 			}
 			if changed {
 				ch.addMessage(m.DialogID, m.ID)
@@ -76,19 +82,27 @@ func (db *DB) upsertMessages(ctx context.Context, msgs []Message, listed []Liste
 			if bulk.ranked(l, order) {
 				continue
 			}
-			if err := rerank(ctx, tx, l, touched, ch); err != nil {
+			sure, err := rerank(ctx, tx, l, fresh, touched, ch)
+			if err != nil {
 				return err
+			}
+			// A second split over two pages of the batch is listed twice, the second
+			// time in full: the last word counts.
+			sec := Second{l.DialogID, l.SentAt}
+			unsure = slices.DeleteFunc(unsure, func(u Second) bool { return u == sec })
+			if !sure {
+				unsure = append(unsure, sec)
 			}
 		}
 		return refreshLastMessages(ctx, tx, touched, ch)
 	})
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	if inserted > 0 {
 		db.wakeIndexer()
 	}
-	return inserted, nil
+	return inserted, unsure, nil
 }
 
 // AdvanceStates moves the given messages forward to state (a delivered or read

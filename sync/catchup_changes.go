@@ -32,10 +32,11 @@ func (e *Engine) upsertWire(ctx context.Context, page []cube.Message, me int64, 
 		return 0, fmt.Errorf("reading stored messages: %w", err)
 	}
 	batch := e.prepareWire(page, stored, me, listing, asked)
-	n, err := e.db.UpsertListed(ctx, batch.msgs, batch.listed)
+	n, unsure, err := e.db.UpsertListed(ctx, batch.msgs, batch.listed)
 	if err != nil {
 		return 0, fmt.Errorf("storing messages: %w", err)
 	}
+	e.planRelist(unsure)
 	return n, e.finishWire(ctx, batch)
 }
 

@@ -124,10 +124,12 @@ func (w *pageWriter) storeGroup(ctx context.Context, group []storeJob) {
 		msgs = append(msgs, b.msgs...)
 		listed = append(listed, b.listed...)
 	}
-	if _, err := w.e.db.UpsertListed(dbCtx, msgs, listed); err != nil {
+	_, unsure, err := w.e.db.UpsertListed(dbCtx, msgs, listed)
+	if err != nil {
 		answerAll(group, fmt.Errorf("storing messages: %w", err))
 		return
 	}
+	w.e.planRelist(unsure)
 	for i, j := range group {
 		j.done <- w.e.finishWire(ctx, batches[i])
 	}

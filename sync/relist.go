@@ -62,7 +62,12 @@ func (e *Engine) relistCrowded(ctx context.Context, own []ownBatch, others []str
 		e.log.Warn("reading the seconds of confirmed messages", "err", err)
 		return
 	}
-	seconds = append(seconds, crowded...)
+	e.planRelist(append(seconds, crowded...))
+}
+
+// planRelist plans a listing of seconds whose order in the cache is a guess, and
+// wakes the refetch loop.
+func (e *Engine) planRelist(seconds []cache.Second) {
 	if len(seconds) == 0 {
 		return
 	}
