@@ -185,8 +185,12 @@ func (e *Engine) sendAction(ctx context.Context, chat *cube.Chat, a cache.Action
 
 // sendEdit stores the new text on the server (REST, which answers clearly when it
 // refuses) and then tells the dialog live (XMPP <replace/>; the server applies the
-// same text again, harmlessly). A peer that misses the live edit gets it from its
-// next catch-up.
+// same text again, harmlessly). The server does not announce a REST edit, so the edit
+// stays queued until the server has taken the <replace/> (its acknowledgement, or a
+// ping answered after it): a peer that stays online never catches up, and an edit
+// whose relay was lost on a dropped connection was shown to nobody else until their
+// next reconnect (the short soak's "a cache missed an edit", docs/reliability.md).
+// Sent again, the REST update only repeats the same text.
 func (e *Engine) sendEdit(ctx context.Context, chat *cube.Chat, a cache.Action) error {
 	err := e.rest(ctx, func(c *cube.Client) error {
 		return c.UpdateMessages(ctx, a.DialogID, []string{a.MessageID}, cube.MessageUpdate{Message: &a.Text})
@@ -201,7 +205,10 @@ func (e *Engine) sendEdit(ctx context.Context, chat *cube.Chat, a cache.Action) 
 	last := d.LastMessageID == a.MessageID
 	if _, err := chat.EditMessage(ctx, cube.OutgoingEdit{Peer: peerOfDialog(*d, e.Me()),
 		MessageID: a.MessageID, Body: a.Text, Last: last}); err != nil {
-		e.log.Info("live edit not relayed; peers catch up", "message", a.MessageID, "err", err)
+		return fmt.Errorf("relaying the edit: %w", err)
+	}
+	if err := chat.Confirm(ctx); err != nil {
+		return fmt.Errorf("confirming the edit's relay: %w", err)
 	}
 	return nil
 }

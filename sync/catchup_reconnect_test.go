@@ -7,28 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cubechat/cubechat/cache"
 	"github.com/cubechat/cubechat/cube"
 )
-
-// newPeerVia is a started peer whose REST calls go to apiURL (a counting proxy).
-func (h *harness) newPeerVia(a account, apiURL string) *peer {
-	h.t.Helper()
-	p := &peer{h: h, acc: a, path: filepath.Join(h.t.TempDir(), a.Login+".db")}
-	db, err := cache.Open(p.path)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	prof := h.profile()
-	prof.APIURL = apiURL
-	p.db, p.e = db, New(db, prof, testLogger(a.Login))
-	h.t.Cleanup(p.close)
-	if err := p.e.Login(h.ctx, a.Login, a.password); err != nil {
-		h.t.Fatalf("login %s: %v", a.Login, err)
-	}
-	p.e.Start(h.ctx)
-	return p
-}
 
 // TestReconnectCostDoesNotGrowWithTheDialogs: with more cached dialogs than one
 // unread-count request names by id, a reconnect with one dialog moved asks the
@@ -49,7 +29,7 @@ func TestReconnectCostDoesNotGrowWithTheDialogs(t *testing.T) {
 		t.Fatal(err)
 	}
 	counter, proxyURL := newRequestCounter(h)
-	b := h.newPeerVia(bob, proxyURL)
+	b := h.newPeerWith(bob, func(p *Profile) { p.APIURL = proxyURL }) // REST through the counter
 	b.waitSynced()
 	unread := func(id string) int {
 		d, err := b.db.Dialog(h.ctx, id)

@@ -124,12 +124,21 @@ type peer struct {
 	path string
 	db   *cache.DB
 	e    *Engine
+	// adjust, when set, changes the harness's profile for this peer (a proxy in
+	// front of the server's REST or chat port).
+	adjust func(*Profile)
 }
 
 // newPeer opens a cache at a fresh path, logs in and starts the engine.
 func (h *harness) newPeer(a account) *peer {
 	h.t.Helper()
-	p := &peer{h: h, acc: a, path: filepath.Join(h.t.TempDir(), a.Login+".db")}
+	return h.newPeerWith(a, nil)
+}
+
+// newPeerWith is newPeer with the profile changed by adjust (nil: as it is).
+func (h *harness) newPeerWith(a account, adjust func(*Profile)) *peer {
+	h.t.Helper()
+	p := &peer{h: h, acc: a, path: filepath.Join(h.t.TempDir(), a.Login+".db"), adjust: adjust}
 	p.open()
 	if err := p.e.Login(h.ctx, a.Login, a.password); err != nil {
 		h.t.Fatalf("login %s: %v", a.Login, err)
@@ -146,7 +155,11 @@ func (p *peer) open() {
 		p.h.t.Fatalf("opening cache %s: %v", p.path, err)
 	}
 	p.db = db
-	p.e = New(db, p.h.profile(), testLogger(p.acc.Login))
+	profile := p.h.profile()
+	if p.adjust != nil {
+		p.adjust(&profile)
+	}
+	p.e = New(db, profile, testLogger(p.acc.Login))
 	p.h.t.Cleanup(p.close)
 }
 
