@@ -33,7 +33,7 @@ func (db *DB) upsertMessages(ctx context.Context, msgs []Message, listed []Liste
 	var unsure []Second
 	err := db.write(ctx, "save messages", func(tx *txn, ch *Change) error {
 		inserted, unsure = 0, nil
-		fresh := map[string]bool{} // inserted by this batch
+		fresh := map[string]bool{}              // inserted by this batch
 		touched := map[string]map[string]bool{} // dialog → changed message ids
 		normal := make([]Message, len(msgs))
 		for i, m := range msgs {

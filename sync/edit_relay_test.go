@@ -47,8 +47,8 @@ func TestEditWhoseRelayIsLostReachesAPeerThatStaysOnline(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	time.Sleep(200 * time.Millisecond) // the relay is written into the held connection
-	proxy.Unstall()
-	proxy.Cut(1, rand.New(rand.NewPCG(1, 2))) // dropped with it, before the server read it
+	time.Sleep(200 * time.Millisecond)        // the relay is written into the held connection
+	proxy.Cut(1, rand.New(rand.NewPCG(1, 2))) // and dropped with it, never read by the server
+	proxy.Unstall()                           // ann's next connection goes through
 	b.waitMessage(msg, "ann's edit, though bob never reconnected", func(m cache.Message) bool { return m.Body == "after" })
 }
