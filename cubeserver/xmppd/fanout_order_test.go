@@ -79,3 +79,36 @@ func TestGroupMessagesReachOthersInStoreOrder(t *testing.T) {
 		t.Fatalf("the store lists %+v (%v), want alice's then bob's", list, err)
 	}
 }
+
+// TestDialogTurnsWaitOnlyForTheirDialogAndLeaveNothingBehind: a turn waits for the
+// one before it in its own dialog, never for another dialog's, and once every turn is
+// finished nothing is kept.
+func TestDialogTurnsWaitOnlyForTheirDialogAndLeaveNothingBehind(t *testing.T) {
+	var d dialogTurns
+	first := d.take("a", func() {})
+	second := d.take("a", func() {})
+	other := d.take("b", func() {})
+
+	waited := make(chan struct{})
+	go func() {
+		second.wait()
+		close(waited)
+	}()
+	other.wait() // nothing before it in dialog b: returns at once
+	select {
+	case <-waited:
+		t.Fatal("the second turn of dialog a went before the first finished")
+	case <-time.After(50 * time.Millisecond):
+	}
+	first.finish()
+	select {
+	case <-waited:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the second turn of dialog a still waits after the first finished")
+	}
+	second.finish()
+	other.finish()
+	if len(d.last) != 0 {
+		t.Fatalf("%d dialogs still hold a turn after every turn finished", len(d.last))
+	}
+}
