@@ -147,7 +147,6 @@ func (c *conn) storeDeferred(s *session, m *cube.MessageStanza, d *cube.Dialog, 
 		defer turn.finish()
 		inserted, err := wait()
 		cancel()
-		turn.wait() // fanned out after what its dialog stored before it (fanout_order.go)
 		if err != nil {
 			c.log.Error("xmpp store message", "id", m.ID, "dialog", d.ID, "err", err)
 			c.bounce(s, m, backendErr(err, errDialogNotFound))
@@ -157,6 +156,7 @@ func (c *conn) storeDeferred(s *session, m *cube.MessageStanza, d *cube.Dialog, 
 			c.log.Info("xmpp duplicate message id not relayed again", "id", m.ID, "dialog", d.ID)
 			return
 		}
+		turn.wait() // fanned out after what its dialog stored before it (fanout_order.go)
 		ctx, cancel := c.backendCtx()
 		defer cancel()
 		deliver(ctx, row)
